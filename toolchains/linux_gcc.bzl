@@ -19,7 +19,7 @@ def _tool_paths(prefix):
     paths["llvm-cov"] = "/bin/false"
     return paths
 
-def linux_gcc_toolchain(name, cpu, platform_cpu, tool_prefix, include_directories, static = True):
+def linux_gcc_toolchain(name, cpu, platform_cpu, tool_prefix, include_directories, extra_compile_flags = [], static = True):
     """A cc_toolchain plus its toolchain() registration.
 
     Args:
@@ -28,6 +28,7 @@ def linux_gcc_toolchain(name, cpu, platform_cpu, tool_prefix, include_directorie
       platform_cpu: the @platforms//cpu constraint the target satisfies.
       tool_prefix: prefix of the gcc binaries, "" for the host compiler.
       include_directories: where the compiler's built-in headers live.
+      extra_compile_flags: flags for this target only.
       static: link executables with -static.
     """
     config = name + "_config"
@@ -49,7 +50,7 @@ def linux_gcc_toolchain(name, cpu, platform_cpu, tool_prefix, include_directorie
             "-Wno-sign-compare",
             "-fno-omit-frame-pointer",
             "-fstack-protector-strong",
-        ],
+        ] + extra_compile_flags,
         cxx_flags = ["-std=c++17"],
         dbg_compile_flags = ["-g"],
         opt_compile_flags = [
