@@ -1,0 +1,127 @@
+// pipe_reader.h
+//
+// `PipeReader` is the read end of a pipe: it owns the descriptor and reads
+// bytes into caller-owned buffers, blocking, non-blocking or with a
+// deadline, without allocating. It works on any descriptor with pipe read
+// semantics, so FIFOs and a child's stdout use it too (`FromFd()`).
+//
+// Example:
+//
+//   char buf[4096];
+//   for (;;) {
+//     absl::StatusOr<size_t> n =
+//         reader.ReadFor(absl::MakeSpan(buf), absl::Seconds(2));
+//     if (IsEndOfStream(n.status())) break;  // every writer has closed
+//     if (IsTimedOut(n.status())) continue;  // nothing for 2 s
+//     if (!n.ok()) return n.status();
+//     Consume(absl::string_view(buf, *n));
+//   }
+//
+// Outcomes, the same for every read call:
+//   - OK with n > 0: n bytes were read (at most the buffer's size; a read
+//     returns what is there, possibly less than asked: see `ReadFull()`);
+//   - `IsEndOfStream()`: no writer is left and the pipe is empty;
+//   - `IsWouldBlock()`: `Read()` on a non-blocking end found no data;
+//   - `IsTimedOut()`: the deadline passed with no data;
+//   - anything else is an error whose message names the call and the fd.
+// End-of-stream, would-block and timed-out statuses carry no message and
+// never allocate. EINTR is retried. Reading into an empty buffer is a caller
+// bug (kInvalidArgument), except for `ReadFull()`, where it reads nothing.
+//
+// Blocking mode belongs to the open file description, so it is shared with
+// copies of the descriptor made by fork() and dup(). A `PipeReader` reads
+// the O_NONBLOCK flag once, when it is made, and `SetNonBlocking()` keeps it
+// up to date; change it behind the object's back and the timed calls may
+// block past their deadline.
+//
+// Timed reads poll() and then read(). On a blocking end, a read after poll()
+// said "readable" can still block if another reader of the same pipe (a
+// thread, or a process sharing the descriptor) took the data in between;
+// give a shared read end O_NONBLOCK if it is read with deadlines.
+//
+// Not thread-safe for concurrent use of one object; two threads can read the
+// same pipe through separate descriptors (see the note above).
+
+#ifndef IPCBOX_PIPE_PIPE_READER_H_
+#define IPCBOX_PIPE_PIPE_READER_H_
+
+#include <cstddef>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/fd.h"
+#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/pipe/internal/pipe_end.h"
+
+namespace ipcbox {
+
+class PipeReader : private pipe_internal::PipeEnd {
+ public:
+  // An end that is not open; every operation on it fails with
+  // kFailedPrecondition. Moved-from and closed readers are in this state.
+  PipeReader() = default;
+
+  // Takes ownership of `fd`, the read end of a pipe or FIFO, for instance
+  // one inherited across exec. Fails with kInvalidArgument if `fd` is empty
+  // or not open for reading, or with EBADF's status if it is not open; the
+  // descriptor is closed on failure.
+  static absl::StatusOr<PipeReader> FromFd(Fd fd);
+
+  PipeReader(PipeReader&&) = default;
+  PipeReader& operator=(PipeReader&&) = default;
+
+  // Reads what is available, up to `buf.size()` bytes. On a blocking end,
+  // waits until at least one byte or end-of-stream; on a non-blocking end,
+  // returns `WouldBlockError()` at once if the pipe is empty.
+  absl::StatusOr<size_t> Read(absl::Span<char> buf);
+
+  // Like `Read()`, but waits at most `timeout` (or until `deadline`) for data
+  // on either kind of end, then returns `TimedOutError()`. A zero timeout
+  // or `Deadline::Expired()` checks once without waiting.
+  absl::StatusOr<size_t> ReadFor(absl::Span<char> buf, absl::Duration timeout);
+  absl::StatusOr<size_t> ReadUntil(absl::Span<char> buf, Deadline deadline);
+
+  // Reads exactly `buf.size()` bytes, over as many reads as it takes, by
+  // `deadline`. OK means the buffer is full. Otherwise the status says why
+  // it stopped: end-of-stream (`IsEndOfStream()`; with a message "after N of
+  // M bytes" if it came part-way through), timed out, or an error. Either
+  // way `*bytes_read`, if given, is how many bytes arrived in `buf`.
+  absl::Status ReadFull(absl::Span<char> buf,
+                        Deadline deadline = Deadline::Infinite(),
+                        size_t* bytes_read = nullptr);
+
+  // The descriptor, still owned by this object: for poll(), or to hand to a
+  // child process. Empty (-1) when not open.
+  using PipeEnd::fd;
+  // True while this object holds a descriptor.
+  using PipeEnd::valid;
+  // Whether the end is in non-blocking mode (see the header comment).
+  using PipeEnd::nonblocking;
+  // Sets or clears O_NONBLOCK. This changes the open file description, which
+  // every copy of the descriptor (fork, dup) shares.
+  using PipeEnd::SetNonBlocking;
+  // Gives up the descriptor (still FD_CLOEXEC) and leaves this end not open.
+  using PipeEnd::Release;
+  // Closes the descriptor now and reports close()'s error. Closing the last
+  // read end makes writers get EPIPE. The end is not open afterwards.
+  using PipeEnd::Close;
+  // dup2()s the descriptor onto `target_fd` (STDIN_FILENO, say) without
+  // FD_CLOEXEC, so that it survives exec; this object keeps its own. Meant
+  // for a child between fork and exec: on success it makes no call other
+  // than dup2() or fcntl(), which are async-signal-safe.
+  using PipeEnd::DuplicateOnto;
+
+ private:
+  explicit PipeReader(PipeEnd end) : PipeEnd(std::move(end)) {}
+
+  // One read(2): blocks only if the end is blocking.
+  absl::StatusOr<size_t> ReadOnce(absl::Span<char> buf);
+  absl::Status CheckReadable(absl::Span<char> buf, const char* operation) const;
+};
+
+}  // namespace ipcbox
+
+#endif  // IPCBOX_PIPE_PIPE_READER_H_

@@ -1,0 +1,138 @@
+// pipe_writer.h
+//
+// `PipeWriter` is the write end of a pipe: it owns the descriptor and writes
+// caller-owned bytes, blocking, non-blocking or with a deadline, without
+// allocating. When the last reader is gone, a write fails with an EPIPE
+// status; the process is never killed by SIGPIPE, whatever the SIGPIPE
+// disposition (see scoped_sigpipe_block.h for how, and what it costs). It
+// works on any descriptor with pipe write semantics, so FIFOs and a child's
+// stdin use it too (`FromFd()`).
+//
+// Example:
+//
+//   absl::Status s = writer.WriteAll(record, Deadline::After(absl::Seconds(1)));
+//   if (IsTimedOut(s)) ...  // the reader is not keeping up
+//   if (!s.ok()) ...        // EPIPE: the reader has gone away, or an error
+//
+// Outcomes of `Write()`, `WriteFor()` and `WriteUntil()`:
+//   - OK with n > 0: the first n bytes of `data` were written. A write may
+//     be partial (non-blocking end, deadline, or a signal handler ran):
+//     `WriteAll()` loops until everything is written;
+//   - `IsWouldBlock()`: `Write()` on a non-blocking end found the pipe full;
+//   - `IsTimedOut()`: the deadline passed and nothing was written;
+//   - an error: EPIPE (kFailedPrecondition, "write(fd N): Broken pipe") when
+//     no reader is left, or another error naming the call and the fd.
+// Would-block and timed-out statuses carry no message and never allocate.
+// EINTR is retried. Writing empty data does nothing and returns 0.
+//
+// Atomicity (PIPE_BUF): data of at most `kPipeAtomicWriteSize` (4096) bytes
+// is written by every call here in one piece. It either goes into the pipe
+// whole or not at all, and never interleaves with what other writers of the
+// same pipe write, so several processes can share one pipe for records of
+// up to 4096 bytes. Larger data can be split, and interleaved with other
+// writers' data, at any point.
+//
+// Blocking mode: as for `PipeReader`, the O_NONBLOCK flag is read once and
+// tracked by `SetNonBlocking()`. A timed write on a blocking end writes at
+// most `kPipeAtomicWriteSize` bytes after each poll(): the kernel's "writable"
+// means one free page, and a blocking write of more than that could wait
+// past the deadline. It can still block if another writer fills the pipe
+// between the poll() and the write; give a shared write end O_NONBLOCK if
+// it is written with deadlines (and for speed: a non-blocking end writes as
+// much as fits in one call).
+//
+// Not thread-safe for concurrent use of one object.
+
+#ifndef IPCBOX_PIPE_PIPE_WRITER_H_
+#define IPCBOX_PIPE_PIPE_WRITER_H_
+
+#include <limits.h>
+
+#include <cstddef>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/fd.h"
+#include "ipcbox/pipe/internal/pipe_end.h"
+#include "ipcbox/pipe/scoped_sigpipe_block.h"
+
+namespace ipcbox {
+
+// The largest write that POSIX guarantees to be atomic on a pipe (PIPE_BUF;
+// 4096 on Linux for every architecture).
+inline constexpr size_t kPipeAtomicWriteSize = PIPE_BUF;
+
+class PipeWriter : private pipe_internal::PipeEnd {
+ public:
+  // An end that is not open; every operation on it fails with
+  // kFailedPrecondition. Moved-from and closed writers are in this state.
+  PipeWriter() = default;
+
+  // Takes ownership of `fd`, the write end of a pipe or FIFO. Fails with
+  // kInvalidArgument if `fd` is empty or not open for writing, or with
+  // EBADF's status if it is not open; the descriptor is closed on failure.
+  static absl::StatusOr<PipeWriter> FromFd(Fd fd);
+
+  PipeWriter(PipeWriter&&) = default;
+  PipeWriter& operator=(PipeWriter&&) = default;
+
+  // One write. On a blocking end, waits until all of `data` is written
+  // (unless a signal handler interrupts it part-way); on a non-blocking end,
+  // writes what fits, or returns `WouldBlockError()` if nothing does.
+  absl::StatusOr<size_t> Write(absl::string_view data);
+
+  // Waits at most `timeout` (or until `deadline`) until the pipe has room,
+  // then writes what fits, at least one byte; `TimedOutError()` if the pipe
+  // stayed full. A zero timeout or `Deadline::Expired()` tries once.
+  absl::StatusOr<size_t> WriteFor(absl::string_view data,
+                                  absl::Duration timeout);
+  absl::StatusOr<size_t> WriteUntil(absl::string_view data, Deadline deadline);
+
+  // Writes all of `data`, over as many writes as it takes, by `deadline`.
+  // OK means everything was written; otherwise the status says why it
+  // stopped (timed out, EPIPE, error) and `*bytes_written`, if given, says
+  // how much went into the pipe before that.
+  absl::Status WriteAll(absl::string_view data,
+                        Deadline deadline = Deadline::Infinite(),
+                        size_t* bytes_written = nullptr);
+
+  // The descriptor, still owned by this object: for poll(), or to hand to a
+  // child process. Empty (-1) when not open.
+  using PipeEnd::fd;
+  // True while this object holds a descriptor.
+  using PipeEnd::valid;
+  // Whether the end is in non-blocking mode (see the header comment).
+  using PipeEnd::nonblocking;
+  // Sets or clears O_NONBLOCK. This changes the open file description, which
+  // every copy of the descriptor (fork, dup) shares.
+  using PipeEnd::SetNonBlocking;
+  // Gives up the descriptor (still FD_CLOEXEC) and leaves this end not open.
+  using PipeEnd::Release;
+  // Closes the descriptor now and reports close()'s error. Closing the last
+  // write end gives readers end-of-stream once the pipe is drained. The end
+  // is not open afterwards.
+  using PipeEnd::Close;
+  // dup2()s the descriptor onto `target_fd` (STDOUT_FILENO, say) without
+  // FD_CLOEXEC, so that it survives exec; this object keeps its own. Meant
+  // for a child between fork and exec: on success it makes no call other
+  // than dup2() or fcntl(), which are async-signal-safe.
+  using PipeEnd::DuplicateOnto;
+
+ private:
+  explicit PipeWriter(PipeEnd end) : PipeEnd(std::move(end)) {}
+
+  // One write(2) under `sigpipe`: blocks only if the end is blocking.
+  absl::StatusOr<size_t> WriteOnce(absl::string_view data,
+                                   ScopedSigpipeBlock& sigpipe);
+  // At least one byte by `deadline`, under `sigpipe`.
+  absl::StatusOr<size_t> WriteSome(absl::string_view data,
+                                   const Deadline& deadline,
+                                   ScopedSigpipeBlock& sigpipe);
+};
+
+}  // namespace ipcbox
+
+#endif  // IPCBOX_PIPE_PIPE_WRITER_H_
