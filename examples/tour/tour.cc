@@ -1,0 +1,58 @@
+// The ipcbox tour: every ported seed program runs between real processes,
+// its outcome is checked against what the seed prints, and each mechanism
+// gets a short report. Exits non-zero if any scenario could not be verified.
+//
+//   ./bazelw run //examples:tour
+//   ./bazelw run //examples:tour -- --only=pipe
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "examples/pipe/tour_pipe.h"
+#include "examples/tour/scenario.h"
+
+ABSL_FLAG(std::string, only, "",
+          "Run only the scenarios whose mechanism contains this text.");
+
+namespace ipcbox::tour {
+namespace {
+
+constexpr Scenario kScenarios[] = {
+    {"unnamed pipe", "pipeUN", &examples::RunPipeTour},
+};
+
+bool RunOne(const Scenario& scenario) {
+  std::printf("== %s (seed: %s)\n", scenario.mechanism,
+              scenario.seed_programs);
+  std::fflush(stdout);
+  Report report;
+  absl::Status status = scenario.run(report);
+  if (status.ok()) {
+    std::printf("   verified\n\n");
+  } else {
+    std::printf("   FAILED: %s\n\n", status.ToString().c_str());
+  }
+  return status.ok();
+}
+
+int RunTour(absl::string_view only) {
+  int run = 0;
+  int verified = 0;
+  for (const Scenario& scenario : kScenarios) {
+    if (!absl::StrContains(scenario.mechanism, only)) continue;
+    ++run;
+    if (RunOne(scenario)) ++verified;
+  }
+  std::printf("tour: %d of %d scenarios verified\n", verified, run);
+  return run > 0 && verified == run ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace ipcbox::tour
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return ipcbox::tour::RunTour(absl::GetFlag(FLAGS_only));
+}
