@@ -1,0 +1,146 @@
+// fcntl_lock.h
+//
+// `FcntlLock` is a file opened for locking with classic POSIX record locks
+// (fcntl F_SETLK, F_SETLKW, F_GETLK): shared or exclusive, over the whole
+// file or a byte range, taken at once, waited for, or waited for until a
+// deadline; and a query that says who holds a lock in the way. These are
+// the locks the seed's producer and consumer use, the only kind POSIX
+// specifies, and the kind that works over NFS.
+//
+// Example (the seed's producer):
+//
+//   absl::StatusOr<FcntlLock> lock = FcntlLock::Open("data.dat");
+//   if (!lock.ok()) return lock.status();
+//   absl::Status s = lock->TryLock(LockType::kExclusive);
+//   if (IsWouldBlock(s)) {
+//     absl::StatusOr<std::optional<LockConflict>> holder =
+//         lock->FindConflict(LockType::kExclusive);
+//     ...                                    // "locked by pid N"
+//   }
+//   if (!s.ok()) return s;
+//   ::write(lock->fd(), data, size);         // under the lock
+//   s = lock->Unlock();
+//
+// Outcomes of the lock calls:
+//   - OK: the lock is held (or, for `Unlock()`, released);
+//   - `IsWouldBlock()`: `TryLock()` found a conflicting lock;
+//   - `IsTimedOut()`: `LockFor()` / `LockUntil()` reached the deadline;
+//   - kInvalidArgument: a bad range (see byte_range.h), before any call;
+//   - kFailedPrecondition: the descriptor's access mode does not allow the
+//     lock (a shared lock needs the file open for reading, an exclusive one
+//     for writing: the kernel's EBADF), or the object is not open;
+//   - anything else names the call and the descriptor: EDEADLK when waiting
+//     would deadlock with a process waiting for a lock we hold (kernel
+//     deadlock detection, classic locks only), ENOLCK when the kernel's lock
+//     table is full.
+// Would-block and timed-out carry no message and allocate nothing; none of
+// the lock calls allocate unless they fail. EINTR is retried. Timed waits
+// sleep in the kernel, interrupted by a per-thread timer signal at the
+// deadline; see timeout_signal.h.
+//
+// WHO OWNS THE LOCK. A classic record lock belongs to the process, not to
+// this object or its descriptor, with consequences that bite:
+//   - Closing ANY descriptor of the file in this process releases ALL of the
+//     process's locks on it: a library that opens the same file to read it,
+//     and closes it, silently unlocks what an `FcntlLock` holds. Keep one
+//     open file per locked file and process, and do all I/O through `fd()`.
+//   - Threads of one process share the locks: a second thread's
+//     `Lock(kExclusive)` succeeds at once, as the process already holds it.
+//     Use `OfdLock` (or `FlockLock`) to exclude threads from each other.
+//   - Locks of one process never conflict with each other; locking a range
+//     that overlaps one already held replaces, merges or splits it, and
+//     `Unlock()` of part of a range leaves the rest locked.
+//   - A child made by fork() does not inherit the locks (it has the
+//     descriptor, and closing it there does not unlock the parent).
+//   - `FindConflict()` never reports the process's own locks.
+// Locks go away when the process dies, SIGKILL included: a crashed holder
+// never leaves the file locked. They are advisory: a process that does not
+// ask for a lock can read and write the file regardless.
+//
+// OWNERSHIP OF THE DESCRIPTOR. An `FcntlLock` owns its descriptor and closes
+// it when destroyed, which (see above) releases every lock this process has
+// on the file. `Open()` opens the file itself (O_NOFOLLOW, O_CLOEXEC, 0600
+// on creation; see lock_file_options.h); `Adopt()` takes a descriptor the
+// caller opened. Move-only; moving does not touch the locks.
+//
+// Not thread-safe for concurrent use of one object (and, as said, useless
+// between threads anyway).
+
+#ifndef IPCBOX_FILE_LOCK_FCNTL_LOCK_H_
+#define IPCBOX_FILE_LOCK_FCNTL_LOCK_H_
+
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/fd.h"
+#include "ipcbox/file_lock/byte_range.h"
+#include "ipcbox/file_lock/internal/record_lock.h"
+#include "ipcbox/file_lock/lock_conflict.h"
+#include "ipcbox/file_lock/lock_file_options.h"
+#include "ipcbox/file_lock/lock_type.h"
+
+namespace ipcbox {
+
+class FcntlLock : private file_lock_internal::RecordLock {
+ public:
+  // A lock that is not open; every operation fails with kFailedPrecondition.
+  // Moved-from and closed locks are in this state.
+  FcntlLock() = default;
+
+  // Opens (or creates) the file at `path` for locking. Fails with kNotFound
+  // (kOpenExisting and no file), kAlreadyExists (kCreateExclusive and a
+  // file is there), kFailedPrecondition (a symbolic link or not a regular
+  // file), or open()'s error (EACCES...). Holds no lock yet.
+  static absl::StatusOr<FcntlLock> Open(
+      absl::string_view path, const LockFileOptions& options = LockFileOptions());
+
+  // Takes ownership of `fd`, open on the file to lock. Fails with
+  // kInvalidArgument if it is empty or not an open descriptor.
+  static absl::StatusOr<FcntlLock> Adopt(Fd fd);
+
+  FcntlLock(FcntlLock&&) = default;
+  FcntlLock& operator=(FcntlLock&&) = default;
+
+  // Takes a `type` lock on `range`, waiting as long as it takes (F_SETLKW).
+  using RecordLock::Lock;
+  // Takes it if no other process holds a conflicting lock, else returns
+  // `WouldBlockError()` at once (F_SETLK).
+  using RecordLock::TryLock;
+  // Waits at most `timeout` (or until `deadline`), then returns
+  // `TimedOutError()`. A zero timeout or expired deadline tries once, as
+  // `TryLock()` does, but says timed-out rather than would-block.
+  using RecordLock::LockFor;
+  using RecordLock::LockUntil;
+  // Releases this process's locks on `range` (the whole file by default);
+  // succeeds when there was nothing to release.
+  using RecordLock::Unlock;
+  // Whether a lock held by another process would stop this process from
+  // taking a `type` lock on `range` (F_GETLK), and if so which: its type,
+  // range and holder pid (-1 if it is an OFD lock; see lock_conflict.h).
+  // std::nullopt: nothing in the way right now. Needs no particular access
+  // mode.
+  using RecordLock::FindConflict;
+
+  // The descriptor, still owned: read and write the locked file through it.
+  using RecordLock::fd;
+  using RecordLock::valid;
+  // Whether `Open()` created the file (false after `Adopt()`).
+  using RecordLock::created;
+  // Gives up the descriptor; the locks stay with the process, and go when
+  // any descriptor of the file is closed.
+  using RecordLock::Release;
+  // Closes the descriptor now, releasing every lock the process has on the
+  // file, and reports close()'s error.
+  using RecordLock::Close;
+
+ private:
+  explicit FcntlLock(RecordLock lock) : RecordLock(std::move(lock)) {}
+};
+
+}  // namespace ipcbox
+
+#endif  // IPCBOX_FILE_LOCK_FCNTL_LOCK_H_

@@ -1,0 +1,57 @@
+// Internal to //lib/file_lock.
+//
+// `RecordLock` implements the byte-range lock operations that fcntl record
+// locks and OFD locks share; the two differ only in the fcntl commands used
+// (F_SETLK... or F_OFD_SETLK...) and so in who owns a lock (the process, or
+// the open file description). `FcntlLock` and `OfdLock` inherit from it
+// privately and document the operations for their owner.
+
+#ifndef IPCBOX_FILE_LOCK_INTERNAL_RECORD_LOCK_H_
+#define IPCBOX_FILE_LOCK_INTERNAL_RECORD_LOCK_H_
+
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/file_lock/byte_range.h"
+#include "ipcbox/file_lock/internal/lock_file.h"
+#include "ipcbox/file_lock/lock_conflict.h"
+#include "ipcbox/file_lock/lock_type.h"
+
+namespace ipcbox {
+namespace file_lock_internal {
+
+enum class RecordLockOwner {
+  kProcess,              // F_SETLK, F_SETLKW, F_GETLK
+  kOpenFileDescription,  // F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK
+};
+
+class RecordLock : public LockFile {
+ public:
+  RecordLock() = default;
+  RecordLock(LockFile file, RecordLockOwner owner)
+      : LockFile(std::move(file)), owner_(owner) {}
+  RecordLock(RecordLock&&) = default;
+  RecordLock& operator=(RecordLock&&) = default;
+
+  absl::Status Lock(LockType type, ByteRange range = ByteRange::WholeFile());
+  absl::Status TryLock(LockType type,
+                       ByteRange range = ByteRange::WholeFile());
+  absl::Status LockFor(LockType type, absl::Duration timeout,
+                       ByteRange range = ByteRange::WholeFile());
+  absl::Status LockUntil(LockType type, Deadline deadline,
+                         ByteRange range = ByteRange::WholeFile());
+  absl::Status Unlock(ByteRange range = ByteRange::WholeFile());
+  absl::StatusOr<std::optional<LockConflict>> FindConflict(
+      LockType type, ByteRange range = ByteRange::WholeFile()) const;
+
+ private:
+  RecordLockOwner owner_ = RecordLockOwner::kProcess;
+};
+
+}  // namespace file_lock_internal
+}  // namespace ipcbox
+
+#endif  // IPCBOX_FILE_LOCK_INTERNAL_RECORD_LOCK_H_

@@ -1,0 +1,103 @@
+// flock's own semantics, as flock_lock.h documents them: separate opens
+// exclude each other (threads too), the access mode does not matter, a
+// fork()ed child shares the lock, and flock and fcntl locks do not see each
+// other on a local file system.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>  // NOLINT(build/c++11)
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "ipcbox/core/errors.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/file_lock/fcntl_lock.h"
+#include "ipcbox/file_lock/flock_lock.h"
+#include "ipcbox/file_lock/lock_file_options.h"
+#include "ipcbox/file_lock/lock_type.h"
+#include "tests/file_lock/lock_test_util.h"
+#include "tests/support/child_process.h"
+
+namespace ipcbox {
+namespace {
+
+using ::ipcbox::testing::ChildProcess;
+using ::ipcbox::testing::ExitedWith;
+using ::ipcbox::testing::ForkChild;
+using ::ipcbox::testing::InAnotherProcess;
+using ::ipcbox::testing::kPeerTimeout;
+using ::ipcbox::testing::Outcome;
+using ::ipcbox::testing::TempPath;
+
+TEST(FlockLockTest, AReadOnlyDescriptorCanHoldAnExclusiveLock) {
+  TempPath file("flock_ro");
+  { ASSERT_TRUE(FlockLock::Open(file.path()).ok()); }
+  LockFileOptions read_only;
+  read_only.open_mode = OpenMode::kOpenExisting;
+  read_only.access = LockFileAccess::kReadOnly;
+  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path(), read_only);
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  EXPECT_TRUE(lock->TryLock(LockType::kExclusive).ok());
+  EXPECT_EQ(InAnotherProcess<FlockLock>(
+                file.path(),
+                [](FlockLock& l) { return l.TryLock(LockType::kShared); }),
+            Outcome::kWouldBlock);
+}
+
+TEST(FlockLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
+  TempPath file("flock_threads");
+  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
+  absl::Status in_thread;
+  std::thread thread([&] {
+    absl::StatusOr<FlockLock> mine = FlockLock::Open(file.path());
+    in_thread = mine.ok() ? mine->LockFor(LockType::kShared,
+                                          absl::Milliseconds(100))
+                          : mine.status();
+  });
+  thread.join();
+  EXPECT_TRUE(IsTimedOut(in_thread)) << in_thread;
+}
+
+TEST(FlockLockTest, AForkedChildSharesTheLock) {
+  TempPath file("flock_fork");
+  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
+  absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
+    return lock->TryLock(LockType::kExclusive).ok() ? 0 : 2;
+  });
+  ASSERT_TRUE(child.ok());
+  EXPECT_TRUE(ExitedWith(child->Wait(kPeerTimeout), 0));
+}
+
+TEST(FlockLockTest, FlockAndFcntlLocksDoNotSeeEachOther) {
+  TempPath file("flock_fcntl");
+  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
+  EXPECT_EQ(InAnotherProcess<FcntlLock>(
+                file.path(),
+                [](FcntlLock& l) { return l.TryLock(LockType::kExclusive); }),
+            Outcome::kOk)
+      << "on a local file system; on NFS flock is emulated with fcntl locks";
+}
+
+TEST(FlockLockTest, AdoptWorksOnADirectory) {
+  TempPath dir("flock_dir");
+  ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+  const int raw = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(raw, 0);
+  absl::StatusOr<FlockLock> lock = FlockLock::Adopt(Fd(raw));
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  EXPECT_TRUE(lock->TryLock(LockType::kExclusive).ok());
+}
+
+}  // namespace
+}  // namespace ipcbox

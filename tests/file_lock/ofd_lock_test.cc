@@ -1,0 +1,117 @@
+// The OFD lock's own semantics, as ofd_lock.h documents them: the open file
+// description owns the lock, so other descriptors of the file do not
+// matter, separate opens exclude each other even between threads, and a
+// fork()ed child shares the lock.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>  // NOLINT(build/c++11)
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "ipcbox/core/errors.h"
+#include "ipcbox/file_lock/byte_range.h"
+#include "ipcbox/file_lock/lock_type.h"
+#include "ipcbox/file_lock/ofd_lock.h"
+#include "tests/file_lock/lock_test_util.h"
+#include "tests/support/child_process.h"
+
+namespace ipcbox {
+namespace {
+
+using ::ipcbox::testing::ChildProcess;
+using ::ipcbox::testing::Event;
+using ::ipcbox::testing::ExitedWith;
+using ::ipcbox::testing::ForkChild;
+using ::ipcbox::testing::InAnotherProcess;
+using ::ipcbox::testing::kPeerTimeout;
+using ::ipcbox::testing::Outcome;
+using ::ipcbox::testing::TempPath;
+
+Outcome TryExclusiveInChild(const std::string& path) {
+  return InAnotherProcess<OfdLock>(
+      path, [](OfdLock& l) { return l.TryLock(LockType::kExclusive); });
+}
+
+TEST(OfdLockTest, ClosingAnotherDescriptorOfTheFileKeepsTheLock) {
+  TempPath file("ofd_close");
+  absl::StatusOr<OfdLock> lock = OfdLock::Open(file.path());
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
+  const int other = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(other, 0);
+  ASSERT_EQ(::close(other), 0);
+  EXPECT_EQ(TryExclusiveInChild(file.path()), Outcome::kWouldBlock);
+}
+
+TEST(OfdLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
+  TempPath file("ofd_threads");
+  absl::StatusOr<OfdLock> lock = OfdLock::Open(file.path());
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
+
+  Event trying;
+  absl::Status try_result;
+  absl::Status wait_result;
+  std::thread thread([&] {
+    absl::StatusOr<OfdLock> mine = OfdLock::Open(file.path());
+    if (!mine.ok()) {
+      try_result = wait_result = mine.status();
+      return;
+    }
+    try_result = mine->TryLock(LockType::kShared);
+    trying.Notify();
+    wait_result = mine->LockFor(LockType::kShared, kPeerTimeout);
+  });
+  ASSERT_TRUE(trying.WaitFor(kPeerTimeout));
+  ::usleep(50 * 1000);  // let the thread block (not required for the result)
+  ASSERT_TRUE(lock->Unlock().ok());
+  thread.join();
+  EXPECT_TRUE(IsWouldBlock(try_result)) << try_result;
+  EXPECT_TRUE(wait_result.ok()) << wait_result;
+}
+
+TEST(OfdLockTest, AForkedChildSharesTheLockAndCanReleaseIt) {
+  TempPath file("ofd_fork");
+  absl::StatusOr<OfdLock> lock = OfdLock::Open(file.path());
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
+  absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
+    // The inherited descriptor is the same owner: "taking" it again works.
+    if (!lock->TryLock(LockType::kExclusive).ok()) return 2;
+    // And unlocking through it unlocks the parent's lock as well.
+    return lock->Unlock().ok() ? 0 : 3;
+  });
+  ASSERT_TRUE(child.ok());
+  EXPECT_TRUE(ExitedWith(child->Wait(kPeerTimeout), 0));
+  EXPECT_EQ(TryExclusiveInChild(file.path()), Outcome::kOk);
+}
+
+TEST(OfdLockTest, FindConflictSeesOtherDescriptionsOfThisProcess) {
+  TempPath file("ofd_query");
+  absl::StatusOr<OfdLock> holder = OfdLock::Open(file.path());
+  absl::StatusOr<OfdLock> asker = OfdLock::Open(file.path());
+  ASSERT_TRUE(holder.ok() && asker.ok());
+  ASSERT_TRUE(holder->Lock(LockType::kShared, ByteRange::Of(8, 8)).ok());
+  absl::StatusOr<std::optional<LockConflict>> conflict =
+      asker->FindConflict(LockType::kExclusive);
+  ASSERT_TRUE(conflict.ok()) << conflict.status();
+  ASSERT_TRUE(conflict->has_value());
+  EXPECT_EQ((*conflict)->type, LockType::kShared);
+  EXPECT_EQ((*conflict)->range, ByteRange::Of(8, 8));
+  EXPECT_EQ((*conflict)->pid, kOpenFileDescriptionOwner);
+  // But not the asker's own lock.
+  ASSERT_TRUE(holder->Unlock().ok());
+  ASSERT_TRUE(asker->Lock(LockType::kExclusive).ok());
+  conflict = asker->FindConflict(LockType::kExclusive);
+  ASSERT_TRUE(conflict.ok());
+  EXPECT_FALSE(conflict->has_value());
+}
+
+}  // namespace
+}  // namespace ipcbox
