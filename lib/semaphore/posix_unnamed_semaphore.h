@@ -1,0 +1,102 @@
+// posix_unnamed_semaphore.h
+//
+// `posix::UnnamedSemaphore` is a POSIX unnamed semaphore (sem_init) shared
+// between processes: it lives inside memory that the processes share (a
+// POSIX or System V shared memory segment, a shared file mapping, or an
+// anonymous shared mapping inherited through fork), next to the data it
+// guards. It has no name and no file of its own; it exists as long as the
+// memory does. Posting and waiting cost the same as for a named semaphore,
+// but there is nothing to open: a process that maps the memory uses it.
+//
+// Example, a lock placed at the start of a region every process maps:
+//
+//   struct Shared {
+//     posix::UnnamedSemaphore::Storage lock;  // first: suitably aligned
+//     int frames_written;
+//   };
+//   // The process that sets the region up, once:
+//   absl::StatusOr<posix::UnnamedSemaphore*> lock =
+//       posix::UnnamedSemaphore::CreateIn(&shared->lock,
+//                                         sizeof(shared->lock), 1);
+//   // Any process that maps the region, after set-up:
+//   absl::StatusOr<posix::UnnamedSemaphore*> lock =
+//       posix::UnnamedSemaphore::AttachTo(&shared->lock,
+//                                         sizeof(shared->lock));
+//   (*lock)->Wait(); ++shared->frames_written; (*lock)->Post();
+//
+// The object is the semaphore itself, not a handle: it cannot be copied or
+// moved (its address is what processes share), and it is only ever reached
+// through the pointer that `CreateIn()`/`AttachTo()` return.
+//
+// `AttachTo()` cannot check that a peer really created a semaphore there:
+// shared memory is trusted to that extent. Call `Destroy()` once, in one
+// process, when no process uses the semaphore any more (or simply unmap and
+// remove the memory: on Linux a semaphore holds no kernel resources).
+//
+// Like every POSIX semaphore, it is not given back when a holder dies: see
+// posix_named_semaphore.h for the recovery. For a semaphore that a process
+// shares only with the children it forks, `AnonymousSemaphore`
+// (posix_anonymous_semaphore.h) does the mapping too.
+
+#ifndef IPCBOX_SEMAPHORE_POSIX_UNNAMED_SEMAPHORE_H_
+#define IPCBOX_SEMAPHORE_POSIX_UNNAMED_SEMAPHORE_H_
+
+#include <semaphore.h>
+
+#include <cstddef>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ipcbox/core/deadline.h"
+
+namespace ipcbox::posix {
+
+class UnnamedSemaphore {
+ public:
+  // Storage of the right size and alignment to embed in a shared struct.
+  struct Storage {
+    alignas(sem_t) unsigned char bytes[sizeof(sem_t)];
+  };
+
+  // Creates a process-shared semaphore with `initial_value` in the
+  // `size` bytes at `storage`, which must be shared memory if other
+  // processes are to use it. kInvalidArgument if `storage` is null,
+  // misaligned for sem_t or smaller than `sizeof(Storage)`, or if
+  // `initial_value` is above SEM_VALUE_MAX. Do not create twice in the same
+  // place while anyone uses the first one.
+  static absl::StatusOr<UnnamedSemaphore*> CreateIn(void* storage,
+                                                     size_t size,
+                                                     unsigned initial_value);
+
+  // The semaphore another process created at `storage` (same checks on the
+  // pointer and size; nothing can check the contents).
+  static absl::StatusOr<UnnamedSemaphore*> AttachTo(void* storage,
+                                                     size_t size);
+
+  UnnamedSemaphore(const UnnamedSemaphore&) = delete;
+  UnnamedSemaphore& operator=(const UnnamedSemaphore&) = delete;
+
+  // Same contract as posix::NamedSemaphore.
+  absl::Status Post();
+  absl::Status Wait();
+  absl::Status TryWait();
+  absl::Status WaitUntil(Deadline deadline);
+  absl::Status WaitFor(absl::Duration timeout) {
+    return WaitUntil(Deadline::After(timeout));
+  }
+  absl::StatusOr<int> Value();
+
+  // sem_destroy. Afterwards the storage is plain memory again.
+  absl::Status Destroy();
+
+ private:
+  UnnamedSemaphore() = default;
+  ~UnnamedSemaphore() = default;  // Never deleted: it lives in the storage.
+
+  sem_t sem_;
+};
+
+}  // namespace ipcbox::posix
+
+#endif  // IPCBOX_SEMAPHORE_POSIX_UNNAMED_SEMAPHORE_H_

@@ -1,0 +1,115 @@
+// sysv_semaphore.h
+//
+// `sysv::Semaphore` is one System V semaphore (a set of one, see
+// sysv_semaphore_set.h) with the same post / wait / try-wait / timed wait /
+// value surface as the POSIX semaphores, so that it can stand behind the
+// generic `ipcbox::Semaphore` on boards without POSIX semaphores. What it
+// adds: with `undo_on_exit` (the default) the kernel reverts a process's
+// posts and waits when it exits, so a lock whose holder is killed with
+// SIGKILL is given back instead of blocking everyone forever.
+//
+// Example, a lock that survives a crashed holder:
+//
+//   SemaphoreOptions options;
+//   options.initial_value = 1;                        // free
+//   absl::StatusOr<sysv::Semaphore> lock = sysv::Semaphore::Open(
+//       sysv::SemaphoreKey::Explicit(0x1f00), OpenMode::kOpenOrCreate,
+//       options);
+//   if (absl::Status s = lock->WaitFor(absl::Seconds(1)); !s.ok()) return s;
+//   ... critical section; if the process dies here the lock is released ...
+//   lock->Post();
+//
+// For a signal (one process posts, another waits), set
+// `options.undo_on_exit = false`, or the poster's posts vanish when it
+// exits (see semaphore_options.h).
+//
+// Ownership, initialisation and removal are those of `SemaphoreSet`: the
+// creator removes the set when destroyed, openers wait for the creator to
+// have set the initial value, and every call on a removed set returns
+// kNotFound. Timed waits use semtimedop, whose relative timeout the kernel
+// measures on CLOCK_MONOTONIC; it is recomputed from the deadline after
+// EINTR. The hot calls never allocate, including would-block and timeout.
+
+#ifndef IPCBOX_SEMAPHORE_SYSV_SEMAPHORE_H_
+#define IPCBOX_SEMAPHORE_SYSV_SEMAPHORE_H_
+
+#include <sys/sem.h>
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/name.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/semaphore/semaphore_options.h"
+#include "ipcbox/semaphore/sysv_semaphore_key.h"
+#include "ipcbox/semaphore/sysv_semaphore_set.h"
+
+namespace ipcbox::sysv {
+
+class Semaphore {
+ public:
+  // An empty object: every operation fails with kFailedPrecondition.
+  Semaphore() = default;
+
+  // Opens or creates the set for `key` (semaphore 0 of it). Errors as for
+  // `SemaphoreSet::Open()`; an initial value above kMaxSysvSemaphoreValue
+  // is kInvalidArgument.
+  static absl::StatusOr<Semaphore> Open(
+      SemaphoreKey key, OpenMode mode,
+      const SemaphoreOptions& options = SemaphoreOptions());
+
+  // The same with the key `SemaphoreKey::FromName(name)`, so that code
+  // written for named semaphores builds against System V. The name follows
+  // the rules of POSIX semaphore names (kMaxSemaphoreNameLength).
+  static absl::StatusOr<Semaphore> Open(
+      const PosixName& name, OpenMode mode,
+      const SemaphoreOptions& options = SemaphoreOptions());
+  static absl::StatusOr<Semaphore> Open(
+      absl::string_view name, OpenMode mode,
+      const SemaphoreOptions& options = SemaphoreOptions());
+
+  Semaphore(Semaphore&&) = default;
+  Semaphore& operator=(Semaphore&&) = default;
+
+  // Adds one. Fails (ERANGE) at kMaxSysvSemaphoreValue, or when the
+  // process's undo total would pass it.
+  absl::Status Post();
+  // Takes one, waiting as long as it takes.
+  absl::Status Wait();
+  // Takes one if the value is above zero, else `WouldBlockError()`.
+  absl::Status TryWait();
+  // Takes one, or returns `TimedOutError()` once `deadline` has passed.
+  absl::Status WaitUntil(Deadline deadline);
+  absl::Status WaitFor(absl::Duration timeout) {
+    return WaitUntil(Deadline::After(timeout));
+  }
+  // The value now (GETVAL): for diagnostics and tests.
+  absl::StatusOr<int> Value() const;
+
+  // Removes the set now (IPC_RMID); see `SemaphoreSet::Remove()`.
+  absl::Status Remove() { return set_.Remove(); }
+  void Disown() { set_.Disown(); }
+  bool created() const { return set_.created(); }
+  bool is_open() const { return set_.is_open(); }
+  bool undo_on_exit() const { return undo_flag_ != 0; }
+
+  // The set, for what only System V has: waiter counts, the last pid,
+  // multi-semaphore operations.
+  SemaphoreSet& set() { return set_; }
+  const SemaphoreSet& set() const { return set_; }
+
+ private:
+  Semaphore(SemaphoreSet set, bool undo_on_exit)
+      : set_(std::move(set)), undo_flag_(undo_on_exit ? SEM_UNDO : 0) {}
+
+  SemaphoreSet set_;
+  short undo_flag_ = 0;  // SEM_UNDO or 0, added to every operation.
+};
+
+}  // namespace ipcbox::sysv
+
+#endif  // IPCBOX_SEMAPHORE_SYSV_SEMAPHORE_H_
