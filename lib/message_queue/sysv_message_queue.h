@@ -1,0 +1,327 @@
+// sysv_message_queue.h
+//
+// `sysv::MessageQueue` is a System V message queue (msgget, msgsnd, msgrcv,
+// msgctl): a kernel-persistent list of typed messages that any process
+// knowing the key (or the id) and allowed by the queue's mode can use. It
+// outlives the processes that use it, until someone removes it.
+//
+// Example (the seed's sender and receiver):
+//
+//   absl::StatusOr<sysv::IpcKey> key = sysv::IpcKey::FromPath("queue.h", 123);
+//   sysv::QueueOptions options;
+//   options.open_mode = OpenMode::kOpenOrCreate;
+//   options.permissions = *Permissions::FromMode(0666);
+//   absl::StatusOr<sysv::MessageQueue> queue =
+//       sysv::MessageQueue::Open(*key, options);
+//
+//   sysv::Message<16> message;
+//   message.set_type(3);
+//   message.SetPayload("msg5").IgnoreError();
+//   absl::Status sent = queue->TrySendMessage(message);  // IPC_NOWAIT
+//
+//   absl::Status got = queue->ReceiveMessage(message,
+//                                            sysv::TypeSelector::Exactly(3));
+//   queue->Remove().IgnoreError();
+//
+// Two ways to send and receive:
+//
+//   - Typed, with a `sysv::Message<N>` (sysv_message.h): the whole System V
+//     API. The message is in msgsnd()'s layout already, so nothing is copied
+//     and nothing is shared between calls: any number of threads may use one
+//     queue object this way at once.
+//   - By priority, with plain byte spans: the subset shared with POSIX
+//     queues, which the generic `ipcbox::MessageQueue` (message_queue.h)
+//     offers. A priority p (0..kMaxMessagePriority, higher first) travels as
+//     the type kMaxMessagePriority + 1 - p, so types 1..32768; `Receive()`
+//     asks for the lowest type <= 32768 (msgtyp -32768), which the kernel
+//     hands out oldest first within a type. The order is therefore POSIX's:
+//     highest priority first, FIFO within a priority. Messages of a larger
+//     type, sent with the typed calls, are invisible to `Receive()`. Because
+//     msgsnd() wants the type right before the payload, these calls copy
+//     through one buffer for sending and one for receiving, allocated when
+//     the queue is opened (max_message_size bytes each): one thread may send
+//     while another receives on the same object, but two threads must not
+//     both send, or both receive, through one object at once.
+//
+// Every send and receive comes in four forms: `Send()` blocks; `TrySend()`
+// does not wait (IPC_NOWAIT) and returns `WouldBlockError()`; `SendFor()` and
+// `SendUntil()` wait at most until a deadline and return `TimedOutError()`.
+// None of them allocates, and would-block and timed-out statuses carry no
+// message. EINTR is retried: System V calls are never restarted by the
+// kernel, whatever SA_RESTART says.
+//
+// Timed calls poll. The kernel has no timed msgsnd()/msgrcv(), so a timed
+// call tries with IPC_NOWAIT, sleeps, and tries again, with pauses that start
+// at 50 us and double up to `QueueOptions::max_poll_interval` (5 ms by
+// default), never past the deadline. Costs: a message that arrives while the
+// caller sleeps waits up to one pause before it is taken, the waiting thread
+// wakes up to 200 times a second, and a process blocked in a plain `Receive()`
+// on the same queue is handed messages before a polling one sees them. The
+// alternative, a per-thread timer signal (timer_create with SIGEV_THREAD_ID)
+// interrupting a blocking call, wakes exactly on time but takes a signal
+// number and a handler from the application, costs three extra system calls
+// per call, and must close the race of a signal that fires just before the
+// call blocks; a library should not own a process's signals, so ipcbox polls.
+// Use the blocking calls where the wait need not be bounded, and a POSIX
+// queue (a real timed wait, and a pollable descriptor) where latency matters.
+//
+// Limits: payloads over kernel.msgmax, a queue byte limit over kernel.msgmnb
+// (both read from /proc/sys/kernel when the queue is opened) and a send type
+// <= 0 fail with InvalidArgument naming the limit or the type, before any
+// system call. A receive whose message is longer than the buffer fails with
+// InvalidArgument naming the buffer size and leaves the message queued,
+// unless `Truncation::kAllow` was asked for.
+//
+// Lifetime: the queue lives in the kernel until `Remove()` (IPC_RMID, which
+// the kernel allows the queue's owner or creator and privileged processes),
+// `ipcrm`, or a reboot; destroying the object leaves it, unless the object
+// created it and `QueueOptions::remove_when_destroyed` is set. A queue removed
+// by anyone makes every later call on it fail with NotFound, and wakes
+// blocked callers with the same status.
+
+#ifndef IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
+#define IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/permissions.h"
+#include "ipcbox/message_queue/common.h"
+#include "ipcbox/message_queue/sysv_key.h"
+#include "ipcbox/message_queue/sysv_message.h"
+
+namespace ipcbox::sysv {
+
+struct QueueOptions {
+  OpenMode open_mode = OpenMode::kCreateExclusive;
+  // The mode of a queue this call creates. msgget() applies it exactly: the
+  // umask does not touch System V objects.
+  Permissions permissions;
+  // The largest payload the priority calls (`Send()`, `Receive()`) carry;
+  // it sizes their two buffers. 0 means kernel.msgmax. Typed messages are
+  // limited by msgmax only.
+  size_t max_message_size = 0;
+  // The queue's byte limit (msg_qbytes), set with IPC_SET if this call
+  // creates the queue; 0 keeps the kernel's default (kernel.msgmnb). At most
+  // kernel.msgmnb. The kernel also limits the count of queued messages to
+  // this number.
+  size_t queue_bytes = 0;
+  // Remove the queue when this object is destroyed, if this object created
+  // it. Off by default: System V queues are meant to outlive their creator.
+  bool remove_when_destroyed = false;
+  // The longest pause between the attempts of a timed call (see above).
+  absl::Duration max_poll_interval = absl::Milliseconds(5);
+};
+
+// A snapshot from IPC_STAT.
+struct QueueStatus {
+  size_t messages = 0;    // msg_qnum
+  size_t bytes = 0;       // payload bytes queued (msg_cbytes)
+  size_t byte_limit = 0;  // msg_qbytes
+  pid_t last_sender = 0;
+  pid_t last_receiver = 0;
+  uid_t owner_uid = 0;
+  uid_t creator_uid = 0;
+  mode_t mode = 0;  // the 0777 bits
+};
+
+class MessageQueue {
+ public:
+  // The type that carries priority `priority` in the priority calls, and
+  // back. Types outside 1..kMaxMessagePriority+1 have no priority.
+  static constexpr long TypeForPriority(unsigned priority) {
+    return static_cast<long>(kMaxMessagePriority) + 1 -
+           static_cast<long>(priority);
+  }
+  static constexpr unsigned PriorityForType(long type) {
+    return static_cast<unsigned>(static_cast<long>(kMaxMessagePriority) + 1 -
+                                 type);
+  }
+
+  // Gets the queue `key` names as `options.open_mode` says: AlreadyExists
+  // (create-exclusive on a taken key), NotFound (open-existing on a free
+  // key), InvalidArgument for options over the kernel's limits or for
+  // open-existing with IpcKey::Private(). A private key always creates.
+  static absl::StatusOr<MessageQueue> Open(IpcKey key,
+                                           const QueueOptions& options = {});
+
+  // A new IPC_PRIVATE queue holding `capacity.max_messages` messages of
+  // `capacity.max_message_size` bytes (msg_qbytes is their product, so more
+  // smaller messages fit), reachable by this object and its copies in
+  // forked children. It is removed when this object is destroyed. The
+  // generic `MessageQueue` interface.
+  static absl::StatusOr<MessageQueue> CreatePrivate(QueueCapacity capacity);
+
+  // Not open: every call fails with FailedPrecondition.
+  MessageQueue() = default;
+  MessageQueue(MessageQueue&& other) noexcept;
+  MessageQueue& operator=(MessageQueue&& other) noexcept;
+  MessageQueue(const MessageQueue&) = delete;
+  MessageQueue& operator=(const MessageQueue&) = delete;
+  ~MessageQueue();
+
+  bool valid() const { return id_ >= 0; }
+  // The queue's id (msqid), as `ipcs -q` shows it; -1 when not open.
+  int id() const { return id_; }
+  IpcKey key() const { return key_; }
+  // Whether this object created the queue (rather than opening it).
+  bool created() const { return created_; }
+  // The priority calls' payload limit, and kernel.msgmax when opened.
+  size_t max_message_size() const { return max_message_size_; }
+  size_t kernel_max_message_size() const { return msgmax_; }
+
+  // --- Typed messages ------------------------------------------------------
+
+  // Sends `message` (type > 0, payload <= msgmax bytes). Blocks while the
+  // queue is full.
+  template <size_t N>
+  absl::Status SendMessage(const Message<N>& message) {
+    return SendRaw(message.raw(), message.payload_size(), Wait::Block());
+  }
+  template <size_t N>
+  absl::Status TrySendMessage(const Message<N>& message) {
+    return SendRaw(message.raw(), message.payload_size(), Wait::Try());
+  }
+  template <size_t N>
+  absl::Status SendMessageFor(const Message<N>& message,
+                              absl::Duration timeout) {
+    return SendMessageUntil(message, Deadline::After(timeout));
+  }
+  template <size_t N>
+  absl::Status SendMessageUntil(const Message<N>& message, Deadline deadline) {
+    return SendRaw(message.raw(), message.payload_size(), Wait::Until(deadline));
+  }
+
+  // Receives the message `selector` picks into `message` (type and
+  // payload). Blocks while there is none.
+  template <size_t N>
+  absl::Status ReceiveMessage(Message<N>& message,
+                              TypeSelector selector = TypeSelector::Any(),
+                              Truncation truncation = Truncation::kReject) {
+    return ReceiveInto(message, selector, truncation, Wait::Block());
+  }
+  template <size_t N>
+  absl::Status TryReceiveMessage(Message<N>& message,
+                                 TypeSelector selector = TypeSelector::Any(),
+                                 Truncation truncation = Truncation::kReject) {
+    return ReceiveInto(message, selector, truncation, Wait::Try());
+  }
+  template <size_t N>
+  absl::Status ReceiveMessageFor(Message<N>& message, absl::Duration timeout,
+                                 TypeSelector selector = TypeSelector::Any(),
+                                 Truncation truncation = Truncation::kReject) {
+    return ReceiveMessageUntil(message, Deadline::After(timeout), selector,
+                               truncation);
+  }
+  template <size_t N>
+  absl::Status ReceiveMessageUntil(
+      Message<N>& message, Deadline deadline,
+      TypeSelector selector = TypeSelector::Any(),
+      Truncation truncation = Truncation::kReject) {
+    return ReceiveInto(message, selector, truncation, Wait::Until(deadline));
+  }
+
+  // --- By priority (the generic subset) ------------------------------------
+
+  // Sends `bytes` (at most max_message_size()) with `priority`
+  // (<= kMaxMessagePriority).
+  absl::Status Send(absl::string_view bytes, unsigned priority);
+  absl::Status TrySend(absl::string_view bytes, unsigned priority);
+  absl::Status SendFor(absl::string_view bytes, unsigned priority,
+                       absl::Duration timeout);
+  absl::Status SendUntil(absl::string_view bytes, unsigned priority,
+                         Deadline deadline);
+
+  // Receives the highest-priority message (the oldest among equals) into
+  // `buffer`. A message longer than the buffer fails with InvalidArgument
+  // and stays queued.
+  absl::StatusOr<ReceivedMessage> Receive(absl::Span<char> buffer);
+  absl::StatusOr<ReceivedMessage> TryReceive(absl::Span<char> buffer);
+  absl::StatusOr<ReceivedMessage> ReceiveFor(absl::Span<char> buffer,
+                                             absl::Duration timeout);
+  absl::StatusOr<ReceivedMessage> ReceiveUntil(absl::Span<char> buffer,
+                                               Deadline deadline);
+
+  // --- Control ---------------------------------------------------------------
+
+  // IPC_STAT: what is queued and the byte limit.
+  absl::StatusOr<QueueStatus> Stat() const;
+
+  // IPC_RMID: removes the queue for everyone; queued messages are lost and
+  // blocked callers fail with NotFound. PermissionDenied unless this process
+  // is the queue's owner or creator (or privileged). The object is not open
+  // afterwards.
+  absl::Status Remove();
+
+ private:
+  // How long a call may wait: block in the kernel, try once, or poll until
+  // a deadline.
+  struct Wait {
+    enum class Mode { kBlock, kTry, kUntil };
+    static Wait Block() { return Wait{Mode::kBlock, Deadline::Infinite()}; }
+    static Wait Try() { return Wait{Mode::kTry, Deadline::Expired()}; }
+    static Wait Until(Deadline deadline) {
+      return deadline.is_infinite() ? Block() : Wait{Mode::kUntil, deadline};
+    }
+    Mode mode;
+    Deadline deadline;
+  };
+
+  MessageQueue(int id, IpcKey key, bool created, bool remove_when_destroyed,
+               size_t msgmax, size_t max_message_size,
+               absl::Duration max_poll_interval);
+
+  // `msgbuf` is a long type followed by `size` payload bytes.
+  absl::Status SendRaw(const void* msgbuf, size_t size, Wait wait);
+  // Receives into `msgbuf` (a long, then room for `capacity` bytes); returns
+  // the payload size.
+  absl::StatusOr<size_t> ReceiveRaw(void* msgbuf, size_t capacity,
+                                    TypeSelector selector,
+                                    Truncation truncation, Wait wait);
+  template <size_t N>
+  absl::Status ReceiveInto(Message<N>& message, TypeSelector selector,
+                           Truncation truncation, Wait wait) {
+    absl::StatusOr<size_t> size =
+        ReceiveRaw(message.raw(), N, selector, truncation, wait);
+    if (!size.ok()) return size.status();
+    return message.SetPayloadSize(*size);
+  }
+
+  absl::Status SendPriority(absl::string_view bytes, unsigned priority,
+                            Wait wait);
+  absl::StatusOr<ReceivedMessage> ReceivePriority(absl::Span<char> buffer,
+                                                  Wait wait);
+
+  // Sleeps before the next attempt of a timed call and doubles `pause`.
+  void PauseBeforeRetry(Deadline deadline, absl::Duration& pause) const;
+  // For messages: "queue id 5 (key 0x0000002a)". Allocates.
+  std::string Describe() const;
+  absl::Status NotOpenError(const char* call) const;
+  void Reset();
+  void RemoveIfOwned();
+
+  int id_ = -1;
+  IpcKey key_ = IpcKey::Private();
+  bool created_ = false;
+  bool remove_when_destroyed_ = false;
+  size_t msgmax_ = 0;
+  size_t max_message_size_ = 0;
+  absl::Duration max_poll_interval_ = absl::Milliseconds(5);
+  // Type + max_message_size_ bytes each, for the priority calls.
+  std::unique_ptr<long[]> send_buffer_;
+  std::unique_ptr<long[]> receive_buffer_;
+};
+
+}  // namespace ipcbox::sysv
+
+#endif  // IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
