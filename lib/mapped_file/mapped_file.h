@@ -1,0 +1,114 @@
+// mapped_file.h
+//
+// `MappedFile` maps a regular file into memory, shared: processes that map
+// the same file see each other's writes at once, and the file keeps them
+// after every process has gone (ALP ch. 5, "mapped memory"). It is shared
+// memory with a name in the file system and contents that persist.
+//
+// Example (one process writes, another reads the same path):
+//
+//   absl::StatusOr<MappedFile> file = MappedFile::Create(
+//       "/var/run/board/counters", sizeof(Counters), OpenMode::kOpenOrCreate);
+//   if (!file.ok()) return file.status();
+//   std::memcpy(file->mutable_bytes().data(), &counters, sizeof(counters));
+//   if (absl::Status s = file->Sync(); !s.ok()) return s;   // on disk now
+//
+//   absl::StatusOr<MappedFile> view =
+//       MappedFile::Open("/var/run/board/counters", MemoryAccess::kReadOnly);
+//   absl::Span<const char> bytes = view->bytes();
+//
+// Files are opened with O_NOFOLLOW | O_CLOEXEC: a symbolic link planted at
+// the path (in /tmp, say) is refused rather than followed, and the
+// descriptor, closed as soon as the mapping exists, never leaks into an
+// exec'd child. O_NOFOLLOW guards the last component of the path only.
+//
+// Sizes are checked before mapping: an empty file, or a length larger than
+// the file, is an error status instead of a mapping whose pages past the end
+// of the file raise SIGBUS. A file that another process truncates while it is
+// mapped still raises SIGBUS on access past its new end: agree with the peers
+// that files are only ever grown.
+//
+// A MappedFile never removes its file: the file is data, not a rendezvous.
+
+#ifndef IPCBOX_MAPPED_FILE_MAPPED_FILE_H_
+#define IPCBOX_MAPPED_FILE_MAPPED_FILE_H_
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+#include "absl/base/attributes.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/permissions.h"
+#include "ipcbox/mapped_file/mapping.h"
+#include "ipcbox/mapped_file/memory_access.h"
+
+namespace ipcbox {
+
+class MappedFile {
+ public:
+  // Maps the whole regular file at `path`. Errors: NotFound (no such file),
+  // FailedPrecondition (an empty file, a directory, device or FIFO, or a
+  // symbolic link), PermissionDenied (`access` not allowed), OutOfRange (a
+  // file larger than this process can map).
+  static absl::StatusOr<MappedFile> Open(absl::string_view path,
+                                         MemoryAccess access);
+
+  // Maps the first `length` bytes of the file. OutOfRange, naming both
+  // sizes, when the file holds fewer; InvalidArgument for `length` 0.
+  static absl::StatusOr<MappedFile> Open(absl::string_view path,
+                                         MemoryAccess access, size_t length);
+
+  // Creates a file of `size` bytes (zero-filled) and maps it read-write.
+  // The space is reserved with posix_fallocate(), so a full file system is
+  // a ResourceExhausted status now, not a SIGBUS on a later write.
+  // `permissions` apply exactly, whatever the umask, to a file this call
+  // creates. With kOpenOrCreate an existing file is opened and grown to
+  // `size` if it is smaller (never shrunk, so a peer's mapping stays valid).
+  static absl::StatusOr<MappedFile> Create(
+      absl::string_view path, size_t size,
+      OpenMode mode = OpenMode::kCreateExclusive,
+      Permissions permissions = Permissions::OwnerOnly());
+
+  MappedFile() = default;
+  MappedFile(MappedFile&&) noexcept = default;
+  MappedFile& operator=(MappedFile&&) noexcept = default;
+
+  const std::string& path() const { return path_; }
+  size_t size() const { return mapping_.size(); }
+  bool writable() const { return mapping_.writable(); }
+
+  // The mapped bytes; `mutable_bytes()` is empty when mapped read-only.
+  absl::Span<const char> bytes() const { return mapping_.bytes(); }
+  absl::Span<char> mutable_bytes() { return mapping_.mutable_bytes(); }
+
+  // Writes the changed pages back to the file (msync). Peers that map the
+  // file see changes at once without it; Sync is for the storage.
+  ABSL_MUST_USE_RESULT absl::Status Sync(SyncMode mode = SyncMode::kSync) {
+    return mapping_.Sync(mode);
+  }
+
+  // Unmaps now, reporting munmap()'s error. The destructor does the same
+  // silently.
+  ABSL_MUST_USE_RESULT absl::Status Close() { return mapping_.Unmap(); }
+
+ private:
+  // Maps `length` bytes of the file open as `fd`.
+  static absl::StatusOr<MappedFile> MapOpenFile(std::string path, int fd,
+                                                MemoryAccess access,
+                                                size_t length);
+
+  MappedFile(std::string path, Mapping mapping)
+      : path_(std::move(path)), mapping_(std::move(mapping)) {}
+
+  std::string path_;
+  Mapping mapping_;
+};
+
+}  // namespace ipcbox
+
+#endif  // IPCBOX_MAPPED_FILE_MAPPED_FILE_H_

@@ -1,0 +1,28 @@
+// Giving up the capabilities that let root ignore file permissions, so that
+// a test running as root can still check that ipcbox reports EACCES.
+
+#ifndef IPCBOX_TESTS_SHM_PRIVILEGES_H_
+#define IPCBOX_TESTS_SHM_PRIVILEGES_H_
+
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace ipcbox::testing {
+
+// Clears CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER from the
+// calling thread's effective set (a no-op without them). Call it in a forked
+// child: it is not undone. Returns false if the kernel refused.
+inline bool DropFileAccessOverride() {
+  __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return false;
+  const unsigned mask = (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH) |
+                        (1u << CAP_FOWNER);
+  data[0].effective &= ~mask;
+  return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+}  // namespace ipcbox::testing
+
+#endif  // IPCBOX_TESTS_SHM_PRIVILEGES_H_
