@@ -1,0 +1,41 @@
+// receiver: the seed's message receiver on sysv::MessageQueue; see
+// mqueue.h. Run it after `sender` (or the seed's sender), from the same
+// directory: it takes the messages by type and removes the queue.
+
+#include <iostream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "examples/message_queue/flags.h"
+#include "examples/message_queue/mqueue.h"
+
+using ipcbox::examples::MessageTypes;
+using ipcbox::examples::QueueMode;
+
+ABSL_FLAG(std::string, path, ipcbox::examples::kPathName,
+          "the existing file ftok() derives the key from (the seed's "
+          "PathName)");
+ABSL_FLAG(int, project_id, ipcbox::examples::kProjectId,
+          "ftok()'s project id, 1..255 (the seed's ProjectId)");
+ABSL_FLAG(MessageTypes, types,
+          MessageTypes{ipcbox::examples::ReceiverConfig().types},
+          "msgrcv()'s msgtyp for each receive: > 0 that type, 0 any, < 0 "
+          "the lowest type up to its absolute value");
+ABSL_FLAG(QueueMode, mode, QueueMode{ipcbox::examples::kQueueMode},
+          "the queue's mode if this program creates it (the seed's 0666)");
+ABSL_FLAG(bool, nowait, true,
+          "receive without blocking (IPC_NOWAIT), as the seed");
+ABSL_FLAG(bool, remove, true, "remove the queue at the end, as the seed");
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ReceiverConfig config;
+  config.path = absl::GetFlag(FLAGS_path);
+  config.project_id = absl::GetFlag(FLAGS_project_id);
+  config.types = absl::GetFlag(FLAGS_types).types;
+  config.mode = absl::GetFlag(FLAGS_mode).mode;
+  config.nowait = absl::GetFlag(FLAGS_nowait);
+  config.remove = absl::GetFlag(FLAGS_remove);
+  return ipcbox::examples::RunReceiver(config, std::cout, std::cerr);
+}
