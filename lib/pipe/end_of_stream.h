@@ -31,13 +31,14 @@ inline absl::Status EndOfStreamError() {
   return absl::Status(absl::StatusCode::kOutOfRange, "");
 }
 
-// True for `EndOfStreamError()` and also for the kOutOfRange status that
-// `PipeReader::ReadFull()` returns when the stream ends part-way through the
-// buffer: that one carries a message saying how much arrived, because the
-// caller asked for a whole record and got a truncated one. No pipe read
-// returns kOutOfRange for any other reason.
+// True for `EndOfStreamError()` only. As with `IsWouldBlock()`, the empty
+// message is part of the test: statuses with a message are errors, such as
+// `absl::ErrnoToStatus()`'s kOutOfRange for EOVERFLOW, or the kOutOfRange
+// that `PipeReader::ReadFull()` returns when the stream ends part-way
+// through a record (a truncated record is data lost, not a clean end).
 inline bool IsEndOfStream(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kOutOfRange;
+  return status.code() == absl::StatusCode::kOutOfRange &&
+         status.message().empty();
 }
 
 }  // namespace ipcbox

@@ -74,8 +74,8 @@ absl::Status PipeReader::ReadFull(absl::Span<char> buf, Deadline deadline,
   }
   if (bytes_read != nullptr) *bytes_read = done;
   if (IsEndOfStream(status) && done > 0) {
-    // The caller asked for a whole record and got part of one: say so. This
-    // allocates, but only once per stream.
+    // The caller asked for a whole record and got part of one: that is data
+    // lost, so it gets a message (and is no longer `IsEndOfStream()`).
     return absl::OutOfRangeError(
         absl::StrCat("PipeReader::ReadFull(fd ", fd().get(),
                      "): end of stream after ", done, " of ", buf.size(),

@@ -85,10 +85,14 @@ class PipeReader : private pipe_internal::PipeEnd {
   absl::StatusOr<size_t> ReadUntil(absl::Span<char> buf, Deadline deadline);
 
   // Reads exactly `buf.size()` bytes, over as many reads as it takes, by
-  // `deadline`. OK means the buffer is full. Otherwise the status says why
-  // it stopped: end-of-stream (`IsEndOfStream()`; with a message "after N of
-  // M bytes" if it came part-way through), timed out, or an error. Either
-  // way `*bytes_read`, if given, is how many bytes arrived in `buf`.
+  // `deadline`; on a non-blocking end too (it waits with poll()). OK means
+  // the buffer is full. Otherwise the status says why it stopped:
+  //   - `IsEndOfStream()`: the stream ended before the first byte, a clean
+  //     end at a record boundary;
+  //   - kOutOfRange with a message ("... after N of M bytes"): the stream
+  //     ended part-way through, i.e. a truncated record, which is an error;
+  //   - `IsTimedOut()`, or another error.
+  // Either way `*bytes_read`, if given, is how many bytes arrived in `buf`.
   absl::Status ReadFull(absl::Span<char> buf,
                         Deadline deadline = Deadline::Infinite(),
                         size_t* bytes_read = nullptr);

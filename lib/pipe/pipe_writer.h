@@ -91,8 +91,8 @@ class PipeWriter : private pipe_internal::PipeEnd {
                                   absl::Duration timeout);
   absl::StatusOr<size_t> WriteUntil(absl::string_view data, Deadline deadline);
 
-  // Writes all of `data`, over as many writes as it takes, by `deadline`.
-  // OK means everything was written; otherwise the status says why it
+  // Writes all of `data`, over as many writes as it takes, by `deadline`;
+  // on a non-blocking end too (it waits with poll()). OK means everything was written; otherwise the status says why it
   // stopped (timed out, EPIPE, error) and `*bytes_written`, if given, says
   // how much went into the pipe before that.
   absl::Status WriteAll(absl::string_view data,

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <chrono>
 #include <string>
@@ -99,9 +100,7 @@ TEST(CreatePipeTest, CapacityTooLargeIsInvalidArgument) {
   Pipe pipe = MustCreatePipe();
   absl::StatusOr<size_t> set =
       SetPipeCapacity(pipe.writer.fd(), static_cast<size_t>(INT_MAX) + 1u);
-  if (sizeof(size_t) > sizeof(int)) {
-    EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
-  }
+  EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(PipeCapacity(Fd()).ok());
 }
 
@@ -169,6 +168,15 @@ TEST(PipeTest, ErrorIsNotEndOfStream) {
   EXPECT_FALSE(IsEndOfStream(n.status())) << n.status();
   EXPECT_FALSE(IsWouldBlock(n.status()));
   EXPECT_THAT(std::string(n.status().message()), HasSubstr("read(fd "));
+}
+
+TEST(EndOfStreamTest, OnlyTheMessageLessStatusIsEndOfStream) {
+  EXPECT_TRUE(IsEndOfStream(EndOfStreamError()));
+  EXPECT_FALSE(IsEndOfStream(absl::OkStatus()));
+  EXPECT_FALSE(IsEndOfStream(WouldBlockError()));
+  // errno values that absl maps to kOutOfRange are errors.
+  EXPECT_FALSE(IsEndOfStream(absl::ErrnoToStatus(EOVERFLOW, "read")));
+  EXPECT_FALSE(IsEndOfStream(absl::OutOfRangeError("truncated")));
 }
 
 TEST(PipeTest, NonBlockingReadOnEmptyPipeWouldBlock) {
@@ -323,7 +331,9 @@ TEST(PipeTest, ReadFullReportsEndOfStreamPartWay) {
   size_t read = 99;
   absl::Status s = pipe.reader.ReadFull(absl::MakeSpan(buf),
                                         Deadline::Infinite(), &read);
-  EXPECT_TRUE(IsEndOfStream(s)) << s;
+  // A truncated record is an error, not a clean end.
+  EXPECT_EQ(s.code(), absl::StatusCode::kOutOfRange) << s;
+  EXPECT_FALSE(IsEndOfStream(s));
   EXPECT_EQ(read, 5u);
   EXPECT_THAT(std::string(s.message()), HasSubstr("after 5 of 8 bytes"));
   EXPECT_EQ(absl::string_view(buf, read), "12345");
