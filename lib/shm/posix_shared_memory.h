@@ -33,7 +33,9 @@
 //   that only opened the name never removes it unless asked (`Remove()`).
 //   Removal first checks that the name still refers to the object this one
 //   mapped, so that a newer object made under the same name by someone else
-//   is left alone.
+//   is left alone. After fork() the child holds a copy of the object,
+//   ownership included: a child that runs destructors (rather than _exit())
+//   should `Release()` its copy first.
 //
 // The descriptor is closed once the object is mapped; the mapping keeps the
 // object alive, even after its name is removed. Who resizes the object:

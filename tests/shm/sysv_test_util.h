@@ -1,0 +1,58 @@
+// Helpers for the System V shared memory tests: keys nobody else uses, whose
+// segments are removed even when a test fails, and files for ftok().
+
+#ifndef IPCBOX_TESTS_SHM_SYSV_TEST_UTIL_H_
+#define IPCBOX_TESTS_SHM_SYSV_TEST_UTIL_H_
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "ipcbox/core/name.h"
+#include "ipcbox/core/unique_name.h"
+#include "ipcbox/shm/sysv_shared_memory.h"
+#include "ipcbox/shm/sysv_shm_key.h"
+
+namespace ipcbox::testing {
+
+// A key made from a unique name (so parallel tests do not meet), whose
+// segment is removed when the guard goes out of scope.
+class ScopedShmKey {
+ public:
+  explicit ScopedShmKey(absl::string_view prefix = "sysv_shm_test")
+      : key_(sysv::ShmKey::FromName(*PosixName::Create(UniqueName(prefix)))) {}
+  explicit ScopedShmKey(sysv::ShmKey key) : key_(key) {}
+  ~ScopedShmKey() { sysv::SharedMemory::Remove(key_).IgnoreError(); }
+  ScopedShmKey(const ScopedShmKey&) = delete;
+  ScopedShmKey& operator=(const ScopedShmKey&) = delete;
+
+  sysv::ShmKey get() const { return key_; }
+  sysv::ShmKey operator*() const { return key_; }
+
+ private:
+  sysv::ShmKey key_;
+};
+
+// An empty file at a unique temporary path, deleted with the guard.
+class ScopedTempFile {
+ public:
+  explicit ScopedTempFile(absl::string_view prefix = "ftok")
+      : path_(UniqueTempPath(prefix)) {
+    const int fd = ::open(path_.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
+    if (fd >= 0) ::close(fd);
+  }
+  ~ScopedTempFile() { ::unlink(path_.c_str()); }
+  ScopedTempFile(const ScopedTempFile&) = delete;
+  ScopedTempFile& operator=(const ScopedTempFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace ipcbox::testing
+
+#endif  // IPCBOX_TESTS_SHM_SYSV_TEST_UTIL_H_
