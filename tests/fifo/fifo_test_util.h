@@ -54,6 +54,17 @@ inline mode_t LstatMode(const std::string& path) {
   return st.st_mode;
 }
 
+// Waits, polling for at most a minute, until what is at `path` has `mode`
+// (type and bits). Needed where another process creates a FIFO: between
+// its mkfifo() and its chmod(), the FIFO has the umask's narrower mode.
+inline bool AwaitMode(const std::string& path, mode_t mode) {
+  for (int i = 0; i < 6000; ++i) {
+    if (LstatMode(path) == mode) return true;
+    ::usleep(10000);
+  }
+  return false;
+}
+
 inline void WriteFile(const std::string& path, absl::string_view contents) {
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(contents.data(), static_cast<std::streamsize>(contents.size()));
