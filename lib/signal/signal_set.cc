@@ -48,7 +48,15 @@ bool SignalSet::Contains(int signo) const {
   return signo >= 1 && signo <= kLastSignal && sigismember(&set_, signo) == 1;
 }
 
-bool SignalSet::empty() const { return sigisemptyset(&set_) == 1; }
+// Not sigisemptyset(): glibc 2.36 folds the set's 64-bit words into an int
+// there, so a set holding only signals 33..64 reads as empty on 64-bit
+// systems.
+bool SignalSet::empty() const {
+  for (int signo = 1; signo <= kLastSignal; ++signo) {
+    if (Contains(signo)) return false;
+  }
+  return true;
+}
 
 SignalSet SignalSet::Minus(const SignalSet& other) const {
   SignalSet result;
