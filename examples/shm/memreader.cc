@@ -1,0 +1,80 @@
+#include "examples/shm/memreader.h"
+
+#include <cstdio>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "examples/shm/shmem.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/errors.h"
+#include "ipcbox/core/name.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/permissions.h"
+#include "ipcbox/mapped_file/memory_access.h"
+#include "ipcbox/semaphore/posix_named_semaphore.h"
+#include "ipcbox/semaphore/semaphore_options.h"
+#include "ipcbox/shm/bounded_read.h"
+#include "ipcbox/shm/posix_shared_memory.h"
+
+namespace ipcbox::examples {
+namespace {
+
+int Fail(std::FILE* err, const char* what, const absl::Status& status) {
+  std::fprintf(err, "%s: %s\n", what, std::string(status.message()).c_str());
+  std::fflush(err);
+  return kSeedFailureExit;
+}
+
+}  // namespace
+
+int RunMemreader(const MemreaderOptions& options, std::FILE* out,
+                 std::FILE* err) {
+  const ShmemOptions& shmem = options.shmem;
+  absl::StatusOr<PosixName> backing_file =
+      SeedName(shmem.backing_file, NAME_MAX);
+  if (!backing_file.ok()) {
+    return Fail(err, "Can't get file descriptor...", backing_file.status());
+  }
+  absl::StatusOr<PosixName> semaphore_name =
+      SeedName(shmem.semaphore_name, kMaxSemaphoreNameLength);
+  if (!semaphore_name.ok()) return Fail(err, "sem_open", semaphore_name.status());
+  absl::StatusOr<Permissions> perms = Permissions::FromMode(shmem.access_perms);
+  if (!perms.ok()) return Fail(err, "sem_open", perms.status());
+
+  // shm_open(BackingFile, O_RDWR, AccessPerms) and mmap, read-only here.
+  absl::StatusOr<posix::SharedMemory> memory = posix::SharedMemory::OpenExisting(
+      *backing_file, shmem.byte_size, MemoryAccess::kReadOnly);
+  if (!memory.ok()) {
+    return Fail(err, "Can't get file descriptor...", memory.status());
+  }
+
+  // sem_open(SemaphoreName, O_CREAT, AccessPerms, 0): the writer may not
+  // have opened it yet.
+  SemaphoreOptions sem_options;
+  sem_options.initial_value = 0;
+  sem_options.permissions = *perms;
+  absl::StatusOr<posix::NamedSemaphore> semaphore = posix::NamedSemaphore::Open(
+      *semaphore_name, OpenMode::kOpenOrCreate, sem_options);
+  if (!semaphore.ok()) return Fail(err, "sem_open", semaphore.status());
+
+  // Wait until the writer has posted, read, and let the next reader in.
+  if (absl::Status s = semaphore->WaitFor(options.timeout); !s.ok()) {
+    if (IsTimedOut(s)) {
+      s = absl::DeadlineExceededError(
+          absl::StrCat("the writer did not post within ",
+                       absl::FormatDuration(options.timeout)));
+    }
+    return Fail(err, "sem_wait", s);
+  }
+  std::string text(shmem.byte_size + 1, '\0');
+  text.resize(CopyCString(memory->bytes(), absl::MakeSpan(text)));
+  std::fwrite(text.data(), 1, text.size(), out);
+  std::fflush(out);
+  semaphore->Post().IgnoreError();  // As the seed: errors are not checked.
+  return 0;
+}
+
+}  // namespace ipcbox::examples

@@ -1,0 +1,192 @@
+// The ported memwriter and memreader (examples/shm): the reader prints the
+// line the seed article documents, the writer reports as the seed's does,
+// stale posts from an earlier run do not let a reader in early, failures
+// exit as the seed's do, and the tour scenario verifies.
+
+#include <sys/mman.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "examples/shm/child_with_output.h"
+#include "examples/shm/memreader.h"
+#include "examples/shm/memwriter.h"
+#include "examples/shm/shmem.h"
+#include "examples/shm/tour_shm.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/name.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/unique_name.h"
+#include "ipcbox/semaphore/posix_named_semaphore.h"
+#include "ipcbox/shm/posix_shared_memory.h"
+#include "tests/semaphore/semaphore_test_util.h"
+
+namespace ipcbox::examples {
+namespace {
+
+using ::ipcbox::testing::PollUntil;
+using ::ipcbox::testing::ScopedSemUnlink;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::StartsWith;
+
+// The article: "The output from the memreader is:
+// This is the way the world ends..."
+constexpr absl::string_view kSeedReaderOutput =
+    "This is the way the world ends...\n";
+
+Deadline Soon() { return Deadline::After(absl::Seconds(60)); }
+
+// Unique names in the C programs' style (no slash on the semaphore), and
+// guards that remove both whatever happens.
+class MemExampleTest : public ::testing::Test {
+ protected:
+  MemExampleTest()
+      : sem_guard_(UniqueName("mysemaphore")),
+        shm_name_(UniqueName("shMemEx")) {
+    shmem_.backing_file = shm_name_;
+    shmem_.semaphore_name = sem_guard_.name().substr(1);
+  }
+  ~MemExampleTest() override { ::shm_unlink(shm_name_.c_str()); }
+
+  absl::StatusOr<ChildWithOutput> StartWriter(absl::Duration linger) {
+    MemwriterOptions options;
+    options.shmem = shmem_;
+    options.linger = linger;
+    return ChildWithOutput::Start(
+        [options](std::FILE* err) { return RunMemwriter(options, err); });
+  }
+
+  absl::StatusOr<ChildWithOutput> StartReader(
+      absl::Duration timeout = absl::Seconds(30), bool capture_err = false) {
+    MemreaderOptions options;
+    options.shmem = shmem_;
+    options.timeout = timeout;
+    return ChildWithOutput::Start([options, capture_err](std::FILE* stream) {
+      return capture_err ? RunMemreader(options, stdout, stream)
+                         : RunMemreader(options, stream, stderr);
+    });
+  }
+
+  ScopedSemUnlink sem_guard_;
+  std::string shm_name_;
+  ShmemOptions shmem_;
+};
+
+TEST_F(MemExampleTest, ReaderPrintsTheSeedsLineAndNothingIsLeft) {
+  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(1));
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
+  absl::StatusOr<ChildWithOutput> reader = StartReader();
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->exit_code, 0);
+  EXPECT_EQ(read->output, kSeedReaderOutput);
+
+  absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  EXPECT_EQ(wrote->exit_code, 0);
+  // The seed's two lines on standard error, with its format.
+  EXPECT_THAT(wrote->output,
+              MatchesRegex(absl::StrCat(
+                  "shared mem address: (0x)?[0-9a-f]+ \\[0\\.\\.511\\]\n"
+                  "backing file:\t\t/dev/shm",
+                  shm_name_, "\n")));
+  EXPECT_EQ(posix::SharedMemory::Remove(PosixName::Create(shm_name_).value())
+                .code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(posix::NamedSemaphore::Open(sem_guard_.name(),
+                                        OpenMode::kOpenExisting)
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+// What the C programs leave behind: "mysemaphore" at a non-zero value. The
+// writer takes those posts back before writing, so its own post is the
+// only one a reader can take.
+TEST_F(MemExampleTest, WriterTakesBackPostsAnEarlierRunLeft) {
+  SemaphoreOptions stale_options;
+  stale_options.initial_value = 2;
+  absl::StatusOr<posix::NamedSemaphore> stale = posix::NamedSemaphore::Open(
+      sem_guard_.name(), OpenMode::kCreateExclusive, stale_options);
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  stale->Disown();  // The writer removes it.
+
+  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(1));
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  // 2, drained to 0, then the writer's one post: never 3.
+  EXPECT_TRUE(PollUntil([&] { return stale->Value().value_or(-1) == 1; }));
+  absl::StatusOr<ChildWithOutput> reader = StartReader();
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->output, kSeedReaderOutput);
+  absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  EXPECT_EQ(wrote->exit_code, 0);
+}
+
+TEST_F(MemExampleTest, ReaderWithoutTheMemoryFailsAsTheSeedDoes) {
+  absl::StatusOr<ChildWithOutput> reader =
+      StartReader(absl::Seconds(30), /*capture_err=*/true);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->exit_code, kSeedFailureExit);
+  EXPECT_THAT(read->output, StartsWith("Can't get file descriptor...: "));
+  EXPECT_THAT(read->output, HasSubstr("No such file or directory"));
+}
+
+TEST_F(MemExampleTest, ReaderGivesUpWhenNobodyPostsInTime) {
+  absl::StatusOr<posix::SharedMemory> memory = posix::SharedMemory::Create(
+      PosixName::Create(shm_name_).value(), kByteSize);
+  ASSERT_TRUE(memory.ok()) << memory.status();
+  absl::StatusOr<ChildWithOutput> reader =
+      StartReader(absl::Milliseconds(100), /*capture_err=*/true);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->exit_code, kSeedFailureExit);
+  EXPECT_THAT(read->output, StartsWith("sem_wait: "));
+}
+
+TEST(ShmemTest, CNamesGetTheirSlash) {
+  EXPECT_EQ(SeedName("mysemaphore", kMaxSemaphoreNameLength).value().view(),
+            "/mysemaphore");
+  EXPECT_EQ(SeedName("/shMemEx", NAME_MAX).value().view(), "/shMemEx");
+  EXPECT_FALSE(SeedName("a/b", NAME_MAX).ok());
+}
+
+TEST(ShmemTest, ParsesOctalModes) {
+  EXPECT_EQ(ParseOctalMode("0644").value(), 0644u);
+  EXPECT_EQ(ParseOctalMode("600").value(), 0600u);
+  for (const char* bad : {"", "0844", "1777", "rw-r--r--", "77777777777"}) {
+    EXPECT_FALSE(ParseOctalMode(bad).ok()) << bad;
+  }
+}
+
+TEST(ShmemTest, FlagDefaultsAreTheSeedsValues) {
+  const ShmemOptions defaults;
+  EXPECT_EQ(defaults.backing_file, "/shMemEx");
+  EXPECT_EQ(defaults.byte_size, 512u);
+  EXPECT_EQ(defaults.access_perms, 0644u);
+  EXPECT_EQ(defaults.semaphore_name, "mysemaphore");
+  EXPECT_EQ(MemwriterOptions().contents, kSeedReaderOutput);
+  EXPECT_EQ(MemwriterOptions().linger, absl::Seconds(12));
+}
+
+TEST(SharedMemoryTourTest, Verifies) {
+  tour::Report report;
+  const absl::Status status = RunSharedMemoryTour(report);
+  EXPECT_TRUE(status.ok()) << status;
+}
+
+}  // namespace
+}  // namespace ipcbox::examples
