@@ -10,7 +10,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
+#include "examples/fifo/tour_fifo.h"
+#include "examples/message_queue/tour_message_queue.h"
 #include "examples/pipe/tour_pipe.h"
+#include "examples/shm/tour_shm.h"
 #include "examples/tour/scenario.h"
 
 ABSL_FLAG(std::string, only, "",
@@ -20,7 +23,11 @@ namespace ipcbox::tour {
 namespace {
 
 constexpr Scenario kScenarios[] = {
+    {"shared memory + semaphore", "memwriter, memreader", &examples::RunSharedMemoryTour},
     {"unnamed pipe", "pipeUN", &examples::RunPipeTour},
+    {"named pipe", "fifoWriter, fifoReader", &examples::RunFifoTour},
+    {"named pipe chat", "the Chinese summary's FIFO chat", &examples::RunFifoChatTour},
+    {"System V message queue", "sender, receiver", &examples::RunMessageQueueTour},
 };
 
 bool RunOne(const Scenario& scenario) {
