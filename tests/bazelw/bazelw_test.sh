@@ -9,6 +9,7 @@ fakes=$(mktemp -d "${TEST_TMPDIR:-/tmp}/bazelw.XXXXXX")
 trap 'rm -rf "$fakes"' EXIT
 mkdir "$fakes/bin"
 export FAKES=$fakes
+export XDG_CACHE_HOME=$fakes/cache
 
 # dpkg-query -W -f=FMT pkg...: "pkg=ii " for installed ones; a package is
 # missing while $FAKES/missing lists it.
@@ -48,6 +49,7 @@ reset() {
   printf 'arm64\narmhf\n' > "$fakes/architectures"
   : > "$fakes/missing"; : > "$fakes/apt.log"; echo 0 > "$fakes/uid"
   rm -f "$fakes/apt_works"
+  rm -rf "$fakes/cache"
 }
 
 # 1. Everything present: straight to bazel, arguments intact, no apt.
@@ -55,6 +57,15 @@ reset
 out=$("$bazelw" test --config=armv7 '//a b/...' 2>&1)
 [[ "$out" == "bazel called with: test --config=armv7 //a b/..." ]] || fail "pass-through: $out"
 [[ ! -s "$fakes/apt.log" ]] || fail "apt ran although nothing was missing"
+
+# 1b. A fresh stamp skips dpkg-query; a newer dpkg database does not.
+export BAZELW_DPKG_STATUS=$fakes/dpkg_status
+touch -d '1 hour ago' "$BAZELW_DPKG_STATUS"
+"$bazelw" version >/dev/null
+echo qemu-user > "$fakes/missing"
+"$bazelw" version >/dev/null || fail "a fresh stamp did not skip the package check"
+touch "$BAZELW_DPKG_STATUS"
+if "$bazelw" version >/dev/null 2>&1; then fail "a stale stamp hid a missing package"; fi
 
 # 2. Not root, packages and an architecture missing: explain, exit 1.
 reset
