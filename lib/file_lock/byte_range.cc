@@ -12,8 +12,8 @@ namespace ipcbox {
 
 absl::Status ValidateByteRange(ByteRange range) {
   if (range.start < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "byte range start ", range.start, " is negative"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("byte range start ", range.start, " is negative"));
   }
   if (range.length < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -24,9 +24,9 @@ absl::Status ValidateByteRange(ByteRange range) {
   // The last byte is start + length - 1; written so that nothing overflows.
   constexpr int64_t kMaxOffset = std::numeric_limits<int64_t>::max();
   if (range.length > 0 && range.start > kMaxOffset - (range.length - 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "byte range start ", range.start, " length ", range.length,
-        " ends past the largest file offset (", kMaxOffset, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("byte range start ", range.start, " length ", range.length,
+                     " ends past the largest file offset (", kMaxOffset, ")"));
   }
   return absl::OkStatus();
 }

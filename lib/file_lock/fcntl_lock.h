@@ -96,7 +96,8 @@ class FcntlLock : private file_lock_internal::RecordLock {
   // file is there), kFailedPrecondition (a symbolic link or not a regular
   // file), or open()'s error (EACCES...). Holds no lock yet.
   static absl::StatusOr<FcntlLock> Open(
-      absl::string_view path, const LockFileOptions& options = LockFileOptions());
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions());
 
   // Takes ownership of `fd`, open on the file to lock. Fails with
   // kInvalidArgument if it is empty or not an open descriptor.

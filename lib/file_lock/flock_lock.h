@@ -59,7 +59,8 @@ class FlockLock : private file_lock_internal::LockFile {
   // Opens (or creates) `path`; each `Open()` is an independent lock owner.
   // Errors as for `FcntlLock::Open()`.
   static absl::StatusOr<FlockLock> Open(
-      absl::string_view path, const LockFileOptions& options = LockFileOptions());
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions());
 
   // Takes ownership of `fd`; any open descriptor will do (a directory's
   // too).

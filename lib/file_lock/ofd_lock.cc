@@ -16,16 +16,18 @@ using file_lock_internal::RecordLock;
 using file_lock_internal::RecordLockOwner;
 
 absl::StatusOr<OfdLock> OfdLock::Open(absl::string_view path,
-                                          const LockFileOptions& options) {
+                                      const LockFileOptions& options) {
   absl::StatusOr<LockFile> file = LockFile::Open(path, options, "OfdLock");
   if (!file.ok()) return file.status();
-  return OfdLock(RecordLock(*std::move(file), RecordLockOwner::kOpenFileDescription));
+  return OfdLock(
+      RecordLock(*std::move(file), RecordLockOwner::kOpenFileDescription));
 }
 
 absl::StatusOr<OfdLock> OfdLock::Adopt(Fd fd) {
   absl::StatusOr<LockFile> file = LockFile::Adopt(std::move(fd), "OfdLock");
   if (!file.ok()) return file.status();
-  return OfdLock(RecordLock(*std::move(file), RecordLockOwner::kOpenFileDescription));
+  return OfdLock(
+      RecordLock(*std::move(file), RecordLockOwner::kOpenFileDescription));
 }
 
 }  // namespace ipcbox

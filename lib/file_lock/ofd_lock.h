@@ -26,8 +26,8 @@
 //
 //   absl::StatusOr<OfdLock> lock = OfdLock::Open(path);  // one per thread
 //   ByteRange record = ByteRange::Of(i * kRecordSize, kRecordSize);
-//   absl::Status s = lock->LockFor(LockType::kExclusive, absl::Seconds(1), record);
-//   if (IsTimedOut(s)) ...
+//   absl::Status s = lock->LockFor(LockType::kExclusive, absl::Seconds(1),
+//   record); if (IsTimedOut(s)) ...
 //   ... pwrite(lock->fd(), ..., i * kRecordSize) ...
 //   s = lock->Unlock(record);
 //
@@ -67,7 +67,8 @@ class OfdLock : private file_lock_internal::RecordLock {
   // `Open()` gives an independent lock owner, even in one process.
   // Errors as for `FcntlLock::Open()`.
   static absl::StatusOr<OfdLock> Open(
-      absl::string_view path, const LockFileOptions& options = LockFileOptions());
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions());
 
   // Takes ownership of `fd`. Its locks are those of its open file
   // description, shared with every other copy of it.
@@ -78,19 +79,19 @@ class OfdLock : private file_lock_internal::RecordLock {
 
   // As `FcntlLock`'s, with this description as the owner.
   using RecordLock::Lock;
-  using RecordLock::TryLock;
   using RecordLock::LockFor;
   using RecordLock::LockUntil;
+  using RecordLock::TryLock;
   using RecordLock::Unlock;
   // Reports locks held through other open file descriptions (in this
   // process or another) and classic locks of other processes.
   using RecordLock::FindConflict;
 
-  using RecordLock::fd;
-  using RecordLock::valid;
-  using RecordLock::created;
-  using RecordLock::Release;
   using RecordLock::Close;
+  using RecordLock::created;
+  using RecordLock::fd;
+  using RecordLock::Release;
+  using RecordLock::valid;
 
  private:
   explicit OfdLock(RecordLock lock) : RecordLock(std::move(lock)) {}

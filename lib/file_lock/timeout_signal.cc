@@ -71,9 +71,8 @@ absl::Status SetLockTimeoutSignal(int signo) {
   const bool realtime = signo >= SIGRTMIN && signo <= SIGRTMAX;
   if (!realtime && signo != SIGUSR1 && signo != SIGUSR2 && signo != SIGALRM) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "SetLockTimeoutSignal: signal ", signo,
-        " is not a real-time signal (", SIGRTMIN, "..", SIGRTMAX,
-        "), SIGUSR1, SIGUSR2 or SIGALRM"));
+        "SetLockTimeoutSignal: signal ", signo, " is not a real-time signal (",
+        SIGRTMIN, "..", SIGRTMAX, "), SIGUSR1, SIGUSR2 or SIGALRM"));
   }
   g_timeout_signal.store(signo, std::memory_order_relaxed);
   return absl::OkStatus();

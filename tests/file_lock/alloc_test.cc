@@ -92,8 +92,8 @@ TYPED_TEST(FileLockAllocTest, WouldBlockAndTimedOutDoNotAllocate) {
   absl::StatusOr<TypeParam> lock = TypeParam::Open(this->path());
   ASSERT_TRUE(lock.ok()) << lock.status();
   // Warm-up: installs the timeout signal's handler.
-  ASSERT_TRUE(IsTimedOut(lock->LockFor(LockType::kShared,
-                                       absl::Milliseconds(1))));
+  ASSERT_TRUE(
+      IsTimedOut(lock->LockFor(LockType::kShared, absl::Milliseconds(1))));
 
   constexpr int kRounds = 20;
   Tally tally;

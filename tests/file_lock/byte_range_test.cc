@@ -1,13 +1,14 @@
 // ByteRange validation: negative and overflowing ranges are rejected, ranges
 // that end at the largest offset are not, and messages show the range.
 
+#include "ipcbox/file_lock/byte_range.h"
+
 #include <cstdint>
 #include <limits>
 
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ipcbox/file_lock/byte_range.h"
 
 namespace ipcbox {
 namespace {
@@ -25,10 +26,11 @@ TEST(ByteRangeTest, DefaultIsTheWholeFile) {
 }
 
 TEST(ByteRangeTest, AcceptsRangesUpToTheLargestOffset) {
-  for (ByteRange r : {ByteRange::WholeFile(), ByteRange::Of(0, 1),
-                      ByteRange::Of(1 << 30, 1 << 30), ByteRange::From(kMax),
-                      ByteRange::Of(kMax, 1), ByteRange::Of(0, kMax),
-                      ByteRange::Of(1, kMax), ByteRange::Of(kMax / 2, kMax / 2 + 1)}) {
+  for (ByteRange r :
+       {ByteRange::WholeFile(), ByteRange::Of(0, 1),
+        ByteRange::Of(1 << 30, 1 << 30), ByteRange::From(kMax),
+        ByteRange::Of(kMax, 1), ByteRange::Of(0, kMax), ByteRange::Of(1, kMax),
+        ByteRange::Of(kMax / 2, kMax / 2 + 1)}) {
     EXPECT_TRUE(ValidateByteRange(r).ok()) << r;
   }
 }
@@ -43,8 +45,9 @@ TEST(ByteRangeTest, RejectsNegativeStartOrLength) {
 }
 
 TEST(ByteRangeTest, RejectsRangesThatOverflow) {
-  for (ByteRange r : {ByteRange::Of(kMax, 2), ByteRange::Of(2, kMax),
-                      ByteRange::Of(kMax, kMax), ByteRange::Of(kMax / 2 + 1, kMax / 2 + 2)}) {
+  for (ByteRange r :
+       {ByteRange::Of(kMax, 2), ByteRange::Of(2, kMax),
+        ByteRange::Of(kMax, kMax), ByteRange::Of(kMax / 2 + 1, kMax / 2 + 2)}) {
     const absl::Status s = ValidateByteRange(r);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << r;
     EXPECT_THAT(s.message(), HasSubstr("largest file offset"));

@@ -87,7 +87,8 @@ class BackendNames {
 
 TYPED_TEST_SUITE(FileLockTest, Backends, BackendNames);
 
-// --- Opening ------------------------------------------------------------------
+// --- Opening
+// ------------------------------------------------------------------
 
 TYPED_TEST(FileLockTest, OpenCreatesTheFileOwnerOnlyWhateverTheUmask) {
   const mode_t old_umask = ::umask(0);  // would leave 0666 bits alone
@@ -129,8 +130,7 @@ TYPED_TEST(FileLockTest, OpenExistingOfAMissingFileIsNotFound) {
   LockFileOptions options;
   options.open_mode = OpenMode::kOpenExisting;
   absl::StatusOr<TypeParam> lock = TypeParam::Open(this->path(), options);
-  EXPECT_EQ(lock.status().code(), absl::StatusCode::kNotFound)
-      << lock.status();
+  EXPECT_EQ(lock.status().code(), absl::StatusCode::kNotFound) << lock.status();
   // The message names the path (QuoteForMessage cuts long ones).
   EXPECT_THAT(lock.status().message(), HasSubstr(this->path().substr(0, 40)));
   EXPECT_NE(::access(this->path().c_str(), F_OK), 0) << "must not create";
@@ -146,8 +146,7 @@ TYPED_TEST(FileLockTest, CreateExclusiveOfAnExistingFileIsAlreadyExists) {
 }
 
 TYPED_TEST(FileLockTest, PurgeAndCreateReplacesAStaleFile) {
-  ASSERT_EQ(::close(::open(this->path().c_str(), O_CREAT | O_WRONLY, 0666)),
-            0);
+  ASSERT_EQ(::close(::open(this->path().c_str(), O_CREAT | O_WRONLY, 0666)), 0);
   LockFileOptions options;
   options.open_mode = OpenMode::kPurgeAndCreate;
   absl::StatusOr<TypeParam> lock = TypeParam::Open(this->path(), options);
@@ -191,21 +190,19 @@ TYPED_TEST(FileLockTest, RefusesADirectory) {
 TYPED_TEST(FileLockTest, RefusesAnEmptyPathOrOneWithNul) {
   EXPECT_EQ(TypeParam::Open("").status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(
-      TypeParam::Open(absl::string_view("/tmp/a\0b", 8)).status().code(),
-      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(TypeParam::Open(absl::string_view("/tmp/a\0b", 8)).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TYPED_TEST(FileLockTest, OpenInAMissingDirectoryIsNotFound) {
   absl::StatusOr<TypeParam> lock =
       TypeParam::Open(this->path() + "/no/such/dir/lock");
-  EXPECT_EQ(lock.status().code(), absl::StatusCode::kNotFound)
-      << lock.status();
+  EXPECT_EQ(lock.status().code(), absl::StatusCode::kNotFound) << lock.status();
 }
 
 TYPED_TEST(FileLockTest, AdoptTakesAnOpenDescriptor) {
-  const int raw = ::open(this->path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC,
-                         0600);
+  const int raw =
+      ::open(this->path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   ASSERT_GE(raw, 0);
   absl::StatusOr<TypeParam> lock = TypeParam::Adopt(Fd(raw));
   ASSERT_TRUE(lock.ok()) << lock.status();
@@ -380,10 +377,10 @@ TYPED_TEST(FileLockTest, LockUntilWithAnExpiredDeadlineTriesOnce) {
   absl::StatusOr<LockHolder<TypeParam>> holder =
       LockHolder<TypeParam>::Start(this->path(), LockType::kShared);
   ASSERT_TRUE(holder.ok()) << holder.status();
-  EXPECT_TRUE(IsTimedOut(lock.LockUntil(LockType::kExclusive,
-                                        Deadline::Expired())));
-  EXPECT_TRUE(IsTimedOut(lock.LockFor(LockType::kExclusive,
-                                      absl::ZeroDuration())));
+  EXPECT_TRUE(
+      IsTimedOut(lock.LockUntil(LockType::kExclusive, Deadline::Expired())));
+  EXPECT_TRUE(
+      IsTimedOut(lock.LockFor(LockType::kExclusive, absl::ZeroDuration())));
   EXPECT_TRUE(lock.LockUntil(LockType::kShared, Deadline::Expired()).ok());
   EXPECT_TRUE(ExitedWith(holder->Release(), 0));
 }
@@ -438,8 +435,8 @@ TYPED_TEST(FileLockTest, AHolderKilledWithSigkillReleasesTheLock) {
   });
   ASSERT_TRUE(waiter.ok());
   ASSERT_TRUE(holder->child().Kill(SIGKILL).ok());
-  EXPECT_TRUE(::ipcbox::testing::KilledBy(
-      holder->child().Wait(kPeerTimeout), SIGKILL));
+  EXPECT_TRUE(
+      ::ipcbox::testing::KilledBy(holder->child().Wait(kPeerTimeout), SIGKILL));
   EXPECT_TRUE(acquired.WaitFor(kPeerTimeout)) << "waiter never got the lock";
   EXPECT_TRUE(ExitedWith(waiter->Wait(kPeerTimeout), 0));
   EXPECT_TRUE(lock.LockFor(LockType::kExclusive, kPeerTimeout).ok());
@@ -501,7 +498,8 @@ TYPED_TEST(FileLockTest, TimedWaitsInSeveralThreadsAtOnce) {
   EXPECT_TRUE(ExitedWith(holder->Release(), 0));
 }
 
-// --- The generic type ---------------------------------------------------------
+// --- The generic type
+// ---------------------------------------------------------
 
 TEST(FileLockSelectionTest, FileLockIsTheSelectedBackend) {
   switch (kLockBackend) {

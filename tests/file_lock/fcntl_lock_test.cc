@@ -3,6 +3,8 @@
 // drops them, threads share them, fork() does not pass them on; the kernel
 // detects deadlocks between processes.
 
+#include "ipcbox/file_lock/fcntl_lock.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,7 +19,6 @@
 #include "gtest/gtest.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/file_lock/byte_range.h"
-#include "ipcbox/file_lock/fcntl_lock.h"
 #include "ipcbox/file_lock/lock_type.h"
 #include "ipcbox/file_lock/ofd_lock.h"
 #include "tests/file_lock/lock_test_util.h"
@@ -104,13 +105,13 @@ TEST(FcntlLockTest, FindConflictDoesNotReportOurOwnLocks) {
 TEST(FcntlLockTest, ClassicAndOfdLocksExcludeEachOther) {
   // What lets OfdLock programs interoperate with the seed's fcntl programs.
   TempPath file("fcntl_ofd");
-  absl::StatusOr<LockHolder<FcntlLock>> classic =
-      LockHolder<FcntlLock>::Start(file.path(), LockType::kExclusive,
-                                   ByteRange::Of(0, 10));
+  absl::StatusOr<LockHolder<FcntlLock>> classic = LockHolder<FcntlLock>::Start(
+      file.path(), LockType::kExclusive, ByteRange::Of(0, 10));
   ASSERT_TRUE(classic.ok()) << classic.status();
   absl::StatusOr<OfdLock> ofd = OfdLock::Open(file.path());
   ASSERT_TRUE(ofd.ok()) << ofd.status();
-  EXPECT_TRUE(IsWouldBlock(ofd->TryLock(LockType::kShared, ByteRange::Of(5, 1))));
+  EXPECT_TRUE(
+      IsWouldBlock(ofd->TryLock(LockType::kShared, ByteRange::Of(5, 1))));
   absl::StatusOr<std::optional<LockConflict>> conflict =
       ofd->FindConflict(LockType::kShared);
   ASSERT_TRUE(conflict.ok()) << conflict.status();
@@ -143,16 +144,17 @@ TEST(FcntlLockTest, TheKernelDetectsADeadlockBetweenTwoProcesses) {
     if (!mine.ok() || !mine->Lock(LockType::kExclusive, b).ok()) return 2;
     child_holds_b.Notify();
     const absl::Status s = mine->LockFor(LockType::kExclusive, kPeerTimeout, a);
-    if (s.ok()) return 0;                  // the parent was refused
+    if (s.ok()) return 0;  // the parent was refused
     if (absl::IsAborted(s) || s.code() == absl::StatusCode::kUnknown ||
         s.message().find("deadlock") != absl::string_view::npos) {
-      return 1;                            // the child was refused
+      return 1;  // the child was refused
     }
     return 3;
   });
   ASSERT_TRUE(child.ok());
   ASSERT_TRUE(child_holds_b.WaitFor(kPeerTimeout));
-  const absl::Status parent = lock->LockFor(LockType::kExclusive, kPeerTimeout, b);
+  const absl::Status parent =
+      lock->LockFor(LockType::kExclusive, kPeerTimeout, b);
   if (parent.ok()) {
     // The child was refused and exited, releasing B.
     EXPECT_TRUE(ExitedWith(child->Wait(kPeerTimeout), 1));

@@ -3,6 +3,8 @@
 // fork()ed child shares the lock, and flock and fcntl locks do not see each
 // other on a local file system.
 
+#include "ipcbox/file_lock/flock_lock.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,7 +19,6 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/file_lock/fcntl_lock.h"
-#include "ipcbox/file_lock/flock_lock.h"
 #include "ipcbox/file_lock/lock_file_options.h"
 #include "ipcbox/file_lock/lock_type.h"
 #include "tests/file_lock/lock_test_util.h"
@@ -57,9 +58,9 @@ TEST(FlockLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
   absl::Status in_thread;
   std::thread thread([&] {
     absl::StatusOr<FlockLock> mine = FlockLock::Open(file.path());
-    in_thread = mine.ok() ? mine->LockFor(LockType::kShared,
-                                          absl::Milliseconds(100))
-                          : mine.status();
+    in_thread = mine.ok()
+                    ? mine->LockFor(LockType::kShared, absl::Milliseconds(100))
+                    : mine.status();
   });
   thread.join();
   EXPECT_TRUE(IsTimedOut(in_thread)) << in_thread;

@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <ostream>
-#include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -47,8 +47,7 @@ inline constexpr absl::Duration kPeerTimeout = absl::Seconds(30);
 // guard goes, so a failing test leaves nothing behind.
 class TempPath {
  public:
-  explicit TempPath(absl::string_view prefix)
-      : path_(UniqueTempPath(prefix)) {}
+  explicit TempPath(absl::string_view prefix) : path_(UniqueTempPath(prefix)) {}
   TempPath(const TempPath&) = delete;
   TempPath& operator=(const TempPath&) = delete;
   ~TempPath() {
@@ -169,9 +168,9 @@ class LockHolder {
     if (!child.ok()) return child.status();
     holder.child_.emplace(*std::move(child));
     if (!locked.WaitFor(kPeerTimeout)) {
-      return absl::InternalError(absl::StrCat(
-          "lock holder did not take the lock: ",
-          holder.child_->Wait(absl::Seconds(1)).Describe()));
+      return absl::InternalError(
+          absl::StrCat("lock holder did not take the lock: ",
+                       holder.child_->Wait(absl::Seconds(1)).Describe()));
     }
     return holder;
   }
@@ -244,7 +243,8 @@ Outcome InAnotherProcess(const std::string& path, Fn&& fn) {
   });
   if (!child.ok()) return Outcome::kNoChild;
   const ExitResult result = child->Wait(kPeerTimeout);
-  if (!result.exited || result.exit_code > static_cast<int>(Outcome::kNoChild)) {
+  if (!result.exited ||
+      result.exit_code > static_cast<int>(Outcome::kNoChild)) {
     ADD_FAILURE() << "child: " << result.Describe();
     return Outcome::kNoChild;
   }

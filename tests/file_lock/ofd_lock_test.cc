@@ -3,6 +3,8 @@
 // matter, separate opens exclude each other even between threads, and a
 // fork()ed child shares the lock.
 
+#include "ipcbox/file_lock/ofd_lock.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,7 +19,6 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/file_lock/byte_range.h"
 #include "ipcbox/file_lock/lock_type.h"
-#include "ipcbox/file_lock/ofd_lock.h"
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 

@@ -14,8 +14,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -139,15 +139,17 @@ class Tool {
 
 bool Installed(const char* tool) { return ::access(tool, X_OK) == 0; }
 
-// --- flock(1) -----------------------------------------------------------------
+// --- flock(1)
+// -----------------------------------------------------------------
 
 TEST(Flock1PeerTest, FlockBackendSeesALockHeldByFlock1) {
   ASSERT_TRUE(Installed(kFlock)) << kFlock << " (util-linux) is missing";
   TempPath file("flock1_holds");
   // flock(1) takes the lock, then its command says so and holds it until we
   // close its stdin.
-  absl::StatusOr<Tool> flock1 = Tool::Start(
-      {kFlock, "--exclusive", file.path(), "--command", "echo locked; read line || true"});
+  absl::StatusOr<Tool> flock1 =
+      Tool::Start({kFlock, "--exclusive", file.path(), "--command",
+                   "echo locked; read line || true"});
   ASSERT_TRUE(flock1.ok()) << flock1.status();
   ASSERT_EQ(flock1->ReadLine(kPeerTimeout), "locked");
 
@@ -155,8 +157,8 @@ TEST(Flock1PeerTest, FlockBackendSeesALockHeldByFlock1) {
   ASSERT_TRUE(lock.ok()) << lock.status();
   EXPECT_TRUE(IsWouldBlock(lock->TryLock(LockType::kExclusive)));
   EXPECT_TRUE(IsWouldBlock(lock->TryLock(LockType::kShared)));
-  EXPECT_TRUE(IsTimedOut(lock->LockFor(LockType::kShared,
-                                       absl::Milliseconds(100))));
+  EXPECT_TRUE(
+      IsTimedOut(lock->LockFor(LockType::kShared, absl::Milliseconds(100))));
 
   flock1->CloseStdin();  // the command ends, flock(1) exits and unlocks
   EXPECT_TRUE(lock->LockFor(LockType::kExclusive, kPeerTimeout).ok());
@@ -187,7 +189,8 @@ TEST(Flock1PeerTest, Flock1SeesALockHeldByTheFlockBackend) {
   EXPECT_TRUE(ExitedWith(allowed->Wait(), 0));
 }
 
-// --- lslocks(8) ---------------------------------------------------------------
+// --- lslocks(8)
+// ---------------------------------------------------------------
 
 struct LslocksRow {
   std::string pid;
@@ -234,8 +237,8 @@ TEST(LslocksPeerTest, ReportsTheRangeOfAnFcntlLock) {
   ASSERT_TRUE(lock->Lock(LockType::kShared, ByteRange::Of(4096, 1)).ok());
 
   std::vector<LslocksRow> rows = LslocksRowsFor(file.path());
-  ASSERT_EQ(rows.size(), 2u) << "lslocks does not list both locks of "
-                             << file.path();
+  ASSERT_EQ(rows.size(), 2u)
+      << "lslocks does not list both locks of " << file.path();
   std::sort(rows.begin(), rows.end(),
             [](const LslocksRow& a, const LslocksRow& b) {
               return a.start < b.start;

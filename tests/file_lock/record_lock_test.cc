@@ -64,8 +64,7 @@ class RecordLockTest : public ::testing::Test {
 
   // The pid FindConflict() should report for a holder of this lock type.
   static pid_t ExpectedPid(pid_t holder) {
-    return std::is_same_v<LockT, OfdLock> ? kOpenFileDescriptionOwner
-                                          : holder;
+    return std::is_same_v<LockT, OfdLock> ? kOpenFileDescriptionOwner : holder;
   }
 
  private:
@@ -84,7 +83,8 @@ class RecordBackendNames {
 
 TYPED_TEST_SUITE(RecordLockTest, RecordBackends, RecordBackendNames);
 
-// --- Ranges between processes -------------------------------------------------
+// --- Ranges between processes
+// -------------------------------------------------
 
 TYPED_TEST(RecordLockTest, DisjointRangesDoNotConflict) {
   TypeParam lock = this->OpenOrDie();
@@ -99,11 +99,10 @@ TYPED_TEST(RecordLockTest, OverlappingRangesConflict) {
   TypeParam lock = this->OpenOrDie();
   ASSERT_TRUE(lock.TryLock(LockType::kExclusive, ByteRange::Of(100, 50)).ok());
   // Overlap by one byte at either end, inside, around, unbounded.
-  for (ByteRange range : {ByteRange::Of(50, 51), ByteRange::Of(149, 10),
-                          ByteRange::Of(120, 5), ByteRange::Of(0, 1000),
-                          ByteRange::From(149), ByteRange::WholeFile()}) {
-    EXPECT_EQ(this->TryInChild(LockType::kShared, range),
-              Outcome::kWouldBlock)
+  for (ByteRange range :
+       {ByteRange::Of(50, 51), ByteRange::Of(149, 10), ByteRange::Of(120, 5),
+        ByteRange::Of(0, 1000), ByteRange::From(149), ByteRange::WholeFile()}) {
+    EXPECT_EQ(this->TryInChild(LockType::kShared, range), Outcome::kWouldBlock)
         << range;
   }
   // Adjacent on both sides is not an overlap.
@@ -130,7 +129,8 @@ TYPED_TEST(RecordLockTest, TwoProcessesHoldDisjointRangesAtOnce) {
       this->path(), LockType::kExclusive, ByteRange::Of(10, 10));
   ASSERT_TRUE(second.ok()) << second.status();
   TypeParam lock = this->OpenOrDie();
-  EXPECT_TRUE(IsWouldBlock(lock.TryLock(LockType::kShared, ByteRange::Of(5, 1))));
+  EXPECT_TRUE(
+      IsWouldBlock(lock.TryLock(LockType::kShared, ByteRange::Of(5, 1))));
   EXPECT_TRUE(
       IsWouldBlock(lock.TryLock(LockType::kShared, ByteRange::Of(15, 1))));
   EXPECT_TRUE(lock.TryLock(LockType::kExclusive, ByteRange::From(20)).ok());
@@ -149,9 +149,8 @@ TYPED_TEST(RecordLockTest, WaitingForOneRangeIsNotDisturbedByAnother) {
   EXPECT_TRUE(lock.LockFor(LockType::kExclusive, absl::Seconds(5),
                            ByteRange::Of(10, 10))
                   .ok());
-  EXPECT_TRUE(IsTimedOut(lock.LockFor(LockType::kExclusive,
-                                      absl::Milliseconds(50),
-                                      ByteRange::Of(9, 2))));
+  EXPECT_TRUE(IsTimedOut(lock.LockFor(
+      LockType::kExclusive, absl::Milliseconds(50), ByteRange::Of(9, 2))));
   EXPECT_TRUE(ExitedWith(holder->Release(), 0));
 }
 
@@ -170,7 +169,8 @@ TYPED_TEST(RecordLockTest, UnlockingPartOfARangeKeepsTheRest) {
             Outcome::kOk);
 }
 
-// --- Past the end of the file -------------------------------------------------
+// --- Past the end of the file
+// -------------------------------------------------
 
 TYPED_TEST(RecordLockTest, ARangePastTheEndOfTheFileIsLockedAndNotWritten) {
   TypeParam lock = this->OpenOrDie();
@@ -205,7 +205,8 @@ TYPED_TEST(RecordLockTest, AnUnboundedRangeCoversWhatTheFileGrowsInto) {
             Outcome::kWouldBlock);
 }
 
-// --- Bad ranges ---------------------------------------------------------------
+// --- Bad ranges
+// ---------------------------------------------------------------
 
 TYPED_TEST(RecordLockTest, InvalidRangesAreRejectedBeforeAnySystemCall) {
   TypeParam lock = this->OpenOrDie();
@@ -234,7 +235,8 @@ TYPED_TEST(RecordLockTest, InvalidRangesAreRejectedBeforeAnySystemCall) {
   EXPECT_TRUE(lock.Unlock(ByteRange::Of(0, kMaxOffset)).ok());
 }
 
-// --- The query ----------------------------------------------------------------
+// --- The query
+// ----------------------------------------------------------------
 
 TYPED_TEST(RecordLockTest, FindConflictReportsNothingWhenFree) {
   TypeParam lock = this->OpenOrDie();
@@ -301,7 +303,8 @@ TYPED_TEST(RecordLockTest, FindConflictNeedsNoParticularAccessMode) {
   EXPECT_TRUE(ExitedWith(holder->Release(), 0));
 }
 
-// --- Access modes -------------------------------------------------------------
+// --- Access modes
+// -------------------------------------------------------------
 
 TYPED_TEST(RecordLockTest, ExclusiveLockOnAReadOnlyFileIsAClearError) {
   { TypeParam create = this->OpenOrDie(); }
@@ -336,9 +339,9 @@ TYPED_TEST(RecordLockTest, ErrorMessagesNameTheCallAndTheRange) {
   TypeParam lock = this->OpenOrDie(read_only);
   const absl::Status s =
       lock.TryLock(LockType::kExclusive, ByteRange::Of(10, 5));
-  EXPECT_THAT(s.message(), HasSubstr(std::is_same_v<TypeParam, OfdLock>
-                                         ? "F_OFD_SETLK"
-                                         : "F_SETLK"));
+  EXPECT_THAT(s.message(),
+              HasSubstr(std::is_same_v<TypeParam, OfdLock> ? "F_OFD_SETLK"
+                                                           : "F_SETLK"));
   EXPECT_THAT(s.message(), HasSubstr("[10, 15)"));
 }
 

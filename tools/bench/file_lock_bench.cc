@@ -83,6 +83,8 @@ class LockFiles {
 // ---------------------------------------------------------------- raw side
 
 struct RawLocks {
+  RawLocks(Kind k, const LockFiles* f) : kind(k), files(f) {}
+
   Kind kind;
   const LockFiles* files;
   int fds[kRelay] = {-1, -1, -1};
@@ -147,8 +149,11 @@ struct RawLocks {
 template <typename LockT>
 struct LibLocks {
   static constexpr bool kRecord = !std::is_same_v<LockT, FlockLock>;
+
+  LibLocks(const LockFiles* f, bool t) : files(f), timed(t) {}
+
   const LockFiles* files;
-  bool timed = false;  // LockFor() instead of Lock()
+  bool timed;  // LockFor() instead of Lock()
   std::vector<LockT> locks;
 
   LockT& At(int i) { return kRecord ? locks[0] : locks[i]; }
@@ -167,8 +172,9 @@ struct LibLocks {
   absl::Status Lock(int i) {
     if constexpr (kRecord) {
       const ByteRange byte = ByteRange::Of(i, 1);
-      return timed ? At(i).LockFor(LockType::kExclusive, absl::Seconds(10), byte)
-                   : At(i).Lock(LockType::kExclusive, byte);
+      return timed
+                 ? At(i).LockFor(LockType::kExclusive, absl::Seconds(10), byte)
+                 : At(i).Lock(LockType::kExclusive, byte);
     } else {
       return timed ? At(i).LockFor(LockType::kExclusive, absl::Seconds(10))
                    : At(i).Lock(LockType::kExclusive);
@@ -251,9 +257,10 @@ template <typename LockT>
 class Backend {
  public:
   explicit Backend(Kind kind)
-      : kind_(kind), raw_{kind, &files_}, lib_{&files_}, timed_lib_{&files_} {
-    timed_lib_.timed = true;
-  }
+      : kind_(kind),
+        raw_(kind, &files_),
+        lib_(&files_, /*timed=*/false),
+        timed_lib_(&files_, /*timed=*/true) {}
 
   void AddTo(Suite& suite, bool timed_too) {
     const std::string name = KindName(kind_);

@@ -42,7 +42,8 @@ struct OpenAttempt {
 };
 
 OpenAttempt OpenOnce(const std::string& path, int flags, mode_t mode) {
-  const int fd = RetryOnEintr([&] { return ::open(path.c_str(), flags, mode); });
+  const int fd =
+      RetryOnEintr([&] { return ::open(path.c_str(), flags, mode); });
   return OpenAttempt{fd, fd < 0 ? errno : 0};
 }
 
@@ -70,7 +71,8 @@ absl::StatusOr<Fd> OpenPath(const std::string& path, OpenMode mode,
     }
   }
   if (mode != OpenMode::kOpenOrCreate) {
-    const OpenAttempt a = OpenOnce(path, base_flags | OpenModeFlags(mode), perms);
+    const OpenAttempt a =
+        OpenOnce(path, base_flags | OpenModeFlags(mode), perms);
     if (a.fd < 0) return OpenError(a.err, type_name, path);
     *created = MayCreate(mode);
     return Fd(a.fd);
@@ -102,9 +104,8 @@ absl::Status CheckRegularFile(int fd, absl::string_view type_name,
     return ErrnoError(err, absl::StrCat(type_name, "::Open: fstat"), path);
   }
   if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(type_name, "::Open(", QuoteForMessage(path),
-                     "): not a regular file"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        type_name, "::Open(", QuoteForMessage(path), "): not a regular file"));
   }
   return absl::OkStatus();
 }
@@ -162,8 +163,8 @@ absl::StatusOr<LockFile> LockFile::Open(absl::string_view path,
 
 absl::StatusOr<LockFile> LockFile::Adopt(Fd fd, absl::string_view type_name) {
   if (!fd.valid()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        type_name, "::Adopt: no descriptor (fd ", fd.get(), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(type_name, "::Adopt: no descriptor (fd ", fd.get(), ")"));
   }
   if (::fcntl(fd.get(), F_GETFD) < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -186,17 +187,17 @@ absl::Status LockCallError(int err, absl::string_view call, int fd,
       const bool readable = access_mode != O_WRONLY;
       const bool writable = access_mode != O_RDONLY;
       if ((needs_read && !readable) || (needs_write && !writable)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            type_name, ": ", call, " on fd ", fd, ": a ",
-            needs_write ? "write (exclusive)" : "read (shared)",
-            " lock needs the file open for ",
-            needs_write ? "writing" : "reading", ", and it is open ",
-            AccessModeName(access_mode)));
+        return absl::FailedPreconditionError(
+            absl::StrCat(type_name, ": ", call, " on fd ", fd, ": a ",
+                         needs_write ? "write (exclusive)" : "read (shared)",
+                         " lock needs the file open for ",
+                         needs_write ? "writing" : "reading",
+                         ", and it is open ", AccessModeName(access_mode)));
       }
     }
   }
-  return absl::ErrnoToStatus(err,
-                             absl::StrCat(type_name, ": ", call, " on fd ", fd));
+  return absl::ErrnoToStatus(
+      err, absl::StrCat(type_name, ": ", call, " on fd ", fd));
 }
 
 }  // namespace file_lock_internal

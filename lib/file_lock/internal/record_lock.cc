@@ -43,12 +43,11 @@ struct Commands {
 };
 
 constexpr Commands kProcessCommands = {
-    F_SETLK,    F_SETLKW,   F_GETLK,    "F_SETLK",
-    "F_SETLKW", "F_GETLK",  "FcntlLock",
+    F_SETLK, F_SETLKW, F_GETLK, "F_SETLK", "F_SETLKW", "F_GETLK", "FcntlLock",
 };
 
 constexpr Commands kOfdCommands = {
-    F_OFD_SETLK,    F_OFD_SETLKW, F_OFD_GETLK, "F_OFD_SETLK",
+    F_OFD_SETLK,    F_OFD_SETLKW,  F_OFD_GETLK, "F_OFD_SETLK",
     "F_OFD_SETLKW", "F_OFD_GETLK", "OfdLock",
 };
 
@@ -75,16 +74,16 @@ bool IsConflict(int err) { return err == EAGAIN || err == EACCES; }
 
 absl::Status RangeError(const Commands& commands, absl::string_view operation,
                         const absl::Status& invalid) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(commands.type_name, "::", operation, ": ", invalid.message()));
+  return absl::InvalidArgumentError(absl::StrCat(
+      commands.type_name, "::", operation, ": ", invalid.message()));
 }
 
 // Error path of every set/get call.
 absl::Status CallError(int err, const Commands& commands, const char* cmd_name,
                        absl::string_view what, ByteRange range, int fd,
                        bool needs_read, bool needs_write) {
-  std::string call =
-      absl::StrCat("fcntl(", cmd_name, ", ", what, ", ", ByteRangeToString(range), ")");
+  std::string call = absl::StrCat("fcntl(", cmd_name, ", ", what, ", ",
+                                  ByteRangeToString(range), ")");
   if (err == EINVAL && &commands == &kOfdCommands) {
     absl::StrAppend(&call, " (OFD locks need Linux 3.15 or later)");
   }
@@ -146,11 +145,10 @@ absl::Status RecordLock::LockUntil(LockType type, Deadline deadline,
   if (deadline.is_infinite()) return Lock(type, range);
   const int lock_fd = fd();
   return WaitUntil(
-      deadline,
-      [&] { return ::fcntl(lock_fd, commands.wait_set, &fl); },
+      deadline, [&] { return ::fcntl(lock_fd, commands.wait_set, &fl); },
       [&](int wait_err) {
-        return SetError(wait_err, commands, commands.wait_set_name, type,
-                        range, lock_fd);
+        return SetError(wait_err, commands, commands.wait_set_name, type, range,
+                        lock_fd);
       });
 }
 
@@ -178,7 +176,8 @@ absl::StatusOr<std::optional<LockConflict>> RecordLock::FindConflict(
   }
   if (fl.l_type == F_UNLCK) return std::optional<LockConflict>();
   LockConflict conflict;
-  conflict.type = fl.l_type == F_RDLCK ? LockType::kShared : LockType::kExclusive;
+  conflict.type =
+      fl.l_type == F_RDLCK ? LockType::kShared : LockType::kExclusive;
   // The kernel reports the holder's range from SEEK_SET, length 0 for "to
   // the end"; a negative length never comes back.
   conflict.range = ByteRange::Of(fl.l_start, fl.l_len);

@@ -37,8 +37,7 @@ class RecordLock : public LockFile {
   RecordLock& operator=(RecordLock&&) = default;
 
   absl::Status Lock(LockType type, ByteRange range = ByteRange::WholeFile());
-  absl::Status TryLock(LockType type,
-                       ByteRange range = ByteRange::WholeFile());
+  absl::Status TryLock(LockType type, ByteRange range = ByteRange::WholeFile());
   absl::Status LockFor(LockType type, absl::Duration timeout,
                        ByteRange range = ByteRange::WholeFile());
   absl::Status LockUntil(LockType type, Deadline deadline,

@@ -1,0 +1,18 @@
+// The tour's shared-file scenario: the seed's producer and consumer as
+// separate processes around one data.dat in a scratch directory, plus the
+// cases the seed's consumer cannot tell apart: an absent file, a file
+// locked by a writer (and which one), an empty file.
+
+#ifndef IPCBOX_EXAMPLES_SHARED_FILE_TOUR_SHARED_FILE_H_
+#define IPCBOX_EXAMPLES_SHARED_FILE_TOUR_SHARED_FILE_H_
+
+#include "absl/status/status.h"
+#include "examples/tour/scenario.h"
+
+namespace ipcbox::examples {
+
+absl::Status RunSharedFileTour(tour::Report& report);
+
+}  // namespace ipcbox::examples
+
+#endif  // IPCBOX_EXAMPLES_SHARED_FILE_TOUR_SHARED_FILE_H_

@@ -1,0 +1,120 @@
+// shared_file_writer.h
+//
+// `SharedFileWriter` is the producer's side of a file shared between
+// processes, as in the seed article's producer: it replaces the file's
+// contents with new records while holding an exclusive lock over the whole
+// file, so that no reader (`SharedFileReader`) ever sees half of an update.
+//
+// Example (the seed's producer):
+//
+//   absl::StatusOr<SharedFileWriter> writer =
+//   SharedFileWriter::Open("data.dat"); if (!writer.ok()) return
+//   writer.status(); absl::StatusOr<WriteResult> result = writer->Write(
+//       {"Now is the winter of our discontent\n",
+//        "Made glorious summer by this sun of York\n"});
+//   if (!result.ok()) return result.status();
+//   if (result->state == WriteState::kLocked) {
+//     // Somebody reads or writes the file now: result->holder says who.
+//   }
+//
+// The lock is a classic fcntl record lock (`FcntlLock`), the kind the seed's
+// C programs take, so ipcbox's and the seed's producers and consumers
+// exclude each other, and a reader can learn the writer's pid. Its pitfall
+// applies: do not open the same file elsewhere in the process and close it
+// while a write is under way (fcntl_lock.h).
+//
+// `Write()` does not allocate unless it fails. It takes the lock, writes the
+// records one after the other from offset 0, cuts the file to what was
+// written (the seed leaves the tail of a longer old content in place; a
+// reader would see it as data), and unlocks. Durability is not its business:
+// call fdatasync(fd()) afterwards if the data must survive a power cut.
+//
+// Move-only; not thread-safe for concurrent use of one object.
+
+#ifndef IPCBOX_SHARED_FILE_SHARED_FILE_WRITER_H_
+#define IPCBOX_SHARED_FILE_SHARED_FILE_WRITER_H_
+
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/permissions.h"
+#include "ipcbox/file_lock/fcntl_lock.h"
+#include "ipcbox/file_lock/lock_conflict.h"
+
+namespace ipcbox {
+
+struct SharedFileWriterOptions {
+  // kOpenOrCreate, as the seed's O_RDWR | O_CREAT.
+  OpenMode open_mode = OpenMode::kOpenOrCreate;
+  // Applied exactly (whatever the umask) when this call creates the file.
+  Permissions permissions = Permissions::OwnerOnly();
+};
+
+enum class WriteState {
+  kWritten,  // the records are in the file
+  kLocked,   // another process held a lock until the deadline; nothing written
+};
+
+struct WriteResult {
+  WriteState state = WriteState::kWritten;
+  // kWritten: bytes written, which is now the file's size.
+  size_t size = 0;
+  // kLocked: the lock in the way (a reader's shared lock or a writer's
+  // exclusive one), if it was still there when asked; see lock_conflict.h.
+  std::optional<LockConflict> holder;
+};
+
+class SharedFileWriter {
+ public:
+  // Opens (or creates) `path` for reading and writing: O_NOFOLLOW,
+  // O_CLOEXEC, a regular file only. Fails with the statuses of
+  // `FcntlLock::Open()`.
+  static absl::StatusOr<SharedFileWriter> Open(
+      absl::string_view path,
+      const SharedFileWriterOptions& options = SharedFileWriterOptions());
+
+  SharedFileWriter(SharedFileWriter&&) = default;
+  SharedFileWriter& operator=(SharedFileWriter&&) = default;
+
+  // Replaces the file's contents with `records`, in order, under an
+  // exclusive lock on the whole file. Waits for the lock until `deadline`;
+  // the default, an expired deadline, tries once, as the seed's F_SETLK.
+  // Returns kLocked (not an error) when the lock stayed taken; an error
+  // status when a system call fails (the lock is released either way).
+  absl::StatusOr<WriteResult> Write(absl::Span<const absl::string_view> records,
+                                    Deadline deadline = Deadline::Expired());
+  absl::StatusOr<WriteResult> Write(
+      std::initializer_list<absl::string_view> records,
+      Deadline deadline = Deadline::Expired()) {
+    return Write(absl::MakeConstSpan(records.begin(), records.size()),
+                 deadline);
+  }
+  absl::StatusOr<WriteResult> Write(absl::string_view contents,
+                                    Deadline deadline = Deadline::Expired()) {
+    return Write(absl::MakeConstSpan(&contents, 1), deadline);
+  }
+
+  // Whether `Open()` created the file.
+  bool created() const { return lock_.created(); }
+  // The descriptor (owned): for fdatasync(), or fstat().
+  int fd() const { return lock_.fd(); }
+
+ private:
+  explicit SharedFileWriter(FcntlLock lock) : lock_(std::move(lock)) {}
+
+  absl::Status WriteAll(absl::Span<const absl::string_view> records,
+                        size_t* written);
+
+  FcntlLock lock_;
+};
+
+}  // namespace ipcbox
+
+#endif  // IPCBOX_SHARED_FILE_SHARED_FILE_WRITER_H_

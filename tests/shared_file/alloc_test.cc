@@ -1,0 +1,113 @@
+// Reading and writing a shared file do not allocate, whatever the outcome:
+// data, empty, locked (with the holder identified).
+
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "gtest/gtest.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/file_lock/fcntl_lock.h"
+#include "ipcbox/file_lock/lock_type.h"
+#include "ipcbox/shared_file/shared_file_reader.h"
+#include "ipcbox/shared_file/shared_file_writer.h"
+#include "tests/file_lock/lock_test_util.h"
+#include "tests/support/alloc_counter.h"
+#include "tests/support/child_process.h"
+
+namespace ipcbox {
+namespace {
+
+using ::ipcbox::testing::AllocationCounter;
+using ::ipcbox::testing::ExitedWith;
+using ::ipcbox::testing::LockHolder;
+using ::ipcbox::testing::TempPath;
+
+constexpr absl::string_view kLines =
+    "Now is the winter of our discontent\n"
+    "Made glorious summer by this sun of York\n";
+
+TEST(SharedFileAllocTest, WriteAndReadDoNotAllocate) {
+  TempPath file("shared_file_alloc");
+  absl::StatusOr<SharedFileWriter> writer = SharedFileWriter::Open(file.path());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE(writer->Write(kLines).ok());
+  absl::StatusOr<SharedFileReader> reader = SharedFileReader::Open(file.path());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  char buf[256];
+  char scratch[16];
+
+  int data = 0;
+  int empty = 0;
+  int written = 0;
+  int other = 0;
+  AllocationCounter counter;
+  for (int i = 0; i < 200; ++i) {
+    absl::StatusOr<WriteResult> w =
+        writer->Write({"Now is the winter of our discontent\n",
+                       "Made glorious summer by this sun of York\n"});
+    (w.ok() && w->state == WriteState::kWritten) ? ++written : ++other;
+    absl::StatusOr<ReadResult> r = reader->Read(absl::MakeSpan(buf));
+    (r.ok() && r->state == ReadState::kData) ? ++data : ++other;
+    r = reader->ReadChunks(
+        absl::MakeSpan(scratch),
+        [](absl::string_view) { return absl::OkStatus(); },
+        Deadline::After(absl::Seconds(5)));
+    (r.ok() && r->state == ReadState::kData) ? ++data : ++other;
+    w = writer->Write(absl::string_view());
+    (w.ok() && w->state == WriteState::kWritten) ? ++written : ++other;
+    r = reader->Read(absl::MakeSpan(buf));
+    (r.ok() && r->state == ReadState::kEmpty) ? ++empty : ++other;
+  }
+  counter.Stop();
+  EXPECT_EQ(counter.count(), 0) << counter.bytes() << " bytes";
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(data, 400);
+  EXPECT_EQ(empty, 200);
+  EXPECT_EQ(written, 400);
+}
+
+TEST(SharedFileAllocTest, LockedOutcomesDoNotAllocate) {
+  TempPath file("shared_file_alloc_locked");
+  absl::StatusOr<SharedFileWriter> writer = SharedFileWriter::Open(file.path());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE(writer->Write(kLines).ok());
+  absl::StatusOr<SharedFileReader> reader = SharedFileReader::Open(file.path());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<LockHolder<FcntlLock>> holder =
+      LockHolder<FcntlLock>::Start(file.path(), LockType::kExclusive);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  char buf[256];
+  // Warm-up: the timed wait installs the timeout signal's handler.
+  ASSERT_TRUE(
+      reader->Read(absl::MakeSpan(buf), Deadline::After(absl::Milliseconds(1)))
+          .ok());
+
+  int locked = 0;
+  int other = 0;
+  AllocationCounter counter;
+  for (int i = 0; i < 20; ++i) {
+    absl::StatusOr<ReadResult> r = reader->Read(absl::MakeSpan(buf));
+    (r.ok() && r->state == ReadState::kLocked && r->holder.has_value())
+        ? ++locked
+        : ++other;
+    r = reader->Read(absl::MakeSpan(buf),
+                     Deadline::After(absl::Milliseconds(2)));
+    (r.ok() && r->state == ReadState::kLocked) ? ++locked : ++other;
+    absl::StatusOr<WriteResult> w = writer->Write(kLines);
+    (w.ok() && w->state == WriteState::kLocked && w->holder.has_value())
+        ? ++locked
+        : ++other;
+  }
+  counter.Stop();
+  EXPECT_EQ(counter.count(), 0) << counter.bytes() << " bytes";
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(locked, 60);
+  EXPECT_TRUE(ExitedWith(holder->Release(), 0));
+}
+
+}  // namespace
+}  // namespace ipcbox

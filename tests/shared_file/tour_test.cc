@@ -1,0 +1,20 @@
+// The tour's shared-file scenario runs and passes: it forks the ported
+// producer and consumer and checks absent, written, read, locked (with the
+// writer's pid) and empty.
+
+#include "absl/status/status.h"
+#include "examples/shared_file/tour_shared_file.h"
+#include "examples/tour/scenario.h"
+#include "gtest/gtest.h"
+
+namespace ipcbox::examples {
+namespace {
+
+TEST(SharedFileTourTest, ScenarioPasses) {
+  tour::Report report;
+  const absl::Status status = RunSharedFileTour(report);
+  EXPECT_TRUE(status.ok()) << status;
+}
+
+}  // namespace
+}  // namespace ipcbox::examples
