@@ -61,11 +61,6 @@ class ExitStatus {
     return !(a == b);
   }
 
-  template <typename Sink>
-  friend void AbslStringify(Sink& sink, const ExitStatus& status) {
-    sink.Append(status.ToString());
-  }
-
  private:
   ExitStatus(bool signaled, int value, bool core_dumped)
       : signaled_(signaled), value_(value), core_dumped_(core_dumped) {}
