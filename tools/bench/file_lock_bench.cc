@@ -9,15 +9,17 @@
 //     Unlock() per operation against two F_SETLK (or flock LOCK_NB, LOCK_UN)
 //     calls: the library's own cost per call;
 //   - hand-off, two processes: a lock passes from the parent to the peer and
-//     back once per operation. Locks alone do the ordering, with a relay of
-//     three locks (byte ranges 0..2 of one file for the record locks, three
-//     files for flock): the parent holds two of them and the peer one; in
-//     round k the parent takes lock k+2 (which the peer has just released)
-//     and releases lock k; the peer releases lock k+2 and takes lock k
-//     (which the parent is about to release). Each round is two blocking
-//     wake-ups, one each way, and nobody ever waits for a lock held by a
-//     process that is itself waiting, so classic locks see no EDEADLK.
-//     Lock() (F_SETLKW, flock) against the same blocking calls by hand;
+//     back once per operation. Locks alone do the ordering: both processes
+//     walk a ring of three locks hand over hand (byte ranges 0..2 of one
+//     file for the record locks, three files for flock), each step taking
+//     the next lock and then letting go of the one held before, the parent
+//     one lock ahead. So each step waits for the lock the other process is
+//     about to release, and the steps alternate strictly: parent, peer,
+//     parent... A process never asks again for a lock it has just released
+//     before the other has taken it (the kernel wakes a waiter, which then
+//     retries, so a lock can be taken back from under a woken waiter), and
+//     never waits while the other waits for it, so classic locks see no
+//     EDEADLK. Lock() (F_SETLKW, flock) against the same calls by hand;
 //   - the fcntl hand-off again with LockFor(10 s) on the ipcbox side: what a
 //     timeout costs when the lock is taken (a failed F_SETLK, then a
 //     per-thread POSIX timer around F_SETLKW; see timeout_signal.h).
@@ -215,16 +217,18 @@ Variant Uncontended(const char* name, Locks& locks) {
   return v;
 }
 
-// The three-lock relay described at the top. `round` is the parent's round
-// counter, which carries over from the warm-up to the timed batch.
+// The hand-over-hand walk described at the top. The parent starts holding
+// lock 1 and its step r takes lock r+2 and releases lock r+1; the peer
+// starts holding lock 0 and its step r takes lock r+1 and releases lock r
+// (all modulo 3). `step` is the parent's step counter, which carries over
+// from the warm-up to the timed batch.
 template <typename Locks>
-Variant HandOff(const char* name, Locks& locks, int64_t& round) {
+Variant HandOff(const char* name, Locks& locks, int64_t& step) {
   Variant v;
   v.name = name;
-  v.setup = [&locks, &round] {
-    round = 0;
+  v.setup = [&locks, &step] {
+    step = 0;
     if (absl::Status s = locks.Open(); !s.ok()) return s;
-    if (absl::Status s = locks.Lock(0); !s.ok()) return s;
     return locks.Lock(1);
   };
   v.peer_setup = [&locks] {
@@ -232,19 +236,21 @@ Variant HandOff(const char* name, Locks& locks, int64_t& round) {
     // copies fork() gave us belong to the parent's locks.
     locks.Close();
     if (absl::Status s = locks.Open(); !s.ok()) return s;
-    return locks.Lock(2);
+    return locks.Lock(0);
   };
   v.peer = [&locks](int64_t ops) {
-    for (int64_t k = 0; k < ops; ++k) {
-      if (absl::Status s = locks.Unlock((k + 2) % kRelay); !s.ok()) return s;
-      if (absl::Status s = locks.Lock(k % kRelay); !s.ok()) return s;
+    for (int64_t r = 0; r < ops; ++r) {
+      if (absl::Status s = locks.Lock((r + 1) % kRelay); !s.ok()) return s;
+      if (absl::Status s = locks.Unlock(r % kRelay); !s.ok()) return s;
     }
     return absl::OkStatus();
   };
-  v.run = [&locks, &round](int64_t ops) {
-    for (int64_t end = round + ops; round < end; ++round) {
-      if (absl::Status s = locks.Lock((round + 2) % kRelay); !s.ok()) return s;
-      if (absl::Status s = locks.Unlock(round % kRelay); !s.ok()) return s;
+  v.run = [&locks, &step](int64_t ops) {
+    for (int64_t end = step + ops; step < end; ++step) {
+      if (absl::Status s = locks.Lock((step + 2) % kRelay); !s.ok()) return s;
+      if (absl::Status s = locks.Unlock((step + 1) % kRelay); !s.ok()) {
+        return s;
+      }
     }
     return absl::OkStatus();
   };
