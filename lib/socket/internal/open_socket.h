@@ -1,0 +1,59 @@
+// open_socket.h
+//
+// Internal to lib/socket: creating, binding and connecting descriptors, for
+// the factories of the public socket types.
+
+#ifndef IPCBOX_SOCKET_INTERNAL_OPEN_SOCKET_H_
+#define IPCBOX_SOCKET_INTERNAL_OPEN_SOCKET_H_
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/fd.h"
+#include "ipcbox/core/permissions.h"
+#include "ipcbox/socket/internal/unix_path_owner.h"
+#include "ipcbox/socket/socket_address.h"
+
+namespace ipcbox {
+namespace socket_internal {
+
+struct BindSettings {
+  bool reuse_address = false;     // SO_REUSEADDR (IP only)
+  bool ipv6_only = true;          // IPV6_V6ONLY (IPv6 only)
+  Permissions permissions;        // of a Unix socket file
+  bool replace_stale_path = true;  // see `BindSocket()`
+};
+
+// socket(family, type | SOCK_CLOEXEC [| SOCK_NONBLOCK]).
+absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking);
+
+// Applies `settings` and binds `fd` (a socket of `type`) to `address`.
+// For a Unix filesystem path, returns the owner of the file bind() created,
+// with `settings.permissions` applied; otherwise an empty owner.
+//
+// A path that is already taken is replaced only when it is a stale socket
+// file: a socket that nobody is bound to any more (connecting to it is
+// refused), left by a server that died. Anything else there is left alone
+// and reported: a live socket (AlreadyExists), a regular file, directory or
+// anything not a socket (FailedPrecondition), or a socket we cannot probe
+// (the connect error). With `replace_stale_path` false, any existing path
+// is AlreadyExists. Caveat: a stream socket that is bound but not yet
+// listening refuses connections too, so a server caught between its bind()
+// and listen() looks stale; ipcbox's listeners listen right after binding.
+absl::StatusOr<UnixPathOwner> BindSocket(int fd, int type,
+                                         const SocketAddress& address,
+                                         const BindSettings& settings);
+
+// A new socket of `type` connected to `address` by `deadline`, in blocking
+// mode unless `nonblocking`. `TimedOutError()` if the deadline passed first:
+// a TCP handshake not done, or a Unix listener's backlog still full.
+absl::StatusOr<Fd> ConnectNew(const SocketAddress& address, int type,
+                              const Deadline& deadline, bool nonblocking);
+
+// Sets or clears O_NONBLOCK.
+absl::Status SetFdNonBlocking(int fd, bool nonblocking);
+
+}  // namespace socket_internal
+}  // namespace ipcbox
+
+#endif  // IPCBOX_SOCKET_INTERNAL_OPEN_SOCKET_H_

@@ -1,0 +1,67 @@
+// unix_path_owner.h
+//
+// Internal to lib/socket: the right, and the duty, to remove the file that
+// bind() created for a Unix socket. Only the socket that created the file
+// owns it; accepted and connected sockets, and sockets adopted from a
+// descriptor, never do.
+//
+// Removal is careful, because the path is a name in a shared directory that
+// can change hands:
+//   - only the process that bound the socket removes it: a forked child
+//     that destroys its copy of the object (returning from main, say) must
+//     not take the listening socket's name away from its parent;
+//   - only if the path still names the very file bind() created (same
+//     device and inode): if a new server replaced a stale file of ours, its
+//     file is not ours to remove.
+
+#ifndef IPCBOX_SOCKET_INTERNAL_UNIX_PATH_OWNER_H_
+#define IPCBOX_SOCKET_INTERNAL_UNIX_PATH_OWNER_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace ipcbox {
+namespace socket_internal {
+
+class UnixPathOwner {
+ public:
+  // Owns nothing.
+  UnixPathOwner() = default;
+
+  // Records the file at `path`, which bind() has just created; fails if it
+  // is not a socket (then it is not removed either).
+  static absl::StatusOr<UnixPathOwner> Claim(absl::string_view path);
+
+  UnixPathOwner(UnixPathOwner&& other) noexcept;
+  UnixPathOwner& operator=(UnixPathOwner&& other) noexcept;
+  UnixPathOwner(const UnixPathOwner&) = delete;
+  UnixPathOwner& operator=(const UnixPathOwner&) = delete;
+
+  ~UnixPathOwner() { Remove(); }
+
+  bool owns() const { return pid_ != 0; }
+  const std::string& path() const { return path_; }
+
+  // Unlinks the path if this process created it and it is still our file;
+  // owns nothing afterwards. Errors are ignored: there is nobody to tell
+  // (it runs in destructors), and a path already gone is what we want.
+  void Remove();
+
+  // Stops owning the path without removing it.
+  void Disown();
+
+ private:
+  std::string path_;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+  pid_t pid_ = 0;  // the creating process; 0 when owning nothing
+};
+
+}  // namespace socket_internal
+}  // namespace ipcbox
+
+#endif  // IPCBOX_SOCKET_INTERNAL_UNIX_PATH_OWNER_H_

@@ -1,0 +1,72 @@
+#include "ipcbox/socket/iterative_server.h"
+
+#include <time.h>
+
+#include <cstdint>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "ipcbox/core/errors.h"
+#include "ipcbox/socket/peer_credentials.h"
+#include "ipcbox/socket/stream_listener.h"
+#include "ipcbox/socket/stream_socket.h"
+
+namespace ipcbox {
+namespace {
+
+void BackOffAfterResourceError() {
+  struct timespec pause = {0, 10 * 1000 * 1000};
+  ::nanosleep(&pause, nullptr);
+}
+
+// Whether `client` may be served; reports a refusal.
+bool Admit(const StreamSocket& client, const IterativeServerOptions& options) {
+  if (!options.allowed_uids.has_value()) return true;
+  absl::StatusOr<PeerCredentials> peer = GetPeerCredentials(client);
+  if (peer.ok() && options.allowed_uids->Allows(peer->uid)) return true;
+  if (options.on_client_error) {
+    options.on_client_error(peer.ok() ? options.allowed_uids->Check(*peer)
+                                      : peer.status());
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status ServeIteratively(
+    StreamListener& listener,
+    absl::FunctionRef<absl::Status(StreamSocket& client)> serve_client,
+    const IterativeServerOptions& options, IterativeServerStats* stats) {
+  IterativeServerStats local;
+  IterativeServerStats& counts = stats != nullptr ? *stats : local;
+  AcceptOptions accept_options;
+  accept_options.nonblocking = options.nonblocking_clients;
+  for (int64_t accepted = 0;
+       options.max_clients == 0 || accepted < options.max_clients;) {
+    absl::StatusOr<StreamSocket> client =
+        listener.AcceptUntil(options.deadline, accept_options);
+    if (absl::IsResourceExhausted(client.status())) {
+      if (options.on_client_error) options.on_client_error(client.status());
+      BackOffAfterResourceError();
+      continue;
+    }
+    if (!client.ok()) return client.status();
+    ++accepted;
+    if (!Admit(*client, options)) {
+      ++counts.refused;
+      continue;  // the connection closes as `client` goes
+    }
+    absl::Status served = serve_client(*client);
+    if (served.ok()) {
+      ++counts.served;
+    } else {
+      ++counts.failed;
+      if (options.on_client_error) options.on_client_error(served);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ipcbox
