@@ -81,8 +81,8 @@ struct ReceiverConfig {
   // lowest type up to its absolute value.
   std::vector<long> types = {3, 1, 2, 1, 3, 2};
   mode_t mode = kQueueMode;
-  bool nowait = true;   // IPC_NOWAIT, as the seed
-  bool remove = true;   // msgctl(IPC_RMID) at the end, as the seed
+  bool nowait = true;  // IPC_NOWAIT, as the seed
+  bool remove = true;  // msgctl(IPC_RMID) at the end, as the seed
 };
 
 // Run the program; what the seed prints goes to `out`, diagnostics to

@@ -22,7 +22,8 @@ ABSL_FLAG(int, project_id, ipcbox::examples::kProjectId,
 ABSL_FLAG(std::vector<std::string>, payloads,
           ipcbox::examples::SenderConfig().payloads,
           "the messages, at most MsgLen (4) bytes each");
-ABSL_FLAG(MessageTypes, types, MessageTypes{ipcbox::examples::SenderConfig().types},
+ABSL_FLAG(MessageTypes, types,
+          MessageTypes{ipcbox::examples::SenderConfig().types},
           "the type of each message, each > 0");
 ABSL_FLAG(QueueMode, mode, QueueMode{ipcbox::examples::kQueueMode},
           "the queue's mode if this program creates it (the seed's 0666)");

@@ -54,8 +54,8 @@ absl::Status CheckCapacity(const QueueCapacity& capacity,
     return absl::InvalidArgumentError(absl::StrCat(
         "a queue needs room for at least one message of at least one byte "
         "(max_messages ",
-        capacity.max_messages, ", max_message_size ",
-        capacity.max_message_size, ")"));
+        capacity.max_messages, ", max_message_size ", capacity.max_message_size,
+        ")"));
   }
   if (capacity.max_messages > limits.max_messages) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -91,10 +91,10 @@ absl::Status MqOpenError(int err, const PosixName& name) {
           absl::StrCat("mq_open(", quoted,
                        "): the system-wide limit on open files is reached"));
     case ENOSPC:
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "mq_open(", quoted,
-          "): the system-wide number of queues "
-          "(/proc/sys/fs/mqueue/queues_max) is reached"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("mq_open(", quoted,
+                       "): the system-wide number of queues "
+                       "(/proc/sys/fs/mqueue/queues_max) is reached"));
     case ENOSYS:
       return absl::UnimplementedError(absl::StrCat(
           "mq_open(", quoted,
@@ -204,9 +204,9 @@ absl::Status MessageQueue::Unlink(const PosixName& name) {
   if (::mq_unlink(name.c_str()) == 0) return absl::OkStatus();
   const int err = errno;
   if (err == ENOENT) {
-    return absl::NotFoundError(absl::StrCat(
-        "mq_unlink: no message queue ", QuoteForMessage(name.view()),
-        " exists"));
+    return absl::NotFoundError(absl::StrCat("mq_unlink: no message queue ",
+                                            QuoteForMessage(name.view()),
+                                            " exists"));
   }
   return ErrnoError(err, "mq_unlink", name.view());
 }
@@ -215,7 +215,8 @@ MessageQueue::MessageQueue(MessageQueue&& other) noexcept
     : fd_(std::move(other.fd_)),
       name_(std::move(other.name_)),
       created_(std::exchange(other.created_, false)),
-      remove_when_destroyed_(std::exchange(other.remove_when_destroyed_, false)),
+      remove_when_destroyed_(
+          std::exchange(other.remove_when_destroyed_, false)),
       access_(other.access_),
       capacity_(other.capacity_) {
   other.name_.reset();
@@ -260,16 +261,15 @@ absl::Status MessageQueue::CheckSend(absl::string_view bytes,
         "mq_send(", Describe(), "): the queue was opened receive-only"));
   }
   if (priority > kMaxMessagePriority) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("mq_send(", Describe(), "): priority ", priority,
-                     " is over the highest, ", kMaxMessagePriority,
-                     " (MQ_PRIO_MAX - 1)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "mq_send(", Describe(), "): priority ", priority,
+        " is over the highest, ", kMaxMessagePriority, " (MQ_PRIO_MAX - 1)"));
   }
   if (bytes.size() > capacity_.max_message_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "mq_send(", Describe(), "): payload of ", bytes.size(),
-        " bytes is over the queue's message size mq_msgsize = ",
-        capacity_.max_message_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("mq_send(", Describe(), "): payload of ", bytes.size(),
+                     " bytes is over the queue's message size mq_msgsize = ",
+                     capacity_.max_message_size));
   }
   return absl::OkStatus();
 }
@@ -293,9 +293,8 @@ absl::Status MessageQueue::CheckReceive(absl::Span<char> buffer) const {
   return absl::OkStatus();
 }
 
-absl::Status MessageQueue::SendWith(absl::string_view bytes,
-                                    unsigned priority, Wait wait,
-                                    Deadline deadline) {
+absl::Status MessageQueue::SendWith(absl::string_view bytes, unsigned priority,
+                                    Wait wait, Deadline deadline) {
   if (absl::Status s = CheckSend(bytes, priority); !s.ok()) return s;
   for (;;) {
     int r;
@@ -355,23 +354,21 @@ absl::StatusOr<ReceivedMessage> MessageQueue::ReceiveWith(
   }
 }
 
-absl::Status MessageQueue::Send(absl::string_view bytes,
-                                unsigned priority) {
+absl::Status MessageQueue::Send(absl::string_view bytes, unsigned priority) {
   return SendWith(bytes, priority, Wait::kBlock, Deadline::Infinite());
 }
 
-absl::Status MessageQueue::TrySend(absl::string_view bytes,
-                                   unsigned priority) {
+absl::Status MessageQueue::TrySend(absl::string_view bytes, unsigned priority) {
   return SendWith(bytes, priority, Wait::kTry, Deadline::Expired());
 }
 
-absl::Status MessageQueue::SendFor(absl::string_view bytes,
-                                   unsigned priority, absl::Duration timeout) {
+absl::Status MessageQueue::SendFor(absl::string_view bytes, unsigned priority,
+                                   absl::Duration timeout) {
   return SendUntil(bytes, priority, Deadline::After(timeout));
 }
 
-absl::Status MessageQueue::SendUntil(absl::string_view bytes,
-                                     unsigned priority, Deadline deadline) {
+absl::Status MessageQueue::SendUntil(absl::string_view bytes, unsigned priority,
+                                     Deadline deadline) {
   return SendWith(bytes, priority,
                   deadline.is_infinite() ? Wait::kBlock : Wait::kUntil,
                   deadline);
@@ -393,9 +390,8 @@ absl::StatusOr<ReceivedMessage> MessageQueue::ReceiveFor(
 
 absl::StatusOr<ReceivedMessage> MessageQueue::ReceiveUntil(
     absl::Span<char> buffer, Deadline deadline) {
-  return ReceiveWith(buffer,
-                     deadline.is_infinite() ? Wait::kBlock : Wait::kUntil,
-                     deadline);
+  return ReceiveWith(
+      buffer, deadline.is_infinite() ? Wait::kBlock : Wait::kUntil, deadline);
 }
 
 absl::StatusOr<QueueStatus> MessageQueue::Stat() const {

@@ -185,12 +185,11 @@ class MessageQueue {
         access_(access),
         capacity_(capacity) {}
 
-  absl::Status SendWith(absl::string_view bytes, unsigned priority,
-                        Wait wait, Deadline deadline);
+  absl::Status SendWith(absl::string_view bytes, unsigned priority, Wait wait,
+                        Deadline deadline);
   absl::StatusOr<ReceivedMessage> ReceiveWith(absl::Span<char> buffer,
                                               Wait wait, Deadline deadline);
-  absl::Status CheckSend(absl::string_view bytes,
-                         unsigned priority) const;
+  absl::Status CheckSend(absl::string_view bytes, unsigned priority) const;
   absl::Status CheckReceive(absl::Span<char> buffer) const;
   void UnlinkIfOwned();
   // For messages: the quoted name, or "private queue (fd 5)". Allocates.

@@ -111,7 +111,8 @@ class Message {
  public:
   static constexpr size_t capacity() { return kCapacity; }
 
-  // Type 0 and a 0-byte payload; set a type > 0 before sending.
+  // Type 0 and a 0-byte payload; set a type > 0 before sending. Zero-fills
+  // all kCapacity bytes: make large messages once, outside send loops.
   Message() : raw_{}, size_(0) {}
 
   long type() const { return raw_.mtype; }
@@ -149,9 +150,8 @@ class Message {
 
  private:
   static absl::Status TooLong(size_t size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("payload of ", size, " bytes does not fit a Message<",
-                     kCapacity, ">"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "payload of ", size, " bytes does not fit a Message<", kCapacity, ">"));
   }
 
   message_queue_internal::RawMessage<kCapacity> raw_;

@@ -48,8 +48,7 @@ absl::Status MsggetError(int err, IpcKey key, int msgflg) {
   const std::string what = DescribeKey(key);
   switch (err) {
     case ENOENT:
-      return absl::NotFoundError(
-          absl::StrCat("msgget: no ", what, " exists"));
+      return absl::NotFoundError(absl::StrCat("msgget: no ", what, " exists"));
     case EEXIST:
       return absl::AlreadyExistsError(
           absl::StrCat("msgget: a ", what, " already exists"));
@@ -59,8 +58,8 @@ absl::Status MsggetError(int err, IpcKey key, int msgflg) {
           ": the system-wide number of queues (/proc/sys/kernel/msgmni) is "
           "reached"));
     default:
-      return ErrnoError(err, msgflg & IPC_CREAT ? "msgget(IPC_CREAT)" : "msgget",
-                        what);
+      return ErrnoError(
+          err, msgflg & IPC_CREAT ? "msgget(IPC_CREAT)" : "msgget", what);
   }
 }
 
@@ -120,8 +119,8 @@ absl::Status SetQueueBytes(int id, size_t bytes, IpcKey key) {
   ds.msg_qbytes = bytes;
   if (::msgctl(id, IPC_SET, &ds) != 0) {
     const int err = errno;
-    return ErrnoError(err, absl::StrCat("msgctl(IPC_SET msg_qbytes=", bytes,
-                                        ")"),
+    return ErrnoError(err,
+                      absl::StrCat("msgctl(IPC_SET msg_qbytes=", bytes, ")"),
                       DescribeKey(key));
   }
   return absl::OkStatus();
@@ -137,8 +136,8 @@ absl::Status CheckOptions(const QueueOptions& options,
   if (options.max_message_size > limits.max_message_size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_message_size ", options.max_message_size,
-        " is over the kernel's limit msgmax = ", limits.max_message_size,
-        " (", kMsgmaxPath, ")"));
+        " is over the kernel's limit msgmax = ", limits.max_message_size, " (",
+        kMsgmaxPath, ")"));
   }
   if (options.queue_bytes > limits.max_queue_bytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -174,8 +173,7 @@ absl::StatusOr<MessageQueue> MessageQueue::Open(IpcKey key,
   const size_t max_message_size = options.max_message_size == 0
                                       ? limits->max_message_size
                                       : options.max_message_size;
-  MessageQueue queue(*id, key, created,
-                     options.remove_when_destroyed || key.is_private(),
+  MessageQueue queue(*id, key, created, options.remove_when_destroyed,
                      limits->max_message_size, max_message_size,
                      options.max_poll_interval);
   if (created && options.queue_bytes != 0) {
@@ -195,8 +193,8 @@ absl::StatusOr<MessageQueue> MessageQueue::CreatePrivate(
     return absl::InvalidArgumentError(absl::StrCat(
         "a queue needs room for at least one message of at least one byte "
         "(max_messages ",
-        capacity.max_messages, ", max_message_size ",
-        capacity.max_message_size, ")"));
+        capacity.max_messages, ", max_message_size ", capacity.max_message_size,
+        ")"));
   }
   if (capacity.max_messages >
       std::numeric_limits<size_t>::max() / capacity.max_message_size) {
@@ -228,7 +226,8 @@ MessageQueue::MessageQueue(MessageQueue&& other) noexcept
     : id_(std::exchange(other.id_, -1)),
       key_(other.key_),
       created_(std::exchange(other.created_, false)),
-      remove_when_destroyed_(std::exchange(other.remove_when_destroyed_, false)),
+      remove_when_destroyed_(
+          std::exchange(other.remove_when_destroyed_, false)),
       msgmax_(other.msgmax_),
       max_message_size_(std::exchange(other.max_message_size_, 0)),
       max_poll_interval_(other.max_poll_interval_),
@@ -264,8 +263,8 @@ void MessageQueue::Reset() {
 }
 
 std::string MessageQueue::Describe() const {
-  return absl::StrCat("System V message queue id ", id_, " (",
-                      key_.ToString(), ")");
+  return absl::StrCat("System V message queue id ", id_, " (", key_.ToString(),
+                      ")");
 }
 
 absl::Status MessageQueue::NotOpenError(const char* call) const {
@@ -283,8 +282,7 @@ void MessageQueue::PauseBeforeRetry(Deadline deadline,
   pause = std::min(pause * 2, max_poll_interval_);
 }
 
-absl::Status MessageQueue::SendRaw(const void* msgbuf, size_t size,
-                                   Wait wait) {
+absl::Status MessageQueue::SendRaw(const void* msgbuf, size_t size, Wait wait) {
   if (!valid()) return NotOpenError("Send");
   long type;
   std::memcpy(&type, msgbuf, sizeof(type));
@@ -293,10 +291,10 @@ absl::Status MessageQueue::SendRaw(const void* msgbuf, size_t size,
         "msgsnd(", Describe(), "): message type must be > 0, got ", type));
   }
   if (size > msgmax_) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "msgsnd(", Describe(), "): payload of ", size,
-        " bytes is over the kernel's limit msgmax = ", msgmax_, " (",
-        kMsgmaxPath, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("msgsnd(", Describe(), "): payload of ", size,
+                     " bytes is over the kernel's limit msgmax = ", msgmax_,
+                     " (", kMsgmaxPath, ")"));
   }
   const int flags = wait.mode == Wait::Mode::kBlock ? 0 : IPC_NOWAIT;
   absl::Duration pause = kFirstPollPause;
@@ -360,9 +358,8 @@ absl::Status MessageQueue::SendPriority(absl::string_view bytes,
                                         unsigned priority, Wait wait) {
   if (!valid()) return NotOpenError("Send");
   if (priority > kMaxMessagePriority) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("priority ", priority, " is over the highest, ",
-                     kMaxMessagePriority));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "priority ", priority, " is over the highest, ", kMaxMessagePriority));
   }
   if (bytes.size() > max_message_size_) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -394,23 +391,21 @@ absl::StatusOr<ReceivedMessage> MessageQueue::ReceivePriority(
   return received;
 }
 
-absl::Status MessageQueue::Send(absl::string_view bytes,
-                                unsigned priority) {
+absl::Status MessageQueue::Send(absl::string_view bytes, unsigned priority) {
   return SendPriority(bytes, priority, Wait::Block());
 }
 
-absl::Status MessageQueue::TrySend(absl::string_view bytes,
-                                   unsigned priority) {
+absl::Status MessageQueue::TrySend(absl::string_view bytes, unsigned priority) {
   return SendPriority(bytes, priority, Wait::Try());
 }
 
-absl::Status MessageQueue::SendFor(absl::string_view bytes,
-                                   unsigned priority, absl::Duration timeout) {
+absl::Status MessageQueue::SendFor(absl::string_view bytes, unsigned priority,
+                                   absl::Duration timeout) {
   return SendUntil(bytes, priority, Deadline::After(timeout));
 }
 
-absl::Status MessageQueue::SendUntil(absl::string_view bytes,
-                                     unsigned priority, Deadline deadline) {
+absl::Status MessageQueue::SendUntil(absl::string_view bytes, unsigned priority,
+                                     Deadline deadline) {
   return SendPriority(bytes, priority, Wait::Until(deadline));
 }
 
@@ -439,8 +434,8 @@ absl::StatusOr<QueueStatus> MessageQueue::Stat() const {
   if (::msgctl(id_, IPC_STAT, &ds) != 0) {
     const int err = errno;
     if (err == EIDRM || err == EINVAL) {
-      return absl::NotFoundError(absl::StrCat(
-          "msgctl(IPC_STAT, ", Describe(), "): the queue has been removed"));
+      return absl::NotFoundError(absl::StrCat("msgctl(IPC_STAT, ", Describe(),
+                                              "): the queue has been removed"));
     }
     return ErrnoError(err, "msgctl(IPC_STAT)", Describe());
   }
@@ -461,8 +456,8 @@ absl::Status MessageQueue::Remove() {
   if (::msgctl(id_, IPC_RMID, nullptr) != 0) {
     const int err = errno;
     if (err == EIDRM || err == EINVAL) {
-      absl::Status gone = absl::NotFoundError(absl::StrCat(
-          "msgctl(IPC_RMID, ", Describe(), "): already removed"));
+      absl::Status gone = absl::NotFoundError(
+          absl::StrCat("msgctl(IPC_RMID, ", Describe(), "): already removed"));
       Reset();
       return gone;
     }

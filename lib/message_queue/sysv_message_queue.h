@@ -151,7 +151,9 @@ class MessageQueue {
   // Gets the queue `key` names as `options.open_mode` says: AlreadyExists
   // (create-exclusive on a taken key), NotFound (open-existing on a free
   // key), InvalidArgument for options over the kernel's limits or for
-  // open-existing with IpcKey::Private(). A private key always creates.
+  // open-existing with IpcKey::Private(). A private key always creates; the
+  // queue stays after the object unless remove_when_destroyed is set, as for
+  // any other key (`CreatePrivate()` sets it).
   static absl::StatusOr<MessageQueue> Open(IpcKey key,
                                            const QueueOptions& options = {});
 
@@ -199,7 +201,8 @@ class MessageQueue {
   }
   template <size_t N>
   absl::Status SendMessageUntil(const Message<N>& message, Deadline deadline) {
-    return SendRaw(message.raw(), message.payload_size(), Wait::Until(deadline));
+    return SendRaw(message.raw(), message.payload_size(),
+                   Wait::Until(deadline));
   }
 
   // Receives the message `selector` picks into `message` (type and

@@ -65,27 +65,30 @@ void PriorityLoop(Queue& queue, Tally& tally) {
   for (int i = 0; i < kRounds; ++i) {
     tally.Add(queue.Send(absl::string_view(payload, 16), 3), true);
     tally.Add(queue.TrySend(absl::string_view(payload, 8), 7), true);
-    tally.Add(queue.SendFor(absl::string_view(payload, 4), 1,
-                            absl::Seconds(5)),
+    tally.Add(queue.SendFor(absl::string_view(payload, 4), 1, absl::Seconds(5)),
               true);
     tally.Add(queue.Receive(absl::MakeSpan(buf)).status(), true);
     tally.Add(queue.TryReceive(absl::MakeSpan(buf)).status(), true);
-    tally.Add(queue.ReceiveUntil(absl::MakeSpan(buf),
-                                 Deadline::After(absl::Seconds(5)))
+    tally.Add(queue
+                  .ReceiveUntil(absl::MakeSpan(buf),
+                                Deadline::After(absl::Seconds(5)))
                   .status(),
               true);
     // Empty now.
     tally.Add(queue.TryReceive(absl::MakeSpan(buf)).status(), false);
-    tally.Add(queue.ReceiveUntil(absl::MakeSpan(buf), Deadline::Expired())
-                  .status(),
-              false);
+    tally.Add(
+        queue.ReceiveUntil(absl::MakeSpan(buf), Deadline::Expired()).status(),
+        false);
   }
   // Full queue outcomes.
   for (size_t i = 0; i < kCapacity.max_messages; ++i) {
-    tally.Add(queue.TrySend(absl::string_view(payload, sizeof(payload)), 0), true);
+    tally.Add(queue.TrySend(absl::string_view(payload, sizeof(payload)), 0),
+              true);
   }
-  tally.Add(queue.TrySend(absl::string_view(payload, sizeof(payload)), 0), false);
-  tally.Add(queue.SendUntil(absl::string_view(payload, sizeof(payload)), 0, Deadline::Expired()),
+  tally.Add(queue.TrySend(absl::string_view(payload, sizeof(payload)), 0),
+            false);
+  tally.Add(queue.SendUntil(absl::string_view(payload, sizeof(payload)), 0,
+                            Deadline::Expired()),
             false);
   // A timed wait that really waits.
   tally.Add(queue.SendFor(absl::string_view(payload, sizeof(payload)), 0,
@@ -131,8 +134,9 @@ TEST(MessageQueueAllocTest, SysvTypedSendReceiveLoopDoesNotAllocate) {
     tally.Add(queue->SendMessage(out), true);
     tally.Add(queue->TrySendMessage(out), true);
     tally.Add(queue->SendMessageFor(out, absl::Seconds(5)), true);
-    tally.Add(queue->ReceiveMessage(in, sysv::TypeSelector::Exactly(out.type())),
-              true);
+    tally.Add(
+        queue->ReceiveMessage(in, sysv::TypeSelector::Exactly(out.type())),
+        true);
     tally.Add(queue->TryReceiveMessage(in, sysv::TypeSelector::AnyExcept(99)),
               true);
     tally.Add(queue->TryReceiveMessage(small, sysv::TypeSelector::LowestUpTo(3),

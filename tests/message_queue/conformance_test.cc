@@ -48,8 +48,7 @@ class ConformanceTest : public ::testing::Test {
     absl::StatusOr<ReceivedMessage> got =
         queue_.ReceiveUntil(absl::MakeSpan(buf_), deadline);
     if (!got.ok()) return got.status().ToString();
-    return absl::StrCat(absl::string_view(buf_, got->size), "@",
-                        got->priority);
+    return absl::StrCat(absl::string_view(buf_, got->size), "@", got->priority);
   }
 
   Queue queue_;
@@ -89,15 +88,16 @@ TYPED_TEST(ConformanceTest, EmptyAndFullSizeMessages) {
 TYPED_TEST(ConformanceTest, HighestPriorityFirstAndFifoWithinAPriority) {
   // Both ends of the range and repeated priorities, sent in a mixed order.
   const std::vector<std::pair<std::string, unsigned>> sent = {
-      {"a", 3},  {"b", 0}, {"c", kMaxMessagePriority}, {"d", 3},
-      {"e", 10}, {"f", 0}, {"g", 3},                   {"h", kMaxMessagePriority}};
+      {"a", 3}, {"b", 0}, {"c", kMaxMessagePriority}, {"d", 3}, {"e", 10},
+      {"f", 0}, {"g", 3}, {"h", kMaxMessagePriority}};
   ASSERT_LE(sent.size(), kCapacity.max_messages);
   for (const auto& [text, priority] : sent) {
     ASSERT_TRUE(this->queue_.TrySend(text, priority).ok());
   }
   std::vector<std::pair<std::string, unsigned>> expected = sent;
-  std::stable_sort(expected.begin(), expected.end(),
-                   [](const auto& x, const auto& y) { return x.second > y.second; });
+  std::stable_sort(
+      expected.begin(), expected.end(),
+      [](const auto& x, const auto& y) { return x.second > y.second; });
   for (const auto& [text, priority] : expected) {
     EXPECT_EQ(this->Next(), absl::StrCat(text, "@", priority));
   }
@@ -110,7 +110,8 @@ TYPED_TEST(ConformanceTest, EmptyQueueWouldBlockAndTimesOut) {
       this->queue_.TryReceive(absl::MakeSpan(this->buf_)).status()));
   const absl::Duration start = MonotonicNow();
   absl::Status s =
-      this->queue_.ReceiveFor(absl::MakeSpan(this->buf_), absl::Milliseconds(50))
+      this->queue_
+          .ReceiveFor(absl::MakeSpan(this->buf_), absl::Milliseconds(50))
           .status();
   EXPECT_TRUE(IsTimedOut(s)) << s;
   EXPECT_GE(MonotonicNow() - start, absl::Milliseconds(50));
@@ -134,11 +135,12 @@ TYPED_TEST(ConformanceTest, FullQueueWouldBlockAndTimesOut) {
 TYPED_TEST(ConformanceTest, BadArgumentsAreInvalid) {
   const std::string too_long(kCapacity.max_message_size + 1, 'x');
   EXPECT_TRUE(absl::IsInvalidArgument(this->queue_.TrySend(too_long, 0)));
-  EXPECT_TRUE(
-      absl::IsInvalidArgument(this->queue_.TrySend("x", kMaxMessagePriority + 1)));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      this->queue_.TrySend("x", kMaxMessagePriority + 1)));
   EXPECT_EQ(this->queue_.max_message_size(), kCapacity.max_message_size);
   for (QueueCapacity bad : {QueueCapacity{0, 8}, QueueCapacity{8, 0}}) {
-    EXPECT_TRUE(absl::IsInvalidArgument(TypeParam::CreatePrivate(bad).status()));
+    EXPECT_TRUE(
+        absl::IsInvalidArgument(TypeParam::CreatePrivate(bad).status()));
   }
 }
 
@@ -156,8 +158,8 @@ TYPED_TEST(ConformanceTest, ManyMessagesBetweenProcessesInOrder) {
   constexpr int kCount = 500;
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&]() -> int {
     for (int i = 0; i < kCount; ++i) {
-      absl::Status s = this->queue_.SendFor(absl::StrCat("m", i), 2,
-                                            absl::Seconds(20));
+      absl::Status s =
+          this->queue_.SendFor(absl::StrCat("m", i), 2, absl::Seconds(20));
       if (!s.ok()) return 1;
     }
     return 0;

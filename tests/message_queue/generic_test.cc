@@ -1,8 +1,6 @@
 // The generic ipcbox::MessageQueue is the backend the build selects
 // (--//platforms:ipc_flavor), and works through the common subset alone.
 
-#include "ipcbox/message_queue/message_queue.h"
-
 #include <string>
 #include <type_traits>
 
@@ -10,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
+#include "ipcbox/message_queue/message_queue.h"
 #include "platforms/selected_backends.h"
 
 namespace ipcbox {

@@ -98,8 +98,8 @@ TEST_F(IpcsTest, IpcsShowsTheMessageCountAndBytes) {
   ASSERT_TRUE(row.has_value()) << "queue id " << queue_.id() << " not listed";
   EXPECT_EQ(row->messages, 0);
   EXPECT_EQ(row->perms, "600");
-  EXPECT_EQ(row->key, absl::StrCat("0x", absl::Hex(key_.value(),
-                                                   absl::kZeroPad8)));
+  EXPECT_EQ(row->key,
+            absl::StrCat("0x", absl::Hex(key_.value(), absl::kZeroPad8)));
 
   Message<16> message;
   message.set_type(1);

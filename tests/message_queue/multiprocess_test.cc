@@ -119,7 +119,8 @@ TYPED_TEST(KilledPeerTest, ReaderKilledMidStreamLeavesQueueIntact) {
   });
   ASSERT_TRUE(reader.ok()) << reader.status();
   for (int i = 0; i < kBeforeKill; ++i) {
-    ASSERT_TRUE(this->queue_.SendFor(absl::StrCat("before", i), 1, kPatience).ok());
+    ASSERT_TRUE(
+        this->queue_.SendFor(absl::StrCat("before", i), 1, kPatience).ok());
   }
   ASSERT_TRUE(acks.AwaitAcks(kBeforeKill));
   // The reader is now blocked in a receive: kill it there.
@@ -139,8 +140,8 @@ TYPED_TEST(KilledPeerTest, ReaderKilledMidStreamLeavesQueueIntact) {
     ASSERT_TRUE(this->queue_.TrySend(after(sent), 1).ok());
   }
   EXPECT_TRUE(IsWouldBlock(this->queue_.TrySend(after(sent), 1)));
-  EXPECT_TRUE(IsTimedOut(
-      this->queue_.SendFor(after(sent), 1, absl::Milliseconds(20))));
+  EXPECT_TRUE(
+      IsTimedOut(this->queue_.SendFor(after(sent), 1, absl::Milliseconds(20))));
   // A new reader gets exactly what was sent after the kill, in order.
   for (size_t i = 0; i < sent; ++i) {
     absl::StatusOr<std::string> got = this->Next(kPatience);

@@ -68,14 +68,16 @@ TEST(SysvRemovalTest, OnlyTheOwnerMayRemove) {
   options.permissions = *Permissions::FromMode(0666);
   options.remove_when_destroyed = true;
   const sysv::IpcKey key = testing::RandomSysvKey();
-  absl::StatusOr<sysv::MessageQueue> queue = sysv::MessageQueue::Open(key, options);
+  absl::StatusOr<sysv::MessageQueue> queue =
+      sysv::MessageQueue::Open(key, options);
   ASSERT_TRUE(queue.ok()) << queue.status();
   testing::SysvQueueGuard guard(queue->id());
   absl::StatusOr<ChildProcess> stranger = ForkChild([&]() -> int {
     if (!BecomeStranger()) return 2;
     sysv::QueueOptions open;
     open.open_mode = OpenMode::kOpenExisting;
-    absl::StatusOr<sysv::MessageQueue> theirs = sysv::MessageQueue::Open(key, open);
+    absl::StatusOr<sysv::MessageQueue> theirs =
+        sysv::MessageQueue::Open(key, open);
     if (!theirs.ok()) return 3;
     absl::Status s = theirs->Remove();
     EXPECT_TRUE(absl::IsPermissionDenied(s)) << s;
@@ -95,7 +97,8 @@ TEST(PosixRemovalTest, OnlyTheOwnerMayUnlink) {
   testing::MqNameGuard guard(name);
   posix::QueueOptions options;
   options.permissions = *Permissions::FromMode(0666);
-  absl::StatusOr<posix::MessageQueue> queue = posix::MessageQueue::Open(name, options);
+  absl::StatusOr<posix::MessageQueue> queue =
+      posix::MessageQueue::Open(name, options);
   ASSERT_TRUE(queue.ok()) << queue.status();
   absl::StatusOr<ChildProcess> stranger = ForkChild([&]() -> int {
     if (!BecomeStranger()) return 2;

@@ -46,7 +46,8 @@ QueueOptions SmallQueue(size_t max_messages = 4, size_t size = 32) {
 class PosixQueueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<MessageQueue> queue = MessageQueue::Open(name_, SmallQueue());
+    absl::StatusOr<MessageQueue> queue =
+        MessageQueue::Open(name_, SmallQueue());
     ASSERT_TRUE(queue.ok()) << queue.status();
     queue_ = *std::move(queue);
   }
@@ -176,10 +177,12 @@ TEST_F(PosixQueueTest, ReceiveReturnsPriorityHighestFirst) {
   ASSERT_TRUE(queue_.TrySend("low", 1).ok());
   ASSERT_TRUE(queue_.TrySend("high", 9).ok());
   ASSERT_TRUE(queue_.TrySend("mid", 5).ok());
-  for (auto [text, priority] : {std::pair<absl::string_view, unsigned>{"high", 9},
-                                {"mid", 5},
-                                {"low", 1}}) {
-    absl::StatusOr<ReceivedMessage> got = queue_.TryReceive(absl::MakeSpan(buf_));
+  for (auto [text, priority] :
+       {std::pair<absl::string_view, unsigned>{"high", 9},
+        {"mid", 5},
+        {"low", 1}}) {
+    absl::StatusOr<ReceivedMessage> got =
+        queue_.TryReceive(absl::MakeSpan(buf_));
     ASSERT_TRUE(got.ok()) << got.status();
     EXPECT_EQ(absl::string_view(buf_, got->size), text);
     EXPECT_EQ(got->priority, priority);
@@ -221,8 +224,8 @@ TEST_F(PosixQueueTest, FullQueueWouldBlockAndEmptyQueueWouldBlock) {
 
 TEST_F(PosixQueueTest, TimedCallsTimeOutNotEarly) {
   absl::Duration start = MonotonicNow();
-  absl::Status s = queue_.ReceiveFor(absl::MakeSpan(buf_), absl::Milliseconds(60))
-                       .status();
+  absl::Status s =
+      queue_.ReceiveFor(absl::MakeSpan(buf_), absl::Milliseconds(60)).status();
   EXPECT_TRUE(IsTimedOut(s)) << s;
   EXPECT_GE(MonotonicNow() - start, absl::Milliseconds(60));
 

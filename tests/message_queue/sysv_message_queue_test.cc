@@ -64,8 +64,7 @@ class SysvQueueTest : public ::testing::Test {
     Message<64> message;
     absl::Status s = queue_.TryReceiveMessage(message, selector);
     if (!s.ok()) return s.ToString();
-    return absl::StrCat(message.type(), ":",
-                        message.payload());
+    return absl::StrCat(message.type(), ":", message.payload());
   }
 
   const IpcKey key_ = RandomSysvKey();
@@ -99,7 +98,8 @@ TEST_F(SysvQueueTest, DefaultPermissionsAreOwnerOnly) {
 TEST_F(SysvQueueTest, OpenModes) {
   QueueOptions options;
   options.open_mode = OpenMode::kCreateExclusive;
-  EXPECT_TRUE(absl::IsAlreadyExists(MessageQueue::Open(key_, options).status()));
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(MessageQueue::Open(key_, options).status()));
 
   options.open_mode = OpenMode::kOpenExisting;
   absl::StatusOr<MessageQueue> opened = MessageQueue::Open(key_, options);
@@ -156,16 +156,45 @@ TEST_F(SysvQueueTest, PrivateKeyCannotBeOpened) {
 }
 
 TEST_F(SysvQueueTest, PrivateQueuesAreNewEachTimeAndRemovedWithTheirObject) {
+  QueueOptions options;
+  options.remove_when_destroyed = true;
   int first_id;
   {
-    absl::StatusOr<MessageQueue> a = MessageQueue::Open(IpcKey::Private());
-    absl::StatusOr<MessageQueue> b = MessageQueue::Open(IpcKey::Private());
+    absl::StatusOr<MessageQueue> a =
+        MessageQueue::Open(IpcKey::Private(), options);
+    absl::StatusOr<MessageQueue> b =
+        MessageQueue::Open(IpcKey::Private(), options);
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_NE(a->id(), b->id());
+    EXPECT_TRUE(a->created());
     first_id = a->id();
   }
   struct msqid_ds ds;
   EXPECT_NE(::msgctl(first_id, IPC_STAT, &ds), 0);
+}
+
+TEST_F(SysvQueueTest, PrivateQueueStaysUnlessAsked) {
+  int id;
+  {
+    absl::StatusOr<MessageQueue> kept = MessageQueue::Open(IpcKey::Private());
+    ASSERT_TRUE(kept.ok());
+    id = kept->id();
+  }
+  SysvQueueGuard guard(id);
+  struct msqid_ds ds;
+  EXPECT_EQ(::msgctl(id, IPC_STAT, &ds), 0);
+}
+
+TEST_F(SysvQueueTest, CreatePrivateQueueIsRemovedWithItsObject) {
+  int id;
+  {
+    absl::StatusOr<MessageQueue> queue =
+        MessageQueue::CreatePrivate(QueueCapacity{2, 8});
+    ASSERT_TRUE(queue.ok());
+    id = queue->id();
+  }
+  struct msqid_ds ds;
+  EXPECT_NE(::msgctl(id, IPC_STAT, &ds), 0);
 }
 
 TEST_F(SysvQueueTest, ObjectThatOpenedNeverRemovesOnDestruction) {
@@ -218,11 +247,10 @@ TEST_F(SysvQueueTest, ReceiveLowestTypeUpToN) {
   EXPECT_EQ(TakeText(TypeSelector::LowestUpTo(4)), "3:three-b");
   EXPECT_EQ(TakeText(TypeSelector::LowestUpTo(4)), "4:four");
   // Only type 5 is left, above the bound.
-  EXPECT_TRUE(IsWouldBlock(
-      [&] {
-        Message<64> m;
-        return queue_.TryReceiveMessage(m, TypeSelector::LowestUpTo(4));
-      }()));
+  EXPECT_TRUE(IsWouldBlock([&] {
+    Message<64> m;
+    return queue_.TryReceiveMessage(m, TypeSelector::LowestUpTo(4));
+  }()));
 }
 
 TEST_F(SysvQueueTest, ReceiveAnyExcept) {
@@ -268,13 +296,11 @@ TEST_F(SysvQueueTest, LongerMessageThanBufferIsAnErrorAndStaysQueued) {
 TEST_F(SysvQueueTest, TruncationWhenAskedFor) {
   ASSERT_TRUE(SendText(7, "0123456789").ok());
   Message<4> small;
-  ASSERT_TRUE(queue_
-                  .TryReceiveMessage(small, TypeSelector::Any(),
-                                     Truncation::kAllow)
-                  .ok());
+  ASSERT_TRUE(
+      queue_.TryReceiveMessage(small, TypeSelector::Any(), Truncation::kAllow)
+          .ok());
   EXPECT_EQ(small.type(), 7);
-  EXPECT_EQ(small.payload(),
-            "0123");
+  EXPECT_EQ(small.payload(), "0123");
   EXPECT_EQ(queue_.Stat()->messages, 0u);
 }
 
@@ -372,8 +398,8 @@ TEST_F(SysvQueueTest, TimedReceiveTimesOutNotEarly) {
   absl::Status s = queue_.ReceiveMessageFor(message, absl::Milliseconds(60));
   EXPECT_TRUE(IsTimedOut(s)) << s;
   EXPECT_GE(MonotonicNow() - start, absl::Milliseconds(60));
-  EXPECT_TRUE(IsTimedOut(
-      queue_.ReceiveMessageUntil(message, Deadline::Expired())));
+  EXPECT_TRUE(
+      IsTimedOut(queue_.ReceiveMessageUntil(message, Deadline::Expired())));
 }
 
 TEST_F(SysvQueueTest, TimedSendOnAFullQueueTimesOutNotEarly) {
@@ -442,8 +468,8 @@ TEST_F(SysvQueueTest, MovedFromQueueIsNotOpen) {
   EXPECT_FALSE(queue_.valid());
   EXPECT_TRUE(moved.valid());
   char buf[8];
-  EXPECT_TRUE(
-      absl::IsFailedPrecondition(queue_.TryReceive(absl::MakeSpan(buf)).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      queue_.TryReceive(absl::MakeSpan(buf)).status()));
   EXPECT_TRUE(absl::IsFailedPrecondition(queue_.TrySend("x", 0)));
   queue_ = std::move(moved);
   EXPECT_TRUE(queue_.Stat().ok());

@@ -1,7 +1,6 @@
 // The message-queue scenario of the tour verifies end to end.
 
 #include "examples/message_queue/tour_message_queue.h"
-
 #include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
 

@@ -78,7 +78,8 @@ struct RawMq {
     attr.mq_maxmsg = kQueueDepth;
     attr.mq_msgsize = static_cast<long>(message_size);
     fd = ::mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
-    if (fd == static_cast<mqd_t>(-1)) return absl::ErrnoToStatus(errno, "mq_open");
+    if (fd == static_cast<mqd_t>(-1))
+      return absl::ErrnoToStatus(errno, "mq_open");
     ::mq_unlink(name.c_str());
     return absl::OkStatus();
   }
@@ -120,9 +121,11 @@ struct RawMsq {
     id = ::msgget(IPC_PRIVATE, IPC_CREAT | 0600);
     if (id < 0) return absl::ErrnoToStatus(errno, "msgget");
     struct msqid_ds ds;
-    if (::msgctl(id, IPC_STAT, &ds) != 0) return absl::ErrnoToStatus(errno, "IPC_STAT");
+    if (::msgctl(id, IPC_STAT, &ds) != 0)
+      return absl::ErrnoToStatus(errno, "IPC_STAT");
     ds.msg_qbytes = kQueueDepth * message_size;
-    if (::msgctl(id, IPC_SET, &ds) != 0) return absl::ErrnoToStatus(errno, "IPC_SET");
+    if (::msgctl(id, IPC_SET, &ds) != 0)
+      return absl::ErrnoToStatus(errno, "IPC_SET");
     return absl::OkStatus();
   }
   void Close() {
@@ -193,7 +196,8 @@ struct PosixOneProcess {
     v.run = [this](int64_t ops) {
       char buf[kSmall] = {};
       return Repeat(ops, [&] {
-        if (absl::Status s = lib.Send(absl::string_view(buf, kSmall), 1); !s.ok()) {
+        if (absl::Status s = lib.Send(absl::string_view(buf, kSmall), 1);
+            !s.ok()) {
           return s;
         }
         return lib.Receive(absl::MakeSpan(buf)).status();
@@ -218,14 +222,16 @@ struct PosixPingPong {
     v.peer = [this](int64_t ops) {
       char buf[kSmall];
       return Repeat(ops, [&] {
-        if (absl::Status s = RawMqReceive(raw_to_peer.fd, buf, kSmall); !s.ok()) return s;
+        if (absl::Status s = RawMqReceive(raw_to_peer.fd, buf, kSmall); !s.ok())
+          return s;
         return RawMqSend(raw_to_parent.fd, buf, kSmall);
       });
     };
     v.run = [this](int64_t ops) {
       char buf[kSmall] = {};
       return Repeat(ops, [&] {
-        if (absl::Status s = RawMqSend(raw_to_peer.fd, buf, kSmall); !s.ok()) return s;
+        if (absl::Status s = RawMqSend(raw_to_peer.fd, buf, kSmall); !s.ok())
+          return s;
         return RawMqReceive(raw_to_parent.fd, buf, kSmall);
       });
     };
@@ -246,7 +252,8 @@ struct PosixPingPong {
     v.peer = [this](int64_t ops) {
       char buf[kSmall];
       return Repeat(ops, [&]() -> absl::Status {
-        absl::StatusOr<ReceivedMessage> got = to_peer.Receive(absl::MakeSpan(buf));
+        absl::StatusOr<ReceivedMessage> got =
+            to_peer.Receive(absl::MakeSpan(buf));
         if (!got.ok()) return got.status();
         return to_parent.Send(absl::string_view(buf, got->size), got->priority);
       });
@@ -254,7 +261,8 @@ struct PosixPingPong {
     v.run = [this](int64_t ops) {
       char buf[kSmall] = {};
       return Repeat(ops, [&] {
-        if (absl::Status s = to_peer.Send(absl::string_view(buf, kSmall), 1); !s.ok()) {
+        if (absl::Status s = to_peer.Send(absl::string_view(buf, kSmall), 1);
+            !s.ok()) {
           return s;
         }
         return to_parent.Receive(absl::MakeSpan(buf)).status();
@@ -294,11 +302,13 @@ struct PosixThroughput {
     v.setup = [this] { return OpenPrivate(lib, kLarge); };
     v.peer = [this](int64_t ops) {
       char buf[kLarge];
-      return Repeat(ops, [&] { return lib.Receive(absl::MakeSpan(buf)).status(); });
+      return Repeat(ops,
+                    [&] { return lib.Receive(absl::MakeSpan(buf)).status(); });
     };
     v.run = [this](int64_t ops) {
       char buf[kLarge] = {};
-      return Repeat(ops, [&] { return lib.Send(absl::string_view(buf, kLarge), 1); });
+      return Repeat(
+          ops, [&] { return lib.Send(absl::string_view(buf, kLarge), 1); });
     };
     v.teardown = [this] { lib = posix::MessageQueue(); };
     return v;
@@ -320,7 +330,8 @@ struct SysvOneProcessTyped {
       RawMsg<kSmall> msg = {};
       return Repeat(ops, [&] {
         msg.mtype = 1;
-        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok()) return s;
+        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok())
+          return s;
         return RawMsgReceive(raw.id, &msg, kSmall, 0);
       });
     };
@@ -359,7 +370,8 @@ struct SysvOneProcessPriority {
       RawMsg<kSmall> msg = {};
       return Repeat(ops, [&] {
         msg.mtype = 1;
-        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok()) return s;
+        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok())
+          return s;
         return RawMsgReceive(raw.id, &msg, kSmall,
                              -static_cast<long>(kMaxMessagePriority + 1));
       });
@@ -375,7 +387,8 @@ struct SysvOneProcessPriority {
     v.run = [this](int64_t ops) {
       char buf[kSmall] = {};
       return Repeat(ops, [&] {
-        if (absl::Status s = lib.Send(absl::string_view(buf, kSmall), 1); !s.ok()) {
+        if (absl::Status s = lib.Send(absl::string_view(buf, kSmall), 1);
+            !s.ok()) {
           return s;
         }
         return lib.Receive(absl::MakeSpan(buf)).status();
@@ -398,7 +411,8 @@ struct SysvPingPong {
     v.peer = [this](int64_t ops) {
       RawMsg<kSmall> msg;
       return Repeat(ops, [&] {
-        if (absl::Status s = RawMsgReceive(raw.id, &msg, kSmall, 1); !s.ok()) return s;
+        if (absl::Status s = RawMsgReceive(raw.id, &msg, kSmall, 1); !s.ok())
+          return s;
         msg.mtype = 2;
         return RawMsgSend(raw.id, &msg, kSmall);
       });
@@ -407,7 +421,8 @@ struct SysvPingPong {
       RawMsg<kSmall> msg = {};
       return Repeat(ops, [&] {
         msg.mtype = 1;
-        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok()) return s;
+        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok())
+          return s;
         return RawMsgReceive(raw.id, &msg, kSmall, 2);
       });
     };
@@ -422,7 +437,8 @@ struct SysvPingPong {
     v.peer = [this](int64_t ops) {
       sysv::Message<kSmall> msg;
       return Repeat(ops, [&] {
-        if (absl::Status s = lib.ReceiveMessage(msg, sysv::TypeSelector::Exactly(1));
+        if (absl::Status s =
+                lib.ReceiveMessage(msg, sysv::TypeSelector::Exactly(1));
             !s.ok()) {
           return s;
         }
@@ -454,7 +470,8 @@ struct SysvThroughput {
     v.setup = [this] { return raw.Open(kLarge); };
     v.peer = [this](int64_t ops) {
       RawMsg<kLarge> msg;
-      return Repeat(ops, [&] { return RawMsgReceive(raw.id, &msg, kLarge, 0); });
+      return Repeat(ops,
+                    [&] { return RawMsgReceive(raw.id, &msg, kLarge, 0); });
     };
     v.run = [this](int64_t ops) {
       RawMsg<kLarge> msg = {};
