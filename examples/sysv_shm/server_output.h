@@ -1,0 +1,28 @@
+// Checks a sysv_shm_server transcript against what the seed's server prints
+// when a client runs alongside: one "server:<text>" line per round, each
+// text a prefix of "ABCDEFGHIJ..." (the client's letters so far), never
+// shorter than the line before.
+#ifndef IPCBOX_EXAMPLES_SYSV_SHM_SERVER_OUTPUT_H_
+#define IPCBOX_EXAMPLES_SYSV_SHM_SERVER_OUTPUT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace ipcbox::examples {
+
+// The texts after "server:", one per line, if `output` has that shape and
+// `rounds` lines; InternalError saying what differs otherwise.
+absl::StatusOr<std::vector<std::string>> ParseServerOutput(
+    absl::string_view output, int rounds);
+
+// The exact transcript when each round's letter lands between two server
+// lines, which is what the seed's timing aims at: "server:\n",
+// "server:A\n", ..., with `rounds` lines.
+std::string LockstepServerOutput(int rounds);
+
+}  // namespace ipcbox::examples
+
+#endif  // IPCBOX_EXAMPLES_SYSV_SHM_SERVER_OUTPUT_H_
