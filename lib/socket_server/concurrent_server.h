@@ -1,0 +1,238 @@
+// concurrent_server.h
+//
+// `ConcurrentServer` serves many stream clients (TCP or Unix) at once from
+// one thread: an epoll event loop over a listener and a fixed-capacity table
+// of connections, each with an input and an output buffer of a size chosen
+// at start. Everything it needs (the table, every buffer, the epoll event
+// array) is allocated once by `Create()`; accepting a client, serving its
+// bytes and closing it allocate nothing, so memory use is known before the
+// first client comes and stays flat under any load.
+//
+// Example (an echo server on port 9876 for up to 1000 clients, stopped by
+// another thread or a signal handler):
+//
+//   absl::StatusOr<StreamListener> listener =
+//       StreamListener::Listen(SocketAddress::Ipv4Any(9876));
+//   if (!listener.ok()) return listener.status();
+//   EchoHandler echo;
+//   ConcurrentServerOptions options;
+//   options.max_connections = 1000;
+//   absl::StatusOr<std::unique_ptr<ConcurrentServer>> server =
+//       ConcurrentServer::Create(*std::move(listener), echo, options);
+//   if (!server.ok()) return server.status();
+//   absl::Status run = (*server)->Run();   // until (*server)->Stop()
+//   (*server)->CloseAllConnections();
+//
+// What the application does with the bytes is a `ConnectionHandler`
+// (connection_handler.h); `EchoHandler` (echo_handler.h) is the built-in one.
+//
+// How it behaves:
+//   - A full table refuses new clients cleanly: the server accepts the
+//     client, sends it `refusal_message` (if any), discards what it sent,
+//     and closes it, so the client reads that message and end-of-stream
+//     instead of waiting in the listen backlog. Counted in `refused`.
+//   - Out of descriptors (EMFILE/ENFILE) is handled the same way: a spare
+//     descriptor kept for the purpose is closed to accept and refuse the
+//     client, then reopened, so the listener does not stay readable and
+//     spin the loop. If even that fails, accepting pauses for 100 ms.
+//   - Back-pressure: when a client does not read its answers, its output
+//     buffer fills, the handler consumes no more of its input, the input
+//     buffer fills, and the server stops reading that client (the kernel's
+//     buffers then stop the client's sends) until its output drains. Other
+//     clients are not affected.
+//   - A client that disappears (end-of-stream, ECONNRESET after a SIGKILL,
+//     EPIPE) is closed and its slot freed; only that client is affected.
+//     Sends use MSG_NOSIGNAL: no SIGPIPE.
+//   - Fairness: each wake-up reads at most one buffer from each ready client
+//     and accepts at most `accepts_per_wakeup` new ones, so neither a fast
+//     sender nor a storm of connections starves the others.
+//
+// Level-triggered epoll, and why: a level-triggered descriptor is reported
+// again as long as it is ready, so the loop may read one buffer's worth per
+// client per wake-up (the fairness above) and pause a client by removing
+// EPOLLIN from its interest, without keeping its own list of "ready but not
+// yet drained" clients, which edge-triggered epoll would need to avoid
+// losing readiness. The cost is an epoll_ctl() when a client's interest
+// changes (it starts or stops waiting for output room), not per message:
+// a client that is read and answered at once keeps its EPOLLIN interest.
+//
+// Threads: `Run()` and everything else except `Stop()` and `stats()` run on
+// one thread at a time (the loop's). `Stop()` may be called from any
+// thread and from a signal handler. The handler is called on the loop's
+// thread only.
+
+#ifndef IPCBOX_SOCKET_SERVER_CONCURRENT_SERVER_H_
+#define IPCBOX_SOCKET_SERVER_CONCURRENT_SERVER_H_
+
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/core/fd.h"
+#include "ipcbox/socket/stream_listener.h"
+#include "ipcbox/socket_server/connection.h"
+#include "ipcbox/socket_server/connection_handler.h"
+#include "ipcbox/socket_server/internal/wakeup.h"
+
+namespace ipcbox {
+
+struct ConcurrentServerOptions {
+  // Size of the connection table: clients served at once. Each takes a
+  // descriptor; `Create()` fails if RLIMIT_NOFILE cannot cover them.
+  int max_connections = 64;
+  // Bytes of each connection's input buffer, and of its output buffer. The
+  // memory allocated at start is 2 * max_connections * buffer_bytes (the
+  // pages are touched only as connections use them).
+  size_t buffer_bytes = 4096;
+  // Events taken from the kernel per epoll_wait().
+  int events_per_wait = 64;
+  // Clients accepted per wake-up at most, before existing clients get their
+  // turn.
+  int accepts_per_wakeup = 32;
+  // Sent to a client refused because the table is full, before it is
+  // closed (e.g. "busy\n"). Empty: just close.
+  std::string refusal_message;
+};
+
+// Counters since `Create()`. Read with `ConcurrentServer::stats()` from any
+// thread.
+struct ConcurrentServerStats {
+  int64_t accepted = 0;     // clients taken into the table
+  int64_t refused = 0;      // clients accepted and closed: table full, or
+                            // out of descriptors
+  int64_t closed = 0;       // table clients closed (for any reason)
+  int64_t failed = 0;       // of those, closed because of an error
+  int64_t active = 0;       // clients in the table now
+  int64_t peak_active = 0;  // the most clients in the table at once
+  int64_t bytes_received = 0;
+  int64_t bytes_sent = 0;
+  int64_t read_pauses = 0;    // times a client's reading was paused because
+                              // its buffers were full (back-pressure)
+  int64_t accept_errors = 0;  // accept() failures other than "no client"
+};
+
+class ConcurrentServer {
+ public:
+  // Takes over `listener` (made non-blocking) and serves its clients with
+  // `handler`, which must outlive the server. kInvalidArgument for options
+  // out of range or a listener that is not open; kResourceExhausted if
+  // the buffers cannot be allocated or RLIMIT_NOFILE is lower than
+  // `max_connections` plus the server's own few descriptors.
+  static absl::StatusOr<std::unique_ptr<ConcurrentServer>> Create(
+      StreamListener listener, ConnectionHandler& handler,
+      const ConcurrentServerOptions& options = {});
+
+  ConcurrentServer(const ConcurrentServer&) = delete;
+  ConcurrentServer& operator=(const ConcurrentServer&) = delete;
+  // Closes every connection (without calling the handler) and the listener.
+  ~ConcurrentServer();
+
+  // Serves clients until `Stop()`; returns OK then. An error means the loop
+  // itself failed (epoll_wait); client errors never end it. Connections
+  // stay open when it returns: `Run()` again to go on serving them, or
+  // `CloseAllConnections()`.
+  absl::Status Run();
+  // As `Run()`, but returns `TimedOutError()` (no allocation) at the
+  // deadline if `Stop()` was not called first.
+  absl::Status RunUntil(Deadline deadline);
+  absl::Status RunFor(absl::Duration timeout);
+
+  // Makes the running `Run()` return, or the next one if none is running
+  // (so a stop is not lost when it races with the start). Async-signal-safe
+  // and thread-safe: one write() to an eventfd.
+  void Stop() { wakeup_.Signal(); }
+
+  // Closes every connection now (pending output is dropped), calling the
+  // handler's `OnClose()` with a kCancelled status. Not while running.
+  void CloseAllConnections();
+
+  // A snapshot of the counters; any thread.
+  ConcurrentServerStats stats() const;
+
+  // The listener, e.g. for `LocalAddress()` after listening on port 0.
+  const StreamListener& listener() const { return listener_; }
+  int max_connections() const { return max_connections_; }
+  size_t buffer_bytes() const { return buffer_bytes_; }
+
+ private:
+  // Counters written by the loop's thread only, read by any thread.
+  struct AtomicStats {
+    std::atomic<int64_t> accepted{0};
+    std::atomic<int64_t> refused{0};
+    std::atomic<int64_t> closed{0};
+    std::atomic<int64_t> failed{0};
+    std::atomic<int64_t> active{0};
+    std::atomic<int64_t> peak_active{0};
+    std::atomic<int64_t> bytes_received{0};
+    std::atomic<int64_t> bytes_sent{0};
+    std::atomic<int64_t> read_pauses{0};
+    std::atomic<int64_t> accept_errors{0};
+  };
+
+  ConcurrentServer(StreamListener listener, ConnectionHandler& handler,
+                   const ConcurrentServerOptions& options);
+  absl::Status Init();
+
+  // One epoll_wait() and the handling of what it returned. Sets `*stopped`
+  // if `Stop()` was called.
+  absl::Status WaitAndDispatch(const Deadline& deadline, bool* stopped);
+  int WaitTimeoutMs(const Deadline& deadline) const;
+
+  // The listener.
+  void AcceptClients();
+  void Admit(Connection& slot, StreamSocket client);
+  bool RefuseOne();
+  void Refuse(StreamSocket client);
+  void OnAcceptError(const absl::Status& error);
+  void PauseAccepting();
+  void MaybeResumeAccepting();
+
+  // A connection.
+  void OnConnectionEvent(Connection& c, uint32_t events);
+  void ReceiveOnce(Connection& c);
+  bool Flush(Connection& c);
+  void Advance(Connection& c);
+  bool UpdateInterest(Connection& c);
+  void CloseConnection(Connection& c, const absl::Status& reason);
+
+  static uint64_t TokenOf(const Connection& c);
+  Connection* ConnectionOf(uint64_t token);
+
+  StreamListener listener_;
+  ConnectionHandler& handler_;
+  const int max_connections_;
+  const size_t buffer_bytes_;
+  const int events_per_wait_;
+  const int accepts_per_wakeup_;
+  const std::string refusal_message_;
+
+  Fd epoll_;
+  socket_server_internal::Wakeup wakeup_;
+  // Kept open so that, out of descriptors, closing it makes room to accept
+  // and refuse a client (see the header comment).
+  Fd spare_fd_;
+  bool accepting_ = true;
+  Deadline resume_accepting_ = Deadline::Infinite();
+
+  std::unique_ptr<char[]> buffer_memory_;
+  std::unique_ptr<Connection[]> connections_;
+  // Indices of free slots; the top `free_count_` entries are valid.
+  std::unique_ptr<uint32_t[]> free_slots_;
+  int free_count_ = 0;
+  std::unique_ptr<epoll_event[]> events_;
+  uint64_t next_id_ = 1;
+
+  AtomicStats stats_;
+};
+
+}  // namespace ipcbox
+
+#endif  // IPCBOX_SOCKET_SERVER_CONCURRENT_SERVER_H_
