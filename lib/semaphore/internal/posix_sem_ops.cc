@@ -17,26 +17,11 @@
 
 namespace ipcbox::semaphore_internal {
 
-absl::Status PostSem(sem_t* sem, absl::string_view object) {
-  if (::sem_post(sem) == 0) return absl::OkStatus();
-  // EOVERFLOW: the value is already SEM_VALUE_MAX.
-  return ErrnoError(errno, "sem_post", object);
-}
-
-absl::Status WaitSem(sem_t* sem, absl::string_view object) {
-  if (RetryOnEintr([&] { return ::sem_wait(sem); }) == 0) {
-    return absl::OkStatus();
-  }
-  return ErrnoError(errno, "sem_wait", object);
-}
-
-absl::Status TryWaitSem(sem_t* sem, absl::string_view object) {
-  if (RetryOnEintr([&] { return ::sem_trywait(sem); }) == 0) {
-    return absl::OkStatus();
-  }
-  const int err = errno;
-  if (err == EAGAIN) return WouldBlockError();
-  return ErrnoError(err, "sem_trywait", object);
+absl::Status SemError(int errnum, absl::string_view call,
+                      absl::string_view object) {
+  if (errnum == EAGAIN) return WouldBlockError();
+  if (errnum == ETIMEDOUT) return TimedOutError();
+  return ErrnoError(errnum, call, object);
 }
 
 absl::Status WaitSemUntil(sem_t* sem, Deadline deadline,
@@ -49,9 +34,7 @@ absl::Status WaitSemUntil(sem_t* sem, Deadline deadline,
       }) == 0) {
     return absl::OkStatus();
   }
-  const int err = errno;
-  if (err == ETIMEDOUT) return TimedOutError();
-  return ErrnoError(err, "sem_clockwait", object);
+  return SemError(errno, "sem_clockwait", object);
 }
 
 absl::StatusOr<int> SemValue(sem_t* sem, absl::string_view object) {

@@ -29,24 +29,6 @@ absl::Status SysvError(int errnum, absl::string_view call, int id) {
   return ErrnoError(errnum, call, absl::StrCat("System V semaphore set id ", id));
 }
 
-absl::Status Semop(int id, struct sembuf* ops, size_t count) {
-  // semop applies all the operations or none, so a retry after EINTR
-  // cannot apply any of them twice.
-  if (RetryOnEintr([&] { return ::semop(id, ops, count); }) == 0) {
-    return absl::OkStatus();
-  }
-  return SysvError(errno, "semop", id);
-}
-
-absl::Status TrySemop(int id, struct sembuf* ops, size_t count) {
-  if (RetryOnEintr([&] { return ::semop(id, ops, count); }) == 0) {
-    return absl::OkStatus();
-  }
-  const int err = errno;
-  if (err == EAGAIN) return WouldBlockError();
-  return SysvError(err, "semop", id);
-}
-
 absl::Status SemopUntil(int id, struct sembuf* ops, size_t count,
                         Deadline deadline) {
   if (deadline.is_infinite()) return Semop(id, ops, count);

@@ -12,12 +12,15 @@
 
 #include <sys/sem.h>
 
+#include <cerrno>
 #include <cstddef>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/errors.h"
 
 namespace ipcbox::semaphore_internal {
 
@@ -28,12 +31,32 @@ union SemctlArg {
   unsigned short* array;
 };
 
-// Waits as long as it takes.
-absl::Status Semop(int id, struct sembuf* ops, size_t count);
+// The status for `call` on set `id` failing with `errnum`. Out of line.
+absl::Status SysvError(int errnum, absl::string_view call, int id);
+
+// Waits as long as it takes. semop applies all the operations or none, so
+// a retry after EINTR cannot apply any of them twice. Inline: see
+// posix_sem_ops.h.
+inline absl::Status Semop(int id, struct sembuf* ops, size_t count) {
+  for (;;) {
+    if (ABSL_PREDICT_TRUE(::semop(id, ops, count) == 0)) {
+      return absl::OkStatus();
+    }
+    if (errno != EINTR) return SysvError(errno, "semop", id);
+  }
+}
 
 // One attempt; every op must carry IPC_NOWAIT. `WouldBlockError()` if the
 // operations cannot all be applied now.
-absl::Status TrySemop(int id, struct sembuf* ops, size_t count);
+inline absl::Status TrySemop(int id, struct sembuf* ops, size_t count) {
+  for (;;) {
+    if (ABSL_PREDICT_TRUE(::semop(id, ops, count) == 0)) {
+      return absl::OkStatus();
+    }
+    if (errno == EAGAIN) return WouldBlockError();
+    if (errno != EINTR) return SysvError(errno, "semop", id);
+  }
+}
 
 // `TimedOutError()` once `deadline` passes. An expired deadline still makes
 // one attempt.
@@ -44,9 +67,6 @@ absl::Status SemopUntil(int id, struct sembuf* ops, size_t count,
 // GETNCNT, GETZCNT, GETPID).
 absl::StatusOr<int> SemctlGet(int id, int index, int cmd,
                               absl::string_view call);
-
-// The status for `call` on set `id` failing with `errnum`.
-absl::Status SysvError(int errnum, absl::string_view call, int id);
 
 // kInvalidArgument if `value` is above kMaxSysvSemaphoreValue.
 absl::Status CheckSysvValue(unsigned value);
