@@ -1,0 +1,136 @@
+#include "examples/socket/book_echo.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/socket/iterative_server.h"
+#include "ipcbox/socket/resolve.h"
+#include "ipcbox/socket/stream_socket.h"
+
+namespace ipcbox::examples {
+namespace {
+
+// puts(): the text and a newline. Flushed, so that a server killed by a
+// signal (the seed's is stopped with Ctrl+C) has printed every line.
+void PutLine(std::FILE* out, absl::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), out);
+  std::fputc('\n', out);
+  std::fflush(out);
+}
+
+// What puts(buffer) prints of the `n` bytes read into a zeroed buffer: up
+// to the first NUL.
+absl::string_view AsCString(absl::Span<const char> buffer, size_t n) {
+  const char* end = static_cast<const char*>(std::memchr(buffer.data(), '\0', n));
+  return absl::string_view(buffer.data(),
+                           end == nullptr ? n : static_cast<size_t>(end - buffer.data()));
+}
+
+absl::Status ServeOneClient(StreamSocket& client,
+                            const BookServerOptions& options,
+                            absl::Span<char> buffer, std::FILE* out) {
+  for (int i = 0; i < options.exchanges; ++i) {
+    std::fill(buffer.begin(), buffer.end(), '\0');
+    const Deadline deadline = Deadline::After(options.client_timeout);
+    absl::StatusOr<size_t> n = client.ReceiveUntil(buffer, deadline);
+    // The seed's read() returns 0 from then on and it prints nothing.
+    if (IsEndOfStream(n.status())) return absl::OkStatus();
+    if (!n.ok()) return n.status();
+    PutLine(out, AsCString(buffer, *n));
+    // "echo as confirmation": the whole buffer, NUL padding included.
+    absl::Status echoed = client.SendAll(
+        absl::string_view(buffer.data(), buffer.size()), deadline);
+    if (!echoed.ok()) return echoed;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string ListeningLine(uint16_t port) {
+  return absl::StrCat("Listening on port ", port, " for clients...");
+}
+
+absl::StatusOr<StreamListener> ListenForBookClients(
+    const SocketAddress& address, int backlog) {
+  ListenOptions options;
+  options.backlog = backlog;
+  return StreamListener::Listen(address, options);
+}
+
+absl::Status ServeBookClients(StreamListener& listener,
+                              const BookServerOptions& options,
+                              std::FILE* out, std::FILE* err) {
+  if (options.exchanges < 0) {
+    return absl::InvalidArgumentError("exchanges must not be negative");
+  }
+  std::vector<char> buffer(options.buffer_size + 1);  // BuffSize + 1, once
+  IterativeServerOptions server;
+  server.max_clients = options.max_clients;
+  server.on_client_error = [err](const absl::Status& status) {
+    std::fprintf(err, "client: %s\n", status.ToString().c_str());
+    std::fflush(err);
+  };
+  return ServeIteratively(
+      listener,
+      [&](StreamSocket& client) {
+        return ServeOneClient(client, options, absl::MakeSpan(buffer), out);
+      },
+      server);
+}
+
+absl::Status RunBookClient(const BookClientOptions& options, std::FILE* out) {
+  if (options.exchanges < 0) {
+    return absl::InvalidArgumentError("exchanges must not be negative");
+  }
+  absl::StatusOr<SocketAddress> server =
+      ResolveHost(options.host, options.port);
+  if (!server.ok()) return server.status();
+  absl::StatusOr<StreamSocket> socket =
+      StreamSocket::ConnectFor(*server, options.timeout);
+  if (!socket.ok()) {
+    if (IsTimedOut(socket.status())) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("connect(", server->ToString(), "): no answer within ",
+                       absl::FormatDuration(options.timeout)));
+    }
+    return socket.status();
+  }
+  PutLine(out, kClientConnectedLine);
+  std::vector<char> buffer(options.buffer_size + 1);
+  const size_t book_count = sizeof(kBooks) / sizeof(kBooks[0]);
+  for (int i = 0; i < options.exchanges; ++i) {
+    const Deadline deadline = Deadline::After(options.timeout);
+    absl::Status sent = socket->SendAll(kBooks[i % book_count], deadline);
+    if (!sent.ok()) return sent;
+    std::fill(buffer.begin(), buffer.end(), '\0');
+    absl::StatusOr<size_t> n =
+        socket->ReceiveUntil(absl::MakeSpan(buffer), deadline);
+    if (IsEndOfStream(n.status())) continue;  // the seed prints nothing
+    if (!n.ok()) return n.status();
+    const absl::string_view text = AsCString(buffer, *n);
+    if (text.size() < *n && *n < buffer.size()) {
+      // A NUL-padded echo that arrived in pieces: take the rest of it, so
+      // that the next echo starts at its beginning.
+      absl::Status rest =
+          socket->ReceiveFull(absl::MakeSpan(buffer).subspan(*n), deadline);
+      if (!rest.ok() && !IsEndOfStream(rest)) return rest;
+    }
+    PutLine(out, text);
+  }
+  PutLine(out, kClientDoneLine);
+  return absl::OkStatus();
+}
+
+}  // namespace ipcbox::examples

@@ -1,0 +1,256 @@
+// Descriptor passing (SCM_RIGHTS): descriptors arrive as close-on-exec Fd
+// owners that refer to the same open files, across processes and over
+// every Unix socket type; truncated control data is reported and leaks
+// nothing; bad input is refused before any system call.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ipcbox/core/fd.h"
+#include "ipcbox/core/unique_name.h"
+#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/socket/fd_passing.h"
+#include "ipcbox/socket/socket_pair.h"
+#include "ipcbox/socket/stream_listener.h"
+#include "tests/socket/socket_test_util.h"
+#include "tests/support/child_process.h"
+
+namespace ipcbox {
+namespace {
+
+using ::ipcbox::testing::ChildProcess;
+using ::ipcbox::testing::ExitedWith;
+using ::ipcbox::testing::ForkChild;
+using ::ipcbox::testing::kPatience;
+using ::ipcbox::testing::Soon;
+using ::testing::HasSubstr;
+
+struct PipeFds {
+  Fd read_end;
+  Fd write_end;
+};
+
+PipeFds MakePipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return {};
+  return {Fd(fds[0]), Fd(fds[1])};
+}
+
+// How many descriptors this process has open.
+int OpenDescriptorCount() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  int count = 0;
+  while (::readdir(dir) != nullptr) ++count;
+  ::closedir(dir);
+  return count;
+}
+
+bool IsCloseOnExec(const Fd& fd) {
+  return (::fcntl(fd.get(), F_GETFD) & FD_CLOEXEC) != 0;
+}
+
+std::string ReadSome(int fd) {
+  char buf[64];
+  const ssize_t n = ::read(fd, buf, sizeof(buf));
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+TEST(FdPassingTest, APipeEndCrossesAStreamPair) {
+  absl::StatusOr<SocketPair<StreamSocket>> pair = CreateStreamSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  PipeFds pipe = MakePipe();
+  ASSERT_TRUE(pipe.read_end.valid());
+
+  const int to_send[] = {pipe.read_end.get()};
+  absl::StatusOr<size_t> sent =
+      SendWithFds(pair->first, "F", to_send, Soon());
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(*sent, 1u);
+
+  char byte = 0;
+  std::array<Fd, 4> slots;
+  absl::StatusOr<ReceivedFds> got = ReceiveWithFds(
+      pair->second, absl::MakeSpan(&byte, 1), absl::MakeSpan(slots), Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->bytes, 1u);
+  EXPECT_EQ(byte, 'F');
+  ASSERT_EQ(got->fd_count, 1u);
+  EXPECT_NE(slots[0].get(), pipe.read_end.get());  // a new descriptor...
+  EXPECT_TRUE(IsCloseOnExec(slots[0]));           // MSG_CMSG_CLOEXEC
+  ASSERT_EQ(::write(pipe.write_end.get(), "through", 7), 7);
+  EXPECT_EQ(ReadSome(slots[0].get()), "through");  // ...for the same pipe
+  EXPECT_FALSE(slots[1].valid());
+}
+
+TEST(FdPassingTest, AChildHandsItsParentAnOpenFile) {
+  absl::StatusOr<SocketPair<SeqPacketSocket>> pair =
+      CreateSeqPacketSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
+    // The file exists only in the child's descriptor table: unlinked at once.
+    const std::string path = UniqueTempPath("fd_passing");
+    Fd file(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!file.valid()) return 2;
+    ::unlink(path.c_str());
+    if (::write(file.get(), "from the child", 14) != 14) return 3;
+    if (::lseek(file.get(), 0, SEEK_SET) != 0) return 4;
+    const int fds[] = {file.get()};
+    return SendWithFds(pair->second, "file", fds, Soon()).ok() ? 0 : 5;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  char buf[8];
+  std::array<Fd, 1> slot;
+  absl::StatusOr<ReceivedFds> got = ReceiveWithFds(
+      pair->first, absl::MakeSpan(buf), absl::MakeSpan(slot), Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(absl::string_view(buf, got->bytes), "file");
+  ASSERT_EQ(got->fd_count, 1u);
+  EXPECT_TRUE(ExitedWith(child->Wait(kPatience), 0));
+  // The child is gone; its file lives on in our descriptor.
+  EXPECT_EQ(ReadSome(slot[0].get()), "from the child");
+}
+
+TEST(FdPassingTest, SeveralDescriptorsInOneDatagram) {
+  absl::StatusOr<SocketPair<DatagramSocket>> pair = CreateDatagramSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  std::vector<PipeFds> pipes(3);
+  std::vector<int> to_send;
+  for (PipeFds& p : pipes) {
+    p = MakePipe();
+    to_send.push_back(p.write_end.get());
+  }
+  ASSERT_TRUE(SendWithFds(pair->first, "three", to_send, Soon()).ok());
+  char buf[8];
+  std::array<Fd, kMaxFdsPerMessage> slots;
+  absl::StatusOr<ReceivedFds> got = ReceiveWithFds(
+      pair->second, absl::MakeSpan(buf), absl::MakeSpan(slots), Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->fd_count, 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string text = "pipe " + std::to_string(i);
+    ASSERT_EQ(::write(slots[i].get(), text.data(), text.size()),
+              static_cast<ssize_t>(text.size()));
+    EXPECT_EQ(ReadSome(pipes[i].read_end.get()), text);  // order kept
+  }
+}
+
+TEST(FdPassingTest, MoreDescriptorsThanSlotsIsReportedAndLeaksNothing) {
+  absl::StatusOr<SocketPair<StreamSocket>> pair = CreateStreamSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  std::vector<PipeFds> pipes(3);
+  std::vector<int> to_send;
+  for (PipeFds& p : pipes) {
+    p = MakePipe();
+    to_send.push_back(p.read_end.get());
+  }
+  ASSERT_TRUE(SendWithFds(pair->first, "x", to_send, Soon()).ok());
+  const int before = OpenDescriptorCount();
+  char byte;
+  std::array<Fd, 1> slot;
+  absl::StatusOr<ReceivedFds> got = ReceiveWithFds(
+      pair->second, absl::MakeSpan(&byte, 1), absl::MakeSpan(slot), Soon());
+  ASSERT_TRUE(absl::IsResourceExhausted(got.status())) << got.status();
+  EXPECT_THAT(got.status().message(), HasSubstr("MSG_CTRUNC"));
+  EXPECT_FALSE(slot[0].valid());
+  EXPECT_EQ(OpenDescriptorCount(), before);
+}
+
+TEST(FdPassingTest, DescriptorsWithNoSlotsAtAllAreReportedAndClosed) {
+  absl::StatusOr<SocketPair<SeqPacketSocket>> pair =
+      CreateSeqPacketSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  PipeFds pipe = MakePipe();
+  const int to_send[] = {pipe.read_end.get()};
+  ASSERT_TRUE(SendWithFds(pair->first, "x", to_send, Soon()).ok());
+  const int before = OpenDescriptorCount();
+  char byte;
+  absl::StatusOr<ReceivedFds> got = ReceiveWithFds(
+      pair->second, absl::MakeSpan(&byte, 1), absl::Span<Fd>(), Soon());
+  EXPECT_TRUE(absl::IsResourceExhausted(got.status())) << got.status();
+  EXPECT_EQ(OpenDescriptorCount(), before);
+}
+
+TEST(FdPassingTest, ATruncatedMessageClosesItsDescriptors) {
+  absl::StatusOr<SocketPair<SeqPacketSocket>> pair =
+      CreateSeqPacketSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  PipeFds pipe = MakePipe();
+  const int to_send[] = {pipe.read_end.get()};
+  ASSERT_TRUE(SendWithFds(pair->first, "longer than two", to_send, Soon()).ok());
+  const int before = OpenDescriptorCount();
+  char buf[2];
+  std::array<Fd, 2> slots;
+  absl::StatusOr<ReceivedFds> got = ReceiveWithFds(
+      pair->second, absl::MakeSpan(buf), absl::MakeSpan(slots), Soon());
+  ASSERT_TRUE(absl::IsResourceExhausted(got.status())) << got.status();
+  EXPECT_THAT(got.status().message(), HasSubstr("MSG_TRUNC"));
+  EXPECT_FALSE(slots[0].valid());
+  EXPECT_EQ(OpenDescriptorCount(), before);
+}
+
+TEST(FdPassingTest, PlainDataAndEndOfStream) {
+  absl::StatusOr<SocketPair<StreamSocket>> pair = CreateStreamSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  ASSERT_TRUE(SendWithFds(pair->first, "no fds", {}, Soon()).ok());
+  char buf[16];
+  std::array<Fd, 2> slots;
+  absl::StatusOr<ReceivedFds> got = ReceiveWithFds(
+      pair->second, absl::MakeSpan(buf), absl::MakeSpan(slots), Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(absl::string_view(buf, got->bytes), "no fds");
+  EXPECT_EQ(got->fd_count, 0u);
+  ASSERT_TRUE(pair->first.Close().ok());
+  got = ReceiveWithFds(pair->second, absl::MakeSpan(buf),
+                       absl::MakeSpan(slots), Soon());
+  EXPECT_TRUE(IsEndOfStream(got.status())) << got.status();
+}
+
+TEST(FdPassingTest, TimedReceiveTimesOut) {
+  absl::StatusOr<SocketPair<StreamSocket>> pair = CreateStreamSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  char buf[4];
+  std::array<Fd, 1> slot;
+  EXPECT_TRUE(IsTimedOut(ReceiveWithFds(pair->second, absl::MakeSpan(buf),
+                                        absl::MakeSpan(slot),
+                                        Deadline::After(absl::Milliseconds(20)))
+                             .status()));
+}
+
+TEST(FdPassingTest, BadInputIsRefused) {
+  absl::StatusOr<SocketPair<StreamSocket>> pair = CreateStreamSocketPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  PipeFds pipe = MakePipe();
+  const int one[] = {pipe.read_end.get()};
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      SendWithFds(pair->first, "", one, Soon()).status()));
+  std::vector<int> too_many(kMaxFdsPerMessage + 1, pipe.read_end.get());
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      SendWithFds(pair->first, "x", too_many, Soon()).status()));
+
+  absl::StatusOr<StreamListener> tcp =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  ASSERT_TRUE(tcp.ok()) << tcp.status();
+  absl::StatusOr<StreamSocket> client =
+      StreamSocket::Connect(*tcp->LocalAddress(), Soon());
+  ASSERT_TRUE(client.ok()) << client.status();
+  absl::StatusOr<size_t> over_tcp = SendWithFds(*client, "x", one, Soon());
+  EXPECT_TRUE(absl::IsInvalidArgument(over_tcp.status()));
+  EXPECT_THAT(over_tcp.status().message(), HasSubstr("Unix sockets only"));
+}
+
+}  // namespace
+}  // namespace ipcbox
