@@ -121,6 +121,11 @@ absl::StatusOr<Child> Spawn(const Command& command) {
                               env_pointers.data())) {
     return ErrnoError(err, "posix_spawn", *program);
   }
+  // posix_spawn returns after the child's exec (vfork semantics), so the
+  // group is set by now; where the vfork is emulated by a fork (qemu-user)
+  // it may not be yet, and setting it here too closes that race. EACCES
+  // (the child has already exec'd) means it was set.
+  if (command.new_process_group()) (void)::setpgid(pid, pid);
   // From here on the child exists: whatever happens, a Child owns it.
   process_internal::ChildParts parts;
   parts.pid = pid;
