@@ -138,7 +138,8 @@ absl::StatusOr<MappedFile> MappedFile::Create(absl::string_view path,
                                               size_t size, OpenMode mode,
                                               Permissions permissions) {
   std::string owned_path(path);
-  if (absl::Status s = CheckMappableSize(size, owned_path); !s.ok()) return s;
+  if (absl::Status s = CheckMappableSize(size, "file", owned_path); !s.ok())
+    return s;
   if (RemovesExisting(mode) && ::unlink(owned_path.c_str()) != 0 &&
       errno != ENOENT) {
     return ErrnoError(errno, "unlink", owned_path);

@@ -69,9 +69,8 @@ absl::StatusOr<Fd> OpenObject(const PosixName& name,
 
 absl::Status CheckOptions(const PosixName& name, size_t size,
                           const SharedMemoryOptions& options) {
-  if (absl::Status s = CheckMappableSize(
-          size,
-          absl::StrCat("shared memory object ", QuoteForMessage(name.view())));
+  if (absl::Status s =
+          CheckMappableSize(size, "shared memory object", name.view());
       !s.ok()) {
     return s;
   }

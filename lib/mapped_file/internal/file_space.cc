@@ -17,15 +17,17 @@
 
 namespace ipcbox::mapped_file_internal {
 
-absl::Status CheckMappableSize(size_t size, absl::string_view what) {
+absl::Status CheckMappableSize(size_t size, absl::string_view kind,
+                               absl::string_view name) {
   if (size == 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("size 0 for ", what, ": it must hold at least one byte"));
+        absl::StrCat("size 0 for ", kind, " ", QuoteForMessage(name),
+                     ": it must hold at least one byte"));
   }
   constexpr uintmax_t kMaxOffset = std::numeric_limits<off_t>::max();
   if (static_cast<uintmax_t>(size) > kMaxOffset) {
     return absl::InvalidArgumentError(
-        absl::StrCat("size ", size, " for ", what,
+        absl::StrCat("size ", size, " for ", kind, " ", QuoteForMessage(name),
                      " is larger than the largest file size "
                      "this build can express (",
                      kMaxOffset, ")"));

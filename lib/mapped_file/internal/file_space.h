@@ -24,8 +24,10 @@ namespace ipcbox::mapped_file_internal {
 
 // InvalidArgument unless 0 < `size` and `size` fits in off_t (on 32-bit
 // builds without large-file offsets that is 2 GiB - 1, less than size_t
-// holds). `what` says what is being sized, for messages.
-absl::Status CheckMappableSize(size_t size, absl::string_view what);
+// holds). The message names the `kind` of object ("file") and its `name`;
+// nothing is formatted unless the size is refused.
+absl::Status CheckMappableSize(size_t size, absl::string_view kind,
+                               absl::string_view name);
 
 // Makes the object open as `fd` at least `size` bytes long, with the storage
 // allocated (posix_fallocate; never shrinks). `object` names it and `where`
