@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "examples/fifo/fifo_chat.h"
-#include "examples/fifo/octal_mode.h"
+#include "examples/common/octal_mode.h"
 #include "ipcbox/core/permissions.h"
 
 using ipcbox::examples::OctalMode;

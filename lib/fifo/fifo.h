@@ -36,9 +36,13 @@
 // pointed at.
 //
 // Permissions: the FIFO this object creates has exactly `permissions`
-// (default 0600), whatever the umask; see `MakeFifo()` in fifo_node.cc for
-// how that is done without reopening the path. An existing FIFO keeps its
-// mode. The seeds create theirs 0666 / 0664: pass that explicitly.
+// (default 0600), whatever the umask; see `ApplyExactMode()` in
+// internal/fifo_node.cc for how that is done without opening the FIFO for
+// reading or writing, which its peers would notice. Until that correction,
+// a few microseconds, the FIFO has the mode the umask left: never more
+// access than asked for, possibly less (a peer opening it in that instant
+// may get EACCES). An existing FIFO keeps its mode. The seeds create theirs
+// 0666 / 0664: pass that explicitly.
 //
 // Ownership: only a `Fifo` that created the FIFO (`created()`) removes it on
 // destruction; one that found it there never does, unless asked with

@@ -66,7 +66,7 @@
 //     past the deadline. There is no event to wait for: poll() needs an open
 //     descriptor, and inotify reports a reader's open only once it has
 //     returned, which a blocking reader does only when a writer arrives.
-//     Cost while waiting: at most ~70 opens a second; the reader is
+//     Cost while waiting: about 60 opens a second; the reader is
 //     noticed at most 16 ms late. A blocking reader is counted by the
 //     kernel as soon as it starts waiting in open(), so this writer finds
 //     it and releases it.

@@ -18,7 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "examples/fifo/fifo_channel.h"
-#include "examples/fifo/octal_mode.h"
+#include "examples/common/octal_mode.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/fifo/fifo.h"
 #include "ipcbox/fifo/fifo_open.h"
