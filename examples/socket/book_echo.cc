@@ -1,5 +1,9 @@
 #include "examples/socket/book_echo.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdio>
@@ -11,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/pipe/end_of_stream.h"
@@ -37,6 +42,20 @@ absl::string_view AsCString(absl::Span<const char> buffer, size_t n) {
                            end == nullptr ? n : static_cast<size_t>(end - buffer.data()));
 }
 
+// After the conversation, give the client a moment to close first. The
+// side that closes first keeps the connection in TIME_WAIT for a minute,
+// and a TIME_WAIT on the server's port stops a server without
+// SO_REUSEADDR (the seed's) from binding it again; on the client's
+// ephemeral port it harms nobody. A client that says nothing more is
+// closed after the grace anyway; anything it still sends is ignored.
+void LetTheClientCloseFirst(StreamSocket& client) {
+  constexpr absl::Duration kGrace = absl::Seconds(1);
+  const Deadline deadline = Deadline::After(kGrace);
+  char discard[64];
+  while (client.ReceiveUntil(absl::MakeSpan(discard), deadline).ok()) {
+  }
+}
+
 absl::Status ServeOneClient(StreamSocket& client,
                             const BookServerOptions& options,
                             absl::Span<char> buffer, std::FILE* out) {
@@ -53,7 +72,32 @@ absl::Status ServeOneClient(StreamSocket& client,
         absl::string_view(buffer.data(), buffer.size()), deadline);
     if (!echoed.ok()) return echoed;
   }
+  LetTheClientCloseFirst(client);
   return absl::OkStatus();
+}
+
+// Sends the last title and, in the same TCP segment, the end of our
+// sending side (TCP_CORK holds the title until shutdown() adds the FIN).
+// Our side is then the one that closes first, so the connection's
+// TIME_WAIT stays on our ephemeral port and not on the server's port,
+// where it would stop a server without SO_REUSEADDR (the seed's) from
+// binding again for a minute. A FIN sent separately could arrive after a
+// fast server has already closed. The server reads nothing after the last
+// title, so nothing it looks at changes.
+absl::Status SendLastTitle(StreamSocket& socket, absl::string_view title,
+                           const Deadline& deadline) {
+  const int on = 1;
+  const bool corked = socket.family() != AF_UNIX &&
+                      ::setsockopt(socket.fd().get(), IPPROTO_TCP, TCP_CORK,
+                                   &on, sizeof(on)) == 0;
+  absl::Status sent = socket.SendAll(title, deadline);
+  if (!sent.ok()) return sent;
+  absl::Status shut = socket.Shutdown(ShutdownDirection::kWrite);
+  if (corked) {
+    const int off = 0;
+    ::setsockopt(socket.fd().get(), IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+  }
+  return shut;
 }
 
 }  // namespace
@@ -112,7 +156,10 @@ absl::Status RunBookClient(const BookClientOptions& options, std::FILE* out) {
   const size_t book_count = sizeof(kBooks) / sizeof(kBooks[0]);
   for (int i = 0; i < options.exchanges; ++i) {
     const Deadline deadline = Deadline::After(options.timeout);
-    absl::Status sent = socket->SendAll(kBooks[i % book_count], deadline);
+    const bool last = i + 1 == options.exchanges;
+    absl::Status sent = last ? SendLastTitle(*socket, kBooks[i % book_count],
+                                             deadline)
+                             : socket->SendAll(kBooks[i % book_count], deadline);
     if (!sent.ok()) return sent;
     std::fill(buffer.begin(), buffer.end(), '\0');
     absl::StatusOr<size_t> n =

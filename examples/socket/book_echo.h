@@ -24,8 +24,12 @@
 // getaddrinfo at start-up, "localhost" without any resolver (see
 // ipcbox/socket/resolve.h) instead of gethostbyname; the client reads the
 // rest of a NUL-padded echo that arrived in pieces, so the next exchange
-// starts on a record boundary; waits can be bounded; and the server can
-// stop after a number of clients (the seed's runs until killed).
+// starts on a record boundary; waits can be bounded; the server can stop
+// after a number of clients (the seed's runs until killed); and the client
+// closes first (it shuts its sending side down after the last title, and
+// the server waits up to a second for that), so that TIME_WAIT lands on the
+// client's port rather than on 9876, where it would stop a server without
+// SO_REUSEADDR, such as the seed's, from restarting for a minute.
 
 #ifndef IPCBOX_EXAMPLES_SOCKET_BOOK_ECHO_H_
 #define IPCBOX_EXAMPLES_SOCKET_BOOK_ECHO_H_
