@@ -69,20 +69,4 @@ int RunProducer(const ProducerOptions& options, std::FILE* err) {
   return 0;
 }
 
-absl::StatusOr<mode_t> ParseOctalMode(absl::string_view text) {
-  if (text.empty() || text.size() > 4) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("mode \"", text, "\" is not 1 to 4 octal digits"));
-  }
-  mode_t mode = 0;
-  for (char c : text) {
-    if (c < '0' || c > '7') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("mode \"", text, "\" is not octal"));
-    }
-    mode = mode * 8 + static_cast<mode_t>(c - '0');
-  }
-  return mode;
-}
-
 }  // namespace ipcbox::examples

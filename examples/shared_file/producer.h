@@ -52,9 +52,6 @@ struct ProducerOptions {
 // the reason (and, for a lock in the way, the holder's pid).
 int RunProducer(const ProducerOptions& options, std::FILE* err);
 
-// Parses an octal mode such as "0666" or "644" for the --mode flag.
-absl::StatusOr<mode_t> ParseOctalMode(absl::string_view text);
-
 }  // namespace ipcbox::examples
 
 #endif  // IPCBOX_EXAMPLES_SHARED_FILE_PRODUCER_H_

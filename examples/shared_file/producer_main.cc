@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "examples/shared_file/producer.h"
+#include "examples/common/octal_mode.h"
 
 ABSL_FLAG(std::string, file, std::string(ipcbox::examples::kSharedFileName),
           "The shared file (the seed's FileName).");

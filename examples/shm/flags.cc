@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "examples/shm/shmem.h"
+#include "examples/common/octal_mode.h"
 
 ABSL_FLAG(std::string, backing_file,
           std::string(ipcbox::examples::kBackingFile),

@@ -51,9 +51,6 @@ struct ShmemOptions {
 // this adds it when missing. `max_length` as for `PosixName::Create()`.
 absl::StatusOr<PosixName> SeedName(absl::string_view name, size_t max_length);
 
-// Parses an octal mode such as "0644" or "644" for the --access_perms flag.
-absl::StatusOr<mode_t> ParseOctalMode(absl::string_view text);
-
 }  // namespace ipcbox::examples
 
 #endif  // IPCBOX_EXAMPLES_SHM_SHMEM_H_

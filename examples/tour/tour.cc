@@ -13,7 +13,9 @@
 #include "examples/fifo/tour_fifo.h"
 #include "examples/message_queue/tour_message_queue.h"
 #include "examples/pipe/tour_pipe.h"
+#include "examples/shared_file/tour_shared_file.h"
 #include "examples/shm/tour_shm.h"
+#include "examples/sysv_shm/tour_sysv_shm.h"
 #include "examples/tour/scenario.h"
 
 ABSL_FLAG(std::string, only, "",
@@ -23,7 +25,10 @@ namespace ipcbox::tour {
 namespace {
 
 constexpr Scenario kScenarios[] = {
+    {"shared file + fcntl locks", "producer, consumer", &examples::RunSharedFileTour},
     {"shared memory + semaphore", "memwriter, memreader", &examples::RunSharedMemoryTour},
+    {"System V shared memory", "the Chinese summary's shm server, client",
+     &examples::RunSysvShmTour},
     {"unnamed pipe", "pipeUN", &examples::RunPipeTour},
     {"named pipe", "fifoWriter, fifoReader", &examples::RunFifoTour},
     {"named pipe chat", "the Chinese summary's FIFO chat", &examples::RunFifoChatTour},

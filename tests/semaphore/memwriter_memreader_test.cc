@@ -25,6 +25,7 @@
 #include "ipcbox/semaphore/posix_named_semaphore.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "tests/semaphore/semaphore_test_util.h"
+#include "examples/common/octal_mode.h"
 
 namespace ipcbox::examples {
 namespace {

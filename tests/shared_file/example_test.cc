@@ -29,6 +29,7 @@
 #include "ipcbox/file_lock/lock_type.h"
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
+#include "examples/common/octal_mode.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -132,14 +133,6 @@ TEST(SharedFileExampleTest, ConsumerOfAnEmptyFilePrintsNothingAndSaysSo) {
   EXPECT_EQ(out.output, "");
   const CapturedRun err = Consumer(file.path(), /*capture_err=*/true);
   EXPECT_THAT(err.output, HasSubstr("is empty"));
-}
-
-TEST(SharedFileExampleTest, ParseOctalMode) {
-  EXPECT_EQ(*ParseOctalMode("0666"), 0666u);
-  EXPECT_EQ(*ParseOctalMode("644"), 0644u);
-  EXPECT_FALSE(ParseOctalMode("").ok());
-  EXPECT_FALSE(ParseOctalMode("0888").ok());
-  EXPECT_FALSE(ParseOctalMode("07777777").ok());
 }
 
 }  // namespace
