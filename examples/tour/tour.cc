@@ -13,8 +13,11 @@
 #include "examples/fifo/tour_fifo.h"
 #include "examples/message_queue/tour_message_queue.h"
 #include "examples/pipe/tour_pipe.h"
+#include "examples/process/tour_process.h"
 #include "examples/shared_file/tour_shared_file.h"
 #include "examples/shm/tour_shm.h"
+#include "examples/signal/tour_signal.h"
+#include "examples/socket/tour_socket.h"
 #include "examples/sysv_shm/tour_sysv_shm.h"
 #include "examples/tour/scenario.h"
 
@@ -33,6 +36,9 @@ constexpr Scenario kScenarios[] = {
     {"named pipe", "fifoWriter, fifoReader", &examples::RunFifoTour},
     {"named pipe chat", "the Chinese summary's FIFO chat", &examples::RunFifoChatTour},
     {"System V message queue", "sender, receiver", &examples::RunMessageQueueTour},
+    {"popen and dup2", "ALP's popen through sort", &examples::RunPopenTour},
+    {"TCP socket", "socket_server, socket_client", &examples::RunSocketTour},
+    {"signals: graceful shutdown", "shutdown", &examples::RunShutdownTour},
 };
 
 bool RunOne(const Scenario& scenario) {
