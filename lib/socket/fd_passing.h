@@ -34,7 +34,9 @@
 //     the caller's `Fd` slots, which are overwritten.
 //   - If more descriptors arrive than there are slots, the kernel truncates
 //     the control data (MSG_CTRUNC): the call fails (kResourceExhausted),
-//     and the descriptors that did arrive are closed, so none leak. A
+//     and the descriptors that did arrive are closed, so none leak.
+//     (Under qemu-user, which receives into a control buffer of its own,
+//     the flag is lost and the truncation goes unreported.) A
 //     datagram or seqpacket message larger than the buffer fails the same
 //     way (its descriptors are closed too).
 // Outcomes otherwise as in stream_socket.h: end-of-stream (stream and

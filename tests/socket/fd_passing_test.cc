@@ -6,10 +6,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -148,7 +150,62 @@ TEST(FdPassingTest, SeveralDescriptorsInOneDatagram) {
   }
 }
 
+// Whether the system call layer reports MSG_CTRUNC when more descriptors
+// arrive than the control buffer holds. The kernel does; qemu-user receives
+// into a control buffer of its own and (as of qemu 7.2) drops the flag.
+bool ControlTruncationIsReported() {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    return true;
+  }
+  Fd a(pair[0]);
+  Fd b(pair[1]);
+  const int fds[2] = {STDIN_FILENO, STDOUT_FILENO};
+  union {
+    char bytes[CMSG_SPACE(sizeof(fds))];
+    cmsghdr align;
+  } control = {};
+  char byte = 'p';
+  iovec iov = {&byte, 1};
+  msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.bytes;
+  msg.msg_controllen = CMSG_SPACE(sizeof(fds));
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+  std::memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+  if (::sendmsg(a.get(), &msg, MSG_NOSIGNAL) != 1) return true;
+  union {
+    char bytes[CMSG_SPACE(sizeof(int))];
+    cmsghdr align;
+  } small = {};
+  msghdr in = {};
+  in.msg_iov = &iov;
+  in.msg_iovlen = 1;
+  in.msg_control = small.bytes;
+  in.msg_controllen = sizeof(small.bytes);
+  if (::recvmsg(b.get(), &in, MSG_CMSG_CLOEXEC) != 1) return true;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&in); c != nullptr; c = CMSG_NXTHDR(&in, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+        ::close(fd);
+      }
+    }
+  }
+  return (in.msg_flags & MSG_CTRUNC) != 0;
+}
+
 TEST(FdPassingTest, MoreDescriptorsThanSlotsIsReportedAndLeaksNothing) {
+  if (!ControlTruncationIsReported()) {
+    GTEST_SKIP() << "recvmsg() here does not report MSG_CTRUNC for a short "
+                    "SCM_RIGHTS buffer (qemu-user drops it), so truncation "
+                    "cannot be seen";
+  }
   absl::StatusOr<SocketPair<StreamSocket>> pair = CreateStreamSocketPair();
   ASSERT_TRUE(pair.ok()) << pair.status();
   std::vector<PipeFds> pipes(3);

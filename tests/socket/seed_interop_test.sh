@@ -55,6 +55,10 @@ check() {  # check <what> <expected file> <actual file>
 start_server() {
   local name=$1
   shift
+  # Truncate before starting: the background redirections may happen after
+  # the first look below, which must not see the previous server's lines.
+  : > server.out
+  : > server.err
   "$runner" "$@" > server.out 2> server.err &
   server_pid=$!
   for _ in $(seq 600); do  # 30 s: qemu starts slowly on a busy machine
