@@ -22,6 +22,7 @@
 #include "examples/shared_file/consumer.h"
 #include "examples/shared_file/producer.h"
 #include "ipcbox/core/errors.h"
+#include "ipcbox/core/fd.h"
 #include "ipcbox/file_lock/fcntl_lock.h"
 #include "ipcbox/file_lock/lock_type.h"
 
@@ -75,38 +76,42 @@ absl::Status Expect(bool ok, absl::string_view what, const std::string& got) {
 class WriterHoldingTheLock {
  public:
   absl::Status Start(const std::string& file) {
-    int ready[2];
-    int release[2];
-    if (::pipe2(ready, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2", "");
-    if (::pipe2(release, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2", "");
-    release_ = release[1];
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2", "");
+    Fd ready_read(fds[0]);
+    Fd ready_write(fds[1]);
+    if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2", "");
+    Fd release_read(fds[0]);
+    release_ = Fd(fds[1]);
     std::fflush(nullptr);
     pid_ = ::fork();
     if (pid_ < 0) return ErrnoError(errno, "fork", "");
     if (pid_ == 0) {
-      ::close(release[1]);
+      release_.reset();
       absl::StatusOr<FcntlLock> lock = FcntlLock::Open(file);
       char byte = 'L';
-      if (!lock.ok() || !lock->Lock(LockType::kExclusive).ok()) ::_exit(2);
-      if (::write(ready[1], &byte, 1) != 1) ::_exit(3);
-      (void)::read(release[0], &byte, 1);  // EOF when the parent lets go
-      ::_exit(0);
+      if (!lock.ok() ||
+          !lock->LockFor(LockType::kExclusive, absl::Seconds(10)).ok()) {
+        ::_exit(2);
+      }
+      if (::write(ready_write.get(), &byte, 1) != 1) ::_exit(3);
+      // Returns (EOF) when the parent closes its end: then let go.
+      const ssize_t released = ::read(release_read.get(), &byte, 1);
+      ::_exit(released >= 0 ? 0 : 4);
     }
-    ::close(ready[1]);
-    ::close(release[0]);
+    ready_write.reset();
     char byte = 0;
-    const ssize_t n =
-        ::read(ready[0], &byte, 1);  // the child exits if it fails
-    ::close(ready[0]);
-    if (n != 1)
+    // EOF instead of a byte: the child could not lock and has exited.
+    if (::read(ready_read.get(), &byte, 1) != 1) {
       return absl::InternalError("the writer could not lock the file");
+    }
     return absl::OkStatus();
   }
 
   pid_t pid() const { return pid_; }
 
   ~WriterHoldingTheLock() {
-    if (release_ >= 0) ::close(release_);
+    release_.reset();
     if (pid_ > 0) {
       int status;
       while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
@@ -116,7 +121,7 @@ class WriterHoldingTheLock {
 
  private:
   pid_t pid_ = -1;
-  int release_ = -1;
+  Fd release_;  // closing it tells the child to let go
 };
 
 }  // namespace
