@@ -12,28 +12,6 @@
 
 namespace ipcbox::examples {
 
-bool AbslParseFlag(absl::string_view text, QueueMode* mode,
-                   std::string* error) {
-  unsigned value = 0;
-  if (text.empty() || text.size() > 4) {
-    *error = "expected an octal mode such as 0666";
-    return false;
-  }
-  for (char c : text) {
-    if (c < '0' || c > '7') {
-      *error = "expected an octal mode such as 0666";
-      return false;
-    }
-    value = value * 8 + static_cast<unsigned>(c - '0');
-  }
-  mode->mode = static_cast<mode_t>(value);
-  return true;
-}
-
-std::string AbslUnparseFlag(QueueMode mode) {
-  return absl::StrFormat("0%o", static_cast<unsigned>(mode.mode));
-}
-
 bool AbslParseFlag(absl::string_view text, MessageTypes* types,
                    std::string* error) {
   std::vector<long> parsed;

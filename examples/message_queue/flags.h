@@ -1,12 +1,10 @@
 // flags.h
 //
-// Flag types shared by the sender and receiver binaries: a file mode in
-// octal ("0666") and a list of message types ("1,1,2").
+// The flag type the sender and receiver binaries share for a list of
+// message types ("1,1,2"). Modes use examples/common/octal_mode.h.
 
 #ifndef IPCBOX_EXAMPLES_MESSAGE_QUEUE_FLAGS_H_
 #define IPCBOX_EXAMPLES_MESSAGE_QUEUE_FLAGS_H_
-
-#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -14,12 +12,6 @@
 #include "absl/strings/string_view.h"
 
 namespace ipcbox::examples {
-
-struct QueueMode {
-  mode_t mode;
-};
-bool AbslParseFlag(absl::string_view text, QueueMode* mode, std::string* error);
-std::string AbslUnparseFlag(QueueMode mode);
 
 struct MessageTypes {
   std::vector<long> types;

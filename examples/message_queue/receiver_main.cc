@@ -7,11 +7,12 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "examples/common/octal_mode.h"
 #include "examples/message_queue/flags.h"
 #include "examples/message_queue/mqueue.h"
 
 using ipcbox::examples::MessageTypes;
-using ipcbox::examples::QueueMode;
+using ipcbox::examples::OctalMode;
 
 ABSL_FLAG(std::string, path, ipcbox::examples::kPathName,
           "the existing file ftok() derives the key from (the seed's "
@@ -22,7 +23,7 @@ ABSL_FLAG(MessageTypes, types,
           MessageTypes{ipcbox::examples::ReceiverConfig().types},
           "msgrcv()'s msgtyp for each receive: > 0 that type, 0 any, < 0 "
           "the lowest type up to its absolute value");
-ABSL_FLAG(QueueMode, mode, QueueMode{ipcbox::examples::kQueueMode},
+ABSL_FLAG(OctalMode, mode, OctalMode{ipcbox::examples::kQueueMode},
           "the queue's mode if this program creates it (the seed's 0666)");
 ABSL_FLAG(bool, nowait, true,
           "receive without blocking (IPC_NOWAIT), as the seed");

@@ -8,11 +8,12 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "examples/common/octal_mode.h"
 #include "examples/message_queue/flags.h"
 #include "examples/message_queue/mqueue.h"
 
 using ipcbox::examples::MessageTypes;
-using ipcbox::examples::QueueMode;
+using ipcbox::examples::OctalMode;
 
 ABSL_FLAG(std::string, path, ipcbox::examples::kPathName,
           "the existing file ftok() derives the key from (the seed's "
@@ -25,7 +26,7 @@ ABSL_FLAG(std::vector<std::string>, payloads,
 ABSL_FLAG(MessageTypes, types,
           MessageTypes{ipcbox::examples::SenderConfig().types},
           "the type of each message, each > 0");
-ABSL_FLAG(QueueMode, mode, QueueMode{ipcbox::examples::kQueueMode},
+ABSL_FLAG(OctalMode, mode, OctalMode{ipcbox::examples::kQueueMode},
           "the queue's mode if this program creates it (the seed's 0666)");
 ABSL_FLAG(bool, nowait, true,
           "send without blocking (IPC_NOWAIT), as the seed; a full queue "

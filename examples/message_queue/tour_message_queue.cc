@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "examples/message_queue/mqueue.h"
@@ -197,8 +198,8 @@ absl::Status RunMessageQueueTour(tour::Report& report) {
   if (!stat.ok()) return stat.status();
   report.Line(absl::StrCat("queue id ", queue->id(), " holds ", stat->messages,
                            " messages, ", stat->bytes, " bytes (", kWireSize,
-                           " per message: the seed's struct), mode 0",
-                           absl::Hex(stat->mode)));
+                           " per message: the seed's struct), mode ",
+                           absl::StrFormat("0%o", stat->mode)));
   if (stat->messages != static_cast<size_t>(kMsgCount) ||
       stat->bytes != kMsgCount * kWireSize) {
     return absl::InternalError(

@@ -235,12 +235,6 @@ TEST_F(ExampleTest, BadArguments) {
 
 TEST(ExampleFlagsTest, ParseAndUnparse) {
   std::string error;
-  QueueMode mode{};
-  EXPECT_TRUE(AbslParseFlag("0666", &mode, &error));
-  EXPECT_EQ(mode.mode, 0666u);
-  EXPECT_EQ(AbslUnparseFlag(mode), "0666");
-  EXPECT_FALSE(AbslParseFlag("0999", &mode, &error));
-  EXPECT_FALSE(AbslParseFlag("", &mode, &error));
   MessageTypes types;
   EXPECT_TRUE(AbslParseFlag("3,1,-2,0", &types, &error));
   EXPECT_EQ(types.types, (std::vector<long>{3, 1, -2, 0}));
