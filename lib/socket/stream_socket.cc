@@ -29,12 +29,6 @@ using socket_internal::ReceiveOnce;
 using socket_internal::RetryUntil;
 using socket_internal::SendOnce;
 
-// A stream's 0-byte receive (into a non-empty buffer) is end-of-stream.
-absl::StatusOr<size_t> StreamResult(absl::StatusOr<size_t> n) {
-  if (n.ok() && *n == 0) return EndOfStreamError();
-  return n;
-}
-
 }  // namespace
 
 absl::StatusOr<StreamSocket> StreamSocket::Connect(const SocketAddress& address,
@@ -75,6 +69,11 @@ absl::StatusOr<size_t> StreamSocket::SendUntil(absl::string_view data,
                                                Deadline deadline) {
   if (absl::Status s = CheckOpen("SendUntil"); !s.ok()) return s;
   if (data.empty()) return 0;
+  return SendSome(data, deadline);
+}
+
+absl::StatusOr<size_t> StreamSocket::SendSome(absl::string_view data,
+                                              const Deadline& deadline) {
   const int fd = this->fd().get();
   return RetryUntil(fd, nonblocking(), POLLOUT, deadline, [&](int flags) {
     return SendOnce(fd, data, flags, nullptr);
@@ -91,7 +90,7 @@ absl::Status StreamSocket::SendAll(absl::string_view data, Deadline deadline,
   size_t done = 0;
   absl::Status status = CheckOpen("SendAll");
   while (status.ok() && done < data.size()) {
-    absl::StatusOr<size_t> n = SendUntil(data.substr(done), deadline);
+    absl::StatusOr<size_t> n = SendSome(data.substr(done), deadline);
     if (n.ok()) {
       done += *n;
     } else {
@@ -107,7 +106,9 @@ absl::StatusOr<size_t> StreamSocket::Receive(absl::Span<char> buf) {
   if (buf.empty()) {
     return socket_internal::EmptyBufferError("StreamSocket", "Receive");
   }
-  return StreamResult(ReceiveOnce(fd().get(), buf, 0, nullptr));
+  absl::StatusOr<size_t> n = ReceiveOnce(fd().get(), buf, 0, nullptr);
+  if (n.ok() && *n == 0) return EndOfStreamError();
+  return n;
 }
 
 absl::StatusOr<size_t> StreamSocket::ReceiveUntil(absl::Span<char> buf,
@@ -116,11 +117,19 @@ absl::StatusOr<size_t> StreamSocket::ReceiveUntil(absl::Span<char> buf,
   if (buf.empty()) {
     return socket_internal::EmptyBufferError("StreamSocket", "ReceiveUntil");
   }
+  return ReceiveSome(buf, deadline);
+}
+
+absl::StatusOr<size_t> StreamSocket::ReceiveSome(absl::Span<char> buf,
+                                                 const Deadline& deadline) {
   const int fd = this->fd().get();
-  return StreamResult(
+  absl::StatusOr<size_t> n =
       RetryUntil(fd, nonblocking(), POLLIN, deadline, [&](int flags) {
         return ReceiveOnce(fd, buf, flags, nullptr);
-      }));
+      });
+  // A 0-byte receive into a non-empty buffer is end-of-stream.
+  if (n.ok() && *n == 0) return EndOfStreamError();
+  return n;
 }
 
 absl::StatusOr<size_t> StreamSocket::ReceiveFor(absl::Span<char> buf,
@@ -133,7 +142,7 @@ absl::Status StreamSocket::ReceiveFull(absl::Span<char> buf, Deadline deadline,
   size_t done = 0;
   absl::Status status = CheckOpen("ReceiveFull");
   while (status.ok() && done < buf.size()) {
-    absl::StatusOr<size_t> n = ReceiveUntil(buf.subspan(done), deadline);
+    absl::StatusOr<size_t> n = ReceiveSome(buf.subspan(done), deadline);
     if (n.ok()) {
       done += *n;
     } else {

@@ -143,6 +143,13 @@ class StreamSocket : public Socket {
   friend struct socket_internal::Access;
   StreamSocket(Fd fd, int family, bool nonblocking)
       : Socket(std::move(fd), kType, family, nonblocking) {}
+
+  // The loops' steps, without the checks the public calls make once:
+  // at least one byte by `deadline` (the buffers are not empty).
+  absl::StatusOr<size_t> SendSome(absl::string_view data,
+                                  const Deadline& deadline);
+  absl::StatusOr<size_t> ReceiveSome(absl::Span<char> buf,
+                                     const Deadline& deadline);
 };
 
 }  // namespace ipcbox
