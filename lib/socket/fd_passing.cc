@@ -73,8 +73,11 @@ absl::StatusOr<size_t> SendMsgOnce(int fd, absl::string_view data,
 }
 
 // Moves the descriptors of every SCM_RIGHTS header into `fds`, closing any
-// that find no slot. Returns how many slots were filled.
-size_t TakeFds(msghdr& msg, absl::Span<Fd> fds) {
+// that find no slot (and then setting `*overflow`). Returns how many slots
+// were filled. The control buffer can hold more descriptors than there are
+// slots: CMSG_SPACE rounds up to the alignment of cmsghdr, so on 64-bit
+// systems room for one int is room for two.
+size_t TakeFds(msghdr& msg, absl::Span<Fd> fds, bool* overflow) {
   size_t count = 0;
   for (cmsghdr* cmsg = CMSG_FIRSTHDR(&msg); cmsg != nullptr;
        cmsg = CMSG_NXTHDR(&msg, cmsg)) {
@@ -90,6 +93,7 @@ size_t TakeFds(msghdr& msg, absl::Span<Fd> fds) {
         fds[count++].reset(received);
       } else {
         Fd unwanted(received);  // no slot: closed here rather than leaked
+        *overflow = true;
       }
     }
   }
@@ -162,12 +166,16 @@ absl::StatusOr<ReceivedFds> ReceiveWithFds(Socket& socket,
 
   ReceivedFds received;
   received.bytes = *n;
-  received.fd_count = msg.msg_controllen > 0 ? TakeFds(msg, fds) : 0;
-  if (msg.msg_flags & MSG_CTRUNC) {
+  bool overflow = false;
+  received.fd_count =
+      msg.msg_controllen > 0 ? TakeFds(msg, fds.subspan(0, slots), &overflow)
+                             : 0;
+  if ((msg.msg_flags & MSG_CTRUNC) || overflow) {
     CloseAll(fds, received.fd_count);
     return absl::ResourceExhaustedError(absl::StrCat(
         "recvmsg(fd ", fd, "): more descriptors came than the ", slots,
-        " slots could take (MSG_CTRUNC); those received were closed"));
+        " slots could take (control data truncated); those received were "
+        "closed"));
   }
   if (msg.msg_flags & MSG_TRUNC) {
     CloseAll(fds, received.fd_count);
