@@ -31,7 +31,6 @@ constexpr absl::Duration kReapAfterKill = absl::Seconds(10);
 
 Child::Child(process_internal::ChildParts parts)
     : pid_(parts.pid),
-      pidfd_(std::move(parts.pidfd)),
       process_group_(parts.process_group),
       stdin_writer_(std::move(parts.stdin_writer)),
       stdout_reader_(std::move(parts.stdout_reader)),
@@ -40,6 +39,7 @@ Child::Child(process_internal::ChildParts parts)
 Child::Child(Child&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       pidfd_(std::move(other.pidfd_)),
+      pidfd_tried_(std::exchange(other.pidfd_tried_, false)),
       process_group_(std::exchange(other.process_group_, 0)),
       stdin_writer_(std::move(other.stdin_writer_)),
       stdout_reader_(std::move(other.stdout_reader_)),
@@ -53,6 +53,7 @@ Child& Child::operator=(Child&& other) noexcept {
     Release();
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
+    pidfd_tried_ = std::exchange(other.pidfd_tried_, false);
     process_group_ = std::exchange(other.process_group_, 0);
     stdin_writer_ = std::move(other.stdin_writer_);
     stdout_reader_ = std::move(other.stdout_reader_);
@@ -86,6 +87,7 @@ void Child::Release() {
 void Child::Clear() {
   pid_ = -1;
   pidfd_.reset();
+  pidfd_tried_ = false;
   process_group_ = 0;
   status_.reset();
   lost_ = false;
@@ -114,6 +116,15 @@ absl::Status Child::CheckNotReaped(const char* operation) const {
       "pid may belong to another process now"));
 }
 
+int Child::PidFd() {
+  // Safe to open late: until we reap it, the pid cannot be reused.
+  if (!pidfd_tried_ && valid() && !reaped()) {
+    pidfd_tried_ = true;
+    pidfd_ = process_internal::OpenPidFd(pid_);
+  }
+  return pidfd_.get();
+}
+
 absl::StatusOr<ExitStatus> Child::Record(absl::StatusOr<ExitStatus> result) {
   if (result.ok()) {
     status_ = *result;
@@ -136,7 +147,8 @@ absl::StatusOr<ExitStatus> Child::WaitFor(absl::Duration timeout) {
 absl::StatusOr<ExitStatus> Child::WaitUntil(Deadline deadline) {
   if (status_.has_value()) return *status_;
   if (absl::Status s = CheckNotReaped("Wait"); !s.ok()) return s;
-  return Record(process_internal::WaitForExit(pid_, pidfd_.get(), deadline));
+  const int pidfd = deadline.is_infinite() ? -1 : PidFd();
+  return Record(process_internal::WaitForExit(pid_, pidfd, deadline));
 }
 
 absl::StatusOr<ExitStatus> Child::TryWait() {
@@ -150,8 +162,8 @@ absl::StatusOr<ExitStatus> Child::TryWait() {
 absl::Status Child::Signal(int signo) {
   if (absl::Status s = CheckNotReaped("Signal"); !s.ok()) return s;
   if (absl::Status s = CheckSignalNumber(signo); !s.ok()) return s;
-  if (pidfd_.valid()) {
-    if (process_internal::SendSignalThroughPidFd(pidfd_.get(), signo) == 0) {
+  if (const int pidfd = PidFd(); pidfd >= 0) {
+    if (process_internal::SendSignalThroughPidFd(pidfd, signo) == 0) {
       return absl::OkStatus();
     }
     const int err = errno;

@@ -17,8 +17,9 @@
 // Waiting: `Wait()`, `WaitFor()`, `WaitUntil()` and `TryWait()` reap the
 // child and return how it ended; once reaped, they return that status again
 // at once. A timed wait that runs out returns `TimedOutError()` and leaves
-// the child running. Waiting is bounded and sleeps: on Linux 5.3 and later
-// it is one poll() on a pidfd, which the kernel wakes when the child ends;
+// the child running. Waiting sleeps: `Wait()` is a blocking waitpid(); a
+// timed wait, on Linux 5.3 and later, is one poll() on a pidfd (opened on
+// first use), which the kernel wakes when the child ends;
 // where pidfd_open() does not exist (older kernels; qemu-user may answer
 // ENOSYS) it checks with waitpid(WNOHANG) at pauses that double from 100 us
 // to 10 ms. No outcome of a wait allocates except an unexpected error.
@@ -71,7 +72,6 @@ namespace process_internal {
 // What Spawn() and ForkFunction() hand to a new Child.
 struct ChildParts {
   pid_t pid = -1;
-  Fd pidfd;                  // empty where pidfds are not available
   pid_t process_group = 0;   // its own group's id, if it leads one
   PipeWriter stdin_writer;
   PipeReader stdout_reader;
@@ -104,8 +104,10 @@ class Child {
   bool reaped() const { return status_.has_value() || lost_; }
   // How it ended, once reaped.
   const std::optional<ExitStatus>& exit_status() const { return status_; }
-  // Waits use a pidfd (see the header comment).
-  bool has_pidfd() const { return pidfd_.valid(); }
+  // Timed waits and signals use a pidfd (see the header comment). Opens it
+  // on first use: a child only ever waited for without a deadline needs
+  // none.
+  bool has_pidfd() { return PidFd() >= 0; }
 
   // The parent's ends of `Stdio::Pipe()` descriptors; not open (every call
   // fails with kFailedPrecondition) for the others.
@@ -149,10 +151,13 @@ class Child {
   void Release();
   // Forgets the process (no system call).
   void Clear();
+  // The pidfd, opened on first use; -1 where there is none.
+  int PidFd();
   void KillAndReap();
 
   pid_t pid_ = -1;
   Fd pidfd_;
+  bool pidfd_tried_ = false;
   pid_t process_group_ = 0;
   PipeWriter stdin_writer_;
   PipeReader stdout_reader_;

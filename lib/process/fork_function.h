@@ -27,18 +27,27 @@
 //
 // The child inherits the parent's signal handlers, mask and descriptors
 // (except what `ForkOptions::stdio` replaces, and the parent's ends of the
-// pipes, which it closes). Stdio buffers are flushed before the fork, so
+// pipes, which it closes). All descriptors, close-on-exec or not, since no
+// exec follows: among them the parent's pipe ends to OTHER children, and a
+// child holding a copy of another child's stdin write end keeps that child
+// from ever seeing end-of-file. `close_other_descriptors` closes them all
+// (except `keep_open`) before the function runs. Stdio buffers are flushed before the fork, so
 // nothing buffered is printed twice, and (by default) when the function
 // returns, before _exit(). The child never returns into the caller's code
 // and runs no atexit handlers or static destructors.
 //
-// Errors: fork() failing (EAGAIN: process limit; ENOMEM) is its status;
-// if the child cannot set itself up (a dup2 fails) it reports the errno
-// over a close-on-exec pipe before the function runs, and `ForkFunction()`
-// returns that status with the child reaped.
+// Errors: fork() failing (EAGAIN: process limit; ENOMEM) is its status; a
+// bad `stdio` is kInvalidArgument before anything is forked. The child's own
+// set-up (setpgid, prctl, dup2 of descriptors checked in the parent) cannot
+// fail in practice; if it ever did, the child would say why on stderr and
+// exit with code 127 without running the function. `ForkFunction()` returns
+// without waiting for the child to run (no handshake: forking costs one
+// fork, as by hand).
 
 #ifndef IPCBOX_PROCESS_FORK_FUNCTION_H_
 #define IPCBOX_PROCESS_FORK_FUNCTION_H_
+
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -56,6 +65,11 @@ struct ForkOptions {
   // Linux ties this to the parent THREAD that forked: if that thread exits
   // while the parent lives on, the child is killed too.
   bool die_with_parent = false;
+  // Close every inherited descriptor above 2 except those in `keep_open`
+  // before the function runs (close_range(2) where the kernel has it, else
+  // one close() per descriptor up to RLIMIT_NOFILE).
+  bool close_other_descriptors = false;
+  std::vector<int> keep_open;
   // fflush(nullptr) after the function returns. Turn off if the function
   // leaves stdio in a state where flushing could block or is unwanted.
   bool flush_stdio_on_exit = true;

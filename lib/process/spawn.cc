@@ -14,7 +14,6 @@
 #include "ipcbox/process/child.h"
 #include "ipcbox/process/command.h"
 #include "ipcbox/process/internal/find_program.h"
-#include "ipcbox/process/internal/pidfd.h"
 #include "ipcbox/process/internal/stdio_plan.h"
 
 namespace ipcbox {
@@ -129,7 +128,6 @@ absl::StatusOr<Child> Spawn(const Command& command) {
   // From here on the child exists: whatever happens, a Child owns it.
   process_internal::ChildParts parts;
   parts.pid = pid;
-  parts.pidfd = process_internal::OpenPidFd(pid);
   parts.process_group = command.new_process_group() ? pid : 0;
   parts.stdin_writer = std::move(plan->stdin_writer);
   parts.stdout_reader = std::move(plan->stdout_reader);

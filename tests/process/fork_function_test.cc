@@ -2,6 +2,7 @@
 // stdio plumbing and process group are as asked, and whose stdin pipe
 // reaches end-of-file (no copy of the write end stays in the child).
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -16,6 +17,7 @@
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/pipe/pipe.h"
 #include "ipcbox/process/child.h"
 #include "ipcbox/process/fork_function.h"
 #include "tests/process/process_test_util.h"
@@ -129,6 +131,38 @@ TEST(ForkFunctionTest, BufferedOutputIsNotPrintedTwice) {
       options);
   ASSERT_TRUE(child.ok());
   EXPECT_EQ(ReadToEnd(child->stdout_reader()), "child\n");
+  EXPECT_TRUE(child->WaitFor(kBound)->success());
+}
+
+TEST(ForkFunctionTest, CloseOtherDescriptors) {
+  absl::StatusOr<Pipe> other_child = CreatePipe();  // say, another child's stdin
+  absl::StatusOr<Pipe> wanted = CreatePipe();
+  ASSERT_TRUE(other_child.ok() && wanted.ok());
+  const int other_fd = other_child->writer.fd().get();
+  const int wanted_fd = wanted->writer.fd().get();
+  auto open_fd = [](int fd) { return fcntl(fd, F_GETFD) >= 0; };
+
+  ForkOptions options;
+  options.stdio.out = Stdio::Pipe();
+  options.close_other_descriptors = true;
+  options.keep_open = {wanted_fd};
+  absl::StatusOr<Child> child = ForkFunction(
+      [&] {
+        if (open_fd(other_fd)) return 1;   // closed: not needed here
+        if (!open_fd(wanted_fd)) return 2;  // kept
+        if (!open_fd(STDOUT_FILENO)) return 3;
+        return write(STDOUT_FILENO, "ok", 2) == 2 ? 0 : 4;
+      },
+      options);
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_EQ(ReadToEnd(child->stdout_reader()), "ok");
+  absl::StatusOr<ExitStatus> status = child->WaitFor(kBound);
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(status->success()) << *status;
+
+  // Without the option the child holds the other pipe's write end too.
+  child = ForkFunction([&] { return open_fd(other_fd) ? 0 : 1; });
+  ASSERT_TRUE(child.ok());
   EXPECT_TRUE(child->WaitFor(kBound)->success());
 }
 

@@ -59,6 +59,16 @@ void SleepAndBackOff(const Deadline& deadline, long& pause_ns) {
 
 absl::StatusOr<ExitStatus> WaitForExit(pid_t pid, int pidfd,
                                        const Deadline& deadline) {
+  if (deadline.is_infinite()) {
+    // Nothing to time: the kernel's own blocking wait is the cheapest.
+    int wait_status = 0;
+    const pid_t reaped =
+        RetryOnEintr([&] { return ::waitpid(pid, &wait_status, 0); });
+    if (reaped == pid) return ExitStatus::FromWaitStatus(wait_status);
+    const int err = errno;
+    if (err == ECHILD) return NotOurChildError(pid);
+    return ErrnoError(err, "waitpid", absl::StrCat("pid ", pid));
+  }
   long pause_ns = kFirstPauseNs;
   for (;;) {
     absl::StatusOr<ExitStatus> status = ReapIfEnded(pid);

@@ -30,8 +30,8 @@ namespace process_internal {
 absl::StatusOr<ExitStatus> ReapIfEnded(pid_t pid);
 
 // Waits until `pid` ends or `deadline` passes, then reaps it. `pidfd` is the
-// child's pidfd, or -1 to sleep and check. `TimedOutError()` if it still
-// runs at the deadline.
+// child's pidfd, or -1 to sleep and check; an infinite deadline is a plain
+// blocking waitpid(). `TimedOutError()` if it still runs at the deadline.
 absl::StatusOr<ExitStatus> WaitForExit(pid_t pid, int pidfd,
                                        const Deadline& deadline);
 
