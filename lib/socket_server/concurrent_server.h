@@ -40,6 +40,9 @@
 //     buffer fills, and the server stops reading that client (the kernel's
 //     buffers then stop the client's sends) until its output drains. Other
 //     clients are not affected.
+//   - Socket options set on the listener before `Create()` that Linux
+//     copies to accepted sockets (TCP_NODELAY, SO_SNDBUF, SO_RCVBUF,
+//     SO_KEEPALIVE) apply to every client: set them there.
 //   - A client that disappears (end-of-stream, ECONNRESET after a SIGKILL,
 //     EPIPE) is closed and its slot freed; only that client is affected.
 //     Sends use MSG_NOSIGNAL: no SIGPIPE.

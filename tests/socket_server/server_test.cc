@@ -29,6 +29,7 @@
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
+#include "ipcbox/core/fd.h"
 #include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/pipe/pipe.h"
 #include "ipcbox/signal/scoped_signal_handler.h"
@@ -429,6 +430,59 @@ TEST(ConcurrentServerFullTableTest, WithoutAMessageTheRefusedClientSeesEnd) {
   ASSERT_TRUE(told.ok()) << told.status();
   EXPECT_EQ(*told, "");
   EXPECT_TRUE(EchoRoundTrip(*first, "still here").ok());
+}
+
+// Out of descriptors: the server frees its spare descriptor to accept and
+// refuse the client (instead of leaving it in the backlog with the listener
+// readable, which would spin the loop), then serves normally again.
+TEST(ConcurrentServerFullTableTest, OutOfDescriptorsRefusesWithoutSpinning) {
+  EchoHandler echo;
+  ConcurrentServerOptions options;
+  options.max_connections = 8;
+  options.refusal_message = "busy\n";
+  std::unique_ptr<ConcurrentServer> server = MakeServer(echo, options);
+  ASSERT_NE(server, nullptr);
+  const SocketAddress address = AddressOf(*server);
+  // The client's socket exists before the limit drops; connect() needs no
+  // new descriptor.
+  Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  ASSERT_TRUE(client.valid());
+  const int lowest_free = ::dup(0);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  {
+    ScopedDescriptorLimit limit(static_cast<rlim_t>(lowest_free));
+    const int probe = ::dup(0);
+    if (probe >= 0) {
+      ::close(probe);
+      GTEST_SKIP() << "RLIMIT_NOFILE is not enforced here (qemu-user?): "
+                      "dup() succeeded with the soft limit at "
+                   << lowest_free << " and descriptors 0.." << lowest_free - 1
+                   << " open";
+    }
+    ASSERT_EQ(::connect(client.get(), address.sockaddr(), address.size()), 0);
+    const Deadline deadline = Soon();
+    while (server->stats().refused == 0 && !deadline.expired()) {
+      (void)server->RunFor(absl::Milliseconds(5));
+    }
+    // A few more turns of the loop: a listener left readable would make
+    // every one of them fail to accept again.
+    for (int i = 0; i < 5; ++i) (void)server->RunFor(absl::Milliseconds(5));
+  }
+  const ConcurrentServerStats stats = server->stats();
+  EXPECT_EQ(stats.refused, 1);
+  EXPECT_EQ(stats.accept_errors, 1);
+  EXPECT_EQ(stats.accepted, 0);
+  char told[16];
+  const ssize_t n = ::recv(client.get(), told, sizeof(told), 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(absl::string_view(told, static_cast<size_t>(n)), "busy\n");
+
+  // With descriptors again, clients are served.
+  ServerThread thread(*server);
+  absl::StatusOr<StreamSocket> next = Connect(address);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_TRUE(EchoRoundTrip(*next, "served").ok());
 }
 
 // ---- A peer killed mid-conversation -----------------------------------------
