@@ -6,7 +6,9 @@
 // at start. Everything it needs (the table, every buffer, the epoll event
 // array) is allocated once by `Create()`; accepting a client, serving its
 // bytes and closing it allocate nothing, so memory use is known before the
-// first client comes and stays flat under any load.
+// first client comes and stays flat under any load. (A client's failure,
+// such as a reset, is reported to the handler as a status with a message:
+// that error path allocates, as error messages do everywhere in ipcbox.)
 //
 // Example (an echo server on port 9876 for up to 1000 clients, stopped by
 // another thread or a signal handler):
