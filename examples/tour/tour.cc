@@ -18,6 +18,7 @@
 #include "examples/shm/tour_shm.h"
 #include "examples/signal/tour_signal.h"
 #include "examples/socket/tour_socket.h"
+#include "examples/socket_server/tour_socket_server.h"
 #include "examples/sysv_shm/tour_sysv_shm.h"
 #include "examples/tour/scenario.h"
 
@@ -38,6 +39,8 @@ constexpr Scenario kScenarios[] = {
     {"System V message queue", "sender, receiver", &examples::RunMessageQueueTour},
     {"popen and dup2", "ALP's popen through sort", &examples::RunPopenTour},
     {"TCP socket", "socket_server, socket_client", &examples::RunSocketTour},
+    {"concurrent TCP server (epoll)", "the seed's server, made concurrent",
+     &examples::RunConcurrentEchoServerTour},
     {"signals: graceful shutdown", "shutdown", &examples::RunShutdownTour},
 };
 
