@@ -5,6 +5,13 @@
 // `CheckFifoPath()` before a system call sees it, and every open refuses to
 // follow a symbolic link at the path and checks, on the open descriptor,
 // that it got a FIFO.
+//
+// Example (a `Fifo` making its FIFO, an open of it, and the removal):
+//
+//   absl::StatusOr<NodeId> node = MakeFifo(path, Permissions::OwnerOnly());
+//   if (!node.ok()) return node.status();   // kAlreadyExists: path taken
+//   absl::StatusOr<Fd> fd = OpenFifoEnd(path, O_RDONLY | O_NONBLOCK);
+//   absl::Status removed = UnlinkIfSame(path, *node);  // not a newer FIFO
 
 #ifndef IPCBOX_FIFO_INTERNAL_FIFO_NODE_H_
 #define IPCBOX_FIFO_INTERNAL_FIFO_NODE_H_

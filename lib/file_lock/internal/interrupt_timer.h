@@ -1,9 +1,12 @@
-// Internal to //lib/file_lock.
+// interrupt_timer.h
 //
-// `InterruptTimer` interrupts the calling thread's blocking system call at a
-// deadline: a POSIX timer on CLOCK_MONOTONIC sends `LockTimeoutSignal()` to
-// this thread only, at the deadline and then every millisecond until the
-// timer is destroyed. See timeout_signal.h for why and how.
+// Internal to //lib/file_lock: `InterruptTimer` interrupts the calling
+// thread's blocking system call at a deadline: a POSIX timer on
+// CLOCK_MONOTONIC sends `LockTimeoutSignal()` to this thread only, at the
+// deadline and then every millisecond until the timer is destroyed. See
+// timeout_signal.h for why and how.
+//
+// Example:
 //
 //   InterruptTimer timer;
 //   if (absl::Status s = timer.Arm(deadline); !s.ok()) return s;

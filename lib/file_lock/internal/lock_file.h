@@ -1,9 +1,15 @@
-// Internal to //lib/file_lock.
+// lock_file.h
 //
-// `LockFile` is what every lock type is made of: the descriptor of the file
-// it locks, owned, and whether opening it created the file. The lock types
-// inherit from it privately and re-export what they offer, the way
-// `PipeReader` does with `PipeEnd`.
+// Internal to //lib/file_lock: `LockFile` is what every lock type is made
+// of: the descriptor of the file it locks, owned, and whether opening it
+// created the file. The lock types inherit from it privately and re-export
+// what they offer, the way `PipeReader` does with `PipeEnd`.
+//
+// Example (`FlockLock::Open()`):
+//
+//   absl::StatusOr<LockFile> file = LockFile::Open(path, options, "FlockLock");
+//   if (!file.ok()) return file.status();  // messages name "FlockLock"
+//   return FlockLock(*std::move(file));
 
 #ifndef IPCBOX_FILE_LOCK_INTERNAL_LOCK_FILE_H_
 #define IPCBOX_FILE_LOCK_INTERNAL_LOCK_FILE_H_

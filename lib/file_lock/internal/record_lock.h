@@ -1,10 +1,17 @@
-// Internal to //lib/file_lock.
+// record_lock.h
 //
-// `RecordLock` implements the byte-range lock operations that fcntl record
-// locks and OFD locks share; the two differ only in the fcntl commands used
-// (F_SETLK... or F_OFD_SETLK...) and so in who owns a lock (the process, or
-// the open file description). `FcntlLock` and `OfdLock` inherit from it
-// privately and document the operations for their owner.
+// Internal to //lib/file_lock: `RecordLock` implements the byte-range lock
+// operations that fcntl record locks and OFD locks share; the two differ
+// only in the fcntl commands used (F_SETLK... or F_OFD_SETLK...) and so in
+// who owns a lock (the process, or the open file description). `FcntlLock`
+// and `OfdLock` inherit from it privately and document the operations for
+// their owner.
+//
+// Example (an `OfdLock` is this, made by `OfdLock::Open()`):
+//
+//   RecordLock lock(*std::move(file), RecordLockOwner::kOpenFileDescription);
+//   absl::Status s = lock.TryLock(LockType::kExclusive, ByteRange::Of(0, 64));
+//   if (IsWouldBlock(s)) ...  // lock.FindConflict(...) says who is in the way
 
 #ifndef IPCBOX_FILE_LOCK_INTERNAL_RECORD_LOCK_H_
 #define IPCBOX_FILE_LOCK_INTERNAL_RECORD_LOCK_H_

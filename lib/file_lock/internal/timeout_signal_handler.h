@@ -1,5 +1,13 @@
+// timeout_signal_handler.h
+//
 // Internal to //lib/file_lock: readies the signal that timed lock waits use
 // (see timeout_signal.h).
+//
+// Example (`InterruptTimer::Arm()`, before it creates its timer):
+//
+//   absl::StatusOr<int> signo = ReadyTimeoutSignal();
+//   if (!signo.ok()) return signo.status();  // the program's handler is there
+//   event.sigev_signo = *signo;              // the timer's signal
 
 #ifndef IPCBOX_FILE_LOCK_INTERNAL_TIMEOUT_SIGNAL_HANDLER_H_
 #define IPCBOX_FILE_LOCK_INTERNAL_TIMEOUT_SIGNAL_HANDLER_H_

@@ -4,6 +4,13 @@
 // a file or a file-like object (a regular file, a POSIX shared memory object
 // in /dev/shm). Internal to ipcbox: the public types call these.
 //
+// Example (`posix::SharedMemory::Open()`, around its shm_open()):
+//
+//   absl::Status s = CheckMappableSize(size, "shared memory object", name);
+//   if (!s.ok()) return s;  // before any system call
+//   ...                     // shm_open(), fchmod()
+//   s = ReserveSpace(fd, size, name, "/dev/shm (tmpfs)");  // no SIGBUS later
+//
 // Why reserve: ftruncate() makes a file of the asked size without giving it
 // any storage. On tmpfs (/dev/shm) or a nearly full disk, the first write to
 // a page that finds no space left raises SIGBUS in the writer, long after

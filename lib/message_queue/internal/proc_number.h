@@ -7,7 +7,7 @@
 // Example:
 //
 //   absl::StatusOr<uint64_t> msgmax =
-//   ReadProcNumber("/proc/sys/kernel/msgmax");
+//       ReadProcNumber("/proc/sys/kernel/msgmax");
 
 #ifndef IPCBOX_MESSAGE_QUEUE_INTERNAL_PROC_NUMBER_H_
 #define IPCBOX_MESSAGE_QUEUE_INTERNAL_PROC_NUMBER_H_

@@ -5,6 +5,13 @@
 // or anything else with the same read/write semantics) and remembering
 // whether it is in non-blocking mode, which decides how timed operations
 // avoid blocking past their deadline.
+//
+// Example (`PipeReader::FromFd()`; `PipeReader` inherits it privately):
+//
+//   absl::StatusOr<PipeEnd> end =
+//       PipeEnd::Adopt(std::move(fd), Direction::kRead);
+//   if (!end.ok()) return end.status();  // not open, or open for writing
+//   return PipeReader(*std::move(end));  // which re-exports fd(), Close()...
 
 #ifndef IPCBOX_PIPE_INTERNAL_PIPE_END_H_
 #define IPCBOX_PIPE_INTERNAL_PIPE_END_H_

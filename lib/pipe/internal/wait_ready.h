@@ -1,6 +1,12 @@
 // wait_ready.h
 //
 // Internal to lib/pipe: the poll() wait under every timed pipe operation.
+//
+// Example (a timed read on a blocking end must wait before it reads):
+//
+//   absl::Status ready = WaitReady(fd().get(), POLLIN, deadline);
+//   if (!ready.ok()) return ready;  // TimedOutError() at the deadline
+//   absl::StatusOr<size_t> n = ReadOnce(buf);  // data or end-of-stream
 
 #ifndef IPCBOX_PIPE_INTERNAL_WAIT_READY_H_
 #define IPCBOX_PIPE_INTERNAL_WAIT_READY_H_

@@ -6,6 +6,12 @@
 // status from `Spawn()` with no child created, on every system (qemu-user
 // emulates posix_spawn's vfork as a fork, and an exec failure then only
 // shows as exit code 127), and so the child has no PATH to walk.
+//
+// Example (what `Spawn()` does before it starts anything):
+//
+//   absl::StatusOr<std::string> program = FindProgram("sort", "/usr/bin:/bin");
+//   if (!program.ok()) return program.status();  // kNotFound: no child made
+//   ::posix_spawn(&pid, program->c_str(), ...);  // "/usr/bin/sort"
 
 #ifndef IPCBOX_PROCESS_INTERNAL_FIND_PROGRAM_H_
 #define IPCBOX_PROCESS_INTERNAL_FIND_PROGRAM_H_

@@ -6,6 +6,13 @@
 // good, so a signal sent through one cannot reach a later process that
 // reused the pid. Kernels before 5.3, and emulators that do not know the
 // call (qemu-user may answer ENOSYS), have none: callers fall back.
+//
+// Example (`Child` opens one only for a timed wait or a signal):
+//
+//   Fd pidfd = OpenPidFd(pid);  // while `pid` is a child not yet reaped
+//   if (!pidfd.valid()) ...     // none: waitpid(WNOHANG) loop and kill()
+//   struct pollfd p = {pidfd.get(), POLLIN, 0};  // readable once it ends
+//   SendSignalThroughPidFd(pidfd.get(), SIGTERM);  // never a recycled pid
 
 #ifndef IPCBOX_PROCESS_INTERNAL_PIDFD_H_
 #define IPCBOX_PROCESS_INTERNAL_PIDFD_H_

@@ -6,6 +6,13 @@
 // reaped by whoever adopts orphans (init, a subreaper), whenever that gets
 // round to it. So when kill() says the group exists, /proc is read to see
 // whether any member is more than a zombie.
+//
+// Example (`ShutDownGroupOf()` waiting for the group to end):
+//
+//   absl::StatusOr<bool> running = GroupHasRunningMember(pgid);
+//   if (!running.ok()) return running.status();
+//   if (!*running) return true;           // zombies only, or nobody left
+//   SleepAndBackOff(deadline, pause_ns);  // wait_exit.h; then ask again
 
 #ifndef IPCBOX_PROCESS_INTERNAL_PROCESS_GROUP_H_
 #define IPCBOX_PROCESS_INTERNAL_PROCESS_GROUP_H_

@@ -4,6 +4,13 @@
 // parent and before the child exists, so that starting the child is only
 // dup2() and close() (async-signal-safe, no allocation).
 //
+// Example (what `ForkFunction()` does around its fork()):
+//
+//   absl::StatusOr<StdioPlan> plan = PrepareStdio(options.stdio);
+//   if (!plan.ok()) return plan.status();        // nothing forked yet
+//   if (::fork() == 0 && ApplyInForkedChild(*plan) != 0) _exit(127);
+//   PipeReader out = std::move(plan->stdout_reader);  // the parent's end
+//
 // Every descriptor the plan holds is close-on-exec and numbered 3 or above,
 // even when the parent runs with stdin, stdout or stderr closed (pipe() then
 // hands out 0, 1 or 2): a low-numbered source could otherwise be overwritten

@@ -2,6 +2,13 @@
 //
 // Internal to lib/process: reaping one child, at once or by a deadline.
 //
+// Example (`Child::WaitFor()` and `Child::TryWait()`):
+//
+//   absl::StatusOr<ExitStatus> status =
+//       WaitForExit(pid, pidfd, Deadline::After(absl::Seconds(2)));
+//   if (IsTimedOut(status.status())) ...  // still running, not reaped
+//   status = ReapIfEnded(pid);            // never waits: WouldBlockError()
+//
 // With a pidfd the wait is a single poll() on it, which the kernel wakes
 // when the child ends. Without one (Linux < 5.3, or an emulator that lacks
 // pidfd_open) it sleeps and checks with waitpid(WNOHANG), the pauses

@@ -6,6 +6,13 @@
 // Would-block and timed-out outcomes are message-less statuses: no
 // allocation on any hot path.
 //
+// Example (what the named and unnamed semaphores' calls come down to):
+//
+//   absl::Status s = TryWaitSem(sem, name);           // sem_t* from sem_open
+//   if (IsWouldBlock(s)) s = WaitSemUntil(sem, deadline, name);
+//   if (IsTimedOut(s)) ...                            // nobody posted in time
+//   s = PostSem(sem, name);
+//
 // The success paths are inline: an uncontended post or wait is a couple of
 // atomic instructions inside glibc, and a call layer of ours would cost as
 // much again. Errors go out of line.

@@ -6,6 +6,13 @@
 // that was removed (EIDRM while waiting, EINVAL for an id that no longer
 // exists) into kNotFound saying so. The success, would-block and timed-out
 // paths never allocate.
+//
+// Example (`sysv::Semaphore::Wait()` and `TryWait()` on semaphore 0):
+//
+//   struct sembuf op = {0, -1, SEM_UNDO};
+//   absl::Status s = Semop(set_id, &op, 1);           // waits; EINTR retried
+//   op.sem_flg = SEM_UNDO | IPC_NOWAIT;
+//   if (IsWouldBlock(TrySemop(set_id, &op, 1))) ...   // the value was 0
 
 #ifndef IPCBOX_SEMAPHORE_INTERNAL_SYSV_OPS_H_
 #define IPCBOX_SEMAPHORE_INTERNAL_SYSV_OPS_H_

@@ -1,5 +1,14 @@
+// acquire.h
+//
 // Internal to //lib/shared_file: taking the whole-file lock, or finding out
 // who holds it.
+//
+// Example (`SharedFileWriter::Write()` before it writes):
+//
+//   absl::StatusOr<Acquisition> got =
+//       AcquireOrFindHolder(lock_, LockType::kExclusive, deadline);
+//   if (!got.ok()) return got.status();
+//   if (!got->acquired) ...  // WriteState::kLocked, by got->holder if known
 
 #ifndef IPCBOX_SHARED_FILE_INTERNAL_ACQUIRE_H_
 #define IPCBOX_SHARED_FILE_INTERNAL_ACQUIRE_H_

@@ -5,6 +5,13 @@
 // global state, so two of them on one signal would share it and the second
 // to go would restore the first one's handler after it is gone; claiming the
 // signal first turns that into a clear status.
+//
+// Example (`SignalFlag::Install()`, and its destructor):
+//
+//   absl::Status s = ClaimSignal(SIGTERM, "SignalFlag");
+//   if (!s.ok()) return s;  // kAlreadyExists: a SignalPipe has SIGTERM
+//   ...                     // install the handler; once it is restored:
+//   ReleaseSignal(SIGTERM);
 
 #ifndef IPCBOX_SIGNAL_INTERNAL_HANDLER_CLAIMS_H_
 #define IPCBOX_SIGNAL_INTERNAL_HANDLER_CLAIMS_H_

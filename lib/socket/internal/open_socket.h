@@ -2,6 +2,14 @@
 //
 // Internal to lib/socket: creating, binding and connecting descriptors, for
 // the factories of the public socket types.
+//
+// Example (what `DatagramSocket::Bind()` does):
+//
+//   absl::StatusOr<Fd> fd = NewSocket(AF_UNIX, SOCK_DGRAM, false);
+//   if (!fd.ok()) return fd.status();
+//   absl::StatusOr<UnixPathOwner> owner =
+//       BindSocket(fd->get(), SOCK_DGRAM, address, BindSettings());
+//   // The socket object keeps both; the owner removes the file it made.
 
 #ifndef IPCBOX_SOCKET_INTERNAL_OPEN_SOCKET_H_
 #define IPCBOX_SOCKET_INTERNAL_OPEN_SOCKET_H_

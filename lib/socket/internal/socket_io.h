@@ -9,6 +9,14 @@
 //     the descriptor's blocking mode, and cost one system call when data
 //     (or room) is already there;
 //   - nothing allocates unless a real error is reported.
+//
+// Example (`StreamSocket::ReceiveUntil()`: try, and poll only if not ready):
+//
+//   absl::StatusOr<size_t> n =
+//       RetryUntil(fd, nonblocking(), POLLIN, deadline, [&](int flags) {
+//         return ReceiveOnce(fd, buf, flags, /*from=*/nullptr);
+//       });
+//   if (n.ok() && *n == 0) return EndOfStreamError();
 
 #ifndef IPCBOX_SOCKET_INTERNAL_SOCKET_IO_H_
 #define IPCBOX_SOCKET_INTERNAL_SOCKET_IO_H_

@@ -5,6 +5,13 @@
 // owns it; accepted and connected sockets, and sockets adopted from a
 // descriptor, never do.
 //
+// Example (`BindSocket()`, right after its bind() made the file):
+//
+//   absl::StatusOr<UnixPathOwner> owner =
+//       UnixPathOwner::Claim("/run/app.sock");
+//   if (!owner.ok()) return owner.status();  // not a socket: left alone
+//   ...  // ~UnixPathOwner unlinks it, if it is still the file bind() made
+//
 // Removal is careful, because the path is a name in a shared directory that
 // can change hands:
 //   - only the process that bound the socket removes it: a forked child

@@ -1,6 +1,13 @@
 // wait_ready.h
 //
 // Internal to lib/socket: the poll() wait under every timed socket call.
+//
+// Example (a TCP connect() that is still in progress):
+//
+//   if (::connect(fd, addr, len) != 0 && errno == EINPROGRESS) {
+//     absl::Status ready = WaitReady(fd, POLLOUT, deadline);
+//     if (!ready.ok()) return ready;  // TimedOutError(): no handshake yet
+//   }                                 // then SO_ERROR says how it ended
 
 #ifndef IPCBOX_SOCKET_INTERNAL_WAIT_READY_H_
 #define IPCBOX_SOCKET_INTERNAL_WAIT_READY_H_
