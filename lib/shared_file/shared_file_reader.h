@@ -15,12 +15,14 @@
 // Example (the seed's consumer):
 //
 //   absl::StatusOr<SharedFileReader> reader =
-//   SharedFileReader::Open("data.dat"); if (absl::IsNotFound(reader.status()))
-//   ...          // absent if (!reader.ok()) return reader.status(); char
-//   buf[4096]; absl::StatusOr<ReadResult> r =
-//   reader->Read(absl::MakeSpan(buf)); if (!r.ok()) return r.status(); switch
-//   (r->state) {
-//     case ReadState::kLocked: ... r->holder->pid ...    // locked by pid N
+//       SharedFileReader::Open("data.dat");
+//   if (absl::IsNotFound(reader.status())) ...  // absent
+//   if (!reader.ok()) return reader.status();
+//   char buf[4096];
+//   absl::StatusOr<ReadResult> r = reader->Read(absl::MakeSpan(buf));
+//   if (!r.ok()) return r.status();
+//   switch (r->state) {
+//     case ReadState::kLocked: ... r->holder->pid ...  // locked by pid N
 //     case ReadState::kEmpty: ...
 //     case ReadState::kData: Use(absl::string_view(buf, r->size));
 //   }

@@ -8,10 +8,11 @@
 // Example (the seed's producer):
 //
 //   absl::StatusOr<SharedFileWriter> writer =
-//   SharedFileWriter::Open("data.dat"); if (!writer.ok()) return
-//   writer.status(); absl::StatusOr<WriteResult> result = writer->Write(
-//       {"Now is the winter of our discontent\n",
-//        "Made glorious summer by this sun of York\n"});
+//       SharedFileWriter::Open("data.dat");
+//   if (!writer.ok()) return writer.status();
+//   absl::StatusOr<WriteResult> result =
+//       writer->Write({"Now is the winter of our discontent\n",
+//                      "Made glorious summer by this sun of York\n"});
 //   if (!result.ok()) return result.status();
 //   if (result->state == WriteState::kLocked) {
 //     // Somebody reads or writes the file now: result->holder says who.
