@@ -9,7 +9,7 @@
 // is easy to test for and hard to confuse with anything else:
 //
 //   absl::StatusOr<PipeWriter> writer = TryOpenFifoWriter(path);
-//   if (IsNoReader(writer.status())) return absl::OkStatus();  // nobody listens
+//   if (IsNoReader(writer.status())) return absl::OkStatus();  // no listener
 //   if (!writer.ok()) return writer.status();
 //
 // The status is kFailedPrecondition with a message naming the FIFO, marked

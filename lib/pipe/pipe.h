@@ -14,7 +14,7 @@
 //   if (!pipe.ok()) return pipe.status();
 //   pid_t pid = fork();
 //   if (pid == 0) {                  // child
-//     pipe->writer = PipeWriter();   // closes the child's copy of the write end
+//     pipe->writer = PipeWriter();   // closes the child's write end
 //     char buf[256];
 //     absl::StatusOr<size_t> n;
 //     while ((n = pipe->reader.Read(absl::MakeSpan(buf))).ok()) ...

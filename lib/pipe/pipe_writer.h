@@ -10,7 +10,8 @@
 //
 // Example:
 //
-//   absl::Status s = writer.WriteAll(record, Deadline::After(absl::Seconds(1)));
+//   absl::Status s =
+//       writer.WriteAll(record, Deadline::After(absl::Seconds(1)));
 //   if (IsTimedOut(s)) ...  // the reader is not keeping up
 //   if (!s.ok()) ...        // EPIPE: the reader has gone away, or an error
 //
@@ -92,9 +93,10 @@ class PipeWriter : private pipe_internal::PipeEnd {
   absl::StatusOr<size_t> WriteUntil(absl::string_view data, Deadline deadline);
 
   // Writes all of `data`, over as many writes as it takes, by `deadline`;
-  // on a non-blocking end too (it waits with poll()). OK means everything was written; otherwise the status says why it
-  // stopped (timed out, EPIPE, error) and `*bytes_written`, if given, says
-  // how much went into the pipe before that.
+  // on a non-blocking end too (it waits with poll()). OK means everything
+  // was written; otherwise the status says why it stopped (timed out,
+  // EPIPE, error) and `*bytes_written`, if given, says how much went into
+  // the pipe before that.
   absl::Status WriteAll(absl::string_view data,
                         Deadline deadline = Deadline::Infinite(),
                         size_t* bytes_written = nullptr);

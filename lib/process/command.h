@@ -10,7 +10,8 @@
 // Example:
 //
 //   Command sort({"sort", "-r"});
-//   sort.SetStdin(Stdio::Pipe()).SetStdout(Stdio::Pipe()).SetEnv("LC_ALL", "C");
+//   sort.SetStdin(Stdio::Pipe()).SetStdout(Stdio::Pipe());
+//   sort.SetEnv("LC_ALL", "C");
 //   absl::StatusOr<Child> child = Spawn(sort);
 //
 // The program is argv[0]. Without a slash it is looked up in PATH (the

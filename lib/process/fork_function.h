@@ -31,10 +31,10 @@
 // exec follows: among them the parent's pipe ends to OTHER children, and a
 // child holding a copy of another child's stdin write end keeps that child
 // from ever seeing end-of-file. `close_other_descriptors` closes them all
-// (except `keep_open`) before the function runs. Stdio buffers are flushed before the fork, so
-// nothing buffered is printed twice, and (by default) when the function
-// returns, before _exit(). The child never returns into the caller's code
-// and runs no atexit handlers or static destructors.
+// (except `keep_open`) before the function runs. Stdio buffers are flushed
+// before the fork, so nothing buffered is printed twice, and (by default)
+// when the function returns, before _exit(). The child never returns into
+// the caller's code and runs no atexit handlers or static destructors.
 //
 // Errors: fork() failing (EAGAIN: process limit; ENOMEM) is its status; a
 // bad `stdio` is kInvalidArgument before anything is forked. The child's own

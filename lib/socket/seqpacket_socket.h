@@ -9,8 +9,9 @@
 //
 // Example:
 //
-//   absl::StatusOr<SeqPacketSocket> s = SeqPacketSocket::Connect(
-//       *SocketAddress::UnixAbstract("app"), Deadline::After(absl::Seconds(1)));
+//   absl::StatusOr<SeqPacketSocket> s =
+//       SeqPacketSocket::Connect(*SocketAddress::UnixAbstract("app"),
+//                                Deadline::After(absl::Seconds(1)));
 //   if (absl::Status st = s->Send("status?"); !st.ok()) return st;
 //   char reply[512];
 //   absl::StatusOr<size_t> n = s->Receive(absl::MakeSpan(reply));

@@ -9,8 +9,10 @@
 // wrong, before any system call sees it:
 //
 //   absl::StatusOr<SocketAddress> tcp = SocketAddress::ParseInet("[::1]:9876");
-//   absl::StatusOr<SocketAddress> path = SocketAddress::UnixPath("/run/app.sock");
-//   absl::StatusOr<SocketAddress> abstract = SocketAddress::UnixAbstract("app");
+//   absl::StatusOr<SocketAddress> path =
+//       SocketAddress::UnixPath("/run/app.sock");
+//   absl::StatusOr<SocketAddress> abstract =
+//       SocketAddress::UnixAbstract("app");
 //   SocketAddress any = SocketAddress::Ipv4Any(9876);
 //
 // Parsing is numeric only: names ("localhost", "board.lan") go through

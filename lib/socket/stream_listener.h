@@ -5,7 +5,8 @@
 //
 // Example:
 //
-//   absl::StatusOr<SocketAddress> path = SocketAddress::UnixPath("/run/app.sock");
+//   absl::StatusOr<SocketAddress> path =
+//       SocketAddress::UnixPath("/run/app.sock");
 //   absl::StatusOr<StreamListener> listener = StreamListener::Listen(*path);
 //   absl::StatusOr<StreamSocket> client =
 //       listener->AcceptFor(absl::Seconds(30));
