@@ -1,3 +1,5 @@
+// octal_mode.h
+//
 // File modes as people write them on a command line: --mode=0666, not
 // --mode=438. The seeds' programs create their objects with fixed modes
 // (0644, 0666); the ported examples take those as flags with these helpers.
@@ -8,6 +10,7 @@
 //       Permissions::FromMode(absl::GetFlag(FLAGS_mode).mode);
 //
 //   absl::StatusOr<mode_t> mode = ParseOctalMode("0644");
+
 #ifndef IPCBOX_EXAMPLES_COMMON_OCTAL_MODE_H_
 #define IPCBOX_EXAMPLES_COMMON_OCTAL_MODE_H_
 

@@ -11,6 +11,15 @@
 //   $ fifo_writer                $ fifo_reader
 //   768000 ints sent to the pipe.   Received ints: 768000, primes: 37682
 //
+// Example (each side in its own process, as the binaries do):
+//
+//   absl::StatusOr<int64_t> sent = RunFifoWriter(FifoWriterOptions());
+//   if (sent.ok()) std::fputs(FifoWriterLine(*sent).c_str(), stdout);
+//
+//   absl::StatusOr<FifoReaderCounts> counts =
+//       RunFifoReader(FifoReaderOptions());
+//   if (counts.ok()) std::fputs(FifoReaderLine(*counts).c_str(), stdout);
+//
 // The ints are glibc's rand() sequence from its default seed (the seed never
 // calls srand()), so the prime count is the same on every run and every
 // architecture: 37682, the number the article prints. The rand() call that

@@ -12,6 +12,13 @@
 //   server receive]: bye              [client input]: bye
 //   ******* client end *******        [client input]: ^D
 //
+// Example (each side in its own process, as the binaries do):
+//
+//   absl::Status served = RunChatServer(ChatServerOptions(), stdout);
+//
+//   absl::Status sent =
+//       RunChatClient(ChatClientOptions(), STDIN_FILENO, stdout);
+//
 // The lines are the seed's, byte for byte (the server's "server receive]: "
 // lacks its opening bracket in the seed too), and so are the FIFO's name,
 // its mode and the buffer sizes (the client reads up to 64 bytes at a time,

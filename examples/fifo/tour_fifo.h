@@ -11,6 +11,12 @@
 //   RunFifoChatTour: fifo_chat_server and fifo_chat_client; two lines typed
 //                    into the client come out of the server, then the
 //                    client's end of input ends both.
+//
+// Example (//examples:tour runs it from its list in tour.cc):
+//
+//   ipcbox::tour::Report report;  // prints each Line(), indented
+//   absl::Status verified = ipcbox::examples::RunFifoTour(report);
+//   // OK: "Received ints: 768000, primes: 37682", FIFO removed
 
 #ifndef IPCBOX_EXAMPLES_FIFO_TOUR_FIFO_H_
 #define IPCBOX_EXAMPLES_FIFO_TOUR_FIFO_H_

@@ -15,6 +15,11 @@
 //   msg5 sent as type 3   msg6 received as type 3
 //   msg6 sent as type 3   msg4 received as type 2
 //
+// Example (the sender, then the receiver, from the directory of queue.h):
+//
+//   int sender_exit = RunSender(SenderConfig(), std::cout, std::cerr);
+//   int receiver_exit = RunReceiver(ReceiverConfig(), std::cout, std::cerr);
+//
 // This is the programs' logic as functions, so that the binaries, the tests
 // and the tour run the same code. The wire format is the seed's exactly, so
 // either side talks to the seed's C programs run from the same directory:

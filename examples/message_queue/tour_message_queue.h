@@ -5,6 +5,12 @@
 // found through ftok() of a scratch "queue.h"; the tour checks what each
 // printed against the article, that the queue held the six messages between
 // the two runs (IPC_STAT), and that the receiver removed it.
+//
+// Example (//examples:tour runs it from its list in tour.cc):
+//
+//   ipcbox::tour::Report report;  // prints each Line(), indented
+//   absl::Status verified = ipcbox::examples::RunMessageQueueTour(report);
+//   // OK: both printed the article's lines; the queue is gone
 
 #ifndef IPCBOX_EXAMPLES_MESSAGE_QUEUE_TOUR_MESSAGE_QUEUE_H_
 #define IPCBOX_EXAMPLES_MESSAGE_QUEUE_TOUR_MESSAGE_QUEUE_H_

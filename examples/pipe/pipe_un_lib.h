@@ -1,3 +1,5 @@
+// pipe_un_lib.h
+//
 // The seed article's pipeUN program as a function: the parent creates an
 // unnamed pipe and forks; the child echoes what it reads from the pipe to
 // `output_fd` until end-of-stream; the parent writes `message`, closes its
@@ -8,6 +10,7 @@
 //
 // //examples/pipe:pipe_un calls it with the seed's message and standard
 // output, and the tour with a pipe it reads back to verify the echo.
+
 #ifndef IPCBOX_EXAMPLES_PIPE_PIPE_UN_LIB_H_
 #define IPCBOX_EXAMPLES_PIPE_PIPE_UN_LIB_H_
 

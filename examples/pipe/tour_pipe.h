@@ -1,5 +1,14 @@
+// tour_pipe.h
+//
 // The tour's unnamed-pipe scenario: the seed's pipeUN, its echo captured and
 // compared with what the parent wrote.
+//
+// Example (//examples:tour runs it from its list in tour.cc):
+//
+//   ipcbox::tour::Report report;  // prints each Line(), indented
+//   absl::Status verified = ipcbox::examples::RunPipeTour(report);
+//   // OK: the child echoed what the parent wrote, and was reaped
+
 #ifndef IPCBOX_EXAMPLES_PIPE_TOUR_PIPE_H_
 #define IPCBOX_EXAMPLES_PIPE_TOUR_PIPE_H_
 

@@ -1,3 +1,5 @@
+// popen_demo_lib.h
+//
 // The ALP chapter 5 pattern the seed summary describes ("set up one end of
 // the pipe as [a child's] standard input ... use the dup2 call. The use of
 // pipes can also be simplified with the popen and pclose functions"), as a

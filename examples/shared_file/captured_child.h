@@ -1,10 +1,16 @@
+// captured_child.h
+//
 // Runs a function in a forked child with one of its output streams captured,
 // for the tour and the tests: the ported programs are library functions
 // that print to a FILE*, and here that FILE* is a pipe back to the parent.
 //
+// Example:
+//
 //   absl::StatusOr<CapturedRun> run = RunInChild(
-//       [&](std::FILE* captured) { return RunConsumer(options, captured,
-//       stderr); }, absl::Seconds(10));
+//       [&](std::FILE* captured) {
+//         return RunConsumer(options, captured, stderr);
+//       },
+//       absl::Seconds(10));
 //   if (run.ok() && run->exit_code == 0) Use(run->output);
 //
 // Every wait is bounded: a child still running at the deadline is killed

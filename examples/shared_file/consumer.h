@@ -1,3 +1,5 @@
+// consumer.h
+//
 // The seed article's consumer program ("Example 2. The consumer program") as
 // a function: it opens the shared file read-only, gives up if a writer holds
 // it, otherwise reads it under a shared fcntl lock and copies it to standard
@@ -6,6 +8,10 @@
 //   $ consumer
 //   Now is the winter of our discontent
 //   Made glorious summer by this sun of York
+//
+// Example (what //examples/shared_file:consumer runs, flags aside):
+//
+//   int exit_code = RunConsumer(ConsumerOptions(), stdout, stderr);
 //
 // Where the seed says only "file is still write locked...", this one says
 // by whom; and it tells an absent file from an empty one.

@@ -1,3 +1,5 @@
+// producer.h
+//
 // The seed article's producer program ("Example 1. The producer program") as
 // a function: it opens (or creates) the shared file, takes an exclusive fcntl
 // lock on all of it without waiting, writes the two lines from Richard III,
@@ -5,6 +7,11 @@
 //
 //   $ producer
 //   Process 29255 has written to data file...
+//
+// Example (what //examples/shared_file:producer runs, flags aside):
+//
+//   ProducerOptions options;  // data.dat, the two lines, mode 0666
+//   int exit_code = RunProducer(options, stderr);  // 255 if data.dat is locked
 //
 // //examples/shared_file:producer calls it with flags whose defaults are the
 // seed's values; the tour and the tests call it in forked children. It

@@ -1,3 +1,5 @@
+// child_with_output.h
+//
 // Runs one of the example functions in a forked child with one of its
 // output streams going to a pipe that the parent reads while the child
 // runs: the tour and the tests wait for the writer's report before starting

@@ -1,3 +1,5 @@
+// flags.h
+//
 // The flags memwriter and memreader share: the values of the seed's
 // shmem.h, each defaulting to the seed's.
 //
@@ -5,6 +7,12 @@
 //   --semaphore_name=mysemaphore
 //
 // Each binary links this once; `ShmemOptionsFromFlags()` reads them.
+//
+// Example (a main()):
+//
+//   absl::ParseCommandLine(argc, argv);
+//   absl::StatusOr<ShmemOptions> shmem = ShmemOptionsFromFlags();
+//   if (!shmem.ok()) return 2;  // a size below 1, or a mode not in octal
 
 #ifndef IPCBOX_EXAMPLES_SHM_FLAGS_H_
 #define IPCBOX_EXAMPLES_SHM_FLAGS_H_

@@ -1,3 +1,5 @@
+// memreader.h
+//
 // The seed article's memreader ("Example 4. Source code for the memreader
 // process") as a function: it maps the existing POSIX shared memory object
 // /shMemEx, opens (or creates) the named semaphore "mysemaphore", waits
@@ -6,6 +8,12 @@
 //
 //   $ memreader
 //   This is the way the world ends...
+//
+// Example (a reader that gives up after 5 s instead of waiting forever):
+//
+//   MemreaderOptions options;
+//   options.timeout = absl::Seconds(5);
+//   int exit_code = RunMemreader(options, stdout, stderr);
 //
 // Start the writer first, as with the C programs: without the memory the
 // reader fails ("Can't get file descriptor..."). //examples/shm:memreader

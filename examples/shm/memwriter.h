@@ -1,3 +1,5 @@
+// memwriter.h
+//
 // The seed article's memwriter ("Example 3. Source code for the memwriter
 // process") as a function: it creates (or opens) the POSIX shared memory
 // object /shMemEx of 512 bytes, reports where it is mapped, opens (or
@@ -8,6 +10,12 @@
 //   $ memwriter
 //   shared mem address: 0x7f0c5e1a2000 [0..511]
 //   backing file:		/dev/shm/shMemEx
+//
+// Example (the seed's values, but waiting 1 s for the reader, not 12):
+//
+//   MemwriterOptions options;
+//   options.linger = absl::Seconds(1);
+//   int exit_code = RunMemwriter(options, stderr);  // lines go to stderr
 //
 // //examples/shm:memwriter calls it with flags whose defaults are the seed's
 // values; the tour and the tests call it in forked children. A C memreader

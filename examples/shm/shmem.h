@@ -1,3 +1,5 @@
+// shmem.h
+//
 // The values of the seed's header shmem.h, shared by memwriter and memreader
 // ("Example 3" and "Example 4" of the article on shared storage), and what
 // both programs need to turn their flags into ipcbox names.
@@ -10,6 +12,12 @@
 //
 // The article prints only the values; the programs' flags default to them so
 // that ipcbox's memwriter and memreader meet the C ones.
+//
+// Example (the seed's semaphore name, which lacks the leading slash):
+//
+//   absl::StatusOr<PosixName> name =
+//       SeedName(ShmemOptions().semaphore_name, kMaxSemaphoreNameLength);
+//   // "/mysemaphore", the C programs' /dev/shm/sem.mysemaphore
 
 #ifndef IPCBOX_EXAMPLES_SHM_SHMEM_H_
 #define IPCBOX_EXAMPLES_SHM_SHMEM_H_

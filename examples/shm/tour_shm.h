@@ -1,6 +1,15 @@
+// tour_shm.h
+//
 // The tour's POSIX shared memory scenario: the seed's memwriter and
 // memreader in two processes, the reader's output compared with the seed's,
 // and nothing left in /dev/shm afterwards.
+//
+// Example (//examples:tour runs it from its list in tour.cc):
+//
+//   ipcbox::tour::Report report;  // prints each Line(), indented
+//   absl::Status verified = ipcbox::examples::RunSharedMemoryTour(report);
+//   // OK: memreader printed the seed's lines; /dev/shm is clean
+
 #ifndef IPCBOX_EXAMPLES_SHM_TOUR_SHM_H_
 #define IPCBOX_EXAMPLES_SHM_TOUR_SHM_H_
 

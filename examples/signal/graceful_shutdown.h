@@ -1,3 +1,5 @@
+// graceful_shutdown.h
+//
 // The seed article's `shutdown` program ("Example 3. The graceful shutdown of
 // a multi-processing system") as a function, on lib/signal and lib/process.
 // The parent forks a child that ticks once a second, sleeps, asks the child

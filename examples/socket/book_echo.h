@@ -1,3 +1,5 @@
+// book_echo.h
+//
 // The seed article's socket example ("Example 1. The socket server",
 // "Example 2. The socket client") as library functions, so that the
 // socket_server and socket_client programs, their tests and the tour run

@@ -6,6 +6,13 @@
 // (the tour itself) is refused with the server's "busy" message; then each
 // of the five echoes three messages and checks them; finally SIGTERM stops
 // the server, which reports what it served.
+//
+// Example (//examples:tour runs it from its list in tour.cc):
+//
+//   ipcbox::tour::Report report;  // prints each Line(), indented
+//   absl::Status verified =
+//       ipcbox::examples::RunConcurrentEchoServerTour(report);
+//   // OK: five clients served at once, the sixth refused "busy"
 
 #ifndef IPCBOX_EXAMPLES_SOCKET_SERVER_TOUR_SOCKET_SERVER_H_
 #define IPCBOX_EXAMPLES_SOCKET_SERVER_TOUR_SOCKET_SERVER_H_

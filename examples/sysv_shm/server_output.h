@@ -1,7 +1,17 @@
+// server_output.h
+//
 // Checks a sysv_shm_server transcript against what the seed's server prints
 // when a client runs alongside: one "server:<text>" line per round, each
 // text a prefix of "ABCDEFGHIJ..." (the client's letters so far), never
 // shorter than the line before.
+//
+// Example:
+//
+//   absl::StatusOr<std::vector<std::string>> texts =
+//       ParseServerOutput("server:\nserver:A\nserver:AB\n", /*rounds=*/3);
+//   // {"", "A", "AB"}: the same as LockstepServerOutput(3) gives
+//   if (!texts.ok()) ...  // InternalError: which line is out of shape
+
 #ifndef IPCBOX_EXAMPLES_SYSV_SHM_SERVER_OUTPUT_H_
 #define IPCBOX_EXAMPLES_SYSV_SHM_SERVER_OUTPUT_H_
 

@@ -1,3 +1,5 @@
+// sysv_shm.h
+//
 // The Chinese summary's System V shared memory pair (section 2.3.3, "server
 // & client"), as functions:
 //
@@ -13,6 +15,14 @@
 //   server:A
 //   server:AB
 //   ...
+//
+// Example (both sides, each in its own process, at ten times the pace):
+//
+//   SysvShmOptions options;
+//   options.path = "/tmp/shm-rendezvous";  // any existing file: the ftok key
+//   options.interval = absl::Milliseconds(100);
+//   int server_exit = RunSysvShmServer(options, stdout, stderr);
+//   int client_exit = RunSysvShmClient(options, stderr);  // the other process
 //
 // //examples/sysv_shm:sysv_shm_server and :sysv_shm_client call these with
 // flags whose defaults are the seed's values, so each interoperates with the

@@ -1,3 +1,5 @@
+// scenario.h
+//
 // A tour scenario runs one ported seed program (or pair) between real
 // processes, checks that what happened is what the seed prints, and reports
 // it in a few lines. //examples:tour runs every scenario in turn.
@@ -8,6 +10,7 @@
 //     if (echoed != kMessage) return absl::InternalError("echo differs");
 //     return absl::OkStatus();
 //   }
+
 #ifndef IPCBOX_EXAMPLES_TOUR_SCENARIO_H_
 #define IPCBOX_EXAMPLES_TOUR_SCENARIO_H_
 
