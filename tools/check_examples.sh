@@ -30,5 +30,8 @@ grep -qx "tour: $scenarios of $scenarios scenarios verified" <<<"$tour" || {
 }
 
 check pipe_un "Nature's first green is gold" //examples:pipe_un
+alp_sorted=$'Hello, world.\nMy dog has fleas.\nOne fish, two fish.\nThis is a test.\nThis program is great.'
+check "popen_demo (popen)" "$alp_sorted" //examples/process:popen_demo
+check "popen_demo (dup2)" "$alp_sorted" //examples/process:popen_demo -- --mode=dup2
 
 exit $failed
