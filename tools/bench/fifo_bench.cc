@@ -104,7 +104,15 @@ struct RawFifoPair {
   int peer_reader = -1;
   int peer_writer = -1;
 
+  // No teardown follows a failed setup, so a failed Setup() tears down the
+  // FIFOs it made itself.
   absl::Status Setup(bool two_way) {
+    absl::Status status = SetupSteps(two_way);
+    if (!status.ok()) Teardown();
+    return status;
+  }
+
+  absl::Status SetupSteps(bool two_way) {
     to_peer_path = UniqueTempPath("fifo_bench_raw");
     to_parent_path = UniqueTempPath("fifo_bench_raw");
     if (::mkfifo(to_peer_path.c_str(), 0600) != 0) {

@@ -113,7 +113,8 @@ struct RawMsg {
 };
 
 // A System V queue by hand: IPC_PRIVATE, msg_qbytes for kQueueDepth
-// messages, removed at teardown.
+// messages, removed at teardown, or by Open() if sizing it fails (the
+// harness tears down only what was set up).
 struct RawMsq {
   int id = -1;
 
@@ -121,12 +122,17 @@ struct RawMsq {
     id = ::msgget(IPC_PRIVATE, IPC_CREAT | 0600);
     if (id < 0) return absl::ErrnoToStatus(errno, "msgget");
     struct msqid_ds ds;
-    if (::msgctl(id, IPC_STAT, &ds) != 0)
-      return absl::ErrnoToStatus(errno, "IPC_STAT");
-    ds.msg_qbytes = kQueueDepth * message_size;
-    if (::msgctl(id, IPC_SET, &ds) != 0)
-      return absl::ErrnoToStatus(errno, "IPC_SET");
-    return absl::OkStatus();
+    const char* failed = nullptr;
+    if (::msgctl(id, IPC_STAT, &ds) != 0) {
+      failed = "IPC_STAT";
+    } else {
+      ds.msg_qbytes = kQueueDepth * message_size;
+      if (::msgctl(id, IPC_SET, &ds) != 0) failed = "IPC_SET";
+    }
+    if (failed == nullptr) return absl::OkStatus();
+    const int err = errno;
+    Close();
+    return absl::ErrnoToStatus(err, failed);
   }
   void Close() {
     if (id >= 0) ::msgctl(id, IPC_RMID, nullptr);

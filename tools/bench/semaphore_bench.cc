@@ -102,7 +102,8 @@ struct RawUnnamedPair {
   }
 };
 
-// Two named semaphores opened by hand, unlinked at teardown.
+// Two named semaphores opened by hand, unlinked at teardown (or by a failed
+// Open(), since the harness tears down only what was set up).
 struct RawNamedPair {
   std::string names[2];
   sem_t* sems[2] = {nullptr, nullptr};
@@ -112,8 +113,10 @@ struct RawNamedPair {
       names[i] = UniqueName("sem_bench");
       sems[i] = ::sem_open(names[i].c_str(), O_CREAT | O_EXCL, 0600, 0);
       if (sems[i] == SEM_FAILED) {
+        const int err = errno;
         sems[i] = nullptr;
-        return absl::ErrnoToStatus(errno, "sem_open");
+        Close();
+        return absl::ErrnoToStatus(err, "sem_open");
       }
     }
     return absl::OkStatus();
@@ -128,14 +131,19 @@ struct RawNamedPair {
   }
 };
 
-// Two one-semaphore System V sets (as sysv::Semaphore makes them).
+// Two one-semaphore System V sets (as sysv::Semaphore makes them); a failed
+// Open() removes the first if the second cannot be made.
 struct RawSysvPair {
   int ids[2] = {-1, -1};
 
   absl::Status Open() {
     for (int& id : ids) {
       id = ::semget(IPC_PRIVATE, 1, IPC_CREAT | IPC_EXCL | 0600);
-      if (id < 0) return absl::ErrnoToStatus(errno, "semget");
+      if (id < 0) {
+        const int err = errno;
+        Close();
+        return absl::ErrnoToStatus(err, "semget");
+      }
     }
     return absl::OkStatus();
   }

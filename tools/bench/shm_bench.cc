@@ -278,7 +278,10 @@ struct PosixPingPong {
     v.name = "raw";
     v.setup = [this] {
       sent = 0;
-      return raw.Create(name, kPage);
+      absl::Status created = raw.Create(name, kPage);
+      // No teardown follows a failed setup: remove a half-made object here.
+      if (!created.ok()) raw.CloseAndUnlink(name).IgnoreError();
+      return created;
     };
     v.peer_setup = [this] { return raw_peer.Open(name, kPage); };
     v.peer = [this](int64_t ops) { return Echo(raw_peer.base, ops); };
