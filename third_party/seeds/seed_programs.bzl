@@ -10,9 +10,23 @@ the repository.
 The headers the article names but does not print (shmem.h, sock.h) are
 written here from the values the article states.
 
+From the Chinese summary of pipes and System V IPC come its two
+client/server pairs, each in a directory of its own because both include a
+"common.h" of different content:
+- fifo_chat/: the named-pipe chat (section 1.5), whose common.h the
+  article prints and is cut out like the programs;
+- sysv_shm/: the System V shared memory pair (section 2.3.3). The article
+  prints their header under the name "comon.h" while both programs include
+  "common.h"; and its PATH is a directory on the author's machine ("any
+  existing path", says its comment), which no test machine has. So
+  sysv_shm/common.h is written here: the article's includes, PROJ_ID and
+  SIZE (checked against its comon.h when the repository is made) and PATH
+  "." (the working directory), so that a test names the key's file by
+  where it runs the programs.
+
 Without the seeds, every target is a program that prints why and exits 77,
 and :status.txt says "unavailable: <why>"; interop tests read it and skip
-saying so.
+saying so (or fail, under IPCBOX_REQUIRE_SEEDS=1; tests/interop/seeds.sh).
 """
 
 # target name -> the title after "Example N. " in the article.
@@ -51,6 +65,42 @@ _HEADERS = {
 """,
 }
 
+# The Chinese summary's listings: target name -> (section, caption, file
+# written). Each is cut out by extract_listing.awk: the caption is looked
+# for after the line starting with the section's number. (ASCII only: Bazel
+# 4 passes a non-ASCII argument to awk or grep through the JVM's encoding,
+# which may not be UTF-8.)
+_SUMMARY_SECTION_FIFO = "1.5 "
+_SUMMARY_SECTION_SHM = "2.3.3 "
+
+_SUMMARY_PROGRAMS = {
+    "fifo_chat_server": (_SUMMARY_SECTION_FIFO, "server.c", "fifo_chat/server.c"),
+    "fifo_chat_client": (_SUMMARY_SECTION_FIFO, "client.c", "fifo_chat/client.c"),
+    "sysv_shm_server": (_SUMMARY_SECTION_SHM, "server.c", "sysv_shm/server.c"),
+    "sysv_shm_client": (_SUMMARY_SECTION_SHM, "client.c", "sysv_shm/client.c"),
+}
+
+# The article's comon.h, under the name the programs include, with PATH made
+# an existing path (see the top of this file). The #defines it must agree
+# with are checked against the article's comon.h.
+_SYSV_SHM_COMMON_H = """\
+/* The Chinese summary's comon.h (section 2.3.3), which server.c and
+ * client.c include as "common.h". PATH is "any existing path" (the
+ * article's comment); the article's own is a directory on its author's
+ * machine, so here it is the working directory. */
+#pragma once
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#define PATH "."
+#define PROJ_ID 3
+#define SIZE 4096
+"""
+
+_SYSV_SHM_FACTS = ["#define PROJ_ID 3", "#define SIZE 4096"]
+
 _UNAVAILABLE = """\
 #include <stdio.h>
 int main(void) {
@@ -59,10 +109,8 @@ int main(void) {
 }
 """
 
-def _find_article(repository_ctx, seeds_dir):
-    found = repository_ctx.execute(
-        ["grep", "-l", "-r", "Example 1. The producer program", seeds_dir],
-    )
+def _find_article(repository_ctx, seeds_dir, text):
+    found = repository_ctx.execute(["grep", "-l", "-r", "-F", text, seeds_dir])
     files = sorted(found.stdout.splitlines())
     return files[0] if files else None
 
@@ -72,37 +120,86 @@ def _extract(repository_ctx, awk, article, title):
         fail("could not find \"%s\" in %s" % (title, article))
     return result.stdout
 
-def _binary(name, src):
+def _extract_listing(repository_ctx, awk, article, section, caption, kind, out):
+    """Writes the listing to `out`; awk writes it, so its bytes are the article's."""
+    out_path = repository_ctx.path(out)
+    repository_ctx.execute(["mkdir", "-p", str(out_path.dirname)])
+    result = repository_ctx.execute([
+        "awk",
+        "-v",
+        "section=" + section,
+        "-v",
+        "caption=" + caption,
+        "-v",
+        "kind=" + kind,
+        "-v",
+        "out=%s" % out_path,
+        "-f",
+        awk,
+        article,
+    ])
+    if result.return_code != 0:
+        fail("could not find the %s \"%s\" after \"%s\" in %s" % (kind, caption, section, article))
+
+def _binary(name, src, headers = None):
     return """cc_binary(
     name = "{name}",
-    srcs = ["{src}"] + glob(["*.h"]),
+    srcs = ["{src}"] + {headers},
     copts = ["-w", "-std=gnu11"],
     linkopts = ["-lrt", "-lpthread"],
 )
-""".format(name = name, src = src)
+""".format(name = name, src = src, headers = headers or 'glob(["*.h"])')
 
 def _write_unavailable(repository_ctx, reason):
     repository_ctx.file("unavailable.c", "#define REASON %r\n" % reason + _UNAVAILABLE)
-    return "\n".join([_binary(name, "unavailable.c") for name in _PROGRAMS])
+    names = list(_PROGRAMS) + list(_SUMMARY_PROGRAMS)
+    return "\n".join([_binary(name, "unavailable.c") for name in names])
+
+def _write_summary_programs(repository_ctx, summary):
+    """Cuts the Chinese summary's pairs out; returns their BUILD text."""
+    awk = repository_ctx.path(Label("//third_party/seeds:extract_listing.awk"))
+    _extract_listing(repository_ctx, awk, summary, _SUMMARY_SECTION_FIFO, "common.h", "header", "fifo_chat/common.h")
+
+    # Only to check the facts sysv_shm/common.h is written from.
+    _extract_listing(repository_ctx, awk, summary, _SUMMARY_SECTION_SHM, "comon.h", "header", "sysv_shm/comon.h.txt")
+    comon = repository_ctx.read("sysv_shm/comon.h.txt")
+    for fact in _SYSV_SHM_FACTS:
+        if fact not in comon:
+            fail("the article's comon.h no longer says \"%s\"; update _SYSV_SHM_COMMON_H" % fact)
+    repository_ctx.file("sysv_shm/common.h", _SYSV_SHM_COMMON_H)
+
+    build = []
+    for name, listing in _SUMMARY_PROGRAMS.items():
+        section, caption, path = listing
+        _extract_listing(repository_ctx, awk, summary, section, caption, "program", path)
+        header = "\"%s/common.h\"" % path.split("/")[0]
+        build.append(_binary(name, path, "[%s]" % header))
+    return "\n".join(build)
 
 def _seed_programs_impl(repository_ctx):
     workspace = repository_ctx.path(Label("//:WORKSPACE")).dirname
     seeds_dir = repository_ctx.os.environ.get("IPCBOX_SEEDS", "%s/../shared/seeds" % workspace)
-    article = _find_article(repository_ctx, seeds_dir) if repository_ctx.path(seeds_dir).exists else None
+    article = None
+    summary = None
+    if repository_ctx.path(seeds_dir).exists:
+        article = _find_article(repository_ctx, seeds_dir, "Example 1. The producer program")
+        summary = _find_article(repository_ctx, seeds_dir, "serve&client")
     awk = repository_ctx.path(Label("//third_party/seeds:extract_example.awk"))
     build = ['# Generated by //third_party/seeds:seed_programs.bzl.\npackage(default_visibility = ["//visibility:public"])\n']
     build.append('exports_files(["status.txt"])\n')
-    if article == None:
-        reason = "no seed articles in " + seeds_dir
+    if article == None or summary == None:
+        missing = [what for what, found in [("the article series", article), ("the Chinese summary", summary)] if found == None]
+        reason = "%s not found in %s" % (" and ".join(missing), seeds_dir)
         repository_ctx.file("status.txt", "unavailable: %s\n" % reason)
         build.append(_write_unavailable(repository_ctx, reason))
     else:
-        repository_ctx.file("status.txt", "available: %s\n" % article)
+        repository_ctx.file("status.txt", "available: %s %s\n" % (article, summary))
         for header, text in _HEADERS.items():
             repository_ctx.file(header, text or _extract(repository_ctx, awk, article, "The header file " + header))
         for name, title in _PROGRAMS.items():
             repository_ctx.file(name + ".c", _extract(repository_ctx, awk, article, title))
             build.append(_binary(name, name + ".c"))
+        build.append(_write_summary_programs(repository_ctx, summary))
     repository_ctx.file("WORKSPACE", "workspace(name = \"seed_programs\")\n")
     repository_ctx.file("BUILD.bazel", "\n".join(build))
 
