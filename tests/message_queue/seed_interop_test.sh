@@ -16,10 +16,8 @@ seed_receiver="$runfiles/$4"
 ipcbox_sender="$runfiles/$5"
 ipcbox_receiver="$runfiles/$6"
 
-if ! grep -q '^available' "$status"; then
-  echo "SKIPPED: the seed programs are $(cat "$status")"
-  exit 0
-fi
+source tests/interop/seeds.sh
+require_seed_programs "$status"
 
 scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/mq_interop.XXXXXX")
 cd "$scratch"

@@ -16,10 +16,8 @@ seed_reader=$runfiles/$4
 writer=$runfiles/$5
 reader=$runfiles/$6
 
-if ! grep -q '^available' "$status_file"; then
-  echo "SKIPPED: the seed programs are $(cat "$status_file")"
-  exit 0
-fi
+source tests/interop/seeds.sh
+require_seed_programs "$status_file"
 
 scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/memwriter_interop.XXXXXX")
 writer_pid=

@@ -15,10 +15,8 @@ seed_consumer=$runfiles/$4
 producer=$runfiles/$5
 consumer=$runfiles/$6
 
-if ! grep -q '^available' "$status_file"; then
-  echo "SKIPPED: the seed programs are $(cat "$status_file")"
-  exit 0
-fi
+source tests/interop/seeds.sh
+require_seed_programs "$status_file"
 
 scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/shared_file_interop.XXXXXX")
 trap 'cd /; rm -rf "$scratch"' EXIT

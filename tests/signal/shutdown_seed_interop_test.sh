@@ -15,6 +15,8 @@
 # shutdown and ipcbox's shutdown (runfiles paths).
 set -euo pipefail
 
+source tests/interop/seeds.sh
+
 runfiles=$PWD
 runner="$runfiles/$1"
 status="$runfiles/$2"
@@ -68,10 +70,7 @@ if ! grep -qx $'\tChild terminating now...' ours_pipe.txt; then
   exit 1
 fi
 
-if ! grep -q '^available' "$status"; then
-  echo "SKIPPED (seed half): the seed programs are $(cat "$status")"
-  exit 0
-fi
+require_seed_programs "$status" "the seed half"
 run_on_pty "$seed" "" seed_pty.txt
 check seed_pty.txt "seed shutdown (terminal)"
 echo "PASS"

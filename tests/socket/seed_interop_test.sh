@@ -3,7 +3,8 @@
 # programs (@seed_programs), both ways, on the seed's port 9876 and host
 # "localhost" (the C programs have them built in). Each pairing must print
 # what the article shows. If port 9876 is taken (another run of this test,
-# or anything else), the test skips, saying so, rather than fight over it.
+# or anything else), the test skips, saying so, rather than fight over it
+# (or fails, under IPCBOX_REQUIRE_SEEDS=1: see tests/interop/seeds.sh).
 #
 # Arguments: the qemu runner, @seed_programs' status file, then the seed's
 # socket_server and socket_client and ipcbox's (runfiles paths).
@@ -17,10 +18,8 @@ seed_client="$runfiles/$4"
 ipcbox_server="$runfiles/$5"
 ipcbox_client="$runfiles/$6"
 
-if ! grep -q '^available' "$status"; then
-  echo "SKIPPED: the seed programs are $(cat "$status")"
-  exit 0
-fi
+source tests/interop/seeds.sh
+require_seed_programs "$status"
 
 scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/socket_interop.XXXXXX")
 server_pid=""
@@ -67,8 +66,7 @@ start_server() {
       wait "$server_pid" || true
       server_pid=""
       if grep -q 'Address already in use' server.err; then
-        echo "SKIPPED: port 9876 is in use here ($name could not bind it)"
-        exit 0
+        skip_test "port 9876 is in use here ($name could not bind it)"
       fi
       fail "$name exited before listening"
     fi
