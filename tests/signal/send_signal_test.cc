@@ -110,7 +110,7 @@ TEST(SendSignalToGroupTest, ReachesEveryMember) {
 }
 
 TEST(QueueSignalTest, ValueReachesAnotherProcess) {
-  if (!testing::SignalFdDeliversHere()) GTEST_SKIP() << testing::kNoSignalFd;
+  IPCBOX_ASSERT_SIGNALFD_DELIVERS();
   const int signo = SIGRTMIN + 3;
   absl::StatusOr<SignalSet> set = SignalSet::Of({signo});
   ASSERT_TRUE(set.ok());

@@ -31,7 +31,7 @@ using ::testing::HasSubstr;
 class SignalFdTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::SignalFdDeliversHere()) GTEST_SKIP() << testing::kNoSignalFd;
+    IPCBOX_ASSERT_SIGNALFD_DELIVERS();
     absl::StatusOr<SignalSet> set =
         SignalSet::Of({SIGUSR1, SIGUSR2, SIGRTMIN + 2});
     ASSERT_TRUE(set.ok());
