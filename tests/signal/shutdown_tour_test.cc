@@ -1,0 +1,22 @@
+// The graceful-shutdown tour scenario (//examples/signal:tour_scenario)
+// passes: it runs the seed's shutdown between real processes, with short
+// sleeps, and checks the transcript against the seed's output itself; this
+// test keeps it passing on every architecture (the scenario only forks, so
+// it runs under qemu-user too).
+
+#include "absl/status/status.h"
+#include "examples/signal/tour_signal.h"
+#include "examples/tour/scenario.h"
+#include "gtest/gtest.h"
+
+namespace ipcbox::examples {
+namespace {
+
+TEST(ShutdownTourTest, ScenarioVerifies) {
+  tour::Report report;
+  const absl::Status status = RunShutdownTour(report);
+  EXPECT_TRUE(status.ok()) << status;
+}
+
+}  // namespace
+}  // namespace ipcbox::examples
