@@ -273,6 +273,38 @@ TEST(UnixPathTest, ALiveListenerWithAFullBacklogIsNeverReplaced) {
   EXPECT_TRUE(absl::IsAlreadyExists(intruder.status())) << intruder.status();
 }
 
+TEST(UnixPathTest, ALiveDatagramSocketIsNeverReplaced) {
+  ScopedSocketPath path("unix_live_dgram");
+  absl::StatusOr<DatagramSocket> live = DatagramSocket::Bind(path.address());
+  ASSERT_TRUE(live.ok()) << live.status();
+  struct stat before;
+  ASSERT_EQ(::lstat(path.path().c_str(), &before), 0);
+
+  absl::StatusOr<DatagramSocket> intruder =
+      DatagramSocket::Bind(path.address());
+  ASSERT_TRUE(absl::IsAlreadyExists(intruder.status())) << intruder.status();
+  EXPECT_THAT(intruder.status().message(), HasSubstr("live socket"));
+  // A listener of another type does not take it either.
+  absl::StatusOr<StreamListener> other_type =
+      StreamListener::Listen(path.address());
+  EXPECT_TRUE(absl::IsAlreadyExists(other_type.status()))
+      << other_type.status();
+
+  // Still the same file, and datagrams sent to the path still reach the
+  // socket bound first.
+  struct stat after;
+  ASSERT_EQ(::lstat(path.path().c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(after.st_dev, before.st_dev);
+  absl::StatusOr<DatagramSocket> sender = DatagramSocket::Open(AF_UNIX);
+  ASSERT_TRUE(sender.ok()) << sender.status();
+  ASSERT_TRUE(sender->SendTo("still here", path.address()).ok());
+  char buf[16];
+  absl::StatusOr<size_t> n = live->ReceiveUntil(absl::MakeSpan(buf), Soon());
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(absl::string_view(buf, *n), "still here");
+}
+
 TEST(UnixPathTest, ARegularFileIsNeverRemoved) {
   ScopedSocketPath path("unix_file");
   {
