@@ -1,26 +1,48 @@
 // SocketAddress and ParsePort: numeric parsing, port ranges, the "[::1]:port"
 // form, Unix path limits, exact abstract address lengths, and the clear
-// statuses for malformed input. Plus ResolveHost's set-up-time lookups.
+// statuses for malformed input. Plus ResolveHost's set-up-time lookups,
+// the getaddrinfo() path included (names from /etc/hosts, and a name that
+// does not exist, resolved with a bound, without any network but loopback).
 
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <cstddef>
+#include <fstream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipcbox/socket/resolve.h"
 #include "ipcbox/socket/socket_address.h"
+#include "tests/support/child_process.h"
 
 namespace ipcbox {
 namespace {
 
+using ::ipcbox::testing::ExitedWith;
+using ::ipcbox::testing::ForkChild;
+using ::testing::Contains;
 using ::testing::HasSubstr;
+
+// Set before main(), ahead of any resolver use: a DNS query for a name that
+// is not in /etc/hosts (a nameserver in /etc/resolv.conf that nothing
+// answers here) gives up after one second instead of glibc's 5 s times two
+// attempts. The tests bound the lookups with a forked child as well.
+[[maybe_unused]] const bool kShortDnsTimeout = [] {
+  return setenv("RES_OPTIONS", "timeout:1 attempts:1", /*overwrite=*/1) == 0;
+}();
 
 constexpr size_t kPathOffset = offsetof(sockaddr_un, sun_path);
 
@@ -228,6 +250,77 @@ TEST(ResolveHostTest, MalformedNamesNeverReachTheResolver) {
   }
   EXPECT_TRUE(absl::IsInvalidArgument(
       ResolveHost(std::string(254, 'a'), 1).status()));
+}
+
+// A name that /etc/hosts maps to an address, and that address.
+struct HostsEntry {
+  std::string name;
+  SocketAddress address;
+};
+
+// The first name in /etc/hosts that ResolveHost() does not answer itself
+// (not numeric, not "localhost" or "*.localhost"), so that resolving it
+// takes getaddrinfo() and NSS's "files" source, with no network.
+std::optional<HostsEntry> NameFromEtcHosts() {
+  std::ifstream hosts("/etc/hosts");
+  std::string line;
+  while (std::getline(hosts, line)) {
+    line = line.substr(0, line.find('#'));
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (fields.size() < 2) continue;
+    absl::StatusOr<SocketAddress> address = SocketAddress::Inet(fields[0], 80);
+    if (!address.ok()) continue;
+    for (size_t i = 1; i < fields.size(); ++i) {
+      std::string name = absl::AsciiStrToLower(fields[i]);
+      if (absl::StripSuffix(name, ".") == "localhost" ||
+          absl::EndsWith(absl::StripSuffix(name, "."), ".localhost") ||
+          name.find_first_not_of("0123456789.") == std::string::npos ||
+          absl::StrContains(name, ':')) {
+        continue;
+      }
+      return HostsEntry{std::string(fields[i]), *address};
+    }
+  }
+  return std::nullopt;
+}
+
+TEST(ResolveHostTest, ANameFromEtcHostsGoesThroughGetaddrinfo) {
+  const std::optional<HostsEntry> entry = NameFromEtcHosts();
+  if (!entry.has_value()) {
+    GTEST_SKIP() << "/etc/hosts names nothing but localhost here";
+  }
+  // In a child with a bounded wait: a lookup that hangs fails the test.
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+    absl::StatusOr<std::vector<SocketAddress>> all =
+        ResolveHostAll(entry->name, 80);
+    EXPECT_TRUE(all.ok()) << entry->name << ": " << all.status();
+    if (all.ok()) {
+      // Every address /etc/hosts gives the name, in any order; this one
+      // among them, with the port asked for.
+      EXPECT_THAT(*all, Contains(entry->address))
+          << entry->name << " -> " << all->front().ToString();
+    }
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(60)), 0)) << entry->name;
+}
+
+TEST(ResolveHostTest, ANameThatDoesNotExistIsAClearStatus) {
+  // ".invalid" never resolves (RFC 6761): not in /etc/hosts, and DNS, if
+  // reachable at all, answers that it does not exist. Without DNS the
+  // resolver fails at once (no route) or after the shortened timeout.
+  constexpr absl::string_view kName = "nonexistent.invalid";
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+    absl::StatusOr<SocketAddress> address = ResolveHost(kName, 9876);
+    const absl::Status status = address.status();
+    EXPECT_TRUE(absl::IsNotFound(status) || absl::IsUnavailable(status))
+        << status;
+    EXPECT_THAT(status.message(), HasSubstr("getaddrinfo"));
+    EXPECT_THAT(status.message(), HasSubstr(kName));
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(60)), 0));
 }
 
 }  // namespace
