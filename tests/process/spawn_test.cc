@@ -24,7 +24,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/deadline.h"
 #include "ipcbox/core/unique_name.h"
+#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/pipe/pipe.h"
 #include "ipcbox/process/child.h"
 #include "ipcbox/process/command.h"
@@ -271,6 +273,67 @@ TEST(SpawnBadInputTest, ExecFailureIsAStatusWithTheChildReaped) {
   EXPECT_FALSE(child.ok());
   EXPECT_THAT(child.status().message(), HasSubstr("Exec format error"));
   EXPECT_TRUE(NoChildrenLeft());
+}
+
+// A child killed with SIGKILL in the middle of a stream: its reader gets
+// what the pipe still holds, then end-of-stream (no write end is left
+// anywhere, so the read cannot hang), and its status names SIGKILL.
+TEST(SpawnKilledTest, ReaderGetsEndOfStreamAfterSigkillMidStream) {
+  Command zeros({"cat", "/dev/zero"});
+  zeros.SetStdout(Stdio::Pipe());
+  absl::StatusOr<Child> child = Spawn(zeros);
+  ASSERT_TRUE(child.ok()) << child.status();
+  const Deadline deadline = Deadline::After(kBound);
+  char buffer[4096];
+  size_t total = 0;
+  while (total < 256 * 1024) {  // several pipefuls: cat is mid-stream
+    absl::StatusOr<size_t> n =
+        child->stdout_reader().ReadUntil(absl::MakeSpan(buffer), deadline);
+    ASSERT_TRUE(n.ok()) << n.status();
+    EXPECT_EQ(absl::string_view(buffer, *n), std::string(*n, '\0'));
+    total += *n;
+  }
+  ASSERT_TRUE(child->Signal(SIGKILL).ok());
+  // What the pipe still holds, then the end (or, were a write end left
+  // open somewhere, a timeout at the deadline instead of a hang).
+  absl::Status end;
+  for (;;) {
+    absl::StatusOr<size_t> n =
+        child->stdout_reader().ReadUntil(absl::MakeSpan(buffer), deadline);
+    if (!n.ok()) {
+      end = n.status();
+      break;
+    }
+  }
+  EXPECT_TRUE(IsEndOfStream(end)) << end;
+  absl::StatusOr<ExitStatus> status = child->WaitFor(kBound);
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_TRUE(status->killed_by(SIGKILL)) << *status;
+}
+
+// Writing to the stdin of a child that was killed is an EPIPE status, not
+// the parent's death by SIGPIPE, even with SIGPIPE at its default action.
+TEST(SpawnKilledTest, WritingToAKilledChildIsEpipeNotSigpipe) {
+  absl::StatusOr<ScopedSignalHandler> default_pipe =
+      ScopedSignalHandler::SetDefault(SIGPIPE);
+  ASSERT_TRUE(default_pipe.ok()) << default_pipe.status();
+  Command cat({"cat"});
+  cat.SetStdin(Stdio::Pipe()).SetStdout(Stdio::Null());
+  absl::StatusOr<Child> child = Spawn(cat);
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_TRUE(child->stdin_writer()
+                  .WriteAll("read by cat\n", Deadline::After(kBound))
+                  .ok());
+  ASSERT_TRUE(child->Signal(SIGKILL).ok());
+  // Reaped: the process and its read end of the pipe are gone.
+  absl::StatusOr<ExitStatus> status = child->WaitFor(kBound);
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_TRUE(status->killed_by(SIGKILL)) << *status;
+
+  const absl::Status written = child->stdin_writer().WriteAll(
+      std::string(100000, 'x'), Deadline::After(kBound));
+  EXPECT_TRUE(absl::IsFailedPrecondition(written)) << written;
+  EXPECT_THAT(written.message(), HasSubstr("Broken pipe"));
 }
 
 }  // namespace
