@@ -27,8 +27,8 @@
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/mapped_file/mapping.h"
 #include "ipcbox/mapped_file/memory_access.h"
-#include "tests/shm/privileges.h"
 #include "tests/support/child_process.h"
+#include "tests/support/privileges.h"
 
 namespace ipcbox {
 namespace {

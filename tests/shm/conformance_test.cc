@@ -21,9 +21,9 @@
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
-#include "tests/shm/privileges.h"
 #include "tests/shm/shm_test_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/privileges.h"
 
 namespace ipcbox {
 namespace {

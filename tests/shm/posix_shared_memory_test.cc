@@ -30,8 +30,8 @@
 #include "ipcbox/mapped_file/memory_access.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "tests/shm/posix_test_util.h"
-#include "tests/shm/privileges.h"
 #include "tests/support/child_process.h"
+#include "tests/support/privileges.h"
 
 namespace ipcbox::posix {
 namespace {

@@ -1,8 +1,22 @@
-// Giving up the capabilities that let root ignore file permissions, so that
-// a test running as root can still check that ipcbox reports EACCES.
+// Giving up the capabilities that let root ignore file and IPC permissions,
+// so that a test running as root (as CI and many boards do) can still check
+// that ipcbox reports EACCES instead of skipping the check:
+//
+//   constexpr int kCannotDropPrivileges = 77;
+//   absl::StatusOr<ipcbox::testing::ChildProcess> child =
+//       ipcbox::testing::ForkChild([&] {
+//         if (!ipcbox::testing::DropFileAccessOverride()) {
+//           return kCannotDropPrivileges;  // The parent skips the test.
+//         }
+//         EXPECT_TRUE(absl::IsPermissionDenied(Open(path).status()));
+//         return 0;
+//       });
+//
+// Do it in a forked child: the capabilities are gone for good, and the other
+// tests in the binary expect root's usual powers.
 
-#ifndef IPCBOX_TESTS_SHM_PRIVILEGES_H_
-#define IPCBOX_TESTS_SHM_PRIVILEGES_H_
+#ifndef IPCBOX_TESTS_SUPPORT_PRIVILEGES_H_
+#define IPCBOX_TESTS_SUPPORT_PRIVILEGES_H_
 
 #include <linux/capability.h>
 #include <sys/syscall.h>
@@ -26,4 +40,4 @@ inline bool DropFileAccessOverride() {
 
 }  // namespace ipcbox::testing
 
-#endif  // IPCBOX_TESTS_SHM_PRIVILEGES_H_
+#endif  // IPCBOX_TESTS_SUPPORT_PRIVILEGES_H_
