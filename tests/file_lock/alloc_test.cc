@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
@@ -142,6 +143,14 @@ TYPED_TEST(RecordLockAllocTest, RangesAndTheQueryDoNotAllocate) {
   EXPECT_EQ(tally.would_block, kRounds);
   EXPECT_EQ(conflicts_seen, kRounds);
   EXPECT_TRUE(ExitedWith(holder->Release(), 0));
+}
+
+// A blind counter would pass every check above: the counter in this binary
+// sees an injected allocation (one new, one malloc).
+TEST(FileLockAllocControlTest, TheCounterSeesAnInjectedAllocation) {
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_NO_ALLOCATIONS(::ipcbox::testing::InjectTwoAllocations()),
+      "made 2 heap allocation(s)");
 }
 
 }  // namespace

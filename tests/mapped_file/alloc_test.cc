@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/unique_name.h"
@@ -50,6 +51,14 @@ TEST(AnonymousMappingAllocationTest, AccessDoesNotAllocate) {
   size_t sum = 0;
   EXPECT_NO_ALLOCATIONS(sum = TouchEveryPage(*shared, 100));
   EXPECT_EQ(sum, 16u * (99 * 100 / 2));
+}
+
+// A blind counter would pass every check above: the counter in this binary
+// sees an injected allocation (one new, one malloc).
+TEST(MappedFileAllocationControlTest, TheCounterSeesAnInjectedAllocation) {
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_NO_ALLOCATIONS(::ipcbox::testing::InjectTwoAllocations()),
+      "made 2 heap allocation(s)");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/file_lock/fcntl_lock.h"
@@ -107,6 +108,14 @@ TEST(SharedFileAllocTest, LockedOutcomesDoNotAllocate) {
   EXPECT_EQ(other, 0);
   EXPECT_EQ(locked, 60);
   EXPECT_TRUE(ExitedWith(holder->Release(), 0));
+}
+
+// A blind counter would pass every check above: the counter in this binary
+// sees an injected allocation (one new, one malloc).
+TEST(SharedFileAllocControlTest, TheCounterSeesAnInjectedAllocation) {
+  EXPECT_NONFATAL_FAILURE(
+      EXPECT_NO_ALLOCATIONS(::ipcbox::testing::InjectTwoAllocations()),
+      "made 2 heap allocation(s)");
 }
 
 }  // namespace

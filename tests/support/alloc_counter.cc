@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <new>
 
+#include "tests/support/escape.h"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define IPCBOX_ALLOC_COUNTER_ASAN 1
 #elif defined(__has_feature)
@@ -68,6 +70,17 @@ int64_t AllocationCounter::count() const {
 
 int64_t AllocationCounter::bytes() const {
   return (stopped_ ? end_ : Now()).bytes - start_.bytes;
+}
+
+void InjectTwoAllocations() {
+  // Escape keeps the compiler from eliding the pairs (allowed for new/delete
+  // and done by gcc's -fallocation-dce, and for malloc/free too).
+  int* object = new int(7);
+  Escape(object);
+  delete object;
+  void* block = malloc(24);
+  Escape(block);
+  free(block);
 }
 
 namespace alloc_counter_internal {

@@ -83,6 +83,18 @@ class AllocationCounter {
   Tally end_;
 };
 
+// Makes exactly two heap allocations, one through operator new and one
+// through malloc, and frees them. What the counter sees depends on how each
+// test binary is linked and sanitized (see above), so every binary that
+// proves "no allocations" also proves its counter is not blind:
+//
+//   TEST(PipeAllocationTest, TheCounterSeesAnInjectedAllocation) {
+//     EXPECT_NONFATAL_FAILURE(
+//         EXPECT_NO_ALLOCATIONS(ipcbox::testing::InjectTwoAllocations()),
+//         "made 2 heap allocation(s)");
+//   }
+void InjectTwoAllocations();
+
 namespace alloc_counter_internal {
 // Builds the EXPECT_NO_ALLOCATIONS verdict from a stopped counter.
 ::testing::AssertionResult NoAllocations(const AllocationCounter& counter,

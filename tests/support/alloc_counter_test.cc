@@ -118,6 +118,10 @@ TEST(AllocationCounterTest, SeesOneMalloc) {
   EXPECT_EQ(AllocationsMadeBy(OneMalloc), 1);
 }
 
+TEST(AllocationCounterTest, InjectTwoAllocationsMakesExactlyTwo) {
+  EXPECT_EQ(AllocationsMadeBy(InjectTwoAllocations), 2);
+}
+
 TEST(AllocationCounterTest, SeesOneCalloc) {
   EXPECT_EQ(AllocationsMadeBy(OneCalloc), 1);
 }
