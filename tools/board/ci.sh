@@ -7,8 +7,13 @@
 #   tools/board/ci.sh --boards armv7 //tests/pipe/...
 #
 # Tests tagged board_incompatible (they exec host tools the busybox board
-# lacks, or are shell scripts) are filtered out. Exits non-zero if a board
-# does not come up or a test fails.
+# lacks) and shell tests (the runner runs those on the host, where the
+# qemu-user step already ran them) are filtered out. Tests on a board share
+# its IPC namespace, so the per-test System V leak check is off there; this
+# script checks the board as a whole instead: what is in /proc/sysvipc,
+# /dev/shm, /dev/mqueue and /tmp after the run must be what was there
+# before. Exits non-zero if a board does not come up, a test fails or an IPC
+# object is left on a board.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -33,13 +38,26 @@ for board in "${boards[@]}"; do
     { echo "tools/board/ci.sh: unknown board '$board'" >&2; exit 2; }
 done
 
+declare -A machine=([aarch64]=aarch64 [armv7]=armv7l)
+log_dir=$(mktemp -d)
+
+# What a run could leave on the board: System V objects (key and id),
+# POSIX shared memory and queues, and anything in /tmp.
+board_objects() {
+  tools/board/ssh "$board" '
+    for table in shm sem msg; do
+      tail -n +2 /proc/sysvipc/$table | while read -r key id rest; do echo "$table $key $id"; done
+    done
+    ls -A /dev/shm /dev/mqueue /tmp' | sort
+}
+
 running=()
 stop_boards() {
   local board
   for board in "${running[@]}"; do tools/board/down "$board" || true; done
   running=()
 }
-trap stop_boards EXIT
+trap 'stop_boards; rm -rf "$log_dir"' EXIT
 trap 'exit 130' INT TERM
 
 failures=()
@@ -49,14 +67,19 @@ for board in "${boards[@]}"; do
   running+=("$board")
   if ! env_lines=$(tools/board/up "$board"); then
     failures+=("$board: boot")
+    stop_boards
     continue
   fi
   IPCBOX_BOARD= IPCBOX_BOARD_IDENTITY= IPCBOX_BOARD_KNOWN_HOSTS=
   eval "$env_lines"
   echo "=== board $board: up after $((SECONDS - started))s at $IPCBOX_BOARD"
+  board_objects > "$log_dir/$board.before" ||
+    { failures+=("$board: cannot list its IPC objects"); stop_boards; continue; }
   tested=$SECONDS
   ./bazelw test --config="$board" --config=board --test_summary=short \
-    --test_tag_filters=-board_incompatible \
+    --test_tag_filters=-board_incompatible --test_lang_filters=-sh \
+    --test_env=IPCBOX_IPC_LEAK_CHECK=0 \
+    --test_env=IPCBOX_EXPECT_MACHINE="${machine[$board]}" \
     --test_env=IPCBOX_BOARD="$IPCBOX_BOARD" \
     --test_env=IPCBOX_BOARD_IDENTITY="$IPCBOX_BOARD_IDENTITY" \
     --test_env=IPCBOX_BOARD_KNOWN_HOSTS="$IPCBOX_BOARD_KNOWN_HOSTS" \
@@ -64,6 +87,10 @@ for board in "${boards[@]}"; do
   status=$?
   echo "=== board $board: tests took $((SECONDS - tested))s (exit $status)"
   [[ $status -eq 0 ]] || failures+=("$board: tests (exit $status)")
+  board_objects > "$log_dir/$board.after" || failures+=("$board: cannot list its IPC objects")
+  if ! diff "$log_dir/$board.before" "$log_dir/$board.after"; then
+    failures+=("$board: IPC objects left behind (lines with > above)")
+  fi
   stop_boards
   echo "=== board $board: done after $((SECONDS - started))s"
 done
