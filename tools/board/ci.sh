@@ -39,6 +39,12 @@ for board in "${boards[@]}"; do
 done
 
 declare -A machine=([aarch64]=aarch64 [armv7]=armv7l)
+# As many tests at once as the board (2 CPUs) runs: Bazel's timeout counts
+# the time a test waits for a board slot, so more would time out waiting.
+readonly board_jobs=2
+# Bazel's timeouts by size (small, medium, large, enormous) x3: a test runs
+# 3-4x slower on an emulated kernel than under qemu-user, plus its copy.
+readonly board_timeouts=180,900,2700,10800
 log_dir=$(mktemp -d)
 
 # What a run could leave on the board: System V objects (key and id),
@@ -78,6 +84,8 @@ for board in "${boards[@]}"; do
   tested=$SECONDS
   ./bazelw test --config="$board" --config=board --test_summary=short \
     --test_tag_filters=-board_incompatible --test_lang_filters=-sh \
+    --local_test_jobs="$board_jobs" --test_env=IPCBOX_BOARD_JOBS="$board_jobs" \
+    --test_timeout="$board_timeouts" \
     --test_env=IPCBOX_IPC_LEAK_CHECK=0 \
     --test_env=IPCBOX_EXPECT_MACHINE="${machine[$board]}" \
     --test_env=IPCBOX_BOARD="$IPCBOX_BOARD" \
