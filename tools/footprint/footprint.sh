@@ -15,9 +15,13 @@
 #   --arch=A          x86_64, aarch64 or armv7 (repeatable; default all three)
 #   --mechanism=M     one of the mechanisms below (repeatable; default all)
 #   --max-own-kib=N   exit 1 if a mechanism's own .text exceeds N KiB on armv7
-# Columns (bytes of .text): own = ipcbox:: functions in the static program;
-# static / raw = the whole static program and its raw twin; dynamic / raw =
-# the executables alone when linked dynamically (shared objects not counted).
+#   --sdk-dir=DIR     take ipcbox-sdk-<arch>.tar.gz from DIR instead of building
+# Columns, bytes of .text: own = ipcbox:: functions in the static program;
+# static = the whole static program, then its excess over the raw twin and
+# over programs/status_floor.cc (one absl::Status, the floor under any
+# ipcbox program); dynamic = the executable alone when linked dynamically
+# (Abseil and libstdc++ shared objects not counted), then its excess over
+# the raw twin, dynamic too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -26,13 +30,14 @@ readonly all_mechanisms=(pipe fifo file_lock shared_file shm mapped_file
 
 usage() { sed -n '2,/^set -e/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
-archs=() mechanisms=() max_own_kib=
+archs=() mechanisms=() max_own_kib= sdk_dir=
 for arg in "$@"; do
   case $arg in
     --help | -h) usage; exit 0 ;;
     --arch=*) archs+=("${arg#*=}") ;;
     --mechanism=*) mechanisms+=("${arg#*=}") ;;
     --max-own-kib=*) max_own_kib=${arg#*=} ;;
+    --sdk-dir=*) sdk_dir=${arg#*=} ;;
     *) echo "footprint: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,8 +70,18 @@ own_size() {
     awk '$2 ~ /^[tTwW]$/ && /ipcbox::/ {sum += $1} END {print sum + 0}'
 }
 
-echo "| arch | mechanism | own | static | raw static | +static | dynamic | raw dynamic | +dynamic |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+# Builds one program statically and dynamically; prints "static dynamic" .text.
+build_program() {  # name source [link flags...]
+  local name=$1 src=$2 obj=$sysroot/$1.o
+  shift 2
+  "$cxx" "${cxxflags[@]}" -I"$sysroot/include" -c "$src" -o "$obj"
+  "$cxx" -static "${ldflags[@]}" -o "$obj.static" "$obj" "$@"
+  "$cxx" "${ldflags[@]}" -Wl,--as-needed "${rpath_link[@]}" -o "$obj.dynamic" "$obj" "$@"
+  echo "$(text_size "$prefix" "$obj.static") $(text_size "$prefix" "$obj.dynamic")"
+}
+
+echo "| arch | mechanism | own | static | − raw | − Status floor | dynamic | − raw |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
 for arch in "${archs[@]}"; do
   case $arch in
     x86_64) triplet=x86_64-linux-gnu prefix= config=() ;;
@@ -74,38 +89,34 @@ for arch in "${archs[@]}"; do
     armv7) triplet=arm-linux-gnueabihf prefix=arm-linux-gnueabihf- config=(--config=armv7) ;;
     *) echo "footprint: unknown arch '$arch' (x86_64, aarch64, armv7)" >&2; exit 2 ;;
   esac
-  ./bazelw build --noshow_progress --config=embedded "${config[@]}" //dist:sdk >&2
+  if [[ -n $sdk_dir ]]; then
+    tarball=$sdk_dir/ipcbox-sdk-$arch.tar.gz
+  else
+    ./bazelw build --noshow_progress --config=embedded "${config[@]}" //dist:sdk >&2
+    tarball="$(./bazelw info --config=embedded "${config[@]}" bazel-bin 2>/dev/null)/dist/ipcbox-sdk-$arch.tar.gz"
+  fi
   sysroot=$work/$arch
   mkdir -p "$sysroot"
-  tar -xzf "$(./bazelw info --config=embedded "${config[@]}" bazel-bin 2>/dev/null)/dist/ipcbox-sdk-$arch.tar.gz" \
-    -C "$sysroot"
+  tar -xzf "$tarball" -C "$sysroot"
   read -ra sdk_flags < <(env -u PKG_CONFIG_PATH -u PKG_CONFIG_SYSROOT_DIR \
     PKG_CONFIG_LIBDIR="$sysroot/lib/pkgconfig:/usr/lib/$triplet/pkgconfig" \
     pkg-config --static --cflags --libs ipcbox)
   cxx=${prefix}g++
   rpath_link=(-Wl,-rpath-link,/usr/lib/$triplet)
 
+  read -r floor_static _ < <(build_program status_floor tools/footprint/programs/status_floor.cc "${sdk_flags[@]}")
+  echo "| $arch | (Status floor) | 0 | $floor_static | | | | |"
   for m in "${mechanisms[@]}"; do
-    declare -A text=()
-    for kind in ipcbox raw; do
-      src=tools/footprint/programs/${m}_$kind.cc
-      obj=$sysroot/${m}_$kind.o
-      flags=()
-      [[ $kind == raw ]] || flags=("${sdk_flags[@]}")
-      "$cxx" "${cxxflags[@]}" -I"$sysroot/include" -c "$src" -o "$obj"
-      "$cxx" -static "${ldflags[@]}" -o "$obj.static" "$obj" "${flags[@]}"
-      "$cxx" "${ldflags[@]}" -Wl,--as-needed "${rpath_link[@]}" -o "$obj.dynamic" "$obj" "${flags[@]}"
-      text[$kind.static]=$(text_size "$prefix" "$obj.static")
-      text[$kind.dynamic]=$(text_size "$prefix" "$obj.dynamic")
-    done
+    read -r ipcbox_static ipcbox_dynamic < <(build_program "${m}_ipcbox" \
+      "tools/footprint/programs/${m}_ipcbox.cc" "${sdk_flags[@]}")
+    read -r raw_static raw_dynamic < <(build_program "${m}_raw" "tools/footprint/programs/${m}_raw.cc")
     own=$(own_size "$prefix" "$sysroot/${m}_ipcbox.o.static")
-    printf '| %s | %s | %d | %d | %d | %+d | %d | %d | %+d |\n' "$arch" "$m" "$own" \
-      "${text[ipcbox.static]}" "${text[raw.static]}" $((text[ipcbox.static] - text[raw.static])) \
-      "${text[ipcbox.dynamic]}" "${text[raw.dynamic]}" $((text[ipcbox.dynamic] - text[raw.dynamic]))
+    printf '| %s | %s | %d | %d | %+d | %+d | %d | %+d |\n' "$arch" "$m" "$own" \
+      "$ipcbox_static" $((ipcbox_static - raw_static)) $((ipcbox_static - floor_static)) \
+      "$ipcbox_dynamic" $((ipcbox_dynamic - raw_dynamic))
     if [[ -n $max_own_kib && $arch == armv7 && $own -gt $((max_own_kib * 1024)) ]]; then
       over+=("$m ($own bytes)")
     fi
-    unset text
   done
 done
 
