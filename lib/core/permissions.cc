@@ -10,22 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/errors.h"
+#include "ipcbox/core/format_mode.h"
 #include "ipcbox/core/retry.h"
 
 namespace ipcbox {
-
-// absl::StrFormat("%#o") would do, at the price of Abseil's whole printf
-// engine in every program that links this file.
-std::string FormatMode(mode_t mode) {
-  char digits[sizeof(mode_t) * 3 + 2];
-  char* p = digits + sizeof(digits);
-  do {
-    *--p = static_cast<char>('0' + (mode & 7));
-    mode >>= 3;
-  } while (mode != 0);
-  if (*p != '0') *--p = '0';
-  return std::string(p, digits + sizeof(digits) - p);
-}
 
 absl::StatusOr<Permissions> Permissions::FromMode(mode_t mode) {
   constexpr mode_t kAccessBits = 0777;

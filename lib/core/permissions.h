@@ -28,8 +28,6 @@
 
 #include <sys/types.h>
 
-#include <string>
-
 #include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -74,9 +72,6 @@ class Permissions {
 // briefly, with more access than asked for. fchmod then adds back whatever
 // the umask removed. It works on the open descriptor, not on the path, so a
 // name swapped in between by someone else is never changed.
-// `mode` in octal as C writes it, for messages: "0640", "04755", "0".
-std::string FormatMode(mode_t mode);
-
 ABSL_MUST_USE_RESULT absl::Status ApplyPermissions(int fd, Permissions perms,
                                                    absl::string_view object);
 

@@ -81,14 +81,6 @@ void ExpectModeRejected(mode_t mode, const char* octal) {
       << perms.status();
 }
 
-TEST(PermissionsTest, FormatModeWritesOctalAsC) {
-  EXPECT_EQ(FormatMode(0), "0");
-  EXPECT_EQ(FormatMode(01), "01");
-  EXPECT_EQ(FormatMode(0640), "0640");
-  EXPECT_EQ(FormatMode(04755), "04755");
-  EXPECT_EQ(FormatMode(static_cast<mode_t>(-1)), "037777777777");
-}
-
 TEST(PermissionsTest, FromModeRejectsSetuid) {
   ExpectModeRejected(04755, "04755");
 }

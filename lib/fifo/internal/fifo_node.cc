@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/format_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
