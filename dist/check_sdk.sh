@@ -74,8 +74,10 @@ check_arch() {
 }
 
 # The SDK is all of lib/: a library added there and not to //dist:sdk's deps
-# would be missing from libipcbox.a.
-missing=$(./bazelw query --noshow_progress 'kind(cc_library, //lib/...) except deps(//dist:sdk)' 2>/dev/null)
+# (or reached only through a select() branch this build does not take) would
+# be missing from libipcbox.a.
+missing=$(./bazelw cquery --noshow_progress --config=embedded \
+  'kind(cc_library, //lib/...) except deps(//dist:sdk)' 2>/dev/null)
 if [[ -n $missing ]]; then
   echo "check_sdk: //dist:sdk does not include these libraries:" >&2
   echo "$missing" >&2
