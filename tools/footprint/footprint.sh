@@ -16,6 +16,7 @@
 #   --mechanism=M     one of the mechanisms below (repeatable; default all)
 #   --max-own-kib=N   exit 1 if a mechanism's own .text exceeds N KiB on armv7
 #   --sdk-dir=DIR     take ipcbox-sdk-<arch>.tar.gz from DIR instead of building
+#   --floor-breakdown also print the Status floor's static .text per archive
 # Columns, bytes of .text: own = ipcbox:: functions in the static program;
 # static = the whole static program, then its excess over the raw twin and
 # over programs/status_floor.cc (one absl::Status, the floor under any
@@ -30,7 +31,7 @@ readonly all_mechanisms=(pipe fifo file_lock shared_file shm mapped_file
 
 usage() { sed -n '2,/^set -e/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
-archs=() mechanisms=() max_own_kib= sdk_dir=
+archs=() mechanisms=() max_own_kib= sdk_dir= floor_breakdown=
 for arg in "$@"; do
   case $arg in
     --help | -h) usage; exit 0 ;;
@@ -38,6 +39,7 @@ for arg in "$@"; do
     --mechanism=*) mechanisms+=("${arg#*=}") ;;
     --max-own-kib=*) max_own_kib=${arg#*=} ;;
     --sdk-dir=*) sdk_dir=${arg#*=} ;;
+    --floor-breakdown) floor_breakdown=1 ;;
     *) echo "footprint: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -75,7 +77,7 @@ build_program() {  # name source [link flags...]
   local name=$1 src=$2 obj=$sysroot/$1.o
   shift 2
   "$cxx" "${cxxflags[@]}" -I"$sysroot/include" -c "$src" -o "$obj"
-  "$cxx" -static "${ldflags[@]}" -o "$obj.static" "$obj" "$@"
+  "$cxx" -static "${ldflags[@]}" -Wl,-Map,"$obj.map" -o "$obj.static" "$obj" "$@"
   "$cxx" "${ldflags[@]}" -Wl,--as-needed "${rpath_link[@]}" -o "$obj.dynamic" "$obj" "$@"
   echo "$(text_size "$prefix" "$obj.static") $(text_size "$prefix" "$obj.dynamic")"
 }
@@ -106,6 +108,10 @@ for arch in "${archs[@]}"; do
 
   read -r floor_static _ < <(build_program status_floor tools/footprint/programs/status_floor.cc "${sdk_flags[@]}")
   echo "| $arch | (Status floor) | 0 | $floor_static | | | | |"
+  if [[ -n $floor_breakdown ]]; then
+    awk -f tools/footprint/text_by_library.awk "$sysroot/status_floor.o.map" | sort -rn |
+      sed "s/^/  floor $arch: /" >>"$work/breakdown"
+  fi
   for m in "${mechanisms[@]}"; do
     read -r ipcbox_static ipcbox_dynamic < <(build_program "${m}_ipcbox" \
       "tools/footprint/programs/${m}_ipcbox.cc" "${sdk_flags[@]}")
@@ -119,6 +125,8 @@ for arch in "${archs[@]}"; do
     fi
   done
 done
+
+[[ -z $floor_breakdown ]] || { echo; cat "$work/breakdown"; }
 
 if [[ ${#over[@]} -gt 0 ]]; then
   echo "footprint: over $max_own_kib KiB of own .text on armv7: ${over[*]}" >&2
