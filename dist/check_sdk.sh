@@ -8,14 +8,21 @@
 #
 # Usage: dist/check_sdk.sh [ARCH...]   (default: x86_64 armv7)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+readonly self=$(readlink -f "${BASH_SOURCE[0]}")
+cd "$(dirname "$self")/.."
 
 if [[ ${1:-} == --help ]]; then
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "$self" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 archs=("$@")
 [[ ${#archs[@]} -gt 0 ]] || archs=(x86_64 armv7)
+for arch in "${archs[@]}"; do
+  case $arch in
+    x86_64 | aarch64 | armv7) ;;
+    *) echo "check_sdk: unknown architecture '$arch' (x86_64, aarch64, armv7)" >&2; exit 2 ;;
+  esac
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -13,7 +13,9 @@
 # Usage: tools/footprint/footprint.sh [--arch=A]... [--mechanism=M]...
 #          [--max-own-kib=N] [--help]
 #   --arch=A          x86_64, aarch64 or armv7 (repeatable; default all three)
-#   --mechanism=M     one of the mechanisms below (repeatable; default all)
+#   --mechanism=M     pipe, fifo, file_lock, shared_file, shm, mapped_file,
+#                     semaphore, message_queue, socket, socket_server, signal
+#                     or process (repeatable; default all)
 #   --max-own-kib=N   exit 1 if a mechanism's own .text exceeds N KiB on armv7
 #   --sdk-dir=DIR     take ipcbox-sdk-<arch>.tar.gz from DIR instead of building
 #   --floor-breakdown also print the Status floor's static .text per archive
@@ -24,12 +26,13 @@
 # (Abseil and libstdc++ shared objects not counted), then its excess over
 # the raw twin, dynamic too.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+readonly self=$(readlink -f "${BASH_SOURCE[0]}")
+cd "$(dirname "$self")/../.."
 
 readonly all_mechanisms=(pipe fifo file_lock shared_file shm mapped_file
   semaphore message_queue socket socket_server signal process)
 
-usage() { sed -n '2,/^set -e/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -e/p' "$self" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
 archs=() mechanisms=() max_own_kib= sdk_dir= floor_breakdown=
 for arg in "$@"; do
