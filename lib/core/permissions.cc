@@ -7,9 +7,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_format.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/errors.h"
+#include "ipcbox/core/format_mode.h"
 #include "ipcbox/core/retry.h"
 
 namespace ipcbox {
@@ -17,10 +18,10 @@ namespace ipcbox {
 absl::StatusOr<Permissions> Permissions::FromMode(mode_t mode) {
   constexpr mode_t kAccessBits = 0777;
   if ((mode & ~kAccessBits) != 0) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "permissions %#o have bits outside 0777 (%#o: setuid, setgid, sticky "
-        "or file-type bits)",
-        mode, mode & ~kAccessBits));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "permissions ", FormatMode(mode), " have bits outside 0777 (",
+        FormatMode(mode & ~kAccessBits),
+        ": setuid, setgid, sticky or file-type bits)"));
   }
   return Permissions(mode);
 }

@@ -1,14 +1,15 @@
 #include "ipcbox/core/unique_name.h"
 
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/name.h"
 
@@ -29,15 +30,32 @@ std::string CleanPrefix(absl::string_view prefix) {
   return clean;
 }
 
-// "<prefix>.<pid>.<random>", the part shared by both kinds of name.
+// 64 bits from the kernel's generator (getrandom, Linux 3.17). Older
+// kernels get the monotonic clock with a per-process call counter in the
+// top bits, so two calls in one process still differ; the pid in the name
+// separates processes, and creation with O_EXCL catches what is left.
+// (absl::BitGen would add Abseil's random library, tens of KiB, to every
+// program that names an IPC object.)
+uint64_t RandomBits() {
+  uint64_t bits;
+  if (::getrandom(&bits, sizeof(bits), GRND_NONBLOCK) == sizeof(bits)) {
+    return bits;
+  }
+  static std::atomic<uint32_t> calls{0};
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  const uint64_t nanos = static_cast<uint64_t>(now.tv_sec) * 1000000000u +
+                         static_cast<uint64_t>(now.tv_nsec);
+  const uint64_t call = calls.fetch_add(1, std::memory_order_relaxed);
+  return (call << 40) | (nanos & ((uint64_t{1} << 40) - 1));
+}
+
+// "<prefix>.<pid>.<random>", the part shared by both kinds of name. After
+// fork() the pid tells parent and child apart even if both drew the same
+// bits.
 std::string UniqueBase(absl::string_view prefix) {
-  // A fresh generator per call: cheap enough for set-up code and, unlike a
-  // shared one, needs no lock. After fork() the pid still tells parent and
-  // child apart even if both drew the same random bits.
-  absl::BitGen gen;
-  const uint64_t random = absl::Uniform<uint64_t>(gen);
-  return absl::StrFormat("%s.%d.%016x", CleanPrefix(prefix),
-                         static_cast<long>(::getpid()), random);
+  return absl::StrCat(CleanPrefix(prefix), ".", static_cast<long>(::getpid()),
+                      ".", absl::Hex(RandomBits(), absl::kZeroPad16));
 }
 
 }  // namespace

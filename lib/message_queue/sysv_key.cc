@@ -10,7 +10,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/quote.h"
 
@@ -58,7 +57,7 @@ absl::StatusOr<IpcKey> IpcKey::FromValue(key_t value) {
 
 std::string IpcKey::ToString() const {
   if (is_private()) return "IPC_PRIVATE";
-  return absl::StrFormat("key 0x%08x", static_cast<unsigned>(value_));
+  return absl::StrCat("key 0x", absl::Hex(static_cast<uint32_t>(value_), absl::kZeroPad8));
 }
 
 }  // namespace ipcbox::sysv

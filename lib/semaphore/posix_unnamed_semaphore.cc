@@ -10,7 +10,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/semaphore/internal/posix_sem_ops.h"
@@ -27,9 +26,9 @@ absl::Status CheckStorage(const void* storage, size_t size) {
   }
   if (reinterpret_cast<uintptr_t>(storage) % alignof(sem_t) != 0) {
     return absl::InvalidArgumentError(
-        absl::StrFormat("unnamed semaphore: storage at %p is not aligned to "
-                        "%u bytes",
-                        storage, static_cast<unsigned>(alignof(sem_t))));
+        absl::StrCat("unnamed semaphore: storage at 0x",
+                     absl::Hex(reinterpret_cast<uintptr_t>(storage)),
+                     " is not aligned to ", alignof(sem_t), " bytes"));
   }
   if (size < sizeof(sem_t)) {
     return absl::InvalidArgumentError(

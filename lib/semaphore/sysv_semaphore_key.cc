@@ -10,7 +10,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/quote.h"
@@ -42,7 +41,7 @@ SemaphoreKey SemaphoreKey::FromName(const PosixName& name) {
 
 std::string SemaphoreKey::ToString() const {
   if (is_private()) return "IPC_PRIVATE";
-  return absl::StrFormat("0x%08x", static_cast<uint32_t>(key_));
+  return absl::StrCat("0x", absl::Hex(static_cast<uint32_t>(key_), absl::kZeroPad8));
 }
 
 }  // namespace ipcbox::sysv

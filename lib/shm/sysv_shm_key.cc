@@ -11,7 +11,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/name.h"
@@ -70,7 +69,7 @@ ShmKey ShmKey::FromName(const PosixName& name) {
 
 std::string ShmKey::ToString() const {
   if (is_private()) return "IPC_PRIVATE";
-  return absl::StrFormat("key 0x%08x", static_cast<uint32_t>(value_));
+  return absl::StrCat("key 0x", absl::Hex(static_cast<uint32_t>(value_), absl::kZeroPad8));
 }
 
 }  // namespace ipcbox::sysv

@@ -12,10 +12,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/format_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
@@ -60,11 +60,12 @@ absl::Status ApplyExactMode(const Fd& node, const struct stat& st,
   }
   const int err = errno;
   if (err == ENOENT) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "mkfifo(%s): the umask left mode %#o instead of %#o, and /proc is not "
-        "mounted to correct it on the inode (%s)",
-        QuoteForMessage(path), st.st_mode & kAccessBits, permissions.mode(),
-        via_proc));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "mkfifo(", QuoteForMessage(path), "): the umask left mode ",
+        FormatMode(st.st_mode & kAccessBits), " instead of ",
+        FormatMode(permissions.mode()),
+        ", and /proc is not mounted to correct it on the inode (", via_proc,
+        ")"));
   }
   return ErrnoError(err, "chmod", via_proc);
 }
