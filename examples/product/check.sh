@@ -8,6 +8,8 @@
 #   3. the x86_64 pair talks: sensord's readings reach a subscriber through
 #      gatewayd, and gatewayd stops cleanly on SIGTERM.
 # Exits non-zero, naming what failed, if any of that does not hold.
+#
+#   examples/product/check.sh [x86_64|aarch64|armv7 ...]   (default: all three)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -51,12 +53,16 @@ mechanisms_in() {  # mechanisms_in <nm> <binary>
   echo "${found[*]}"
 }
 
-for arch in x86_64 aarch64 armv7; do
+archs=("$@")
+[[ ${#archs[@]} -gt 0 ]] || archs=(x86_64 aarch64 armv7)
+for arch in "${archs[@]}"; do
   config=(--config=embedded)
   nm=nm
   case $arch in
     aarch64) config+=(--config=aarch64); nm=aarch64-linux-gnu-nm ;;
     armv7) config+=(--config=armv7); nm=arm-linux-gnueabihf-nm ;;
+    x86_64) ;;
+    *) echo "check.sh: unknown architecture '$arch'" >&2; exit 2 ;;
   esac
   if ! ../../bazelw build --noshow_progress "${config[@]}" //:sensord //:gatewayd; then
     fail "build for $arch"
@@ -77,7 +83,7 @@ done
 
 # The x86_64 pair: sensord | gatewayd, and a subscriber.
 bin=$work/x86_64
-if [[ -x $bin/sensord ]]; then
+if [[ -x $bin/sensord && -x $bin/gatewayd ]]; then
   name="ipcbox-product-check-$$"
   "$bin/gatewayd" --socket="$name" --subscribe > "$work/received" &
   subscriber=$!
