@@ -40,6 +40,7 @@ FAKE
 cat > "$fakes/bin/bazel" <<'FAKE'
 #!/usr/bin/env bash
 echo "bazel called with: $*"
+pwd -P > "$FAKES/bazel_pwd"
 FAKE
 chmod +x "$fakes/bin/"*
 export PATH="$fakes/bin:$PATH"
@@ -96,4 +97,16 @@ printf 'socat\n' > "$fakes/missing"
 if out=$("$bazelw" version 2>&1); then fail "succeeded although socat stayed missing"; fi
 grep -qF "socat" <<<"$out" || fail "message lacks socat: $out"
 
-echo "bazelw: pass-through, explain, install and failed-install paths all behave"
+# 5. Bazel works on the workspace around the caller (a product that uses
+# ipcbox's bazelw, e.g. examples/product), and on ipcbox from elsewhere.
+reset
+mkdir -p "$fakes/product/src" "$fakes/nowhere"
+touch "$fakes/product/WORKSPACE"
+(cd "$fakes/product/src" && "$bazelw" build //... >/dev/null) || fail "bazelw failed in a product"
+[[ "$(cat "$fakes/bazel_pwd")" == "$(cd "$fakes/product/src" && pwd -P)" ]] ||
+  fail "in a product workspace, bazel ran in $(cat "$fakes/bazel_pwd")"
+(cd "$fakes/nowhere" && "$bazelw" build //... >/dev/null) || fail "bazelw failed outside a workspace"
+[[ "$(cat "$fakes/bazel_pwd")" == "$(cd "$(dirname "$bazelw")" && pwd -P)" ]] ||
+  fail "outside any workspace, bazel ran in $(cat "$fakes/bazel_pwd"), not beside bazelw"
+
+echo "bazelw: pass-through, explain, install, failed-install and workspace paths all behave"
