@@ -5,6 +5,7 @@
 // A lock lives as long as its open file description, so every lock is in
 // use by whoever holds that; OFD locks record no pid (-1), and then the
 // holders are the processes with the file open. Waiters are counted.
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "absl/strings/numbers.h"
@@ -49,7 +50,15 @@ void ScanLocks(const std::string& root, const ProcessTable& table,
     IpcObject o;
     o.kind = Kind::kLock;
     o.name = table.PathOf(dev, ino);
-    if (o.name.empty()) o.name = std::string(f[5]);
+    struct stat st;
+    if (o.name.empty()) {
+      o.name = std::string(f[5]);
+    } else if (lstat((root + o.name).c_str(), &st) == 0) {
+      o.uid = st.st_uid;
+      o.uid_known = true;
+      o.mode = st.st_mode & 07777;
+      o.mode_known = true;
+    }
     o.detail = absl::StrCat(f[1], " ", f[3]);
     o.size = absl::StrCat(f[6], "-", f[7]);
     if (pid > 0) {
