@@ -53,6 +53,7 @@ std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
       absl::StrAppend(&line, row[i]);
       if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
     absl::StrAppend(&out, line, "\n");
   }
   return out;

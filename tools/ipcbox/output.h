@@ -16,7 +16,7 @@
 namespace ipcbox::tool {
 
 // Rows of cells, the first being the header, in columns two spaces apart;
-// the last column is not padded.
+// the last column is not padded, and no line ends in spaces.
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);
 
 // A JSON string literal: quotes, backslashes and control characters
