@@ -143,7 +143,7 @@ expect_exit 2 ipcbox rm shm
 # name_of <file> <kind>: what make_objects printed for that kind.
 name_of() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
 
-"$RUNNER" "$MAKE_OBJECTS" --dir="$dir" > held.out &
+"$RUNNER" "$MAKE_OBJECTS" --dir="$dir" --seconds=3600 > held.out &
 held_pid=$!
 pids+=("$held_pid")
 "$RUNNER" "$MAKE_OBJECTS" --dir="$dir" > killed.out &
@@ -281,7 +281,8 @@ fi
 [[ -z $(stale_names) ]] || fail "still stale: $(stale_names)"
 expect_exit 0 ipcbox ls --check --path="$dir"
 
-# Nothing in use or idle went.
+# Nothing in use or idle went (the holder is still there to hold them).
+kill -0 "$held_pid" || fail "make_objects (held) exited early"
 for kind in shm sem mq sysv-shm socket fifo; do
   expect_there "$kind" "$(name_of held.out "$kind")"
 done
