@@ -135,7 +135,7 @@ ProcessTable ProcessTable::Scan(const std::string& root) {
   return table;
 }
 
-std::vector<Holder> ProcessTable::HoldersOf(dev_t dev, ino_t ino) const {
+std::vector<Holder> ProcessTable::HoldersOf(uint64_t dev, uint64_t ino) const {
   auto it = files_.find(FileKey(dev, ino));
   return it == files_.end() ? std::vector<Holder>() : it->second;
 }
@@ -150,7 +150,7 @@ std::vector<Holder> ProcessTable::SocketHolders(uint64_t ino) const {
   return it == sockets_.end() ? std::vector<Holder>() : it->second;
 }
 
-std::string ProcessTable::PathOf(dev_t dev, ino_t ino) const {
+std::string ProcessTable::PathOf(uint64_t dev, uint64_t ino) const {
   auto it = paths_.find(FileKey(dev, ino));
   return it == paths_.end() ? std::string() : it->second;
 }

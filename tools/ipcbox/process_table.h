@@ -30,14 +30,15 @@ class ProcessTable {
   // `root` prefixes /proc ("" for the machine's own).
   static ProcessTable Scan(const std::string& root);
 
-  // Processes with the file (device, inode) open or mapped.
-  std::vector<Holder> HoldersOf(dev_t dev, ino_t ino) const;
+  // Processes with the file (device, inode) open or mapped. 64-bit
+  // numbers whatever the C library's dev_t and ino_t (32-bit ARM).
+  std::vector<Holder> HoldersOf(uint64_t dev, uint64_t ino) const;
   // Processes with System V segment `shmid` attached.
   std::vector<Holder> AttachersOf(int shmid) const;
   // Processes with a descriptor of socket inode `ino`.
   std::vector<Holder> SocketHolders(uint64_t ino) const;
   // A path some process opened the file (device, inode) by; empty if none.
-  std::string PathOf(dev_t dev, ino_t ino) const;
+  std::string PathOf(uint64_t dev, uint64_t ino) const;
 
   // Exists and is not a zombie. 0 and negative pids are not alive.
   bool IsAlive(pid_t pid) const;
