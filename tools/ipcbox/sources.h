@@ -1,0 +1,53 @@
+// The kernel's own records of IPC objects, one function per source. Each
+// appends what it finds to `out`, with the holders the process table knows;
+// none decides a verdict (verdict.h does).
+//
+//   ProcessTable table = ProcessTable::Scan(root);
+//   std::vector<IpcObject> objects;
+//   ScanSysvShm(root, table, &objects);
+//
+// `root` prefixes every path ("" for the machine's own). Reading a value
+// the kernel keeps only behind a system call (message counts of POSIX
+// queues, semaphore values) is done only when `root` is empty.
+#ifndef IPCBOX_TOOLS_IPCBOX_SOURCES_H_
+#define IPCBOX_TOOLS_IPCBOX_SOURCES_H_
+
+#include <string>
+#include <vector>
+
+#include "tools/ipcbox/ipc_object.h"
+#include "tools/ipcbox/process_table.h"
+
+namespace ipcbox::tool {
+
+// /dev/shm: POSIX shared memory objects (every file but "sem.*").
+void ScanPosixShm(const std::string& root, const ProcessTable& table,
+                  std::vector<IpcObject>* out);
+// /dev/shm/sem.*: POSIX named semaphores.
+void ScanPosixSem(const std::string& root, const ProcessTable& table,
+                  std::vector<IpcObject>* out);
+// /dev/mqueue: POSIX message queues.
+void ScanPosixMq(const std::string& root, const ProcessTable& table,
+                 std::vector<IpcObject>* out);
+// /proc/sysvipc/{shm,sem,msg}.
+void ScanSysvShm(const std::string& root, const ProcessTable& table,
+                 std::vector<IpcObject>* out);
+void ScanSysvSem(const std::string& root, const ProcessTable& table,
+                 std::vector<IpcObject>* out);
+void ScanSysvMsg(const std::string& root, const ProcessTable& table,
+                 std::vector<IpcObject>* out);
+// /proc/locks.
+void ScanLocks(const std::string& root, const ProcessTable& table,
+               std::vector<IpcObject>* out);
+// Bound Unix sockets (/proc/net/unix, named and abstract) and socket files
+// under `paths` that no socket is bound to.
+void ScanSockets(const std::string& root, const std::vector<std::string>& paths,
+                 const ProcessTable& table, std::vector<IpcObject>* out);
+// Named pipes under `paths` (searched four directories deep, symbolic links
+// not followed).
+void ScanFifos(const std::string& root, const std::vector<std::string>& paths,
+               const ProcessTable& table, std::vector<IpcObject>* out);
+
+}  // namespace ipcbox::tool
+
+#endif  // IPCBOX_TOOLS_IPCBOX_SOURCES_H_
