@@ -215,6 +215,8 @@ absl::Status ConnectUnix(int fd, const SocketAddress& address,
 
 }  // namespace
 
+void (*g_before_chmod_for_test)(const char* path) = nullptr;
+
 absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking) {
   const int flags = SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0);
   const int fd = ::socket(family, type | flags, 0);
@@ -253,6 +255,9 @@ absl::StatusOr<UnixPathOwner> BindSocket(int fd, int type,
   absl::StatusOr<UnixPathOwner> owner =
       UnixPathOwner::Claim(address.unix_name());
   if (!owner.ok()) return owner.status();
+  if (g_before_chmod_for_test != nullptr) {
+    g_before_chmod_for_test(owner->path().c_str());
+  }
   absl::Status chmod = ApplyUnixPermissions(owner->path(), settings.permissions);
   if (!chmod.ok()) return chmod;  // the owner removes the file
   return owner;

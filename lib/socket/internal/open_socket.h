@@ -32,6 +32,11 @@ struct BindSettings {
   bool replace_stale_path = true;  // see `BindSocket()`
 };
 
+// Test-only: when set, called with the socket's path after bind() made the
+// file and before its mode is set, so a test can swap the path for a
+// symlink there. Never set outside tests.
+extern void (*g_before_chmod_for_test)(const char* path);
+
 // socket(family, type | SOCK_CLOEXEC [| SOCK_NONBLOCK]).
 absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking);
 
