@@ -89,6 +89,9 @@ struct FifoReaderOptions {
   // How long to wait for a writer to open it; infinite, as the seed's
   // blocking open.
   absl::Duration open_timeout = absl::InfiniteDuration();
+  // How many ints make a complete run; fewer is DataLoss. 0: not known, so
+  // only a stream cut mid-int is an error.
+  uint32_t expected_ints = 0;
 };
 
 struct FifoReaderCounts {
@@ -96,7 +99,9 @@ struct FifoReaderCounts {
   uint32_t primes = 0;  // the seed's `primes_count`
 };
 
-// Runs the reader until end-of-stream and returns its counts.
+// Runs the reader until end-of-stream and returns its counts. A stream
+// that ends part-way through an int, or short of `expected_ints`, is
+// DataLoss (the writer died), never a count.
 absl::StatusOr<FifoReaderCounts> RunFifoReader(const FifoReaderOptions& options);
 
 // "Received ints: 768000, primes: 37682\n"

@@ -69,8 +69,18 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
     }
     return Fail(err, "sem_wait", s);
   }
+  // The object is the seed's 0644 one that others may have opened for
+  // writing: copy under the shrink guard, so a peer's ftruncate is an error
+  // here, not a SIGBUS.
   std::string text(shmem.byte_size + 1, '\0');
-  text.resize(CopyCString(memory->bytes(), absl::MakeSpan(text)));
+  absl::StatusOr<size_t> copied = CopyCStringGuarded(
+      memory->bytes(), absl::MakeSpan(text),
+      absl::StrCat("shared memory ", memory->name().view()));
+  if (!copied.ok()) {
+    semaphore->Post().IgnoreError();
+    return Fail(err, "read", copied.status());
+  }
+  text.resize(*copied);
   std::fwrite(text.data(), 1, text.size(), out);
   std::fflush(out);
   semaphore->Post().IgnoreError();  // As the seed: errors are not checked.
