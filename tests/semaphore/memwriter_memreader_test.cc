@@ -3,7 +3,9 @@
 // stale posts from an earlier run do not let a reader in early, failures
 // exit as the seed's do, and the tour scenario verifies.
 
+#include <signal.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -23,8 +25,10 @@
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
+#include "ipcbox/semaphore/recoverable_semaphore.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "tests/semaphore/semaphore_test_util.h"
+#include "tests/support/child_process.h"
 #include "examples/common/octal_mode.h"
 
 namespace ipcbox::examples {
@@ -156,6 +160,65 @@ TEST_F(MemExampleTest, ReaderGivesUpWhenNobodyPostsInTime) {
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->exit_code, kSeedFailureExit);
   EXPECT_THAT(read->output, StartsWith("sem_wait: "));
+}
+
+// A reader killed between its wait and its post took the writer's only
+// post with it; the next reader must not wait forever (nor blame the
+// writer): it gives the dead reader's turn back and reads.
+TEST_F(MemExampleTest, AReaderKilledHoldingTheTurnDoesNotBlockTheNext) {
+  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(5));
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
+  absl::StatusOr<testing::ChildProcess> doomed = testing::ForkChild([&] {
+    absl::StatusOr<posix::RecoverableSemaphore> turn =
+        posix::RecoverableSemaphore::Open(PosixName::Create(sem_guard_.name()).value(),
+                                          OpenMode::kOpenExisting,
+                                          SemaphoreOptions());
+    if (!turn.ok()) return 2;
+    if (!turn->Acquire(Soon()).ok()) return 3;
+    ::raise(SIGKILL);  // between the wait and the post
+    return 4;
+  });
+  ASSERT_TRUE(doomed.ok()) << doomed.status();
+  ASSERT_TRUE(testing::KilledBy(doomed->Wait(absl::Seconds(60)), SIGKILL));
+
+  absl::StatusOr<ChildWithOutput> reader = StartReader(absl::Seconds(20));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->exit_code, 0);
+  EXPECT_EQ(read->output, kSeedReaderOutput);
+  absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  EXPECT_EQ(wrote->exit_code, 0);
+}
+
+// A live reader that holds the turn past the timeout is the one named.
+TEST_F(MemExampleTest, TimeoutNamesALiveHolderNotTheWriter) {
+  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(5));
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
+  absl::StatusOr<posix::RecoverableSemaphore> turn =
+      posix::RecoverableSemaphore::Open(PosixName::Create(sem_guard_.name()).value(),
+                                        OpenMode::kOpenExisting,
+                                        SemaphoreOptions());
+  ASSERT_TRUE(turn.ok()) << turn.status();
+  ASSERT_TRUE(turn->Acquire(Soon()).ok());
+  absl::StatusOr<ChildWithOutput> reader =
+      StartReader(absl::Milliseconds(300), /*capture_err=*/true);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->exit_code, kSeedFailureExit);
+  EXPECT_THAT(read->output,
+              HasSubstr(absl::StrCat("process ", ::getpid(), " took it")));
+  ASSERT_TRUE(turn->Release().ok());
+  absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+}
+
+TEST(MemreaderOptionsTest, TheDefaultTimeoutIsFinite) {
+  EXPECT_LT(MemreaderOptions().timeout, absl::InfiniteDuration());
 }
 
 TEST(ShmemTest, CNamesGetTheirSlash) {
