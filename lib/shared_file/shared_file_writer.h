@@ -114,12 +114,17 @@ class SharedFileWriter {
   int fd() const { return lock_.fd(); }
 
  private:
-  explicit SharedFileWriter(FcntlLock lock) : lock_(std::move(lock)) {}
+  SharedFileWriter(FcntlLock lock, absl::string_view path,
+                   Permissions permissions);
 
-  absl::Status WriteAll(absl::Span<const absl::string_view> records,
-                        size_t* written);
+  // Builds the new contents in the staging file and renames it into place.
+  absl::Status Replace(absl::Span<const absl::string_view> records,
+                       size_t* written);
 
   FcntlLock lock_;
+  std::string path_;
+  std::string staging_path_;
+  Permissions permissions_;
 };
 
 }  // namespace ipcbox

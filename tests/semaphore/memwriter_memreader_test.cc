@@ -23,6 +23,7 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/permissions.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
 #include "ipcbox/semaphore/recoverable_semaphore.h"
@@ -76,6 +77,28 @@ class MemExampleTest : public ::testing::Test {
       return capture_err ? RunMemreader(options, stdout, stream)
                          : RunMemreader(options, stream, stderr);
     });
+  }
+
+  // The mode the examples create with (the seed's), which openers of the
+  // holder record must accept.
+  SemaphoreOptions SeedModeOptions() const {
+    SemaphoreOptions options;
+    options.permissions = *Permissions::FromMode(shmem_.access_perms);
+    return options;
+  }
+
+  // The writer's semaphore, once the writer has made it (it prints
+  // "backing file:" before that).
+  absl::StatusOr<posix::RecoverableSemaphore> OpenWritersSemaphore() const {
+    absl::StatusOr<posix::RecoverableSemaphore> turn =
+        absl::NotFoundError("not tried");
+    PollUntil([&] {
+      turn = posix::RecoverableSemaphore::Open(
+          PosixName::Create(sem_guard_.name()).value(),
+          OpenMode::kOpenExisting, SeedModeOptions());
+      return !absl::IsNotFound(turn.status());
+    });
+    return turn;
   }
 
   ScopedSemUnlink sem_guard_;
@@ -170,10 +193,7 @@ TEST_F(MemExampleTest, AReaderKilledHoldingTheTurnDoesNotBlockTheNext) {
   ASSERT_TRUE(writer.ok()) << writer.status();
   ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
   absl::StatusOr<testing::ChildProcess> doomed = testing::ForkChild([&] {
-    absl::StatusOr<posix::RecoverableSemaphore> turn =
-        posix::RecoverableSemaphore::Open(PosixName::Create(sem_guard_.name()).value(),
-                                          OpenMode::kOpenExisting,
-                                          SemaphoreOptions());
+    absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
     if (!turn.ok()) return 2;
     if (!turn->Acquire(Soon()).ok()) return 3;
     ::raise(SIGKILL);  // between the wait and the post
@@ -198,10 +218,7 @@ TEST_F(MemExampleTest, TimeoutNamesALiveHolderNotTheWriter) {
   absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(5));
   ASSERT_TRUE(writer.ok()) << writer.status();
   ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
-  absl::StatusOr<posix::RecoverableSemaphore> turn =
-      posix::RecoverableSemaphore::Open(PosixName::Create(sem_guard_.name()).value(),
-                                        OpenMode::kOpenExisting,
-                                        SemaphoreOptions());
+  absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
   ASSERT_TRUE(turn.ok()) << turn.status();
   ASSERT_TRUE(turn->Acquire(Soon()).ok());
   absl::StatusOr<ChildWithOutput> reader =
