@@ -77,6 +77,7 @@ TEST(SysvRemovalTest, OnlyTheOwnerMayRemove) {
     if (!BecomeStranger()) return 2;
     sysv::QueueOptions open;
     open.open_mode = OpenMode::kOpenExisting;
+    open.ownership.allowed_owner = 0;  // root's queue, trusted here
     absl::StatusOr<sysv::MessageQueue> theirs =
         sysv::MessageQueue::Open(key, open);
     if (!theirs.ok()) return 3;
