@@ -58,7 +58,12 @@ class MemExampleTest : public ::testing::Test {
     shmem_.backing_file = shm_name_;
     shmem_.semaphore_name = sem_guard_.name().substr(1);
   }
-  ~MemExampleTest() override { ::shm_unlink(shm_name_.c_str()); }
+  ~MemExampleTest() override {
+    ::shm_unlink(shm_name_.c_str());
+    // The semaphore's holder record (recoverable_semaphore.h), which a
+    // writer killed by a failing test leaves.
+    ::shm_unlink((sem_guard_.name() + ".holder").c_str());
+  }
 
   absl::StatusOr<ChildWithOutput> StartWriter(absl::Duration linger) {
     MemwriterOptions options;
