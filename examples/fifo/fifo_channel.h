@@ -58,6 +58,9 @@ inline constexpr int kMaxLoops = 12000;     // outer loop
 inline constexpr int kChunkSize = 16;       // chunks written per round
 inline constexpr int kIntsPerChunk = 4;     // four 4-byte ints per chunk
 inline constexpr int kMaxZs = 250;          // max microseconds to sleep
+// The seed's mode, kept for interop with its C programs: anyone may write
+// (and feed the reader). A FIFO found at the path is still refused if
+// another user made it (lib/fifo's ownership check).
 inline constexpr mode_t kFifoChannelMode = 0666;
 
 struct FifoWriterOptions {
