@@ -21,6 +21,7 @@
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/fifo/fifo.h"
 #include "ipcbox/fifo/fifo_open.h"
+#include "ipcbox/fifo/record_stream.h"
 #include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/pipe/pipe_reader.h"
 #include "ipcbox/pipe/pipe_writer.h"
@@ -124,24 +125,32 @@ absl::StatusOr<FifoReaderCounts> RunFifoReader(
   if (!reader.ok()) return reader.status();
 
   FifoReaderCounts counts;
-  // A multiple of the int size plus room for a partial int carried over.
   char buf[4096 + sizeof(SeedInt)];
-  size_t carried = 0;
-  for (;;) {
-    absl::StatusOr<size_t> n =
-        reader->Read(absl::MakeSpan(buf + carried, 4096));
-    if (IsEndOfStream(n.status())) break;
-    if (!n.ok()) return n.status();
-    const size_t available = carried + *n;
-    const size_t whole = available - available % sizeof(SeedInt);
-    for (size_t offset = 0; offset < whole; offset += sizeof(SeedInt)) {
-      SeedInt next;
-      std::memcpy(&next, buf + offset, sizeof(next));
-      ++counts.ints;
-      if (SeedIsPrime(static_cast<uint32_t>(next))) ++counts.primes;
+  absl::StatusOr<uint64_t> records = ReadRecordStream(
+      *reader, sizeof(SeedInt), absl::MakeSpan(buf),
+      [&](absl::Span<const char> whole) {
+        for (size_t offset = 0; offset < whole.size();
+             offset += sizeof(SeedInt)) {
+          SeedInt next;
+          std::memcpy(&next, whole.data() + offset, sizeof(next));
+          ++counts.ints;
+          if (SeedIsPrime(static_cast<uint32_t>(next))) ++counts.primes;
+        }
+      });
+  if (!records.ok()) {
+    fifo->Remove().IgnoreError();
+    if (options.expected_ints > 0) {
+      return absl::DataLossError(absl::StrCat(
+          records.status().message(), " (", counts.ints, " of the ",
+          options.expected_ints, " ints expected arrived)"));
     }
-    carried = available - whole;
-    std::memmove(buf, buf + whole, carried);
+    return records.status();
+  }
+  if (options.expected_ints > 0 && counts.ints != options.expected_ints) {
+    fifo->Remove().IgnoreError();
+    return absl::DataLossError(absl::StrCat(
+        "the writer closed the FIFO after ", counts.ints, " of the ",
+        options.expected_ints, " ints expected"));
   }
   if (absl::Status s = reader->Close(); !s.ok()) return s;
   if (absl::Status s = fifo->Remove(); !s.ok()) return s;

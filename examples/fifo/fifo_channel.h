@@ -58,6 +58,9 @@ inline constexpr int kMaxLoops = 12000;     // outer loop
 inline constexpr int kChunkSize = 16;       // chunks written per round
 inline constexpr int kIntsPerChunk = 4;     // four 4-byte ints per chunk
 inline constexpr int kMaxZs = 250;          // max microseconds to sleep
+// The seed's mode, kept for interop with its C programs: anyone may write
+// (and feed the reader). A FIFO found at the path is still refused if
+// another user made it (lib/fifo's ownership check).
 inline constexpr mode_t kFifoChannelMode = 0666;
 
 struct FifoWriterOptions {
@@ -89,6 +92,9 @@ struct FifoReaderOptions {
   // How long to wait for a writer to open it; infinite, as the seed's
   // blocking open.
   absl::Duration open_timeout = absl::InfiniteDuration();
+  // How many ints make a complete run; fewer is DataLoss. 0: not known, so
+  // only a stream cut mid-int is an error.
+  uint32_t expected_ints = 0;
 };
 
 struct FifoReaderCounts {
@@ -96,7 +102,9 @@ struct FifoReaderCounts {
   uint32_t primes = 0;  // the seed's `primes_count`
 };
 
-// Runs the reader until end-of-stream and returns its counts.
+// Runs the reader until end-of-stream and returns its counts. A stream
+// that ends part-way through an int, or short of `expected_ints`, is
+// DataLoss (the writer died), never a count.
 absl::StatusOr<FifoReaderCounts> RunFifoReader(const FifoReaderOptions& options);
 
 // "Received ints: 768000, primes: 37682\n"

@@ -3,6 +3,7 @@
 //   $ fifo_reader
 //   Received ints: 768000, primes: 37682
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -22,12 +23,18 @@ ABSL_FLAG(absl::Duration, open_timeout, absl::InfiniteDuration(),
           "how long to wait for a writer to open the FIFO (the seed waits "
           "forever)");
 
+ABSL_FLAG(uint32_t, expect_ints, 0,
+          "how many ints a complete run has (the seed's writer sends "
+          "768000); fewer is an error. 0: not known, only a stream cut "
+          "mid-int is an error");
+
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   ipcbox::examples::FifoReaderOptions options;
   options.fifo_path = absl::GetFlag(FLAGS_fifo_path);
   options.wait_for_fifo = absl::GetFlag(FLAGS_wait_for_fifo);
   options.open_timeout = absl::GetFlag(FLAGS_open_timeout);
+  options.expected_ints = absl::GetFlag(FLAGS_expect_ints);
 
   absl::StatusOr<ipcbox::examples::FifoReaderCounts> counts =
       ipcbox::examples::RunFifoReader(options);

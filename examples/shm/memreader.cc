@@ -14,7 +14,9 @@
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/mapped_file/memory_access.h"
+#include "ipcbox/core/deadline.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
+#include "ipcbox/semaphore/recoverable_semaphore.h"
 #include "ipcbox/semaphore/semaphore_options.h"
 #include "ipcbox/shm/bounded_read.h"
 #include "ipcbox/shm/posix_shared_memory.h"
@@ -56,24 +58,45 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
   SemaphoreOptions sem_options;
   sem_options.initial_value = 0;
   sem_options.permissions = *perms;
-  absl::StatusOr<posix::NamedSemaphore> semaphore = posix::NamedSemaphore::Open(
-      *semaphore_name, OpenMode::kOpenOrCreate, sem_options);
+  // With a holder record, so that a reader killed between its wait and its
+  // post does not block every later reader (see recoverable_semaphore.h).
+  absl::StatusOr<posix::RecoverableSemaphore> semaphore =
+      posix::RecoverableSemaphore::Open(*semaphore_name, OpenMode::kOpenOrCreate,
+                                        sem_options);
   if (!semaphore.ok()) return Fail(err, "sem_open", semaphore.status());
 
   // Wait until the writer has posted, read, and let the next reader in.
-  if (absl::Status s = semaphore->WaitFor(options.timeout); !s.ok()) {
-    if (IsTimedOut(s)) {
+  if (absl::Status s = semaphore->Acquire(Deadline::After(options.timeout));
+      !s.ok()) {
+    if (absl::IsDeadlineExceeded(s)) {
+      // Name the right party: a live earlier reader that holds the turn, or
+      // a writer that never posted.
       s = absl::DeadlineExceededError(
-          absl::StrCat("the writer did not post within ",
-                       absl::FormatDuration(options.timeout)));
+          absl::StrCat("no turn within ", absl::FormatDuration(options.timeout),
+                       ": ", s.message()));
     }
     return Fail(err, "sem_wait", s);
   }
+  if (semaphore->recovered_from() != 0) {
+    std::fprintf(err, "memreader: reader %d died holding the semaphore; "
+                 "its turn was given back\n",
+                 static_cast<int>(semaphore->recovered_from()));
+  }
+  // The object is the seed's 0644 one that others may have opened for
+  // writing: copy under the shrink guard, so a peer's ftruncate is an error
+  // here, not a SIGBUS.
   std::string text(shmem.byte_size + 1, '\0');
-  text.resize(CopyCString(memory->bytes(), absl::MakeSpan(text)));
+  absl::StatusOr<size_t> copied = CopyCStringGuarded(
+      memory->bytes(), absl::MakeSpan(text),
+      absl::StrCat("shared memory ", memory->name().view()));
+  if (!copied.ok()) {
+    semaphore->Release().IgnoreError();
+    return Fail(err, "read", copied.status());
+  }
+  text.resize(*copied);
   std::fwrite(text.data(), 1, text.size(), out);
   std::fflush(out);
-  semaphore->Post().IgnoreError();  // As the seed: errors are not checked.
+  semaphore->Release().IgnoreError();  // As the seed: errors are not checked.
   return 0;
 }
 

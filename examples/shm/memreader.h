@@ -26,7 +26,12 @@
 //   end of the memory, rather than strlen(MemContents) bytes whatever the
 //   writer wrote: a reader does not trust a peer's memory for lengths. For
 //   the seed's writer the bytes printed are the same.
-// - The wait can have a time limit (the seed waits forever, the default).
+// - The wait has a time limit, 30 s by default (the seed waits forever);
+//   the message says whether a live earlier reader holds the semaphore or
+//   the writer never posted. An earlier reader killed between its wait and
+//   its post does not block later ones: its turn is given back
+//   (recoverable_semaphore.h).
+// - A writer that shrinks the memory (ftruncate) is reported, not a SIGBUS.
 // - It removes nothing. (The C reader calls unlink("/shMemEx"), meaning
 //   shm_unlink, which does nothing.) A semaphore it had to create itself is
 //   removed when it exits, as every ipcbox creator does.
@@ -43,8 +48,10 @@ namespace ipcbox::examples {
 
 struct MemreaderOptions {
   ShmemOptions shmem;
-  // How long to wait for the writer's post.
-  absl::Duration timeout = absl::InfiniteDuration();
+  // How long to wait for the turn: the writer's post, or an earlier reader
+  // handing it on. Finite, unlike the seed: a writer that never posts must
+  // not hang the reader.
+  absl::Duration timeout = absl::Seconds(30);
 };
 
 // Runs the memreader, printing the text to `out` and failures to `err`.

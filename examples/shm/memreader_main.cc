@@ -14,8 +14,9 @@
 #include "examples/shm/memreader.h"
 #include "examples/shm/shmem.h"
 
-ABSL_FLAG(absl::Duration, timeout, absl::InfiniteDuration(),
-          "How long to wait for the writer's post (the seed waits forever).");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
+          "How long to wait for the turn (the writer's post or an earlier "
+          "reader's); the seed waits forever.");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);

@@ -15,6 +15,7 @@
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
+#include "ipcbox/semaphore/recoverable_semaphore.h"
 #include "ipcbox/semaphore/semaphore_options.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "ipcbox/shm/shared_memory_options.h"
@@ -77,10 +78,12 @@ int RunMemwriter(const MemwriterOptions& options, std::FILE* err) {
   SemaphoreOptions sem_options;
   sem_options.initial_value = 0;
   sem_options.permissions = *perms;
-  absl::StatusOr<posix::NamedSemaphore> semaphore = posix::NamedSemaphore::Open(
-      *semaphore_name, OpenMode::kOpenOrCreate, sem_options);
+  // With the holder record that lets readers recover a dead reader's turn.
+  absl::StatusOr<posix::RecoverableSemaphore> semaphore =
+      posix::RecoverableSemaphore::Open(*semaphore_name, OpenMode::kOpenOrCreate,
+                                        sem_options);
   if (!semaphore.ok()) return Fail(err, "sem_open", semaphore.status());
-  if (!semaphore->created()) DrainStalePosts(*semaphore);
+  if (!semaphore->created()) DrainStalePosts(semaphore->semaphore());
 
   // strcpy(memptr, MemContents): the text and its NUL.
   std::memcpy(bytes.data(), options.contents.data(), options.contents.size());

@@ -31,6 +31,13 @@
 //   run's reader could get through before the text is written.
 // - The semaphore is removed at the end, with the memory, so nothing is
 //   left in /dev/shm; a reader that has it open keeps using it.
+// - It keeps the seed's mode (0644, --access_perms) so that the C programs
+//   interoperate, but it refuses a memory object or semaphore that another
+//   user created first, or one wider than that mode (lib/core
+//   ownership_check.h): the seed would write into a stranger's object.
+// - Next to the semaphore it keeps a holder record ("<name>.holder",
+//   recoverable_semaphore.h) so that readers recover a dead reader's turn;
+//   it removes the record with the semaphore.
 
 #ifndef IPCBOX_EXAMPLES_SHM_MEMWRITER_H_
 #define IPCBOX_EXAMPLES_SHM_MEMWRITER_H_

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/fifo/internal/fifo_node.h"
@@ -37,16 +39,39 @@ absl::Status PurgeStaleFifo(const std::string& path) {
   return UnlinkIfSame(path, *stale);
 }
 
+// A FIFO found at the path (not made here): refuse one another user made,
+// or one wider than `widest`, unless the caller opted out.
+absl::Status CheckFoundFifo(const std::string& path, NodeId node,
+                            std::optional<Permissions> widest,
+                            const OwnershipPolicy& ownership) {
+  if (!ownership.check) return absl::OkStatus();
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return ErrnoError(errno, "lstat", path);
+  if (NodeId::Of(st) != node) {
+    return absl::UnavailableError(absl::StrCat(
+        "Fifo::Create(", QuoteForMessage(path),
+        "): the FIFO was replaced while it was checked"));
+  }
+  return CheckOwnership("FIFO", path, st.st_uid, st.st_mode, widest,
+                        ownership);
+}
+
 }  // namespace
 
 absl::StatusOr<Fifo> Fifo::Create(absl::string_view path, OpenMode mode,
-                                  Permissions permissions) {
+                                  Permissions permissions,
+                                  const OwnershipPolicy& ownership) {
   if (absl::Status s = fifo_internal::CheckFifoPath(path); !s.ok()) return s;
   std::string owned_path(path);
 
   if (mode == OpenMode::kOpenExisting) {
     absl::StatusOr<NodeId> node = LstatFifo(owned_path);
     if (!node.ok()) return node.status();
+    if (absl::Status s =
+            CheckFoundFifo(owned_path, *node, std::nullopt, ownership);
+        !s.ok()) {
+      return s;
+    }
     return Fifo(std::move(owned_path), *node, /*created=*/false);
   }
   if (RemovesExisting(mode)) {
@@ -62,6 +87,11 @@ absl::StatusOr<Fifo> Fifo::Create(absl::string_view path, OpenMode mode,
     }
     absl::StatusOr<NodeId> existing = LstatFifo(owned_path);
     if (existing.ok()) {
+      if (absl::Status s =
+              CheckFoundFifo(owned_path, *existing, permissions, ownership);
+          !s.ok()) {
+        return s;
+      }
       return Fifo(std::move(owned_path), *existing, /*created=*/false);
     }
     if (!absl::IsNotFound(existing.status())) return existing.status();

@@ -61,6 +61,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/fifo/internal/fifo_node.h"
 
@@ -75,9 +76,16 @@ class Fifo {
   // directory, and the statuses of mkfifo/lstat (EACCES, ENAMETOOLONG,
   // ENOTDIR, EROFS, ...). Nothing is left at the path on failure unless it
   // was there before.
+  //
+  // A FIFO found at the path rather than made (kOpenOrCreate,
+  // kOpenExisting) must be owned by this user (or
+  // `ownership.allowed_owner`) and, for kOpenOrCreate, be no wider than
+  // `permissions`; else PermissionDenied naming its owner and mode. A
+  // stranger's FIFO would let them feed the reader or read the writer.
   static absl::StatusOr<Fifo> Create(
       absl::string_view path, OpenMode mode = OpenMode::kCreateExclusive,
-      Permissions permissions = Permissions::OwnerOnly());
+      Permissions permissions = Permissions::OwnerOnly(),
+      const OwnershipPolicy& ownership = OwnershipPolicy());
 
   // A FIFO that must exist already: `Create(path, OpenMode::kOpenExisting)`.
   static absl::StatusOr<Fifo> Existing(absl::string_view path);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <cstddef>
 #include <cstring>
 #include <limits>
@@ -23,6 +24,7 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/ownership_check.h"
 #include "ipcbox/message_queue/common.h"
 #include "ipcbox/message_queue/sysv_key.h"
 #include "ipcbox/message_queue/sysv_limits.h"
@@ -168,6 +170,20 @@ absl::StatusOr<MessageQueue> MessageQueue::Open(IpcKey key,
   absl::StatusOr<int> id =
       GetQueue(key, options.open_mode, options.permissions, created);
   if (!id.ok()) return id.status();
+  if (!created && options.ownership.check) {
+    struct msqid_ds ds;
+    if (::msgctl(*id, IPC_STAT, &ds) != 0) {
+      return ErrnoError(errno, "msgctl(IPC_STAT)", DescribeKey(key));
+    }
+    absl::Status adoptable = CheckOwnership(
+        "System V message queue", key.ToString(), ds.msg_perm.uid,
+        ds.msg_perm.mode,
+        MayCreate(options.open_mode)
+            ? std::optional<Permissions>(options.permissions)
+            : std::nullopt,
+        options.ownership);
+    if (!adoptable.ok()) return adoptable;
+  }
   // From here on the object owns what it created, so an error below removes
   // the queue again (if asked to) through the destructor.
   const size_t max_message_size = options.max_message_size == 0

@@ -95,6 +95,7 @@
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/message_queue/common.h"
 #include "ipcbox/message_queue/sysv_key.h"
@@ -121,6 +122,11 @@ struct QueueOptions {
   bool remove_when_destroyed = false;
   // The longest pause between the attempts of a timed call (see above).
   absl::Duration max_poll_interval = absl::Milliseconds(5);
+  // An existing queue this call opens (rather than creates) must be owned
+  // by this user (or `ownership.allowed_owner`) and, with a mode that may
+  // create, be no wider than `permissions`; else PermissionDenied naming
+  // its owner and mode.
+  OwnershipPolicy ownership;
 };
 
 // A snapshot from IPC_STAT.

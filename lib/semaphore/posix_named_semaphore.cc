@@ -2,7 +2,13 @@
 
 #include <fcntl.h>
 #include <semaphore.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
 
 #include <cerrno>
 #include <string>
@@ -17,6 +23,7 @@
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
@@ -36,21 +43,85 @@ using semaphore_internal::NotOpenError;
 // a peer that keeps doing so.
 constexpr int kOpenOrCreateRounds = 100;
 
-// Where glibc (and musl) keep a named semaphore.
-std::string BackingFile(const PosixName& name) {
-  return absl::StrCat("/dev/shm/sem.", name.view().substr(1));
+// The file behind a named semaphore. Its directory is found through the
+// mapping sem_open() made (/proc/self/maps names the file, with its device
+// and inode) rather than assumed: glibc and musl use /dev/shm today, but
+// glibc before 2.34 used wherever tmpfs was mounted. The mapping may show
+// the temporary name sem_open() created the file under ("sem.XXXXXX
+// (deleted)", then linked to the real name), so only its directory is
+// used; the file is "sem.<name>" in it, as both C libraries name it, and is
+// checked against the mapping's device and inode before it is trusted.
+struct BackingFile {
+  std::string path;
+  unsigned dev_major = 0;
+  unsigned dev_minor = 0;
+  unsigned long long inode = 0;
+};
+
+absl::StatusOr<BackingFile> FindBackingFile(const sem_t* sem,
+                                            absl::string_view name) {
+  std::FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) {
+    // Without /proc, neither the directory nor the file can be verified.
+    return ErrnoError(errno, "fopen(/proc/self/maps) to find the file of",
+                      name);
+  }
+  const auto address = reinterpret_cast<uintptr_t>(sem);
+  char line[4096 + 128];
+  while (std::fgets(line, sizeof(line), maps) != nullptr) {
+    unsigned long long start = 0, end = 0, inode = 0;
+    unsigned major = 0, minor = 0;
+    int path_at = 0;
+    if (std::sscanf(line, "%llx-%llx %*s %*s %x:%x %llu %n", &start, &end,
+                    &major, &minor, &inode, &path_at) < 5 ||
+        address < start || address >= end) {
+      continue;
+    }
+    std::fclose(maps);
+    absl::string_view mapped(line + path_at);
+    const size_t slash = mapped.rfind('/');
+    if (slash == absl::string_view::npos || mapped[0] != '/') {
+      return absl::InternalError(absl::StrCat(
+          "named semaphore ", QuoteForMessage(name),
+          ": its mapping is not backed by a file"));
+    }
+    std::string path = absl::StrCat(mapped.substr(0, slash), "/sem.",
+                                    name.substr(1));
+    return BackingFile{std::move(path), major, minor, inode};
+  }
+  std::fclose(maps);
+  return absl::InternalError(absl::StrCat(
+      "named semaphore ", QuoteForMessage(name),
+      ": no file-backed mapping holds it in /proc/self/maps"));
 }
 
-// sem_open offers no descriptor to fchmod, so open the backing file. The
-// name was created by this process a moment ago and /dev/shm is sticky, so
-// only this user (or root) could have swapped the file in between.
-absl::Status ApplyPermissionsByName(const PosixName& name, Permissions perms) {
-  const std::string path = BackingFile(name);
+// The backing file, opened without following a symlink and checked to be
+// the very file sem_open() mapped.
+absl::StatusOr<Fd> OpenBackingFile(const sem_t* sem, absl::string_view name,
+                                   struct stat& st) {
+  absl::StatusOr<BackingFile> file = FindBackingFile(sem, name);
+  if (!file.ok()) return file.status();
   Fd fd(RetryOnEintr([&] {
-    return ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    return ::open(file->path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   }));
-  if (!fd.valid()) return ErrnoError(errno, "open", path);
-  return ApplyPermissions(fd.get(), perms, path);
+  if (!fd.valid()) return ErrnoError(errno, "open", file->path);
+  if (::fstat(fd.get(), &st) != 0) return ErrnoError(errno, "fstat", file->path);
+  if (major(st.st_dev) != file->dev_major ||
+      minor(st.st_dev) != file->dev_minor || st.st_ino != file->inode) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "named semaphore ", QuoteForMessage(name), ": ", file->path,
+        " is no longer the file that sem_open() mapped"));
+  }
+  return fd;
+}
+
+// sem_open offers no descriptor to fchmod, so open the backing file.
+absl::Status ApplyPermissionsToFile(const sem_t* sem, const PosixName& name,
+                                    Permissions perms) {
+  struct stat st;
+  absl::StatusOr<Fd> fd = OpenBackingFile(sem, name.view(), st);
+  if (!fd.ok()) return fd.status();
+  return ApplyPermissions(fd->get(), perms, name.view());
 }
 
 struct Opened {
@@ -63,7 +134,7 @@ absl::StatusOr<Opened> CreateExclusive(const PosixName& name,
   sem_t* sem = ::sem_open(name.c_str(), O_CREAT | O_EXCL,
                           options.permissions.mode(), options.initial_value);
   if (sem == SEM_FAILED) return ErrnoError(errno, "sem_open", name.view());
-  if (absl::Status s = ApplyPermissionsByName(name, options.permissions);
+  if (absl::Status s = ApplyPermissionsToFile(sem, name, options.permissions);
       !s.ok()) {
     ::sem_close(sem);
     ::sem_unlink(name.c_str());
@@ -72,9 +143,25 @@ absl::StatusOr<Opened> CreateExclusive(const PosixName& name,
   return Opened{sem, true};
 }
 
-absl::StatusOr<Opened> OpenExisting(const PosixName& name) {
+// `widest`: the mode the caller would have created it with, if it may
+// create; see CheckOwnership().
+absl::StatusOr<Opened> OpenExisting(const PosixName& name,
+                                    const SemaphoreOptions& options,
+                                    std::optional<Permissions> widest) {
   sem_t* sem = ::sem_open(name.c_str(), 0);
   if (sem == SEM_FAILED) return ErrnoError(errno, "sem_open", name.view());
+  if (options.ownership.check) {
+    struct stat st;
+    absl::StatusOr<Fd> file = OpenBackingFile(sem, name.view(), st);
+    absl::Status adoptable =
+        file.ok() ? CheckOwnership("named semaphore", name.view(), st.st_uid,
+                                   st.st_mode, widest, options.ownership)
+                  : file.status();
+    if (!adoptable.ok()) {
+      ::sem_close(sem);
+      return adoptable;
+    }
+  }
   return Opened{sem, false};
 }
 
@@ -85,7 +172,8 @@ absl::StatusOr<Opened> OpenOrCreate(const PosixName& name,
   for (int round = 0; round < kOpenOrCreateRounds; ++round) {
     absl::StatusOr<Opened> created = CreateExclusive(name, options);
     if (!absl::IsAlreadyExists(created.status())) return created;
-    absl::StatusOr<Opened> opened = OpenExisting(name);
+    absl::StatusOr<Opened> opened =
+        OpenExisting(name, options, options.permissions);
     if (!absl::IsNotFound(opened.status())) return opened;
   }
   return absl::UnavailableError(
@@ -140,7 +228,7 @@ absl::StatusOr<NamedSemaphore> NamedSemaphore::Open(
       opened = OpenOrCreate(name, options);
       break;
     case OpenMode::kOpenExisting:
-      opened = OpenExisting(name);
+      opened = OpenExisting(name, options, std::nullopt);
       break;
   }
   if (!opened.ok()) return opened.status();

@@ -21,9 +21,12 @@
 //   absl::Status s = ready->WaitFor(absl::Milliseconds(500));
 //   if (IsTimedOut(s)) { ... nothing within 500 ms ... }
 //
-// Names: glibc keeps the semaphore in the file /dev/shm/sem.<name without
-// the slash>, so the part after the slash holds at most
-// `kMaxSemaphoreNameLength` (251) bytes. glibc also ignores leading slashes:
+// Names: glibc and musl keep the semaphore in the file sem.<name without the
+// slash> in their shared memory directory (/dev/shm), so the part after the
+// slash holds at most `kMaxSemaphoreNameLength` (251) bytes. ipcbox finds
+// that file through the mapping sem_open() made (/proc/self/maps), not by
+// assuming /dev/shm, and checks its device and inode; without /proc,
+// creating or opening an existing semaphore with the ownership check fails. glibc also ignores leading slashes:
 // "name" in a C program is the object ipcbox calls "/name".
 //
 // Ownership: the object that created the semaphore (`created()`) removes its
@@ -38,7 +41,9 @@
 // `Disown()`.
 //
 // Permissions: 0600 by default, applied with fchmod after creation so that
-// the umask does not change them.
+// the umask does not change them. Opening an existing semaphore refuses one
+// owned by another user or (open-or-create) wider than asked, unless
+// `SemaphoreOptions::ownership` says otherwise.
 //
 // A holder killed mid-hold: the kernel does not give a POSIX semaphore back
 // when a process dies, so a lock held by a process killed with SIGKILL stays
@@ -47,7 +52,7 @@
 //   - record the holder's pid next to the lock (in shared memory); a waiter
 //     whose timed wait expires checks `kill(pid, 0)`, and on ESRCH, which
 //     means the holder is gone, repairs what it was doing and posts on its
-//     behalf;
+//     behalf. `RecoverableSemaphore` (recoverable_semaphore.h) does this;
 //   - the owner, once it knows every user is gone, recreates the semaphore
 //     with `OpenMode::kPurgeAndCreate`.
 // Where the lock must survive a dead holder by itself, use System V with

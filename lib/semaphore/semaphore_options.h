@@ -27,6 +27,7 @@
 #include <limits.h>
 
 #include "absl/time/time.h"
+#include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 
 namespace ipcbox {
@@ -49,6 +50,12 @@ struct SemaphoreOptions {
   // Access bits of a newly created named semaphore (0600 by default),
   // applied exactly, whatever the umask. Ignored when opening.
   Permissions permissions;
+
+  // Named semaphores: an existing one this call opens (rather than creates)
+  // must be owned by this user (or `ownership.allowed_owner`) and, with a
+  // mode that may create, be no wider than `permissions`; else
+  // PermissionDenied naming its owner and mode.
+  OwnershipPolicy ownership;
 
   // System V only: every post and wait is made with SEM_UNDO, so that the
   // kernel reverts a process's net change when it exits, however it exits.

@@ -26,6 +26,7 @@
 #include "ipcbox/file_lock/lock_file_options.h"
 #include "ipcbox/file_lock/lock_type.h"
 #include "ipcbox/shared_file/internal/acquire.h"
+#include "ipcbox/shared_file/internal/current_file.h"
 
 namespace ipcbox {
 namespace {
@@ -52,11 +53,21 @@ absl::StatusOr<SharedFileReader> SharedFileReader::Open(
   options.access = LockFileAccess::kReadOnly;
   absl::StatusOr<FcntlLock> lock = FcntlLock::Open(path, options);
   if (!lock.ok()) return lock.status();
-  return SharedFileReader(*std::move(lock));
+  return SharedFileReader(*std::move(lock), path);
 }
 
 absl::StatusOr<std::optional<ReadResult>> SharedFileReader::LockForReading(
     Deadline deadline) {
+  // Writers rename complete new files over the path: read the one it names
+  // now. (If the path is gone or odd, the file already open is still a
+  // complete one: read that.)
+  absl::StatusOr<bool> current = shared_file_internal::IsCurrent(lock_, path_);
+  if (current.ok() && !*current) {
+    if (absl::Status s = shared_file_internal::Reopen(lock_, path_, false);
+        !s.ok() && !absl::IsNotFound(s)) {
+      return s;
+    }
+  }
   absl::StatusOr<shared_file_internal::Acquisition> acquired =
       shared_file_internal::AcquireOrFindHolder(lock_, LockType::kShared,
                                                 deadline);

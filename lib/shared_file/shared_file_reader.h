@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -98,7 +99,8 @@ class SharedFileReader {
   int fd() const { return lock_.fd(); }
 
  private:
-  explicit SharedFileReader(FcntlLock lock) : lock_(std::move(lock)) {}
+  SharedFileReader(FcntlLock lock, absl::string_view path)
+      : lock_(std::move(lock)), path_(path) {}
 
   // Takes the shared lock by `deadline`. nullopt: taken; otherwise the
   // kLocked result (or an error status).
@@ -107,6 +109,7 @@ class SharedFileReader {
   absl::StatusOr<int64_t> Size() const;
 
   FcntlLock lock_;
+  std::string path_;  // followed to the current file before each read
 };
 
 }  // namespace ipcbox

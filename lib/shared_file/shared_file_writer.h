@@ -24,11 +24,16 @@
 // applies: do not open the same file elsewhere in the process and close it
 // while a write is under way (fcntl_lock.h).
 //
-// `Write()` does not allocate unless it fails. It takes the lock, writes the
-// records one after the other from offset 0, cuts the file to what was
-// written (the seed leaves the tail of a longer old content in place; a
-// reader would see it as data), and unlocks. Durability is not its business:
-// call fdatasync(fd()) afterwards if the data must survive a power cut.
+// `Write()` does not allocate unless it fails (or another writer replaced
+// the file since the last write). It takes the lock, writes the records to
+// a staging file beside the shared one ("<path>.ipcbox-new", created 0600
+// then given the shared file's current mode; owned by the writer), fsyncs it, renames it over the shared
+// file and unlocks. A reader therefore sees the old contents or the new
+// ones, never part of a write, even if the writer is killed at any step (a
+// killed writer's staging file is removed by the next write). Readers and
+// writers follow the path to the current file before each read or write.
+// The seed writes in place, then truncates: killed in between, it leaves a
+// torn file that its consumer cannot tell from a complete one.
 //
 // Move-only; not thread-safe for concurrent use of one object.
 
@@ -38,6 +43,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -108,12 +114,17 @@ class SharedFileWriter {
   int fd() const { return lock_.fd(); }
 
  private:
-  explicit SharedFileWriter(FcntlLock lock) : lock_(std::move(lock)) {}
+  SharedFileWriter(FcntlLock lock, absl::string_view path,
+                   Permissions permissions);
 
-  absl::Status WriteAll(absl::Span<const absl::string_view> records,
-                        size_t* written);
+  // Builds the new contents in the staging file and renames it into place.
+  absl::Status Replace(absl::Span<const absl::string_view> records,
+                       size_t* written);
 
   FcntlLock lock_;
+  std::string path_;
+  std::string staging_path_;
+  Permissions permissions_;
 };
 
 }  // namespace ipcbox

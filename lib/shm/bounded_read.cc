@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "ipcbox/shm/sigbus_guard.h"
 
 namespace ipcbox {
 namespace {
@@ -55,6 +56,20 @@ size_t CopyCString(absl::Span<const char> region, absl::Span<char> out) {
   }
   out[n] = '\0';
   return n;
+}
+
+absl::StatusOr<size_t> CopyCStringGuarded(absl::Span<const char> region,
+                                          absl::Span<char> out,
+                                          absl::string_view what) {
+  // Plain byte copies only inside the guard: it is left by siglongjmp.
+  size_t copied = 0;
+  absl::Status guarded = GuardAgainstShrinking(
+      what, [&] { copied = CopyCString(region, out); });
+  if (!guarded.ok()) {
+    if (!out.empty()) out[0] = '\0';
+    return guarded;
+  }
+  return copied;
 }
 
 absl::StatusOr<absl::Span<const char>> CheckedSubspan(

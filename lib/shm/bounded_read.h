@@ -19,6 +19,10 @@
 //       CheckedSubspan(segment.bytes(), header.offset, header.length);
 //   if (!record.ok()) return record.status();  // OutOfRange, nothing read
 //
+// Shrinking: a peer that can write the object can also ftruncate() it, and
+// the next access past the new end is SIGBUS. Only `CopyCStringGuarded()`
+// (and anything run inside `GuardAgainstShrinking()`) is safe from that.
+//
 // None of these allocate on success. `CheckedSubspan`'s error status carries
 // a message and allocates; `BoundedCString` and `CopyCString` never do.
 
@@ -56,6 +60,15 @@ BoundedString BoundedCString(absl::Span<const char> region);
 // One pass means the copy is one consistent string even if the peer rewrites
 // the region meanwhile.
 size_t CopyCString(absl::Span<const char> region, absl::Span<char> out);
+
+// `CopyCString()` made safe against a peer that shrinks the object under
+// the mapping (see sigbus_guard.h): DataLoss naming `what` instead of a
+// SIGBUS that kills the process. Use it on memory that anyone but this
+// process may truncate; `out` then holds what was copied before the fault,
+// NUL-terminated, but the status says not to trust it.
+absl::StatusOr<size_t> CopyCStringGuarded(absl::Span<const char> region,
+                                          absl::Span<char> out,
+                                          absl::string_view what);
 
 // The `length` bytes at `offset` in `region`, when they lie inside it;
 // OutOfRange naming the three numbers otherwise. `offset` and `length` are

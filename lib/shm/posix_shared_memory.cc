@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -14,6 +15,7 @@
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
@@ -108,6 +110,14 @@ absl::StatusOr<SharedMemory> SharedMemory::Open(
   struct stat st;
   if (::fstat(fd->get(), &st) != 0) {
     return fail(ErrnoError(errno, "fstat", name.view()));
+  }
+  if (!created) {
+    absl::Status adoptable = CheckOwnership(
+        "shared memory object", name.view(), st.st_uid, st.st_mode,
+        MayCreate(options.mode) ? std::optional<Permissions>(options.permissions)
+                                : std::nullopt,
+        options.ownership);
+    if (!adoptable.ok()) return adoptable;
   }
   const uint64_t actual = static_cast<uint64_t>(st.st_size);
   if (actual < size) {

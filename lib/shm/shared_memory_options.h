@@ -22,6 +22,7 @@
 #define IPCBOX_SHM_SHARED_MEMORY_OPTIONS_H_
 
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/mapped_file/memory_access.h"
 
@@ -35,6 +36,10 @@ struct SharedMemoryOptions {
   // Read-only is for openers: a mode that may create needs kReadWrite,
   // because the creator sizes (POSIX) or initialises the object.
   MemoryAccess access = MemoryAccess::kReadWrite;
+  // An existing object this call opens (rather than creates) must be owned
+  // by this user (or `ownership.allowed_owner`) and, with a mode that may
+  // create, be no wider than `permissions`; else PermissionDenied.
+  OwnershipPolicy ownership;
 };
 
 }  // namespace ipcbox

@@ -120,26 +120,34 @@ TEST(FifoChannelTest, WriterCreatesTheFifoWithTheSeedsModeWhateverTheUmask) {
   EXPECT_TRUE(ExitedWith(child->Wait(kChildTimeout), 0));
 }
 
-// Records that reach the reader split at odd places (as a foreign writer
-// might send them) still count as whole ints.
+// Writes `bytes` to the FIFO at `path` in 3-byte pieces, as a foreign
+// writer might split them, then exits (as a killed writer would, mid-record
+// if `bytes` ends in a fragment).
+absl::StatusOr<ChildProcess> WriteInPieces(const std::string& path,
+                                           absl::string_view bytes) {
+  return ForkChild([path, bytes] {
+    absl::StatusOr<PipeWriter> writer =
+        OpenFifoWriter(path, Deadline::After(absl::Seconds(60)));
+    if (!writer.ok()) return 2;
+    for (size_t at = 0; at < bytes.size(); at += 3) {
+      if (!writer->WriteAll(bytes.substr(at, 3)).ok()) return 3;
+      ::usleep(2000);  // let the reader see the pieces separately
+    }
+    return 0;
+  });
+}
+
+// Records that reach the reader split at odd places still count as whole
+// ints.
 TEST(FifoChannelTest, ReaderReassemblesIntsSplitAcrossWrites) {
   ScopedPath path("fifo_channel_test");
   absl::StatusOr<Fifo> fifo = Fifo::Create(path.path());
   ASSERT_TRUE(fifo.ok());
   (void)fifo->Release();  // the reader removes it, as in the seed
   const int32_t values[] = {2, 4, 7, 9, 11, 1000003, 1, 0};  // 4 primes
-  absl::StatusOr<ChildProcess> child = ForkChild([&] {
-    absl::StatusOr<PipeWriter> writer =
-        OpenFifoWriter(path.path(), Deadline::After(absl::Seconds(60)));
-    if (!writer.ok()) return 2;
-    const absl::string_view bytes(reinterpret_cast<const char*>(values),
-                                  sizeof(values));
-    for (size_t at = 0; at < bytes.size(); at += 3) {
-      if (!writer->WriteAll(bytes.substr(at, 3)).ok()) return 3;
-      ::usleep(2000);  // let the reader see the pieces separately
-    }
-    return writer->WriteAll("\x05").ok() ? 0 : 4;  // a trailing partial int
-  });
+  absl::StatusOr<ChildProcess> child = WriteInPieces(
+      path.path(),
+      absl::string_view(reinterpret_cast<const char*>(values), sizeof(values)));
   ASSERT_TRUE(child.ok());
   FifoReaderOptions reader;
   reader.fifo_path = path.path();
@@ -148,6 +156,54 @@ TEST(FifoChannelTest, ReaderReassemblesIntsSplitAcrossWrites) {
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ(counts->ints, 8u);
   EXPECT_EQ(counts->primes, 4u);
+  EXPECT_TRUE(ExitedWith(child->Wait(kChildTimeout), 0));
+  EXPECT_TRUE(NothingAt(path.path()));
+}
+
+// A writer killed part-way through an int leaves a fragment at the end of
+// the stream: that is lost data, not a shorter success.
+TEST(FifoChannelTest, AStreamCutMidIntIsDataLossNotACount) {
+  ScopedPath path("fifo_channel_test");
+  absl::StatusOr<Fifo> fifo = Fifo::Create(path.path());
+  ASSERT_TRUE(fifo.ok());
+  (void)fifo->Release();
+  const int32_t values[] = {2, 4, 7, 9, 11, 1000003, 1, 0};
+  std::string bytes(reinterpret_cast<const char*>(values), sizeof(values));
+  bytes += '\x05';  // the first byte of a ninth int
+  absl::StatusOr<ChildProcess> child = WriteInPieces(path.path(), bytes);
+  ASSERT_TRUE(child.ok());
+  FifoReaderOptions reader;
+  reader.fifo_path = path.path();
+  reader.open_timeout = absl::Seconds(60);
+  absl::StatusOr<FifoReaderCounts> counts = RunFifoReader(reader);
+  EXPECT_EQ(counts.status().code(), absl::StatusCode::kDataLoss)
+      << counts.status();
+  EXPECT_THAT(counts.status().message(),
+              HasSubstr("1 of 4 bytes into record 9 after 8 whole records"));
+  EXPECT_TRUE(ExitedWith(child->Wait(kChildTimeout), 0));
+  EXPECT_TRUE(NothingAt(path.path()));
+}
+
+// When the reader knows how many ints a full run has, a writer that stopped
+// at an int boundary but early is DataLoss too, and the message says both.
+TEST(FifoChannelTest, AShortRunIsDataLossWhenTheCountIsKnown) {
+  ScopedPath path("fifo_channel_test");
+  absl::StatusOr<Fifo> fifo = Fifo::Create(path.path());
+  ASSERT_TRUE(fifo.ok());
+  (void)fifo->Release();
+  const int32_t values[] = {2, 4, 7};
+  absl::StatusOr<ChildProcess> child = WriteInPieces(
+      path.path(),
+      absl::string_view(reinterpret_cast<const char*>(values), sizeof(values)));
+  ASSERT_TRUE(child.ok());
+  FifoReaderOptions reader;
+  reader.fifo_path = path.path();
+  reader.open_timeout = absl::Seconds(60);
+  reader.expected_ints = 10;
+  absl::StatusOr<FifoReaderCounts> counts = RunFifoReader(reader);
+  EXPECT_EQ(counts.status().code(), absl::StatusCode::kDataLoss)
+      << counts.status();
+  EXPECT_THAT(counts.status().message(), HasSubstr("3 of the 10 ints"));
   EXPECT_TRUE(ExitedWith(child->Wait(kChildTimeout), 0));
   EXPECT_TRUE(NothingAt(path.path()));
 }

@@ -6,6 +6,7 @@
 // has it: this target is tagged no-sandbox because Bazel's sandbox maps
 // only the caller's uid. Elsewhere the tests skip and say why.
 
+#include <sys/msg.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -76,6 +77,7 @@ TEST(SysvRemovalTest, OnlyTheOwnerMayRemove) {
     if (!BecomeStranger()) return 2;
     sysv::QueueOptions open;
     open.open_mode = OpenMode::kOpenExisting;
+    open.ownership.allowed_owner = 0;  // root's queue, trusted here
     absl::StatusOr<sysv::MessageQueue> theirs =
         sysv::MessageQueue::Open(key, open);
     if (!theirs.ok()) return 3;
@@ -87,6 +89,51 @@ TEST(SysvRemovalTest, OnlyTheOwnerMayRemove) {
   ASSERT_TRUE(stranger.ok());
   EXPECT_TRUE(ExitedWith(stranger->Wait(kChildTimeout), 0));
   EXPECT_TRUE(queue->Stat().ok());
+}
+
+// A stranger who creates the key's queue first, wide open, must not have
+// the daemon's open-or-create adopt it (and read or inject its messages).
+TEST(SysvAdoptionTest, OpenOrCreateRefusesAQueueAStrangerMade) {
+  if (std::string why = CannotSwitchUserReason(); !why.empty()) {
+    GTEST_SKIP() << why;
+  }
+  const sysv::IpcKey key = testing::RandomSysvKey();
+  absl::StatusOr<ChildProcess> stranger = ForkChild([&]() -> int {
+    if (!BecomeStranger()) return 2;
+    return ::msgget(key.value(), IPC_CREAT | IPC_EXCL | 0666) >= 0 ? 0 : 3;
+  });
+  ASSERT_TRUE(stranger.ok());
+  ASSERT_TRUE(ExitedWith(stranger->Wait(kChildTimeout), 0));
+  testing::SysvQueueGuard guard(::msgget(key.value(), 0));
+
+  sysv::QueueOptions options;
+  options.open_mode = OpenMode::kOpenOrCreate;
+  options.permissions = *Permissions::FromMode(0666);
+  absl::StatusOr<sysv::MessageQueue> queue = sysv::MessageQueue::Open(key, options);
+  ASSERT_TRUE(absl::IsPermissionDenied(queue.status())) << queue.status();
+  EXPECT_NE(queue.status().message().find("uid 65534"), absl::string_view::npos)
+      << queue.status();
+  EXPECT_NE(queue.status().message().find("0666"), absl::string_view::npos);
+  options.open_mode = OpenMode::kOpenExisting;
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      sysv::MessageQueue::Open(key, options).status()));
+  options.ownership.allowed_owner = kStranger;
+  EXPECT_TRUE(sysv::MessageQueue::Open(key, options).ok());
+}
+
+// The same user's queue, but wider than the caller would have made it.
+TEST(SysvAdoptionTest, OpenOrCreateRefusesAWiderModeThanAsked) {
+  const sysv::IpcKey key = testing::RandomSysvKey();
+  const int id = ::msgget(key.value(), IPC_CREAT | IPC_EXCL | 0666);
+  ASSERT_GE(id, 0);
+  testing::SysvQueueGuard guard(id);
+  sysv::QueueOptions options;
+  options.open_mode = OpenMode::kOpenOrCreate;  // permissions: 0600
+  absl::StatusOr<sysv::MessageQueue> queue = sysv::MessageQueue::Open(key, options);
+  ASSERT_TRUE(absl::IsPermissionDenied(queue.status())) << queue.status();
+  EXPECT_NE(queue.status().message().find("mode 0666"), absl::string_view::npos);
+  options.ownership.check = false;
+  EXPECT_TRUE(sysv::MessageQueue::Open(key, options).ok());
 }
 
 TEST(PosixRemovalTest, OnlyTheOwnerMayUnlink) {

@@ -3,7 +3,9 @@
 // stale posts from an earlier run do not let a reader in early, failures
 // exit as the seed's do, and the tour scenario verifies.
 
+#include <signal.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -21,10 +23,13 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/permissions.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
+#include "ipcbox/semaphore/recoverable_semaphore.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "tests/semaphore/semaphore_test_util.h"
+#include "tests/support/child_process.h"
 #include "examples/common/octal_mode.h"
 
 namespace ipcbox::examples {
@@ -53,7 +58,12 @@ class MemExampleTest : public ::testing::Test {
     shmem_.backing_file = shm_name_;
     shmem_.semaphore_name = sem_guard_.name().substr(1);
   }
-  ~MemExampleTest() override { ::shm_unlink(shm_name_.c_str()); }
+  ~MemExampleTest() override {
+    ::shm_unlink(shm_name_.c_str());
+    // The semaphore's holder record (recoverable_semaphore.h), which a
+    // writer killed by a failing test leaves.
+    ::shm_unlink((sem_guard_.name() + ".holder").c_str());
+  }
 
   absl::StatusOr<ChildWithOutput> StartWriter(absl::Duration linger) {
     MemwriterOptions options;
@@ -72,6 +82,28 @@ class MemExampleTest : public ::testing::Test {
       return capture_err ? RunMemreader(options, stdout, stream)
                          : RunMemreader(options, stream, stderr);
     });
+  }
+
+  // The mode the examples create with (the seed's), which openers of the
+  // holder record must accept.
+  SemaphoreOptions SeedModeOptions() const {
+    SemaphoreOptions options;
+    options.permissions = *Permissions::FromMode(shmem_.access_perms);
+    return options;
+  }
+
+  // The writer's semaphore, once the writer has made it (it prints
+  // "backing file:" before that).
+  absl::StatusOr<posix::RecoverableSemaphore> OpenWritersSemaphore() const {
+    absl::StatusOr<posix::RecoverableSemaphore> turn =
+        absl::NotFoundError("not tried");
+    PollUntil([&] {
+      turn = posix::RecoverableSemaphore::Open(
+          PosixName::Create(sem_guard_.name()).value(),
+          OpenMode::kOpenExisting, SeedModeOptions());
+      return !absl::IsNotFound(turn.status());
+    });
+    return turn;
   }
 
   ScopedSemUnlink sem_guard_;
@@ -156,6 +188,59 @@ TEST_F(MemExampleTest, ReaderGivesUpWhenNobodyPostsInTime) {
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->exit_code, kSeedFailureExit);
   EXPECT_THAT(read->output, StartsWith("sem_wait: "));
+}
+
+// A reader killed between its wait and its post took the writer's only
+// post with it; the next reader must not wait forever (nor blame the
+// writer): it gives the dead reader's turn back and reads.
+TEST_F(MemExampleTest, AReaderKilledHoldingTheTurnDoesNotBlockTheNext) {
+  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(5));
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
+  absl::StatusOr<testing::ChildProcess> doomed = testing::ForkChild([&] {
+    absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
+    if (!turn.ok()) return 2;
+    if (!turn->Acquire(Soon()).ok()) return 3;
+    ::raise(SIGKILL);  // between the wait and the post
+    return 4;
+  });
+  ASSERT_TRUE(doomed.ok()) << doomed.status();
+  ASSERT_TRUE(testing::KilledBy(doomed->Wait(absl::Seconds(60)), SIGKILL));
+
+  absl::StatusOr<ChildWithOutput> reader = StartReader(absl::Seconds(20));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->exit_code, 0);
+  EXPECT_EQ(read->output, kSeedReaderOutput);
+  absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+  EXPECT_EQ(wrote->exit_code, 0);
+}
+
+// A live reader that holds the turn past the timeout is the one named.
+TEST_F(MemExampleTest, TimeoutNamesALiveHolderNotTheWriter) {
+  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(5));
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
+  absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
+  ASSERT_TRUE(turn.ok()) << turn.status();
+  ASSERT_TRUE(turn->Acquire(Soon()).ok());
+  absl::StatusOr<ChildWithOutput> reader =
+      StartReader(absl::Milliseconds(300), /*capture_err=*/true);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->exit_code, kSeedFailureExit);
+  EXPECT_THAT(read->output,
+              HasSubstr(absl::StrCat("process ", ::getpid(), " took it")));
+  ASSERT_TRUE(turn->Release().ok());
+  absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
+  ASSERT_TRUE(wrote.ok()) << wrote.status();
+}
+
+TEST(MemreaderOptionsTest, TheDefaultTimeoutIsFinite) {
+  EXPECT_LT(MemreaderOptions().timeout, absl::InfiniteDuration());
 }
 
 TEST(ShmemTest, CNamesGetTheirSlash) {

@@ -24,6 +24,7 @@
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/socket/datagram_socket.h"
+#include "ipcbox/socket/internal/open_socket.h"
 #include "ipcbox/socket/seqpacket_listener.h"
 #include "ipcbox/socket/socket_pair.h"
 #include "ipcbox/socket/stream_listener.h"
@@ -136,6 +137,43 @@ TEST(UnixPathTest, SocketFileGetsExactPermissionsWhateverTheUmask) {
   ::umask(strict_umask);
   ASSERT_TRUE(shared.ok()) << shared.status();
   EXPECT_EQ(FileMode(group.path()), 0660);
+}
+
+// The attack on a daemon that listens in a directory others can write: swap
+// the freshly bound socket file for a symlink to a file of the daemon's
+// before it sets the mode. The mode must never reach the symlink's target.
+std::string* g_swap_victim = nullptr;
+
+void SwapSocketForSymlink(const char* path) {
+  const std::string moved = std::string(path) + ".moved";
+  if (::rename(path, moved.c_str()) != 0) return;
+  (void)::symlink(g_swap_victim->c_str(), path);
+}
+
+TEST(UnixPathTest, ASymlinkSwappedInBeforeTheChmodIsRefusedNotFollowed) {
+  ScopedSocketPath path("unix_swap");
+  ScopedSocketPath victim_path("unix_swap_victim");
+  std::string victim = victim_path.path();
+  const int fd = ::open(victim.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+                        0600);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  ASSERT_EQ(::chmod(victim.c_str(), 0600), 0);
+
+  g_swap_victim = &victim;
+  socket_internal::g_before_chmod_for_test = &SwapSocketForSymlink;
+  ListenOptions options;
+  options.permissions = *Permissions::FromMode(0666);
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(path.address(), options);
+  socket_internal::g_before_chmod_for_test = nullptr;
+  g_swap_victim = nullptr;
+  ::unlink((path.path() + ".moved").c_str());
+
+  EXPECT_EQ(FileMode(victim), 0600) << "the chmod followed the symlink";
+  ASSERT_FALSE(listener.ok());
+  EXPECT_THAT(listener.status().message(), HasSubstr("symlink"));
+  EXPECT_THAT(listener.status().message(), HasSubstr(path.path()));
 }
 
 TEST(UnixPathTest, TheCreatorRemovesItsPath) {

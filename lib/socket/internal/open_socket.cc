@@ -128,20 +128,44 @@ absl::Status ReplaceStalePath(int fd, int type, const SocketAddress& address) {
   return ErrnoError(errno, "bind", address.ToString());
 }
 
-absl::Status ApplyUnixPermissions(const std::string& path,
+// bind() created the file with 0777 & ~umask; make it exactly what was
+// asked for. The path is a name in a directory others may write, and it can
+// be swapped for a symlink or another file between bind() and here; a mode
+// set by path would then land on whatever the attacker chose. So the file
+// is pinned first (O_PATH, not following a symlink), checked to be the very
+// socket file bind() made, and the mode is set through that descriptor.
+absl::Status ApplyUnixPermissions(const UnixPathOwner& owner,
                                   Permissions permissions) {
-  // bind() created the file with 0777 & ~umask; make it exactly what was
-  // asked for, without following a symlink someone may have put there.
-  if (::fchmodat(AT_FDCWD, path.c_str(), permissions.mode(),
-                 AT_SYMLINK_NOFOLLOW) == 0) {
-    return absl::OkStatus();
+  const std::string& path = owner.path();
+  const int pinned =
+      ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (pinned < 0) return ErrnoError(errno, "open(O_PATH) to set the mode", path);
+  Fd pinned_fd(pinned);
+  struct stat st;
+  if (::fstat(pinned, &st) != 0) return ErrnoError(errno, "fstat", path);
+  if (S_ISLNK(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "bind(", QuoteForMessage(path),
+        "): the socket file was replaced by a symlink before its mode was "
+        "set; refusing to follow it"));
   }
-  if (errno != EOPNOTSUPP && errno != ENOSYS) {
-    return ErrnoError(errno, "fchmodat", path);
+  if (!S_ISSOCK(st.st_mode) || st.st_dev != owner.device() ||
+      st.st_ino != owner.inode()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "bind(", QuoteForMessage(path),
+        "): the socket file was replaced by another file before its mode "
+        "was set; its mode was left alone"));
   }
-  // glibc implements the no-follow flag through /proc/self/fd; without
-  // /proc, chmod the path we have just checked to be our socket.
-  if (::chmod(path.c_str(), permissions.mode()) != 0) {
+  // fchmod() refuses O_PATH descriptors; /proc/self/fd/N names the pinned
+  // inode itself, whatever the path names by now.
+  const std::string by_fd = absl::StrCat("/proc/self/fd/", pinned);
+  if (::chmod(by_fd.c_str(), permissions.mode()) != 0) {
+    if (errno == ENOENT) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "bind(", QuoteForMessage(path),
+          "): cannot set the socket file's mode without following its path "
+          "again: /proc is not mounted"));
+    }
     return ErrnoError(errno, "chmod", path);
   }
   return absl::OkStatus();
@@ -215,6 +239,8 @@ absl::Status ConnectUnix(int fd, const SocketAddress& address,
 
 }  // namespace
 
+void (*g_before_chmod_for_test)(const char* path) = nullptr;
+
 absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking) {
   const int flags = SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0);
   const int fd = ::socket(family, type | flags, 0);
@@ -253,7 +279,10 @@ absl::StatusOr<UnixPathOwner> BindSocket(int fd, int type,
   absl::StatusOr<UnixPathOwner> owner =
       UnixPathOwner::Claim(address.unix_name());
   if (!owner.ok()) return owner.status();
-  absl::Status chmod = ApplyUnixPermissions(owner->path(), settings.permissions);
+  if (g_before_chmod_for_test != nullptr) {
+    g_before_chmod_for_test(owner->path().c_str());
+  }
+  absl::Status chmod = ApplyUnixPermissions(*owner, settings.permissions);
   if (!chmod.ok()) return chmod;  // the owner removes the file
   return owner;
 }

@@ -32,6 +32,11 @@ struct BindSettings {
   bool replace_stale_path = true;  // see `BindSocket()`
 };
 
+// Test-only: when set, called with the socket's path after bind() made the
+// file and before its mode is set, so a test can swap the path for a
+// symlink there. Never set outside tests.
+extern void (*g_before_chmod_for_test)(const char* path);
+
 // socket(family, type | SOCK_CLOEXEC [| SOCK_NONBLOCK]).
 absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking);
 
@@ -48,6 +53,12 @@ absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking);
 // is AlreadyExists. Caveat: a stream socket that is bound but not yet
 // listening refuses connections too, so a server caught between its bind()
 // and listen() looks stale; ipcbox's listeners listen right after binding.
+//
+// The mode is set through a descriptor pinned to the file bind() made, never
+// by following the path again: if the path was swapped for a symlink or any
+// other file in the meantime, that is FailedPrecondition and nothing is
+// chmod'ed. Without /proc (needed to chmod a pinned file) that is
+// FailedPrecondition as well.
 absl::StatusOr<UnixPathOwner> BindSocket(int fd, int type,
                                          const SocketAddress& address,
                                          const BindSettings& settings);

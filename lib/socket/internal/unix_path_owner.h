@@ -52,6 +52,9 @@ class UnixPathOwner {
 
   bool owns() const { return pid_ != 0; }
   const std::string& path() const { return path_; }
+  // The device and inode of the file bind() created, as Claim() found it.
+  dev_t device() const { return device_; }
+  ino_t inode() const { return inode_; }
 
   // Unlinks the path if this process created it and it is still our file;
   // owns nothing afterwards. Errors are ignored: there is nobody to tell
