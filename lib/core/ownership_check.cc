@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "ipcbox/core/format_mode.h"
 #include "ipcbox/core/quote.h"
 
 namespace ipcbox {
@@ -23,16 +23,16 @@ absl::Status CheckOwnership(absl::string_view kind, absl::string_view name,
   const mode_t wider =
       widest.has_value() ? (mode & 0777) & ~widest->mode() : 0;
   if (owner_ok && wider == 0) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrFormat(
-      "%s %s already exists, owned by uid %u with mode %04o; refusing to "
-      "use it: %s (this process is uid %u%s; opt out in the options' "
-      "ownership policy only for a peer you trust)",
-      kind, QuoteForMessage(name), static_cast<unsigned>(owner), mode & 0777,
+  return absl::PermissionDeniedError(absl::StrCat(
+      kind, " ", QuoteForMessage(name), " already exists, owned by uid ",
+      owner, " with mode ", FormatMode(mode & 0777), "; refusing to use it: ",
       owner_ok ? "its mode is wider than asked" : "someone else made it",
-      static_cast<unsigned>(me),
+      " (this process is uid ", me,
       widest.has_value()
-          ? absl::StrFormat(" and asked for mode %04o", widest->mode())
-          : std::string()));
+          ? absl::StrCat(" and asked for mode ", FormatMode(widest->mode()))
+          : std::string(),
+      "; opt out in the options' ownership policy only for a peer you "
+      "trust)"));
 }
 
 }  // namespace ipcbox
