@@ -61,6 +61,11 @@ absl::Status ServeIteratively(
     const IterativeServerOptions& options, IterativeServerStats* stats) {
   const bool bound_clients =
       options.client_timeout != absl::InfiniteDuration();
+  if (options.max_clients < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ServeIteratively: max_clients must be 0 (no limit) or more, not ",
+        options.max_clients));
+  }
   if (options.client_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         absl::StrCat("ServeIteratively: client_timeout must be positive, not ",

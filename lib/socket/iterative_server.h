@@ -54,7 +54,7 @@ namespace ipcbox {
 
 struct IterativeServerOptions {
   // Return OK after this many clients were accepted (served, failed or
-  // refused). 0: serve forever, like the seed.
+  // refused). 0: serve forever, like the seed. Negative: kInvalidArgument.
   int64_t max_clients = 0;
   // Stop waiting for clients at this point: `ServeIteratively()` returns
   // `TimedOutError()`. A client being served is not interrupted.
@@ -82,7 +82,8 @@ struct IterativeServerStats {
 // Serves clients of `listener` one at a time with `serve_client`, which
 // owns the connection for the call (it is closed afterwards). Returns OK
 // after `max_clients`, `TimedOutError()` at the deadline, the listener's
-// error, or kInvalidArgument for a `client_timeout` that is not positive. `stats`, if given, is updated as clients come and go.
+// error, or kInvalidArgument for a negative `max_clients` or a
+// `client_timeout` that is not positive. `stats`, if given, is updated as clients come and go.
 absl::Status ServeIteratively(
     StreamListener& listener,
     absl::FunctionRef<absl::Status(StreamSocket& client)> serve_client,

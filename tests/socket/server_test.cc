@@ -340,6 +340,19 @@ TEST(IterativeServerTest, ASilentClientIsDroppedAfterTheClientTimeout) {
   EXPECT_EQ(absl::string_view(echoed, 8), "12345678");
 }
 
+// --max_clients=-1 used to serve nobody and return OK.
+TEST(IterativeServerTest, RejectsANegativeClientCount) {
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  IterativeServerOptions options;
+  options.max_clients = -1;
+  options.deadline = Deadline::After(absl::Milliseconds(100));
+  absl::Status s = ServeIteratively(*listener, EchoRecord, options);
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("max_clients"));
+}
+
 TEST(IterativeServerTest, RejectsAClientTimeoutThatIsNotPositive) {
   absl::StatusOr<StreamListener> listener =
       StreamListener::Listen(SocketAddress::Ipv4Loopback(0));

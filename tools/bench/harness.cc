@@ -26,6 +26,7 @@
 #include "tools/bench/cpu_affinity.h"
 #include "tools/bench/peer.h"
 #include "tools/bench/report.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(int, repetitions, 11,
           "Timed repetitions per variant and layout (odd keeps the median a "
@@ -326,7 +327,9 @@ std::vector<CaseResult> Suite::Run(const Options& options) const {
 }
 
 int Suite::Main(int argc, char** argv) const {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      absl::StrCat(title_, ": runs the benchmark cases and prints a table (see tools/bench/README.md)."));
   absl::StatusOr<Options> options = Options::FromFlags();
   if (!options.ok()) {
     std::cerr << options.status().message() << std::endl;
