@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstdarg>
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -26,7 +28,7 @@ struct Slot {
   std::atomic<int> error{0};
   std::atomic<size_t> max_bytes{0};
   std::atomic<int> fd{-1};
-  std::atomic<int> epoll_op{0};
+  std::atomic<long> epoll_op{0};  // or, for syscall, the number (-1: any)
   std::atomic<int64_t> injected{0};
 };
 
@@ -41,14 +43,15 @@ struct Decision {
   size_t max_bytes = 0;
 };
 
-Decision Decide(Syscall call, int fd, int epoll_op = 0) {
+Decision Decide(Syscall call, int fd, long epoll_op = 0) {
   Slot& slot = SlotOf(call);
   Decision d;
   if (!slot.armed.load(std::memory_order_acquire)) return d;
   const int want_fd = slot.fd.load(std::memory_order_relaxed);
   if (want_fd != -1 && want_fd != fd) return d;
-  const int want_op = slot.epoll_op.load(std::memory_order_relaxed);
-  if (want_op != 0 && want_op != epoll_op) return d;
+  const long want_op = slot.epoll_op.load(std::memory_order_relaxed);
+  const long any_op = call == Syscall::kSyscall ? -1 : 0;
+  if (want_op != any_op && want_op != epoll_op) return d;
   int skip = slot.skip.load(std::memory_order_relaxed);
   while (skip > 0) {
     if (slot.skip.compare_exchange_weak(skip, skip - 1)) return d;
@@ -74,7 +77,7 @@ const char* SyscallName(Syscall call) {
   static const char* const kNames[] = {
       "read",    "write",   "pipe2",   "socket",    "sendto",
       "recvfrom", "sendmsg", "recvmsg", "accept4",  "epoll_ctl",
-      "mq_timedsend", "mq_timedreceive", "poll"};
+      "mq_timedsend", "mq_timedreceive", "poll", "syscall"};
   const int i = static_cast<int>(call);
   return i >= 0 && i < static_cast<int>(Syscall::kCount) ? kNames[i] : "?";
 }
@@ -87,7 +90,8 @@ void ArmFault(Syscall call, const Fault& fault) {
   slot.error.store(fault.error);
   slot.max_bytes.store(fault.max_bytes);
   slot.fd.store(fault.fd);
-  slot.epoll_op.store(fault.epoll_op);
+  slot.epoll_op.store(call == Syscall::kSyscall ? fault.syscall_number
+                                                : fault.epoll_op);
   slot.injected.store(0);
   slot.armed.store(true, std::memory_order_release);
 }
@@ -132,6 +136,7 @@ int __real_mq_timedsend(mqd_t q, const char* msg, size_t n, unsigned prio,
 ssize_t __real_mq_timedreceive(mqd_t q, char* msg, size_t n, unsigned* prio,
                                const struct timespec* abs);
 int __real_poll(struct pollfd* fds, nfds_t n, int timeout);
+long __real_syscall(long number, ...);
 
 #define IPCBOX_FAIL_IF_HARMED(d) \
   if ((d).harm && (d).error != 0) { \
@@ -223,6 +228,19 @@ int __wrap_poll(struct pollfd* fds, nfds_t n, int timeout) {
   const auto d = Decide(Syscall::kPoll, n > 0 ? fds[0].fd : -1);
   IPCBOX_FAIL_IF_HARMED(d);
   return __real_poll(fds, n, timeout);
+}
+
+// syscall(2) is variadic: its arguments are forwarded as six longs, as
+// the C library's own implementation reads them (extra ones are ignored).
+long __wrap_syscall(long number, ...) {
+  va_list ap;
+  va_start(ap, number);
+  long a[6];
+  for (long& arg : a) arg = va_arg(ap, long);
+  va_end(ap);
+  const auto d = Decide(Syscall::kSyscall, -1, number);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 #undef IPCBOX_FAIL_IF_HARMED

@@ -20,7 +20,8 @@
 // Faults apply to every thread; `fd` narrows one to a descriptor.
 //
 // Wrapped: read, write, pipe2, socket, sendto, recvfrom, sendmsg,
-// recvmsg, accept4, epoll_ctl, mq_timedsend, mq_timedreceive, poll.
+// recvmsg, accept4, epoll_ctl, mq_timedsend, mq_timedreceive, poll, and
+// syscall(2) (for calls glibc has no wrapper for, e.g. close_range).
 // (send and recv are not separate symbols to wrap: glibc's inline
 // wrappers may route them to sendto/recvfrom; ipcbox calls the latter.)
 //
@@ -48,6 +49,7 @@ enum class Syscall {
   kMqTimedsend,
   kMqTimedreceive,
   kPoll,
+  kSyscall,  // syscall(2): choose the number with Fault::syscall_number
   kCount,  // not a call
 };
 
@@ -68,6 +70,9 @@ struct Fault {
   int fd = -1;
   // For epoll_ctl: only this op (EPOLL_CTL_MOD, ...); 0: any.
   int epoll_op = 0;
+  // For syscall(2): only this system call number (SYS_close_range, ...);
+  // -1: any.
+  long syscall_number = -1;
 };
 
 // Arms `fault` on `call`; replaces what was armed. Resets the count of
