@@ -75,8 +75,8 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
   options.max_connections = 256;
   options.buffer_bytes = 4096;
   options.refusal_message = "busy\n";
-  options.idle_timeout = absl::Milliseconds(500);
-  options.write_stall_timeout = absl::Milliseconds(500);
+  options.idle_timeout = absl::Seconds(1);
+  options.write_stall_timeout = absl::Seconds(1);
   std::unique_ptr<ConcurrentServer> server = MakeServer(echo, options);
   ASSERT_NE(server, nullptr);
   ServerThread thread(*server);
@@ -109,11 +109,12 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
       }
     });
   }
-  // Idle clients: up to 32 at a time, each closed by the server.
+  // Idle clients: up to 64 at a time (1.3 s, longer than the idle
+  // timeout), each closed by the server.
   clients.emplace_back([&] {
     std::vector<StreamSocket> idle;
     while (running()) {
-      if (idle.size() >= 32) idle.erase(idle.begin());
+      if (idle.size() >= 64) idle.erase(idle.begin());
       absl::StatusOr<StreamSocket> c =
           StreamSocket::Connect(address, testing::Soon());
       if (c.ok()) {
