@@ -58,7 +58,7 @@ port_of() {
 }
 
 # ---- 1. stdout's reader goes after one line ---------------------------------
-( "$runner" "$server" --port=0 --log_connections 2>server.err &
+( "$runner" "$server" --host=127.0.0.1 --port=0 --log_connections 2>server.err &
   echo $! > pid
   code=0
   wait $! || code=$?
@@ -86,7 +86,7 @@ echo "ok: | head -n1: 3 clients served after stdout's reader left, exit 0"
 # ---- 2. stdout nobody drains ------------------------------------------------
 mkfifo out.fifo
 exec 5<>out.fifo  # a reader that never reads (keeps writes from failing)
-"$runner" "$server" --port=0 --log_connections > out.fifo 2>server2.err &
+"$runner" "$server" --host=127.0.0.1 --port=0 --log_connections > out.fifo 2>server2.err &
 server_pid=$!
 line=""
 IFS= read -r -t 60 -u 5 line || fail "no listening line within 60 s"
