@@ -149,6 +149,11 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
           for (int i = 0; i < 512 && running(); ++i) {
             if (!c->SendFor(chunk, absl::Milliseconds(100)).ok()) break;
           }
+          // Hold the stalled connection past the write-stall timeout.
+          const absl::Time hold = absl::Now() + absl::Milliseconds(1500);
+          while (running() && absl::Now() < hold) {
+            absl::SleepFor(absl::Milliseconds(50));
+          }
           ++tally.floods;
           break;
         }

@@ -326,10 +326,23 @@ std::vector<CaseResult> Suite::Run(const Options& options) const {
   return results;
 }
 
+namespace {
+
+// argv[0] without its directories.
+std::string ProgramName(int argc, char** argv) {
+  const std::string path = argc > 0 ? argv[0] : "benchmark";
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
 int Suite::Main(int argc, char** argv) const {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      absl::StrCat(title_, ": runs the benchmark cases and prints a table (see tools/bench/README.md)."));
+      absl::StrCat(ProgramName(argc, argv), " [flags]: ", title_,
+                   ": runs the benchmark cases and prints a table (see "
+                   "tools/bench/README.md)."));
   absl::StatusOr<Options> options = Options::FromFlags();
   if (!options.ok()) {
     std::cerr << options.status().message() << std::endl;
