@@ -16,6 +16,7 @@
 #include "examples/fifo/fifo_chat.h"
 #include "examples/common/octal_mode.h"
 #include "ipcbox/core/permissions.h"
+#include "examples/common/program_flags.h"
 
 using ipcbox::examples::OctalMode;
 
@@ -28,7 +29,9 @@ ABSL_FLAG(absl::Duration, open_timeout, absl::InfiniteDuration(),
           "how long to wait for a client (the seed waits forever)");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "fifo_chat_server [flags]: answers fifo_chat_client over a pair of named pipes.");
   absl::StatusOr<ipcbox::Permissions> permissions =
       ipcbox::Permissions::FromMode(absl::GetFlag(FLAGS_mode).mode);
   if (!permissions.ok()) {

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "examples/fifo/fifo_channel.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(std::string, fifo_path, ipcbox::examples::kFifoChannelPath,
           "the FIFO to read (the seed's file)");
@@ -29,7 +30,9 @@ ABSL_FLAG(uint32_t, expect_ints, 0,
           "mid-int is an error");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "fifo_reader [flags]: reads fifo_writer's integers from a named pipe.");
   ipcbox::examples::FifoReaderOptions options;
   options.fifo_path = absl::GetFlag(FLAGS_fifo_path);
   options.wait_for_fifo = absl::GetFlag(FLAGS_wait_for_fifo);

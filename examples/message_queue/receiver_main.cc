@@ -10,6 +10,7 @@
 #include "examples/common/octal_mode.h"
 #include "examples/message_queue/flags.h"
 #include "examples/message_queue/mqueue.h"
+#include "examples/common/program_flags.h"
 
 using ipcbox::examples::MessageTypes;
 using ipcbox::examples::OctalMode;
@@ -30,7 +31,9 @@ ABSL_FLAG(bool, nowait, true,
 ABSL_FLAG(bool, remove, true, "remove the queue at the end, as the seed");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "receiver [flags]: receives sender's messages from a message queue.");
   ipcbox::examples::ReceiverConfig config;
   config.path = absl::GetFlag(FLAGS_path);
   config.project_id = absl::GetFlag(FLAGS_project_id);

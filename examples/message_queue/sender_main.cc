@@ -11,6 +11,7 @@
 #include "examples/common/octal_mode.h"
 #include "examples/message_queue/flags.h"
 #include "examples/message_queue/mqueue.h"
+#include "examples/common/program_flags.h"
 
 using ipcbox::examples::MessageTypes;
 using ipcbox::examples::OctalMode;
@@ -33,7 +34,9 @@ ABSL_FLAG(bool, nowait, true,
           "is then an error");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "sender [flags]: sends messages into a message queue, for receiver.");
   ipcbox::examples::SenderConfig config;
   config.path = absl::GetFlag(FLAGS_path);
   config.project_id = absl::GetFlag(FLAGS_project_id);

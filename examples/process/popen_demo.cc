@@ -14,9 +14,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -24,6 +23,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "examples/process/popen_demo_lib.h"
+#include "examples/common/program_flags.h"
+#include "examples/common/read_small_file.h"
 
 ABSL_FLAG(std::string, mode, "popen",
           "popen: popen(\"sort\", \"w\")/pclose through /bin/sh; dup2: a pipe "
@@ -31,9 +32,14 @@ ABSL_FLAG(std::string, mode, "popen",
 ABSL_FLAG(std::string, command, "sort",
           "The command the lines are sent to.");
 ABSL_FLAG(std::string, lines_file, "",
-          "A file whose lines to send instead of the ALP listing's five.");
+          "A file (at most 1 MiB) whose lines to send instead of the ALP "
+          "listing's five.");
 
 namespace {
+
+// --lines_file is read whole; more than this is refused (/dev/zero would
+// otherwise grow memory without bound).
+constexpr size_t kMaxLinesFileBytes = size_t{1} << 20;
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "popen_demo: %s\n", message.c_str());
@@ -43,7 +49,9 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "popen_demo [flags]: runs a command through a pipe and reads its output.");
   absl::StatusOr<ipcbox::examples::PopenDemoMode> mode =
       ipcbox::examples::ParsePopenDemoMode(absl::GetFlag(FLAGS_mode));
   if (!mode.ok()) return Fail(mode.status().ToString());
@@ -52,11 +60,13 @@ int main(int argc, char** argv) {
                                        std::end(ipcbox::examples::kAlpLines));
   std::string file_text;
   if (!absl::GetFlag(FLAGS_lines_file).empty()) {
-    std::ifstream file(absl::GetFlag(FLAGS_lines_file));
-    if (!file) return Fail("cannot read " + absl::GetFlag(FLAGS_lines_file));
-    std::ostringstream contents;
-    contents << file.rdbuf();
-    file_text = contents.str();
+    absl::StatusOr<std::string> text = ipcbox::examples::ReadSmallFile(
+        absl::GetFlag(FLAGS_lines_file), kMaxLinesFileBytes);
+    if (!text.ok()) {
+      Fail("--lines_file: " + text.status().ToString());
+      return 2;
+    }
+    file_text = *std::move(text);
     lines = absl::StrSplit(file_text, '\n', absl::SkipEmpty());
   }
 

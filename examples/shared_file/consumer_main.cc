@@ -12,6 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
 #include "examples/shared_file/consumer.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(std::string, file, std::string(ipcbox::examples::kSharedFileName),
           "The shared file (the seed's FileName).");
@@ -19,7 +20,9 @@ ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(),
           "How long to wait for a writer to finish (the seed: 0).");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "consumer [flags]: reads producer's shared file under a shared lock.");
   ipcbox::examples::ConsumerOptions options;
   options.file = absl::GetFlag(FLAGS_file);
   options.wait = absl::GetFlag(FLAGS_wait);

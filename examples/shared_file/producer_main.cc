@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "examples/shared_file/producer.h"
 #include "examples/common/octal_mode.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(std::string, file, std::string(ipcbox::examples::kSharedFileName),
           "The shared file (the seed's FileName).");
@@ -25,7 +26,9 @@ ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(),
           "How long to wait for the lock (the seed: 0, it does not wait).");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "producer [flags]: writes records into a shared file under an exclusive lock, for consumer.");
   ipcbox::examples::ProducerOptions options;
   options.file = absl::GetFlag(FLAGS_file);
   options.data = absl::GetFlag(FLAGS_data);

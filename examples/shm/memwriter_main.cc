@@ -17,6 +17,7 @@
 #include "examples/shm/flags.h"
 #include "examples/shm/memwriter.h"
 #include "examples/shm/shmem.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(std::string, contents,
           std::string(ipcbox::examples::kMemContents),
@@ -25,7 +26,9 @@ ABSL_FLAG(int, sleep_seconds, ipcbox::examples::kWriterSleepSeconds,
           "How long the memory stays for the reader before it is removed.");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "memwriter [flags]: writes a message into POSIX shared memory, guarded by a named semaphore, for memreader.");
   absl::StatusOr<ipcbox::examples::ShmemOptions> shmem =
       ipcbox::examples::ShmemOptionsFromFlags();
   if (!shmem.ok()) {

@@ -18,6 +18,7 @@
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
 #include "examples/signal/graceful_shutdown.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(absl::Duration, parent_sleep, absl::Seconds(5),
           "How long the parent sleeps before sending SIGTERM (the seed's "
@@ -33,7 +34,9 @@ ABSL_FLAG(absl::Duration, grace, absl::Seconds(30),
           "waits forever).");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "shutdown [flags]: a parent forks a child and stops it gracefully with SIGTERM.");
   ipcbox::examples::ShutdownTimings timings;
   timings.parent_sleep = absl::GetFlag(FLAGS_parent_sleep);
   timings.child_tick = absl::GetFlag(FLAGS_child_tick);

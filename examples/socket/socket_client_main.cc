@@ -16,6 +16,7 @@
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
 #include "examples/socket/book_echo.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(std::string, host, std::string(ipcbox::examples::kHost),
           "Server host name or numeric address (sock.h Host).");
@@ -29,7 +30,9 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
           "Bound on connecting and on each wait for an echo.");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "socket_client [flags]: the seed's TCP client that sends book titles to socket_server.");
   const int32_t port = absl::GetFlag(FLAGS_port);
   const int32_t buffer_size = absl::GetFlag(FLAGS_buffer_size);
   const int32_t exchanges = absl::GetFlag(FLAGS_exchanges);

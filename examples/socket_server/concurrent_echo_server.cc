@@ -1,6 +1,7 @@
 #include "examples/socket_server/concurrent_echo_server.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -21,6 +22,7 @@
 #include "ipcbox/socket_server/concurrent_server.h"
 #include "ipcbox/socket_server/connection.h"
 #include "ipcbox/socket_server/echo_handler.h"
+#include "ipcbox/socket_server/line_log.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -36,39 +38,39 @@ void StopOnSignal(int signo) {
   if (server != nullptr) server->Stop();
 }
 
-// Echoes, and says who comes and goes.
+// Echoes, and says who comes and goes. Through a LineLog: a stdout that
+// nobody drains, or whose reader has gone, drops lines instead of stalling
+// or killing (SIGPIPE) the event loop.
 class LoggingEchoHandler : public EchoHandler {
  public:
-  LoggingEchoHandler(std::FILE* out, bool log) : out_(out), log_(log) {}
+  LoggingEchoHandler(LineLog& out, bool log) : out_(out), log_(log) {}
 
   void OnOpen(Connection& c) override {
     ++connected_;
     if (!log_) return;
-    std::fprintf(out_, "client %llu connected from %s (%d connected)\n",
-                 static_cast<unsigned long long>(c.id()),
-                 c.peer().ToString().c_str(), connected_);
-    std::fflush(out_);
+    out_.Printf("client %llu connected from %s (%d connected)",
+                static_cast<unsigned long long>(c.id()),
+                c.peer().ToString().c_str(), connected_);
   }
 
   void OnClose(Connection& c, const absl::Status& reason) override {
     --connected_;
     if (!log_) return;
     if (reason.ok()) {
-      std::fprintf(out_, "client %llu disconnected (%d connected)\n",
-                   static_cast<unsigned long long>(c.id()), connected_);
+      out_.Printf("client %llu disconnected (%d connected)",
+                  static_cast<unsigned long long>(c.id()), connected_);
     } else if (reason.code() == absl::StatusCode::kCancelled) {
-      std::fprintf(out_, "client %llu closed: server stopping (%d connected)\n",
-                   static_cast<unsigned long long>(c.id()), connected_);
+      out_.Printf("client %llu closed: server stopping (%d connected)",
+                  static_cast<unsigned long long>(c.id()), connected_);
     } else {
-      std::fprintf(out_, "client %llu dropped: %s (%d connected)\n",
-                   static_cast<unsigned long long>(c.id()),
-                   reason.ToString().c_str(), connected_);
+      out_.Printf("client %llu dropped: %s (%d connected)",
+                  static_cast<unsigned long long>(c.id()),
+                  reason.ToString().c_str(), connected_);
     }
-    std::fflush(out_);
   }
 
  private:
-  std::FILE* out_;
+  LineLog& out_;
   bool log_;
   int connected_ = 0;
 };
@@ -86,15 +88,19 @@ void RaiseDescriptorLimitFor(int max_connections) {
   (void)::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
-int Fail(std::FILE* out, const absl::Status& status) {
-  std::fprintf(out, "concurrent_echo_server: %s\n", status.ToString().c_str());
-  std::fflush(out);
+int Fail(LineLog& out, const absl::Status& status) {
+  out.Printf("concurrent_echo_server: %s", status.ToString().c_str());
   return 1;
 }
 
 }  // namespace
 
-int RunConcurrentEchoServer(const EchoServerConfig& config, std::FILE* out) {
+int RunConcurrentEchoServer(const EchoServerConfig& config,
+                            std::FILE* out_file) {
+  // Everything goes through the descriptor from here on.
+  std::fflush(out_file);
+  LineLog out(::fileno(out_file));
+
   absl::StatusOr<SocketAddress> address =
       SocketAddress::Inet(config.host, config.port);
   if (!address.ok()) return Fail(out, address.status());
@@ -123,12 +129,11 @@ int RunConcurrentEchoServer(const EchoServerConfig& config, std::FILE* out) {
   }
 
   absl::StatusOr<SocketAddress> bound = (*server)->listener().LocalAddress();
-  std::fprintf(out,
-               "concurrent_echo_server: listening on %s (up to %d clients, "
-               "%zu-byte buffers)\n",
-               bound.ok() ? bound->ToString().c_str() : "?",
-               config.max_connections, config.buffer_bytes);
-  std::fflush(out);
+  out.Printf(
+      "concurrent_echo_server: listening on %s (up to %d clients, "
+      "%zu-byte buffers)",
+      bound.ok() ? bound->ToString().c_str() : "?", config.max_connections,
+      config.buffer_bytes);
 
   const absl::Status run = (*server)->Run();
   g_server = nullptr;
@@ -136,14 +141,17 @@ int RunConcurrentEchoServer(const EchoServerConfig& config, std::FILE* out) {
   if (!run.ok()) return Fail(out, run);
 
   const ConcurrentServerStats stats = (*server)->stats();
-  std::fprintf(out,
-               "stopped by %s: %lld clients served, %lld refused, "
-               "%lld bytes echoed\n",
-               SignalName(g_stop_signal.load()).c_str(),
-               static_cast<long long>(stats.accepted),
-               static_cast<long long>(stats.refused),
-               static_cast<long long>(stats.bytes_sent));
-  std::fflush(out);
+  const int64_t dropped = out.dropped();
+  out.Printf(
+      "stopped by %s: %lld clients served, %lld refused, %lld bytes echoed%s",
+      SignalName(g_stop_signal.load()).c_str(),
+      static_cast<long long>(stats.accepted),
+      static_cast<long long>(stats.refused),
+      static_cast<long long>(stats.bytes_sent),
+      dropped > 0 ? absl::StrCat(" (", dropped,
+                                 " log lines dropped: output not drained)")
+                        .c_str()
+                  : "");
   return 0;
 }
 

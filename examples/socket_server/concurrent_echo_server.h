@@ -9,7 +9,7 @@
 //
 // What it prints (to `out`), one line per event:
 //
-//   concurrent_echo_server: listening on 0.0.0.0:9876
+//   concurrent_echo_server: listening on 127.0.0.1:9876
 //       (up to 1000 clients, 4096-byte buffers)
 //   client 1 connected from 127.0.0.1:40122 (1 connected)
 //   client 2 connected from 127.0.0.1:40124 (2 connected)
@@ -40,7 +40,7 @@ namespace ipcbox::examples {
 struct EchoServerConfig {
   // Numeric address to listen on; port 0 lets the kernel choose (the
   // "listening on" line says which).
-  std::string host = "0.0.0.0";
+  std::string host = "127.0.0.1";
   uint16_t port = 9876;
   int max_connections = 1000;
   size_t buffer_bytes = 4096;

@@ -2,7 +2,7 @@
 // --max_connections clients at once, from one thread (lib/socket_server).
 // Stops on SIGINT (Ctrl-C) or SIGTERM.
 //
-//   concurrent_echo_server [--port=9876] [--host=0.0.0.0]
+//   concurrent_echo_server [--port=9876] [--host=127.0.0.1]
 //       [--max_connections=1000] [--buffer_bytes=4096] [--log_connections]
 
 #include <cstdint>
@@ -12,9 +12,11 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "examples/socket_server/concurrent_echo_server.h"
+#include "examples/common/program_flags.h"
 
-ABSL_FLAG(std::string, host, "0.0.0.0",
-          "Numeric IPv4 or IPv6 address to listen on.");
+ABSL_FLAG(std::string, host, "127.0.0.1",
+          "Numeric IPv4 or IPv6 address to listen on: loopback by default; "
+          "0.0.0.0 (or ::) for every interface.");
 ABSL_FLAG(uint16_t, port, 9876, "TCP port to listen on (0: any free port).");
 ABSL_FLAG(int, max_connections, 1000,
           "Clients served at once; more are refused with a message.");
@@ -26,7 +28,9 @@ ABSL_FLAG(bool, log_connections, true,
           "Print a line when a client connects and disconnects.");
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "concurrent_echo_server [--host=127.0.0.1] [--port=9876] [flags]: echoes every client's bytes back, many clients at once, until SIGINT or SIGTERM.");
   ipcbox::examples::EchoServerConfig config;
   config.host = absl::GetFlag(FLAGS_host);
   config.port = absl::GetFlag(FLAGS_port);

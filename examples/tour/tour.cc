@@ -21,6 +21,7 @@
 #include "examples/socket_server/tour_socket_server.h"
 #include "examples/sysv_shm/tour_sysv_shm.h"
 #include "examples/tour/scenario.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(std::string, only, "",
           "Run only the scenarios whose mechanism contains this text.");
@@ -74,6 +75,8 @@ int RunTour(absl::string_view only) {
 }  // namespace ipcbox::tour
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "tour [--only=NAME]: runs every example scenario in one process and reports what each showed.");
   return ipcbox::tour::RunTour(absl::GetFlag(FLAGS_only));
 }

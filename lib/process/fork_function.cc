@@ -75,9 +75,57 @@ void CloseRange(int low, int high, int limit) {
   for (int fd = low; fd <= high && fd < limit; ++fd) ::close(fd);
 }
 
+bool Kept(const KeepList& keep, int fd) {
+  return std::binary_search(keep.fds.begin(), keep.fds.end(), fd);
+}
+
+// Without close_range: closes every descriptor listed in /proc/self/fd
+// (above 2, not kept), whatever its number; a descriptor above
+// RLIMIT_NOFILE (opened before the limit was lowered) is closed too, which
+// a loop up to the limit would miss. Async-signal-safe: open, the raw
+// getdents64 system call into a stack buffer, close; no allocation. Closing
+// while listing is fine: /proc/self/fd's position is the descriptor number,
+// not an index. False if /proc cannot be read.
+bool CloseListedDescriptors(const KeepList& keep) {
+  const int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return false;
+  alignas(8) char buf[4096];
+  for (;;) {
+    const long n = ::syscall(SYS_getdents64, dir, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    for (long at = 0; at < n;) {
+      // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, name.
+      unsigned short reclen;
+      std::memcpy(&reclen, buf + at + 16, sizeof(reclen));
+      if (reclen == 0 || at + reclen > n) break;
+      const char* name = buf + at + 19;
+      at += reclen;
+      int fd = 0;
+      bool number = *name != '\0';
+      for (const char* c = name; *c != '\0' && number; ++c) {
+        if (*c < '0' || *c > '9' || fd > (INT_MAX - 9) / 10) {
+          number = false;
+        } else {
+          fd = fd * 10 + (*c - '0');
+        }
+      }
+      if (!number || fd <= STDERR_FILENO || fd == dir || Kept(keep, fd)) {
+        continue;
+      }
+      ::close(fd);
+    }
+  }
+  ::close(dir);
+  return true;
+}
+
 // Closes every descriptor above 2 except `keep`. Async-signal-safe: reads
-// the prepared list, makes only close calls.
+// the prepared list, makes only close calls (and, without close_range,
+// reads /proc/self/fd).
 void CloseInheritedDescriptors(const KeepList& keep) {
+  const int probe = ::syscall(SYS_close_range, ~0u, ~0u, 0u);
+  if (probe != 0 && errno == ENOSYS && CloseListedDescriptors(keep)) return;
   int low = STDERR_FILENO + 1;
   for (int fd : keep.fds) {
     CloseRange(low, fd - 1, keep.limit);

@@ -67,7 +67,8 @@ struct ForkOptions {
   bool die_with_parent = false;
   // Close every inherited descriptor above 2 except those in `keep_open`
   // before the function runs (close_range(2) where the kernel has it, else
-  // one close() per descriptor up to RLIMIT_NOFILE).
+  // each descriptor /proc/self/fd lists, whatever its number; without
+  // /proc, one close() per descriptor up to RLIMIT_NOFILE).
   bool close_other_descriptors = false;
   std::vector<int> keep_open;
   // fflush(nullptr) after the function returns. Turn off if the function

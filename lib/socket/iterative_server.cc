@@ -1,6 +1,9 @@
 #include "ipcbox/socket/iterative_server.h"
 
+#include <sys/socket.h>
 #include <time.h>
+
+#include <cerrno>
 
 #include <cstdint>
 
@@ -8,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/socket/peer_credentials.h"
 #include "ipcbox/socket/stream_listener.h"
@@ -33,12 +37,40 @@ bool Admit(const StreamSocket& client, const IterativeServerOptions& options) {
   return false;
 }
 
+// Bounds the blocking receives and sends the handler makes on `client`.
+absl::Status SetClientTimeout(const StreamSocket& client,
+                              absl::Duration timeout) {
+  const struct timeval tv = absl::ToTimeval(timeout);
+  for (int option : {SO_RCVTIMEO, SO_SNDTIMEO}) {
+    if (::setsockopt(client.fd().get(), SOL_SOCKET, option, &tv,
+                     sizeof(tv)) != 0) {
+      return ErrnoError(errno,
+                        option == SO_RCVTIMEO ? "setsockopt(SO_RCVTIMEO)"
+                                              : "setsockopt(SO_SNDTIMEO)",
+                        client.fd().get());
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ServeIteratively(
     StreamListener& listener,
     absl::FunctionRef<absl::Status(StreamSocket& client)> serve_client,
     const IterativeServerOptions& options, IterativeServerStats* stats) {
+  const bool bound_clients =
+      options.client_timeout != absl::InfiniteDuration();
+  if (options.max_clients < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ServeIteratively: max_clients must be 0 (no limit) or more, not ",
+        options.max_clients));
+  }
+  if (options.client_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ServeIteratively: client_timeout must be positive, not ",
+                     absl::FormatDuration(options.client_timeout)));
+  }
   IterativeServerStats local;
   IterativeServerStats& counts = stats != nullptr ? *stats : local;
   AcceptOptions accept_options;
@@ -58,7 +90,18 @@ absl::Status ServeIteratively(
       ++counts.refused;
       continue;  // the connection closes as `client` goes
     }
-    absl::Status served = serve_client(*client);
+    absl::Status served = absl::OkStatus();
+    if (bound_clients && !options.nonblocking_clients) {
+      served = SetClientTimeout(*client, options.client_timeout);
+    }
+    if (served.ok()) served = serve_client(*client);
+    if (bound_clients && IsWouldBlock(served)) {
+      // A blocking call on the client timed out (SO_RCVTIMEO/SO_SNDTIMEO).
+      served = absl::DeadlineExceededError(absl::StrCat(
+          "client made no progress for ",
+          absl::FormatDuration(options.client_timeout),
+          " (client_timeout): ", served.message()));
+    }
     if (served.ok()) {
       ++counts.served;
     } else {

@@ -26,6 +26,11 @@
 // that returns an error (the peer reset the connection, died with SIGKILL
 // mid-conversation, sent garbage, timed out) is counted, reported to
 // `on_client_error` if set, and the server goes on with the next client.
+// A client that goes silent is bounded by default: blocking receives and
+// sends on it give up after `client_timeout` (SO_RCVTIMEO/SO_SNDTIMEO), so
+// one idle client cannot hold the server forever; the handler's error is
+// then a kDeadlineExceeded saying so. A handler that passes its own
+// deadlines is not affected (those calls poll and never block).
 // Running out of descriptors (EMFILE/ENFILE) is reported the same way and
 // the server backs off for 10 ms before accepting again. Only an error of
 // the listener itself ends the loop.
@@ -39,6 +44,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/socket/peer_credentials.h"
 #include "ipcbox/socket/stream_listener.h"
@@ -48,7 +54,7 @@ namespace ipcbox {
 
 struct IterativeServerOptions {
   // Return OK after this many clients were accepted (served, failed or
-  // refused). 0: serve forever, like the seed.
+  // refused). 0: serve forever, like the seed. Negative: kInvalidArgument.
   int64_t max_clients = 0;
   // Stop waiting for clients at this point: `ServeIteratively()` returns
   // `TimedOutError()`. A client being served is not interrupted.
@@ -58,6 +64,10 @@ struct IterativeServerOptions {
   std::optional<UidAllowList> allowed_uids;
   // Give the handler non-blocking connections.
   bool nonblocking_clients = false;
+  // A blocking receive or send on a client (one without a deadline) fails
+  // after this long without progress. absl::InfiniteDuration(): wait
+  // forever, like the seed. Must be positive.
+  absl::Duration client_timeout = absl::Seconds(30);
   // Told about each client that failed or was refused, and about accept
   // errors the server survives. Runs on the serving thread.
   std::function<void(const absl::Status&)> on_client_error;
@@ -71,8 +81,9 @@ struct IterativeServerStats {
 
 // Serves clients of `listener` one at a time with `serve_client`, which
 // owns the connection for the call (it is closed afterwards). Returns OK
-// after `max_clients`, `TimedOutError()` at the deadline, or the listener's
-// error. `stats`, if given, is updated as clients come and go.
+// after `max_clients`, `TimedOutError()` at the deadline, the listener's
+// error, or kInvalidArgument for a negative `max_clients` or a
+// `client_timeout` that is not positive. `stats`, if given, is updated as clients come and go.
 absl::Status ServeIteratively(
     StreamListener& listener,
     absl::FunctionRef<absl::Status(StreamSocket& client)> serve_client,

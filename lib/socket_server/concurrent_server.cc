@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -80,6 +81,15 @@ absl::Status CheckOptions(const StreamListener& listener,
                      options.events_per_wait, ") and accepts_per_wakeup (",
                      options.accepts_per_wakeup, ") must be at least 1"));
   }
+  if (options.idle_timeout <= absl::ZeroDuration() ||
+      options.write_stall_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ConcurrentServer::Create: idle_timeout (",
+        absl::FormatDuration(options.idle_timeout),
+        ") and write_stall_timeout (",
+        absl::FormatDuration(options.write_stall_timeout),
+        ") must be positive (absl::InfiniteDuration() for none)"));
+  }
   const size_t largest_buffer = std::numeric_limits<size_t>::max() / 2 /
                                 static_cast<size_t>(options.max_connections);
   if (options.buffer_bytes > largest_buffer) {
@@ -110,6 +120,30 @@ absl::Status CheckDescriptorLimit(int max_connections) {
   return absl::OkStatus();
 }
 
+// A timeout as nanoseconds for the deadline lists; infinite (or beyond
+// what int64 holds) as ConnectionTimers::kNever.
+int64_t TimeoutNs(absl::Duration timeout) {
+  if (timeout == absl::InfiniteDuration() ||
+      timeout >= absl::Nanoseconds(socket_server_internal::ConnectionTimers::
+                                       kNever / 2)) {
+    return socket_server_internal::ConnectionTimers::kNever;
+  }
+  return absl::ToInt64Nanoseconds(timeout);
+}
+
+int64_t MonotonicNowNs() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+int64_t DeadlineNs(int64_t now_ns, int64_t timeout_ns) {
+  if (timeout_ns == socket_server_internal::ConnectionTimers::kNever) {
+    return timeout_ns;
+  }
+  return now_ns + timeout_ns;
+}
+
 Fd OpenSpareDescriptor() {
   return Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
@@ -138,7 +172,11 @@ ConcurrentServer::ConcurrentServer(StreamListener listener,
       buffer_bytes_(options.buffer_bytes),
       events_per_wait_(options.events_per_wait),
       accepts_per_wakeup_(options.accepts_per_wakeup),
-      refusal_message_(options.refusal_message) {}
+      refusal_message_(options.refusal_message),
+      idle_timeout_(options.idle_timeout),
+      write_stall_timeout_(options.write_stall_timeout),
+      idle_timeout_ns_(TimeoutNs(options.idle_timeout)),
+      write_stall_timeout_ns_(TimeoutNs(options.write_stall_timeout)) {}
 
 ConcurrentServer::~ConcurrentServer() = default;
 
@@ -154,7 +192,7 @@ absl::Status ConcurrentServer::Init() {
   free_slots_.reset(new (std::nothrow) uint32_t[slots]);
   events_.reset(new (std::nothrow) epoll_event[events_per_wait_]);
   if (buffer_memory_ == nullptr || connections_ == nullptr ||
-      free_slots_ == nullptr || events_ == nullptr) {
+      free_slots_ == nullptr || events_ == nullptr || !timers_.Init(slots)) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "ConcurrentServer::Create: cannot allocate ", slots * per_connection,
         " bytes of buffers for ", max_connections_, " connections"));
@@ -216,11 +254,20 @@ absl::Status ConcurrentServer::RunUntil(Deadline deadline) {
 }
 
 int ConcurrentServer::WaitTimeoutMs(const Deadline& deadline) const {
-  const int until_deadline = deadline.PollTimeoutMs();
-  if (accepting_) return until_deadline;
-  const int until_resume = resume_accepting_.PollTimeoutMs();
-  if (until_deadline < 0) return until_resume;
-  return std::min(until_deadline, until_resume);
+  // -1 (no limit) or the smallest of the limits that apply.
+  int timeout = deadline.PollTimeoutMs();
+  const auto consider = [&timeout](int ms) {
+    if (ms >= 0 && (timeout < 0 || ms < timeout)) timeout = ms;
+  };
+  if (!accepting_) consider(resume_accepting_.PollTimeoutMs());
+  const int64_t next_ns = timers_.NextDeadlineNs();
+  if (next_ns != socket_server_internal::ConnectionTimers::kNever) {
+    const int64_t left_ns = next_ns - MonotonicNowNs();
+    // Rounded up: waking a little late beats waking early and spinning.
+    const int64_t ms = left_ns <= 0 ? 0 : (left_ns + 999999) / 1000000;
+    consider(static_cast<int>(std::min<int64_t>(ms, 1 << 30)));
+  }
+  return timeout;
 }
 
 absl::Status ConcurrentServer::WaitAndDispatch(const Deadline& deadline,
@@ -231,6 +278,7 @@ absl::Status ConcurrentServer::WaitAndDispatch(const Deadline& deadline,
     if (errno == EINTR) return absl::OkStatus();  // the caller loops
     return ErrnoError(errno, "epoll_wait", epoll_.get());
   }
+  now_ns_ = MonotonicNowNs();
   for (int i = 0; i < n; ++i) {
     const uint64_t token = events_[i].data.u64;
     if (token == kWakeupToken) {
@@ -244,8 +292,9 @@ absl::Status ConcurrentServer::WaitAndDispatch(const Deadline& deadline,
     // Otherwise the event was queued for a client closed earlier in this
     // batch: its slot is free, or serves another client now.
   }
+  ExpireTimers();
   MaybeResumeAccepting();
-  return absl::OkStatus();
+  return listener_error_;
 }
 
 uint64_t ConcurrentServer::TokenOf(const Connection& c) {
@@ -306,6 +355,8 @@ void ConcurrentServer::Admit(Connection& c, StreamSocket client) {
   if (Get(stats_.active) > Get(stats_.peak_active)) {
     stats_.peak_active.store(Get(stats_.active), std::memory_order_relaxed);
   }
+  timers_.Arm(c.slot_, socket_server_internal::ConnectionTimers::kIdle,
+              DeadlineNs(now_ns_, idle_timeout_ns_));
   handler_.OnOpen(c);
   Advance(c);
 }
@@ -355,7 +406,14 @@ void ConcurrentServer::PauseAccepting() {
   epoll_event event = {};
   event.events = 0;
   event.data.u64 = kListenerToken;
-  (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener_.fd().get(), &event);
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener_.fd().get(), &event) !=
+      0) {
+    // Still registered for EPOLLIN: pausing would spin on it.
+    listener_error_ = ErrnoError(
+        errno, "ConcurrentServer: epoll_ctl(EPOLL_CTL_MOD) pausing the listener",
+        listener_.fd().get());
+    return;
+  }
   accepting_ = false;
   resume_accepting_ = Deadline::After(kAcceptPause);
 }
@@ -366,7 +424,16 @@ void ConcurrentServer::MaybeResumeAccepting() {
   epoll_event event = {};
   event.events = EPOLLIN;
   event.data.u64 = kListenerToken;
-  (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener_.fd().get(), &event);
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener_.fd().get(), &event) !=
+      0) {
+    // Not accepting any more, for good: say so instead of serving the
+    // clients in the table and silently nobody else.
+    listener_error_ = ErrnoError(
+        errno,
+        "ConcurrentServer: epoll_ctl(EPOLL_CTL_MOD) resuming the listener",
+        listener_.fd().get());
+    return;
+  }
   accepting_ = true;
 }
 
@@ -399,6 +466,7 @@ void ConcurrentServer::ReceiveOnce(Connection& c) {
   if (n.ok()) {
     c.input_.Commit(*n);
     c.input_changed_ = true;
+    c.received_some_ = true;
     Add(stats_.bytes_received, static_cast<int64_t>(*n));
   } else if (IsEndOfStream(n.status())) {
     c.peer_closed_ = true;
@@ -422,6 +490,7 @@ bool ConcurrentServer::Flush(Connection& c) {
     c.output_.Consume(*n);
     Add(stats_.bytes_sent, static_cast<int64_t>(*n));
     sent_some = true;
+    c.sent_some_ = true;
     if (*n < pending.size()) break;  // the socket's buffer is full
   }
   // Room for more answers: queued input the handler could not answer
@@ -459,7 +528,50 @@ void ConcurrentServer::Advance(Connection& c) {
       return;
     }
   }
-  (void)UpdateInterest(c);
+  if (UpdateInterest(c)) UpdateTimer(c);
+}
+
+void ConcurrentServer::UpdateTimer(Connection& c) {
+  using socket_server_internal::ConnectionTimers;
+  const ConnectionTimers::List now_on = timers_.list_of(c.slot_);
+  if (c.output_.empty()) {
+    // Waiting for the client: idle unless it sends (or just got answers).
+    if (now_on != ConnectionTimers::kIdle || c.received_some_ ||
+        c.sent_some_) {
+      timers_.Arm(c.slot_, ConnectionTimers::kIdle,
+                  DeadlineNs(now_ns_, idle_timeout_ns_));
+    }
+  } else if (now_on != ConnectionTimers::kStall || c.sent_some_) {
+    // Waiting for the client to read: stalled unless output moves.
+    timers_.Arm(c.slot_, ConnectionTimers::kStall,
+                DeadlineNs(now_ns_, write_stall_timeout_ns_));
+  }
+  c.received_some_ = false;
+  c.sent_some_ = false;
+}
+
+void ConcurrentServer::ExpireTimers() {
+  using socket_server_internal::ConnectionTimers;
+  if (timers_.NextDeadlineNs() > now_ns_) return;
+  // Closing takes the entry off its list, so each loop ends.
+  while (timers_.FrontExpired(ConnectionTimers::kIdle, now_ns_)) {
+    Connection& c = connections_[timers_.Front(ConnectionTimers::kIdle)];
+    Add(stats_.idle_timeouts, 1);
+    CloseConnection(c, absl::DeadlineExceededError(absl::StrCat(
+                           "connection ", c.id_, " from ", c.peer_.ToString(),
+                           ": idle for ", absl::FormatDuration(idle_timeout_),
+                           " (idle_timeout)")));
+  }
+  while (timers_.FrontExpired(ConnectionTimers::kStall, now_ns_)) {
+    Connection& c = connections_[timers_.Front(ConnectionTimers::kStall)];
+    Add(stats_.write_stall_timeouts, 1);
+    CloseConnection(
+        c, absl::DeadlineExceededError(absl::StrCat(
+               "connection ", c.id_, " from ", c.peer_.ToString(), ": ",
+               c.output_.size(), " bytes of output made no progress for ",
+               absl::FormatDuration(write_stall_timeout_),
+               " (write_stall_timeout; the client does not read)")));
+  }
 }
 
 bool ConcurrentServer::UpdateInterest(Connection& c) {
@@ -491,6 +603,7 @@ void ConcurrentServer::CloseConnection(Connection& c,
   // would be reported again and again.
   (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.socket_.fd().get(), nullptr);
   (void)c.socket_.Close();
+  timers_.Disarm(c.slot_);
   c.Reset();
   free_slots_[free_count_++] = static_cast<uint32_t>(c.slot_);
   Add(stats_.closed, 1);
@@ -519,6 +632,8 @@ ConcurrentServerStats ConcurrentServer::stats() const {
   s.bytes_sent = Get(stats_.bytes_sent);
   s.read_pauses = Get(stats_.read_pauses);
   s.accept_errors = Get(stats_.accept_errors);
+  s.idle_timeouts = Get(stats_.idle_timeouts);
+  s.write_stall_timeouts = Get(stats_.write_stall_timeouts);
   return s;
 }
 

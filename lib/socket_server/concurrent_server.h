@@ -48,6 +48,14 @@
 //   - A client that disappears (end-of-stream, ECONNRESET after a SIGKILL,
 //     EPIPE) is closed and its slot freed; only that client is affected.
 //     Sends use MSG_NOSIGNAL: no SIGPIPE.
+//   - Timeouts: a client with nothing to send it that sends nothing for
+//     `idle_timeout`, and a client whose pending answers make no progress
+//     for `write_stall_timeout` (it does not read), is closed with a
+//     kDeadlineExceeded status saying which timeout and how long, so idle
+//     or never-reading clients cannot hold the table. The deadlines live in
+//     two lists threaded through the fixed table (each list's entries share
+//     one timeout, so appending keeps it sorted): arming, disarming and
+//     expiring allocate nothing. The clock is read once per wake-up.
 //   - Fairness: each wake-up reads at most one buffer from each ready client
 //     and accepts at most `accepts_per_wakeup` new ones, so neither a fast
 //     sender nor a storm of connections starves the others.
@@ -85,6 +93,7 @@
 #include "ipcbox/socket/stream_listener.h"
 #include "ipcbox/socket_server/connection.h"
 #include "ipcbox/socket_server/connection_handler.h"
+#include "ipcbox/socket_server/internal/connection_timers.h"
 #include "ipcbox/socket_server/internal/wakeup.h"
 
 namespace ipcbox {
@@ -105,6 +114,14 @@ struct ConcurrentServerOptions {
   // Sent to a client refused because the table is full, before it is
   // closed (e.g. "busy\n"). Empty: just close.
   std::string refusal_message;
+  // A client is closed after this long without receiving a byte from it
+  // while nothing is queued for it (kDeadlineExceeded, counted in
+  // `idle_timeouts`). absl::InfiniteDuration(): never.
+  absl::Duration idle_timeout = absl::Minutes(5);
+  // A client is closed after its pending output has made no progress for
+  // this long (it does not read; counted in `write_stall_timeouts`).
+  // absl::InfiniteDuration(): never.
+  absl::Duration write_stall_timeout = absl::Seconds(60);
 };
 
 // Counters since `Create()`. Read with `ConcurrentServer::stats()` from any
@@ -122,6 +139,8 @@ struct ConcurrentServerStats {
   int64_t read_pauses = 0;    // times a client's reading was paused because
                               // its buffers were full (back-pressure)
   int64_t accept_errors = 0;  // accept() failures other than "no client"
+  int64_t idle_timeouts = 0;         // clients closed for `idle_timeout`
+  int64_t write_stall_timeouts = 0;  // ... for `write_stall_timeout`
 };
 
 class ConcurrentServer {
@@ -141,7 +160,9 @@ class ConcurrentServer {
   ~ConcurrentServer();
 
   // Serves clients until `Stop()`; returns OK then. An error means the loop
-  // itself failed (epoll_wait); client errors never end it. Connections
+  // itself failed (epoll_wait, or epoll_ctl on the listener: a server that
+  // could not resume accepting says so rather than serving nobody
+  // silently); client errors never end it. Connections
   // stay open when it returns: `Run()` again to go on serving them, or
   // `CloseAllConnections()`.
   absl::Status Run();
@@ -180,6 +201,8 @@ class ConcurrentServer {
     std::atomic<int64_t> bytes_sent{0};
     std::atomic<int64_t> read_pauses{0};
     std::atomic<int64_t> accept_errors{0};
+    std::atomic<int64_t> idle_timeouts{0};
+    std::atomic<int64_t> write_stall_timeouts{0};
   };
 
   ConcurrentServer(StreamListener listener, ConnectionHandler& handler,
@@ -206,6 +229,10 @@ class ConcurrentServer {
   bool Flush(Connection& c);
   void Advance(Connection& c);
   bool UpdateInterest(Connection& c);
+  // Re-arms `c`'s idle or stall deadline after what happened to it.
+  void UpdateTimer(Connection& c);
+  // Closes the clients whose deadline has passed.
+  void ExpireTimers();
   void CloseConnection(Connection& c, const absl::Status& reason);
 
   static uint64_t TokenOf(const Connection& c);
@@ -218,6 +245,10 @@ class ConcurrentServer {
   const int events_per_wait_;
   const int accepts_per_wakeup_;
   const std::string refusal_message_;
+  const absl::Duration idle_timeout_;
+  const absl::Duration write_stall_timeout_;
+  const int64_t idle_timeout_ns_;
+  const int64_t write_stall_timeout_ns_;
 
   Fd epoll_;
   socket_server_internal::Wakeup wakeup_;
@@ -225,6 +256,9 @@ class ConcurrentServer {
   // and refuse a client (see the header comment).
   Fd spare_fd_;
   bool accepting_ = true;
+  // Set when the listener's epoll interest could not be changed: the loop
+  // cannot go on accepting correctly, so `Run()` returns it.
+  absl::Status listener_error_;
   Deadline resume_accepting_ = Deadline::Infinite();
 
   std::unique_ptr<char[]> buffer_memory_;
@@ -233,6 +267,8 @@ class ConcurrentServer {
   std::unique_ptr<uint32_t[]> free_slots_;
   int free_count_ = 0;
   std::unique_ptr<epoll_event[]> events_;
+  socket_server_internal::ConnectionTimers timers_;
+  int64_t now_ns_ = 0;  // CLOCK_MONOTONIC, read once per wake-up
   uint64_t next_id_ = 1;
 
   AtomicStats stats_;

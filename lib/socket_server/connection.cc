@@ -40,6 +40,8 @@ void Connection::Reset() {
   input_changed_ = false;
   reading_ = false;
   writing_ = false;
+  received_some_ = false;
+  sent_some_ = false;
 }
 
 }  // namespace ipcbox

@@ -117,6 +117,9 @@ class Connection {
   // The epoll interest currently registered.
   bool reading_ = false;
   bool writing_ = false;
+  // Progress since the deadline was last armed.
+  bool received_some_ = false;
+  bool sent_some_ = false;
 };
 
 }  // namespace ipcbox

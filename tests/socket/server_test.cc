@@ -284,6 +284,85 @@ TEST(IterativeServerTest, StopsAtTheDeadline) {
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(100));
 }
 
+// A handler that waits without a deadline (as the seed's does) must not let
+// one silent client hold the server: the default client_timeout is finite,
+// and a timed-out client is reported as such.
+TEST(IterativeServerTest, ByDefaultASilentClientDoesNotHoldTheServerForever) {
+  EXPECT_NE(IterativeServerOptions().client_timeout, absl::InfiniteDuration());
+  EXPECT_LE(IterativeServerOptions().client_timeout, absl::Minutes(1));
+}
+
+TEST(IterativeServerTest, ASilentClientIsDroppedAfterTheClientTimeout) {
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  absl::StatusOr<SocketAddress> address = listener->LocalAddress();
+  ASSERT_TRUE(address.ok()) << address.status();
+  // Both connect (into the backlog) before the server runs; the first
+  // never sends.
+  absl::StatusOr<StreamSocket> silent = StreamSocket::Connect(*address, Soon());
+  ASSERT_TRUE(silent.ok()) << silent.status();
+  absl::StatusOr<StreamSocket> talker = StreamSocket::Connect(*address, Soon());
+  ASSERT_TRUE(talker.ok()) << talker.status();
+  ASSERT_TRUE(talker->SendAll("12345678", Soon()).ok());
+
+  IterativeServerOptions options;
+  options.max_clients = 2;
+  options.deadline = Soon();
+  options.client_timeout = absl::Milliseconds(300);
+  std::vector<absl::Status> errors;
+  options.on_client_error = [&](const absl::Status& e) { errors.push_back(e); };
+  IterativeServerStats stats;
+  absl::Status s = ServeIteratively(
+      *listener,
+      [](StreamSocket& client) -> absl::Status {
+        char record[8];
+        size_t got = 0;
+        while (got < sizeof(record)) {
+          // No deadline: a blocking receive.
+          absl::StatusOr<size_t> n =
+              client.Receive(absl::MakeSpan(record).subspan(got));
+          if (!n.ok()) return n.status();
+          got += *n;
+        }
+        return client.SendAll(absl::string_view(record, 8),
+                              Deadline::Infinite());
+      },
+      options, &stats);
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(stats.served, 1);
+  EXPECT_EQ(stats.failed, 1);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(std::string(errors[0].message()), HasSubstr("300ms"));
+  char echoed[8];
+  ASSERT_TRUE(talker->ReceiveFull(absl::MakeSpan(echoed), Soon()).ok());
+  EXPECT_EQ(absl::string_view(echoed, 8), "12345678");
+}
+
+// --max_clients=-1 used to serve nobody and return OK.
+TEST(IterativeServerTest, RejectsANegativeClientCount) {
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  IterativeServerOptions options;
+  options.max_clients = -1;
+  options.deadline = Deadline::After(absl::Milliseconds(100));
+  absl::Status s = ServeIteratively(*listener, EchoRecord, options);
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("max_clients"));
+}
+
+TEST(IterativeServerTest, RejectsAClientTimeoutThatIsNotPositive) {
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  IterativeServerOptions options;
+  options.client_timeout = absl::Seconds(-1);
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      ServeIteratively(*listener, EchoRecord, options)));
+}
+
 TEST(IterativeServerTest, AClosedListenerEndsTheLoop) {
   StreamListener closed;
   absl::Status s = ServeIteratively(closed, EchoRecord);

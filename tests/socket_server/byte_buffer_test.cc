@@ -60,5 +60,32 @@ TEST(ByteBufferTest, ConsumingEverythingRewinds) {
   EXPECT_TRUE(b.empty());
 }
 
+// A caller that miscounts (Commit more than Writable() offered, Consume
+// more than is queued) must not make the buffer point past its memory.
+TEST(ByteBufferTest, CommitBeyondTheFreeSpaceIsClamped) {
+  char memory[16] = {};
+  ByteBuffer b(memory, 8);
+  Append(b, "abc");
+  b.Commit(100);
+  EXPECT_EQ(b.size(), 8u);
+  EXPECT_TRUE(b.full());
+  EXPECT_EQ(b.free_space(), 0u);
+  EXPECT_TRUE(b.Writable().empty());
+  b.Commit(1);
+  EXPECT_EQ(b.size(), 8u);
+}
+
+TEST(ByteBufferTest, ConsumeBeyondTheQueuedBytesEmptiesTheBuffer) {
+  char memory[8];
+  ByteBuffer b(memory, sizeof(memory));
+  Append(b, "abc");
+  b.Consume(10);
+  EXPECT_TRUE(b.empty());
+  EXPECT_EQ(b.free_space(), 8u);
+  EXPECT_EQ(b.Readable().data(), memory);
+  Append(b, "wxyz");
+  EXPECT_EQ(View(b), "wxyz");
+}
+
 }  // namespace
 }  // namespace ipcbox::socket_server_internal

@@ -26,6 +26,7 @@
 #include "tools/bench/cpu_affinity.h"
 #include "tools/bench/peer.h"
 #include "tools/bench/report.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(int, repetitions, 11,
           "Timed repetitions per variant and layout (odd keeps the median a "
@@ -325,8 +326,23 @@ std::vector<CaseResult> Suite::Run(const Options& options) const {
   return results;
 }
 
+namespace {
+
+// argv[0] without its directories.
+std::string ProgramName(int argc, char** argv) {
+  const std::string path = argc > 0 ? argv[0] : "benchmark";
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
 int Suite::Main(int argc, char** argv) const {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      absl::StrCat(ProgramName(argc, argv), " [flags]: ", title_,
+                   ": runs the benchmark cases and prints a table (see "
+                   "tools/bench/README.md)."));
   absl::StatusOr<Options> options = Options::FromFlags();
   if (!options.ok()) {
     std::cerr << options.status().message() << std::endl;

@@ -27,6 +27,7 @@
 #include "tools/bench/harness.h"
 #include "tools/bench/report.h"
 #include "tools/bench/stats.h"
+#include "examples/common/program_flags.h"
 
 ABSL_FLAG(double, tolerance, 0.15,
           "Largest accepted distance of a median ratio from 1.");
@@ -163,7 +164,9 @@ bool CheckRatios(const std::vector<CaseResult>& results, double tolerance) {
 }
 
 int Main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
+      "harness_selftest [flags]: checks the benchmark harness itself.");
   absl::StatusOr<Options> options = Options::FromFlags();
   if (!options.ok()) {
     std::cerr << options.status().message() << std::endl;

@@ -18,6 +18,7 @@
 #ifndef IPCBOX_SOCKET_SERVER_INTERNAL_BYTE_BUFFER_H_
 #define IPCBOX_SOCKET_SERVER_INTERNAL_BYTE_BUFFER_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -54,13 +55,22 @@ class ByteBuffer {
     return absl::Span<char>(memory_ + end_, capacity_ - end_);
   }
 
-  // Appends the first `n` bytes of the span `Writable()` returned.
-  void Commit(size_t n) { end_ += n; }
+  // Appends the first `n` bytes of the span `Writable()` returned. More
+  // than that span holds is clamped to it (a caller's miscount must not
+  // make the buffer claim memory it does not own); returns what was kept.
+  size_t Commit(size_t n) {
+    n = std::min(n, capacity_ - end_);
+    end_ += n;
+    return n;
+  }
 
-  // Drops the `n` oldest bytes.
-  void Consume(size_t n) {
+  // Drops the `n` oldest bytes (all of them if `n` is larger); returns how
+  // many were dropped.
+  size_t Consume(size_t n) {
+    n = std::min(n, size());
     begin_ += n;
     if (begin_ == end_) begin_ = end_ = 0;
+    return n;
   }
 
   void Clear() { begin_ = end_ = 0; }

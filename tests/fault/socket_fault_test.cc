@@ -1,0 +1,169 @@
+// lib/socket under injected faults: EINTR storms and short sends and
+// receives are absorbed; ENOBUFS on send, ECONNABORTED from accept and
+// EMFILE from socket() become statuses, are not retried (accept's
+// ECONNABORTED excepted, documented) and leak no descriptor.
+
+#include <errno.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "gtest/gtest.h"
+#include "ipcbox/core/deadline.h"
+#include "ipcbox/socket/socket_address.h"
+#include "ipcbox/socket/stream_listener.h"
+#include "ipcbox/socket/stream_socket.h"
+#include "tests/fault/fault_test_util.h"
+#include "tests/support/fault_injection.h"
+
+namespace ipcbox {
+namespace {
+
+using ::ipcbox::testing::Fault;
+using ::ipcbox::testing::OpenDescriptorCount;
+using ::ipcbox::testing::ScopedFault;
+using ::ipcbox::testing::Syscall;
+using ::ipcbox::testing::TotalInjected;
+
+Deadline Soon() { return Deadline::After(absl::Seconds(30)); }
+
+Fault On(int fd, int error, int count, size_t max_bytes = 0) {
+  Fault f;
+  f.fd = fd;
+  f.error = error;
+  f.count = count;
+  f.max_bytes = max_bytes;
+  return f;
+}
+
+struct Connected {
+  StreamListener listener;
+  StreamSocket client;
+  StreamSocket server;
+};
+
+absl::StatusOr<Connected> Connect() {
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  if (!listener.ok()) return listener.status();
+  absl::StatusOr<SocketAddress> address = listener->LocalAddress();
+  if (!address.ok()) return address.status();
+  absl::StatusOr<StreamSocket> client = StreamSocket::Connect(*address, Soon());
+  if (!client.ok()) return client.status();
+  absl::StatusOr<StreamSocket> server = listener->Accept();
+  if (!server.ok()) return server.status();
+  return Connected{*std::move(listener), *std::move(client),
+                   *std::move(server)};
+}
+
+std::string Bytes(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(i * 7 + 3);
+  return s;
+}
+
+TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
+  absl::StatusOr<Connected> c = Connect();
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::string data = Bytes(20000);
+  {
+    ScopedFault eintr(Syscall::kSendto, On(c->client.fd().get(), EINTR, 100));
+    ASSERT_TRUE(c->client.SendAll(data.substr(0, 10000), Soon()).ok());
+    EXPECT_EQ(eintr.injected(), 100);
+    TotalInjected() += eintr.injected();
+  }
+  {
+    ScopedFault shorts(Syscall::kSendto,
+                       On(c->client.fd().get(), 0, -1, 11));
+    ASSERT_TRUE(c->client.SendAll(data.substr(10000), Soon()).ok());
+    EXPECT_GE(shorts.injected(), 10000 / 11);
+    TotalInjected() += shorts.injected();
+  }
+  std::string got(data.size(), '\0');
+  {
+    ScopedFault eintr(Syscall::kRecvfrom,
+                      On(c->server.fd().get(), EINTR, 100));
+    ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
+    EXPECT_EQ(eintr.injected(), 100);
+    TotalInjected() += eintr.injected();
+  }
+  EXPECT_EQ(got, data);
+}
+
+TEST(SocketFaultTest, ShortReceivesLoseNothing) {
+  absl::StatusOr<Connected> c = Connect();
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::string data = Bytes(3000);
+  ASSERT_TRUE(c->client.SendAll(data, Soon()).ok());
+  ScopedFault shorts(Syscall::kRecvfrom, On(c->server.fd().get(), 0, -1, 5));
+  std::string got(data.size(), '\0');
+  ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
+  EXPECT_EQ(got, data);
+  EXPECT_GE(shorts.injected(), 3000 / 5);
+  TotalInjected() += shorts.injected();
+}
+
+TEST(SocketFaultTest, EnobufsOnSendIsAStatusAndNotRetried) {
+  absl::StatusOr<Connected> c = Connect();
+  ASSERT_TRUE(c.ok()) << c.status();
+  ScopedFault nobufs(Syscall::kSendto, On(c->client.fd().get(), ENOBUFS, 1));
+  EXPECT_FALSE(c->client.SendAll("data", Soon()).ok());
+  EXPECT_EQ(nobufs.injected(), 1);
+  TotalInjected() += nobufs.injected();
+}
+
+TEST(SocketFaultTest, AcceptFailingIsAStatusAndTheNextAcceptWorks) {
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  absl::StatusOr<SocketAddress> address = listener->LocalAddress();
+  ASSERT_TRUE(address.ok());
+  absl::StatusOr<StreamSocket> client = StreamSocket::Connect(*address, Soon());
+  ASSERT_TRUE(client.ok()) << client.status();
+  const int before = OpenDescriptorCount();
+  {
+    ScopedFault emfile(Syscall::kAccept4, On(listener->fd().get(), EMFILE, 1));
+    absl::StatusOr<StreamSocket> refused = listener->Accept();
+    EXPECT_TRUE(absl::IsResourceExhausted(refused.status()))
+        << refused.status();
+    EXPECT_EQ(emfile.injected(), 1);
+    TotalInjected() += emfile.injected();
+  }
+  EXPECT_EQ(OpenDescriptorCount(), before);
+  absl::StatusOr<StreamSocket> accepted = listener->Accept();
+  EXPECT_TRUE(accepted.ok()) << accepted.status();
+}
+
+TEST(SocketFaultTest, SocketFailingLeaksNothing) {
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  absl::StatusOr<SocketAddress> address = listener->LocalAddress();
+  ASSERT_TRUE(address.ok());
+  const int before = OpenDescriptorCount();
+  for (int error : {EMFILE, ENFILE, ENOBUFS, EACCES}) {
+    ScopedFault no_socket(Syscall::kSocket, On(-1, error, 1));
+    absl::StatusOr<StreamSocket> client =
+        StreamSocket::Connect(*address, Soon());
+    EXPECT_FALSE(client.ok());
+    absl::StatusOr<StreamListener> other =
+        StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+    EXPECT_TRUE(other.ok()) << "only one call was to fail";
+    EXPECT_EQ(no_socket.injected(), 1);
+    TotalInjected() += no_socket.injected();
+  }
+  EXPECT_EQ(OpenDescriptorCount(), before);
+}
+
+}  // namespace
+}  // namespace ipcbox
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::UnitTest::GetInstance()->listeners().Append(
+      new ipcbox::testing::FaultTally);
+  return RUN_ALL_TESTS();
+}

@@ -1,0 +1,248 @@
+#include "tests/support/fault_injection.h"
+
+#include <errno.h>
+#include <mqueue.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdarg>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace ipcbox::testing {
+namespace {
+
+// One per call. Armed and disarmed by the test's thread; read by any
+// thread making the call. A fault is published by storing `armed` last.
+struct Slot {
+  std::atomic<bool> armed{false};
+  std::atomic<int> skip{0};
+  std::atomic<int> remaining{0};  // -1: unlimited
+  std::atomic<int> error{0};
+  std::atomic<size_t> max_bytes{0};
+  std::atomic<int> fd{-1};
+  std::atomic<long> epoll_op{0};  // or, for syscall, the number (-1: any)
+  std::atomic<int64_t> injected{0};
+};
+
+Slot g_slots[static_cast<int>(Syscall::kCount)];
+
+Slot& SlotOf(Syscall call) { return g_slots[static_cast<int>(call)]; }
+
+// What a wrapper must do with this call.
+struct Decision {
+  bool harm = false;
+  int error = 0;
+  size_t max_bytes = 0;
+};
+
+Decision Decide(Syscall call, int fd, long epoll_op = 0) {
+  Slot& slot = SlotOf(call);
+  Decision d;
+  if (!slot.armed.load(std::memory_order_acquire)) return d;
+  const int want_fd = slot.fd.load(std::memory_order_relaxed);
+  if (want_fd != -1 && want_fd != fd) return d;
+  const long want_op = slot.epoll_op.load(std::memory_order_relaxed);
+  const long any_op = call == Syscall::kSyscall ? -1 : 0;
+  if (want_op != any_op && want_op != epoll_op) return d;
+  int skip = slot.skip.load(std::memory_order_relaxed);
+  while (skip > 0) {
+    if (slot.skip.compare_exchange_weak(skip, skip - 1)) return d;
+  }
+  int remaining = slot.remaining.load(std::memory_order_relaxed);
+  for (;;) {
+    if (remaining == 0) return d;
+    if (remaining < 0 ||
+        slot.remaining.compare_exchange_weak(remaining, remaining - 1)) {
+      break;
+    }
+  }
+  slot.injected.fetch_add(1, std::memory_order_relaxed);
+  d.harm = true;
+  d.error = slot.error.load(std::memory_order_relaxed);
+  d.max_bytes = std::max<size_t>(1, slot.max_bytes.load());
+  return d;
+}
+
+}  // namespace
+
+const char* SyscallName(Syscall call) {
+  static const char* const kNames[] = {
+      "read",    "write",   "pipe2",   "socket",    "sendto",
+      "recvfrom", "sendmsg", "recvmsg", "accept4",  "epoll_ctl",
+      "mq_timedsend", "mq_timedreceive", "poll", "syscall"};
+  const int i = static_cast<int>(call);
+  return i >= 0 && i < static_cast<int>(Syscall::kCount) ? kNames[i] : "?";
+}
+
+void ArmFault(Syscall call, const Fault& fault) {
+  Slot& slot = SlotOf(call);
+  slot.armed.store(false, std::memory_order_release);
+  slot.skip.store(fault.skip);
+  slot.remaining.store(fault.count);
+  slot.error.store(fault.error);
+  slot.max_bytes.store(fault.max_bytes);
+  slot.fd.store(fault.fd);
+  slot.epoll_op.store(call == Syscall::kSyscall ? fault.syscall_number
+                                                : fault.epoll_op);
+  slot.injected.store(0);
+  slot.armed.store(true, std::memory_order_release);
+}
+
+void DisarmFault(Syscall call) {
+  SlotOf(call).armed.store(false, std::memory_order_release);
+}
+
+void DisarmAllFaults() {
+  for (int i = 0; i < static_cast<int>(Syscall::kCount); ++i) {
+    DisarmFault(static_cast<Syscall>(i));
+  }
+}
+
+int64_t InjectedFaults(Syscall call) {
+  return SlotOf(call).injected.load(std::memory_order_relaxed);
+}
+
+}  // namespace ipcbox::testing
+
+using ::ipcbox::testing::Decide;
+using ::ipcbox::testing::Syscall;
+
+// The linker's --wrap=<name> sends calls to <name> here and makes
+// __real_<name> the C library's function.
+extern "C" {
+
+ssize_t __real_read(int fd, void* buf, size_t n);
+ssize_t __real_write(int fd, const void* buf, size_t n);
+int __real_pipe2(int fds[2], int flags);
+int __real_socket(int domain, int type, int protocol);
+ssize_t __real_sendto(int fd, const void* buf, size_t n, int flags,
+                      const struct sockaddr* to, socklen_t to_len);
+ssize_t __real_recvfrom(int fd, void* buf, size_t n, int flags,
+                        struct sockaddr* from, socklen_t* from_len);
+ssize_t __real_sendmsg(int fd, const struct msghdr* msg, int flags);
+ssize_t __real_recvmsg(int fd, struct msghdr* msg, int flags);
+int __real_accept4(int fd, struct sockaddr* addr, socklen_t* len, int flags);
+int __real_epoll_ctl(int epfd, int op, int fd, struct epoll_event* event);
+int __real_mq_timedsend(mqd_t q, const char* msg, size_t n, unsigned prio,
+                        const struct timespec* abs);
+ssize_t __real_mq_timedreceive(mqd_t q, char* msg, size_t n, unsigned* prio,
+                               const struct timespec* abs);
+int __real_poll(struct pollfd* fds, nfds_t n, int timeout);
+long __real_syscall(long number, ...);
+
+#define IPCBOX_FAIL_IF_HARMED(d) \
+  if ((d).harm && (d).error != 0) { \
+    errno = (d).error;              \
+    return -1;                      \
+  }
+
+ssize_t __wrap_read(int fd, void* buf, size_t n) {
+  const auto d = Decide(Syscall::kRead, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  if (d.harm) n = std::min(n, d.max_bytes);
+  return __real_read(fd, buf, n);
+}
+
+ssize_t __wrap_write(int fd, const void* buf, size_t n) {
+  const auto d = Decide(Syscall::kWrite, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  if (d.harm) n = std::min(n, d.max_bytes);
+  return __real_write(fd, buf, n);
+}
+
+int __wrap_pipe2(int fds[2], int flags) {
+  const auto d = Decide(Syscall::kPipe2, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_pipe2(fds, flags);
+}
+
+int __wrap_socket(int domain, int type, int protocol) {
+  const auto d = Decide(Syscall::kSocket, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_socket(domain, type, protocol);
+}
+
+ssize_t __wrap_sendto(int fd, const void* buf, size_t n, int flags,
+                      const struct sockaddr* to, socklen_t to_len) {
+  const auto d = Decide(Syscall::kSendto, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  if (d.harm) n = std::min(n, d.max_bytes);
+  return __real_sendto(fd, buf, n, flags, to, to_len);
+}
+
+ssize_t __wrap_recvfrom(int fd, void* buf, size_t n, int flags,
+                        struct sockaddr* from, socklen_t* from_len) {
+  const auto d = Decide(Syscall::kRecvfrom, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  if (d.harm) n = std::min(n, d.max_bytes);
+  return __real_recvfrom(fd, buf, n, flags, from, from_len);
+}
+
+ssize_t __wrap_sendmsg(int fd, const struct msghdr* msg, int flags) {
+  const auto d = Decide(Syscall::kSendmsg, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_sendmsg(fd, msg, flags);
+}
+
+ssize_t __wrap_recvmsg(int fd, struct msghdr* msg, int flags) {
+  const auto d = Decide(Syscall::kRecvmsg, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_recvmsg(fd, msg, flags);
+}
+
+int __wrap_accept4(int fd, struct sockaddr* addr, socklen_t* len, int flags) {
+  const auto d = Decide(Syscall::kAccept4, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_accept4(fd, addr, len, flags);
+}
+
+int __wrap_epoll_ctl(int epfd, int op, int fd, struct epoll_event* event) {
+  const auto d = Decide(Syscall::kEpollCtl, fd, op);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_epoll_ctl(epfd, op, fd, event);
+}
+
+int __wrap_mq_timedsend(mqd_t q, const char* msg, size_t n, unsigned prio,
+                        const struct timespec* abs) {
+  const auto d = Decide(Syscall::kMqTimedsend, static_cast<int>(q));
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_mq_timedsend(q, msg, n, prio, abs);
+}
+
+ssize_t __wrap_mq_timedreceive(mqd_t q, char* msg, size_t n, unsigned* prio,
+                               const struct timespec* abs) {
+  const auto d = Decide(Syscall::kMqTimedreceive, static_cast<int>(q));
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_mq_timedreceive(q, msg, n, prio, abs);
+}
+
+int __wrap_poll(struct pollfd* fds, nfds_t n, int timeout) {
+  const auto d = Decide(Syscall::kPoll, n > 0 ? fds[0].fd : -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_poll(fds, n, timeout);
+}
+
+// syscall(2) is variadic: its arguments are forwarded as six longs, as
+// the C library's own implementation reads them (extra ones are ignored).
+long __wrap_syscall(long number, ...) {
+  va_list ap;
+  va_start(ap, number);
+  long a[6];
+  for (long& arg : a) arg = va_arg(ap, long);
+  va_end(ap);
+  const auto d = Decide(Syscall::kSyscall, -1, number);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+#undef IPCBOX_FAIL_IF_HARMED
+
+}  // extern "C"
