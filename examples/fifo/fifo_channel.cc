@@ -19,6 +19,8 @@
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/quote.h"
+#include "ipcbox/core/timeout_error.h"
 #include "ipcbox/fifo/fifo.h"
 #include "ipcbox/fifo/fifo_open.h"
 #include "ipcbox/fifo/record_stream.h"
@@ -90,7 +92,12 @@ absl::StatusOr<int64_t> RunFifoWriter(const FifoWriterOptions& options) {
   if (!fifo.ok()) return fifo.status();
   absl::StatusOr<PipeWriter> writer = OpenFifoWriter(
       fifo->path(), Deadline::After(options.open_timeout));
-  if (!writer.ok()) return writer.status();
+  if (!writer.ok()) {
+    return DescribeTimeout(
+        writer.status(),
+        absl::StrCat("waiting for a reader on ", QuoteForMessage(fifo->path())),
+        options.open_timeout);
+  }
 
   std::vector<SeedInt> chunk(options.ints_per_chunk);
   const absl::string_view bytes(reinterpret_cast<const char*>(chunk.data()),
@@ -122,7 +129,12 @@ absl::StatusOr<FifoReaderCounts> RunFifoReader(
   if (!fifo.ok()) return fifo.status();
   absl::StatusOr<PipeReader> reader =
       OpenFifoReader(fifo->path(), Deadline::After(options.open_timeout));
-  if (!reader.ok()) return reader.status();
+  if (!reader.ok()) {
+    return DescribeTimeout(
+        reader.status(),
+        absl::StrCat("waiting for a writer on ", QuoteForMessage(fifo->path())),
+        options.open_timeout);
+  }
 
   FifoReaderCounts counts;
   char buf[4096 + sizeof(SeedInt)];

@@ -8,12 +8,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
+#include "ipcbox/core/timeout_error.h"
 #include "ipcbox/fifo/fifo.h"
 #include "ipcbox/fifo/fifo_open.h"
 #include "ipcbox/pipe/end_of_stream.h"
@@ -45,7 +48,12 @@ absl::Status RunChatServer(const ChatServerOptions& options, std::FILE* out) {
   if (!fifo.ok()) return fifo.status();
   absl::StatusOr<PipeReader> reader =
       OpenFifoReader(fifo->path(), Deadline::After(options.open_timeout));
-  if (!reader.ok()) return reader.status();
+  if (!reader.ok()) {
+    return DescribeTimeout(
+        reader.status(),
+        absl::StrCat("waiting for a writer on ", QuoteForMessage(fifo->path())),
+        options.open_timeout);
+  }
 
   char buf[kChatBufferSize];
   for (;;) {
@@ -66,7 +74,12 @@ absl::Status RunChatClient(const ChatClientOptions& options, int input_fd,
                            std::FILE* out) {
   absl::StatusOr<PipeWriter> writer =
       OpenFifoWriter(options.fifo_path, Deadline::After(options.open_timeout));
-  if (!writer.ok()) return writer.status();
+  if (!writer.ok()) {
+    return DescribeTimeout(writer.status(),
+                           absl::StrCat("waiting for a reader on ",
+                                        QuoteForMessage(options.fifo_path)),
+                           options.open_timeout);
+  }
 
   char buf[kChatBufferSize];
   for (;;) {

@@ -137,6 +137,22 @@ absl::StatusOr<ChildProcess> WriteInPieces(const std::string& path,
   });
 }
 
+// A writer that gives up waiting for a reader says so, and after how long,
+// instead of an empty DEADLINE_EXCEEDED; the FIFO it made is gone.
+TEST(FifoChannelTest, AWriterWithoutAReaderSaysWhatTimedOut) {
+  ScopedPath path("fifo_channel_test");
+  FifoWriterOptions writer;
+  writer.fifo_path = path.path();
+  writer.open_timeout = absl::Milliseconds(100);
+  absl::StatusOr<int64_t> sent = RunFifoWriter(writer);
+  EXPECT_EQ(sent.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << sent.status();
+  EXPECT_THAT(sent.status().message(),
+              HasSubstr("waiting for a reader on "));
+  EXPECT_THAT(sent.status().message(), HasSubstr("timed out after 100ms"));
+  EXPECT_TRUE(NothingAt(path.path()));
+}
+
 // Records that reach the reader split at odd places still count as whole
 // ints.
 TEST(FifoChannelTest, ReaderReassemblesIntsSplitAcrossWrites) {

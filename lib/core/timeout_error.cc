@@ -1,0 +1,17 @@
+#include "ipcbox/core/timeout_error.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "ipcbox/core/errors.h"
+
+namespace ipcbox {
+
+absl::Status DescribeTimeout(absl::Status status, absl::string_view what,
+                             absl::Duration waited) {
+  if (!IsTimedOut(status)) return status;
+  return absl::DeadlineExceededError(
+      absl::StrCat(what, " timed out after ", absl::FormatDuration(waited)));
+}
+
+}  // namespace ipcbox
