@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/timeout_error.h"
 #include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/socket/iterative_server.h"
 #include "ipcbox/socket/resolve.h"
@@ -144,12 +145,9 @@ absl::Status RunBookClient(const BookClientOptions& options, std::FILE* out) {
   absl::StatusOr<StreamSocket> socket =
       StreamSocket::ConnectFor(*server, options.timeout);
   if (!socket.ok()) {
-    if (IsTimedOut(socket.status())) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("connect(", server->ToString(), "): no answer within ",
-                       absl::FormatDuration(options.timeout)));
-    }
-    return socket.status();
+    return DescribeTimeout(socket.status(),
+                           absl::StrCat("connect(", server->ToString(), ")"),
+                           options.timeout);
   }
   PutLine(out, kClientConnectedLine);
   std::vector<char> buffer(options.buffer_size + 1);
@@ -160,12 +158,20 @@ absl::Status RunBookClient(const BookClientOptions& options, std::FILE* out) {
     absl::Status sent = last ? SendLastTitle(*socket, kBooks[i % book_count],
                                              deadline)
                              : socket->SendAll(kBooks[i % book_count], deadline);
-    if (!sent.ok()) return sent;
+    if (!sent.ok()) {
+      return DescribeTimeout(
+          sent, absl::StrCat("sending a title to ", server->ToString()),
+          options.timeout);
+    }
     std::fill(buffer.begin(), buffer.end(), '\0');
     absl::StatusOr<size_t> n =
         socket->ReceiveUntil(absl::MakeSpan(buffer), deadline);
     if (IsEndOfStream(n.status())) continue;  // the seed prints nothing
-    if (!n.ok()) return n.status();
+    if (!n.ok()) {
+      return DescribeTimeout(
+          n.status(), absl::StrCat("waiting for the echo from ", server->ToString()),
+          options.timeout);
+    }
     const absl::string_view text = AsCString(buffer, *n);
     if (text.size() < *n && *n < buffer.size()) {
       // A NUL-padded echo that arrived in pieces: take the rest of it, so

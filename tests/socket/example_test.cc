@@ -217,6 +217,21 @@ TEST(SocketExampleTest, ClientWithoutAServerFailsClearly) {
   EXPECT_EQ(out.text(), "");
 }
 
+// A server that takes the connection (the kernel's backlog does) and never
+// answers: the client gives up after its timeout and says on what.
+TEST(SocketExampleTest, ClientWithASilentServerSaysWhatTimedOut) {
+  absl::StatusOr<StreamListener> listener = LoopbackListener();
+  ASSERT_TRUE(listener.ok()) << listener.status();
+  Capture out;
+  BookClientOptions options;
+  options.port = PortOf(*listener);
+  options.timeout = absl::Milliseconds(200);
+  absl::Status run = RunBookClient(options, out.file());
+  EXPECT_EQ(run.code(), absl::StatusCode::kDeadlineExceeded) << run;
+  EXPECT_THAT(run.message(), HasSubstr("waiting for the echo from "));
+  EXPECT_THAT(run.message(), HasSubstr("timed out after 200ms"));
+}
+
 TEST(SocketExampleTest, ServerSurvivesAClientThatLeavesEarly) {
   absl::StatusOr<StreamListener> listener = LoopbackListener();
   ASSERT_TRUE(listener.ok()) << listener.status();
