@@ -38,6 +38,11 @@ MAKE_OBJECTS=$runfiles/$4
 SEED_SYSV_SERVER=$runfiles/$5
 SEED_MEMWRITER=$runfiles/$6
 
+# The tmpfs on /tmp below hides a checkout that lives under /tmp, and the
+# runner is a link into the checkout: run a copy of it from the test's own
+# temporary directory (Bazel's, outside /tmp).
+cp "$(readlink -f "$RUNNER")" "$TEST_TMPDIR/qemu_runner"
+RUNNER=$TEST_TMPDIR/qemu_runner
 mount -t tmpfs -o size=16m,mode=1777 ipcbox-test-tmp /tmp
 if [[ ! -d /dev/mqueue ]] && ! mkdir /dev/mqueue 2>/dev/null; then
   # A read-only /dev without /dev/mqueue (Bazel's sandbox): a /dev of our
