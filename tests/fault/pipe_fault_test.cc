@@ -132,10 +132,3 @@ TEST(PipeFaultTest, Pipe2FailingLeaksNothing) {
 
 }  // namespace
 }  // namespace ipcbox
-
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  ::testing::UnitTest::GetInstance()->listeners().Append(
-      new ipcbox::testing::FaultTally);
-  return RUN_ALL_TESTS();
-}

@@ -160,10 +160,3 @@ TEST(SocketFaultTest, SocketFailingLeaksNothing) {
 
 }  // namespace
 }  // namespace ipcbox
-
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  ::testing::UnitTest::GetInstance()->listeners().Append(
-      new ipcbox::testing::FaultTally);
-  return RUN_ALL_TESTS();
-}
