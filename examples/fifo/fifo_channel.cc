@@ -130,6 +130,10 @@ absl::StatusOr<FifoReaderCounts> RunFifoReader(
   absl::StatusOr<PipeReader> reader =
       OpenFifoReader(fifo->path(), Deadline::After(options.open_timeout));
   if (!reader.ok()) {
+    // A writer killed between creating the FIFO and opening it never
+    // comes back to remove it: the reader removes it, as it does at the
+    // end of a run (found by //tests/crash).
+    fifo->Remove().IgnoreError();
     return DescribeTimeout(
         reader.status(),
         absl::StrCat("waiting for a writer on ", QuoteForMessage(fifo->path())),

@@ -104,7 +104,9 @@ struct FifoReaderCounts {
 
 // Runs the reader until end-of-stream and returns its counts. A stream
 // that ends part-way through an int, or short of `expected_ints`, is
-// DataLoss (the writer died), never a count.
+// DataLoss (the writer died), never a count. The reader removes the FIFO
+// when it is done, also when it fails (a writer that died before opening
+// the FIFO would otherwise leave it behind).
 absl::StatusOr<FifoReaderCounts> RunFifoReader(const FifoReaderOptions& options);
 
 // "Received ints: 768000, primes: 37682\n"

@@ -62,8 +62,15 @@ int RunConsumer(const ConsumerOptions& options, std::FILE* out,
       return Fail(err, "file is still write locked...",
                   absl::StrCat("locked ", DescribeWriter(read->holder)));
     case ReadState::kEmpty:
-      std::fprintf(err, "consumer: %s is empty\n", options.file.c_str());
-      return 0;
+      // Not a success: a producer killed before its first write finished
+      // leaves exactly this (the file it locks, with nothing renamed over
+      // it yet), and printing nothing with exit 0 would pass for a whole
+      // read of nothing.
+      std::fprintf(err,
+                   "consumer: %s is empty (no producer finished a write: "
+                   "none has run, or one died)\n",
+                   options.file.c_str());
+      return kSeedFailureExit;
     case ReadState::kData:
       return 0;
   }

@@ -34,10 +34,12 @@ struct ConsumerOptions {
 };
 
 // Runs the consumer: the file's bytes to `out`, diagnostics to `err`.
-// Returns 0 (data, or an empty file: nothing printed on `out`, a note on
-// `err`), or kSeedFailureExit with the seed's message for the step that
-// failed: "open to read failed..." (absent: "No such file or directory"),
-// "file is still write locked..." (with the writer's pid).
+// Returns 0 (data), or kSeedFailureExit with the seed's message for the
+// step that failed: "open to read failed..." (absent: "No such file or
+// directory"), "file is still write locked..." (with the writer's pid), or
+// "<file> is empty" (the seed prints nothing and exits 0; but an empty file
+// is what a producer killed before its first write completed leaves, so
+// it is a failure here).
 int RunConsumer(const ConsumerOptions& options, std::FILE* out, std::FILE* err);
 
 }  // namespace ipcbox::examples

@@ -212,8 +212,9 @@ absl::Status RunSharedFileTour(tour::Report& report) {
   report.Line(
       absl::StrCat("consumer of an emptied file: ", FirstLine(run->output)));
   if (absl::Status s = Expect(
-          run->exit_code == 0 && absl::StrContains(run->output, "is empty"),
-          "an empty file should be reported as such", run->output);
+          run->exit_code == kSeedFailureExit &&
+              absl::StrContains(run->output, "is empty"),
+          "an empty file should be reported as a failure", run->output);
       !s.ok()) {
     return s;
   }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -53,6 +54,11 @@ std::vector<std::string> Leftovers(const Place& place,
     }
   }
   return left;
+}
+
+bool SysvObjectsLeft(const IpcLeakCheck& check) {
+  absl::StatusOr<std::vector<SysvIpcObject>> left = check.CreatedSince();
+  return !left.ok() || !left->empty();
 }
 
 void RemoveAll(const std::vector<std::string>& paths) {
@@ -147,13 +153,14 @@ void RunKillPoints(const std::string& label,
     }
 
     std::vector<std::string> left = Leftovers(place, instance.products);
-    if (!left.empty() && r.peer_killed && instance.restart) {
+    if ((!left.empty() || SysvObjectsLeft(sysv_check)) && r.peer_killed &&
+        instance.restart) {
       ++tally.left_for_restart;
       instance.restart();
       left = Leftovers(place, instance.products);
     }
     EXPECT_TRUE(left.empty())
-        << "left behind: " << absl::StrJoin(left, ", ");
+        << "left behind: " << absl::StrJoin(left, ", ") << "; " << said;
     sysv_check.ExpectNoneLeft();
     RemoveAll(left);
     for (const std::string& p : instance.products) {

@@ -153,6 +153,21 @@ TEST(FifoChannelTest, AWriterWithoutAReaderSaysWhatTimedOut) {
   EXPECT_TRUE(NothingAt(path.path()));
 }
 
+// A writer killed after making the FIFO and before opening it never removes
+// it: the reader that gives up waiting does (found by //tests/crash).
+TEST(FifoChannelTest, AReaderThatGivesUpOnADeadWriterRemovesTheFifo) {
+  ScopedPath path("fifo_channel_test");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  FifoReaderOptions reader;
+  reader.fifo_path = path.path();
+  reader.open_timeout = absl::Milliseconds(100);
+  absl::StatusOr<FifoReaderCounts> counts = RunFifoReader(reader);
+  EXPECT_EQ(counts.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << counts.status();
+  EXPECT_THAT(counts.status().message(), HasSubstr("waiting for a writer on "));
+  EXPECT_TRUE(NothingAt(path.path()));
+}
+
 // Records that reach the reader split at odd places still count as whole
 // ints.
 TEST(FifoChannelTest, ReaderReassemblesIntsSplitAcrossWrites) {
