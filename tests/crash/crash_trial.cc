@@ -118,6 +118,7 @@ TrialResult RunTrial(const CrashTrial& trial, absl::Duration kill_after) {
   }
   result.survivor.out = out[survivor].Contents();
   result.survivor.err = err[survivor].Contents();
+  result.peer_err = err[peer].Contents();
   return result;
 }
 

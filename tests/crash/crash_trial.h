@@ -60,12 +60,14 @@ struct CrashTrial {
   // is: e.g. to close the parent's copy of a listener the first inherited,
   // so that a killed server really is gone.
   std::function<void()> after_first_forked;
-  absl::Duration survivor_bound = absl::Seconds(60);
+  // Far above any survivor's own timeouts (kill_points.h), also under qemu.
+  absl::Duration survivor_bound = absl::Seconds(20);
 };
 
 struct TrialResult {
   Captured survivor;
   ExitResult peer;
+  std::string peer_err;
   // False if the peer had ended on its own before the kill.
   bool peer_killed = false;
   // How long the peer ran; for calibration runs (no kill).

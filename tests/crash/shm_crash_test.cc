@@ -42,10 +42,10 @@ Instance Shm(const Place& place, CrashTrial::Which peer) {
     return Memwriter(shmem, absl::Milliseconds(200), err);
   };
   in.trial.second = [shmem](std::FILE* out, std::FILE* err) {
-    // Started after the writer, as the article says: wait for its memory
-    // (bounded; a writer killed first leaves none, and the reader then
-    // fails to open it).
-    const std::string file = "/dev/shm" + shmem.backing_file;
+    // Started after the writer, as the article says: wait for its
+    // semaphore, which it makes once the memory is sized (bounded; a writer
+    // killed first makes none, and the reader then fails to open it).
+    const std::string file = "/dev/shm/sem." + shmem.semaphore_name;
     const absl::Time give_up = absl::Now() + kPeerTimeout;
     struct stat st;
     while (::stat(file.c_str(), &st) != 0 && absl::Now() < give_up) {

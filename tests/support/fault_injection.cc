@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <mqueue.h>
 #include <poll.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/msg.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -77,7 +79,8 @@ const char* SyscallName(Syscall call) {
   static const char* const kNames[] = {
       "read",    "write",   "pipe2",   "socket",    "sendto",
       "recvfrom", "sendmsg", "recvmsg", "accept4",  "epoll_ctl",
-      "mq_timedsend", "mq_timedreceive", "poll", "syscall"};
+      "mq_timedsend", "mq_timedreceive", "poll", "syscall",
+      "mq_open", "mq_send", "mq_receive", "msgget", "msgsnd", "msgrcv"};
   const int i = static_cast<int>(call);
   return i >= 0 && i < static_cast<int>(Syscall::kCount) ? kNames[i] : "?";
 }
@@ -137,6 +140,12 @@ ssize_t __real_mq_timedreceive(mqd_t q, char* msg, size_t n, unsigned* prio,
                                const struct timespec* abs);
 int __real_poll(struct pollfd* fds, nfds_t n, int timeout);
 long __real_syscall(long number, ...);
+mqd_t __real_mq_open(const char* name, int oflag, ...);
+int __real_mq_send(mqd_t q, const char* msg, size_t n, unsigned prio);
+ssize_t __real_mq_receive(mqd_t q, char* msg, size_t n, unsigned* prio);
+int __real_msgget(key_t key, int msgflg);
+int __real_msgsnd(int id, const void* msg, size_t n, int msgflg);
+ssize_t __real_msgrcv(int id, void* msg, size_t n, long type, int msgflg);
 
 #define IPCBOX_FAIL_IF_HARMED(d) \
   if ((d).harm && (d).error != 0) { \
@@ -241,6 +250,53 @@ long __wrap_syscall(long number, ...) {
   const auto d = Decide(Syscall::kSyscall, -1, number);
   IPCBOX_FAIL_IF_HARMED(d);
   return __real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+// mq_open is variadic: a mode and an attribute pointer follow when
+// O_CREAT is set.
+mqd_t __wrap_mq_open(const char* name, int oflag, ...) {
+  const auto d = Decide(Syscall::kMqOpen, -1);
+  if (d.harm && d.error != 0) {
+    errno = d.error;
+    return static_cast<mqd_t>(-1);
+  }
+  if ((oflag & O_CREAT) == 0) return __real_mq_open(name, oflag);
+  va_list ap;
+  va_start(ap, oflag);
+  const mode_t mode = static_cast<mode_t>(va_arg(ap, unsigned));
+  struct mq_attr* attr = va_arg(ap, struct mq_attr*);
+  va_end(ap);
+  return __real_mq_open(name, oflag, mode, attr);
+}
+
+int __wrap_mq_send(mqd_t q, const char* msg, size_t n, unsigned prio) {
+  const auto d = Decide(Syscall::kMqSend, static_cast<int>(q));
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_mq_send(q, msg, n, prio);
+}
+
+ssize_t __wrap_mq_receive(mqd_t q, char* msg, size_t n, unsigned* prio) {
+  const auto d = Decide(Syscall::kMqReceive, static_cast<int>(q));
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_mq_receive(q, msg, n, prio);
+}
+
+int __wrap_msgget(key_t key, int msgflg) {
+  const auto d = Decide(Syscall::kMsgget, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_msgget(key, msgflg);
+}
+
+int __wrap_msgsnd(int id, const void* msg, size_t n, int msgflg) {
+  const auto d = Decide(Syscall::kMsgsnd, id);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_msgsnd(id, msg, n, msgflg);
+}
+
+ssize_t __wrap_msgrcv(int id, void* msg, size_t n, long type, int msgflg) {
+  const auto d = Decide(Syscall::kMsgrcv, id);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_msgrcv(id, msg, n, type, msgflg);
 }
 
 #undef IPCBOX_FAIL_IF_HARMED

@@ -20,8 +20,11 @@
 // Faults apply to every thread; `fd` narrows one to a descriptor.
 //
 // Wrapped: read, write, pipe2, socket, sendto, recvfrom, sendmsg,
-// recvmsg, accept4, epoll_ctl, mq_timedsend, mq_timedreceive, poll, and
-// syscall(2) (for calls glibc has no wrapper for, e.g. close_range).
+// recvmsg, accept4, epoll_ctl, mq_timedsend, mq_timedreceive, poll,
+// syscall(2) (for calls glibc has no wrapper for, e.g. close_range),
+// mq_open, mq_send, mq_receive (glibc's mq_send and mq_receive call its
+// timed forms internally, past the wrapper, so they are wrapped too),
+// msgget, msgsnd and msgrcv. For msgsnd and msgrcv, `fd` is the queue id.
 // (send and recv are not separate symbols to wrap: glibc's inline
 // wrappers may route them to sendto/recvfrom; ipcbox calls the latter.)
 //
@@ -50,6 +53,12 @@ enum class Syscall {
   kMqTimedreceive,
   kPoll,
   kSyscall,  // syscall(2): choose the number with Fault::syscall_number
+  kMqOpen,
+  kMqSend,
+  kMqReceive,
+  kMsgget,
+  kMsgsnd,
+  kMsgrcv,
   kCount,  // not a call
 };
 
