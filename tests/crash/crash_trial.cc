@@ -113,6 +113,7 @@ TrialResult RunTrial(const CrashTrial& trial, absl::Duration kill_after) {
     children[i].emplace(*std::move(child));
   }
   if (!(trial.sequential && peer == 0)) kill_peer();
+  if (trial.after_peer_ended) trial.after_peer_ended();
   if (!(trial.sequential && survivor == 0)) {
     result.survivor.exit = children[survivor]->Wait(trial.survivor_bound);
   }

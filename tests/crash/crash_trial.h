@@ -60,6 +60,10 @@ struct CrashTrial {
   // is: e.g. to close the parent's copy of a listener the first inherited,
   // so that a killed server really is gone.
   std::function<void()> after_first_forked;
+  // Called in the parent once the peer is dead (or has ended), before the
+  // wait for the survivor: e.g. a last client for a server that would
+  // otherwise wait for one forever, as servers do.
+  std::function<void()> after_peer_ended;
   // Far above any survivor's own timeouts (kill_points.h), also under qemu.
   absl::Duration survivor_bound = absl::Seconds(20);
 };

@@ -70,6 +70,7 @@ struct Tally {
   int peer_ended_first = 0;
   int survivor_whole = 0;
   int survivor_failed_clearly = 0;
+  int survivor_sound_partial = 0;
   int left_for_restart = 0;
   int violations = 0;
 };
@@ -135,8 +136,8 @@ void RunKillPoints(const std::string& label,
       } else if (s.exit.exit_code == 0) {
         if (s.out == whole_out) {
           ++tally.survivor_whole;
-        } else if (instance.partial_with_error_ok && !s.err.empty()) {
-          ++tally.survivor_failed_clearly;
+        } else if (instance.sound_partial && instance.sound_partial(s.out)) {
+          ++tally.survivor_sound_partial;
         } else {
           ADD_FAILURE() << "the survivor reported success on partial "
                            "output (whole: \""
@@ -181,11 +182,13 @@ void RunKillPoints(const std::string& label,
   ::rmdir(base.c_str());
   std::printf(
       "crash suite: %s: %d kill points over %s: peer ended first %d, "
-      "survivor whole %d, survivor failed with a message %d, objects left "
-      "until the killed program's restart %d, violations %d\n",
+      "survivor whole %d, survivor failed with a message %d, server "
+      "survivor sound with part of a conversation %d, objects left until the "
+      "killed program's restart %d, violations %d\n",
       label.c_str(), tally.kill_points, absl::FormatDuration(span).c_str(),
       tally.peer_ended_first, tally.survivor_whole,
-      tally.survivor_failed_clearly, tally.left_for_restart,
+      tally.survivor_failed_clearly, tally.survivor_sound_partial,
+      tally.left_for_restart,
       tally.violations);
 }
 

@@ -54,10 +54,11 @@ struct Instance {
   std::function<void()> restart;
   // Files in the directory that a whole run leaves on purpose.
   std::vector<std::string> products;
-  // Whether the survivor may exit 0 with partial output after printing
-  // the failure on its error stream: a server that logs a failed client
-  // and goes on.
-  bool partial_with_error_ok = false;
+  // For a survivor whose exit 0 does not claim a whole run (a server: a
+  // client that leaves early is the client's business): whether output
+  // that is not the whole run's is still sound (e.g. no torn line).
+  // Empty: exit 0 needs the whole output.
+  std::function<bool(const std::string& out)> sound_partial;
   // Keeps what the roles share (a listener) alive for the run.
   std::shared_ptr<void> keep;
 };
