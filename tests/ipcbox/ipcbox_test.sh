@@ -248,6 +248,13 @@ expect_exit 1 ipcbox ls --check --path="$dir"
 expect_exit 0 ipcbox show shm "$(name_of held.out shm)"
 grep -q "pid $held_pid" cmd.out || fail "show does not name the holder $held_pid"
 expect_exit 1 ipcbox show shm /no-such-object
+# A listening socket is asked who listens (SO_PEERCRED); a socket file with
+# nothing bound to it has nobody to ask.
+expect_exit 0 ipcbox show socket "$(name_of held.out socket)" --path="$dir"
+grep -q "^listener: *pid $held_pid uid 0 gid 0 (SO_PEERCRED)" cmd.out ||
+  fail "show socket does not name the listener $held_pid: $(cat cmd.out)"
+expect_exit 0 ipcbox show socket "$(name_of killed.out socket)" --path="$dir"
+! grep -q "^listener:" cmd.out || fail "show asked a socket file nothing is bound to"
 
 # --- rm ---------------------------------------------------------------------
 for kind in shm sem mq sysv-shm socket; do
