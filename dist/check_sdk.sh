@@ -51,6 +51,8 @@ check_arch() {
   # ipcbox's own objects, the .pc file.
   [[ -f $sysroot/include/ipcbox/pipe/pipe.h && -f $sysroot/include/ipcbox/socket_server/concurrent_server.h ]] ||
     { echo "check_sdk: headers missing from include/ipcbox/" >&2; return 1; }
+  [[ -s $sysroot/share/doc/ipcbox/LICENSE ]] ||
+    { echo "check_sdk: share/doc/ipcbox/LICENSE missing" >&2; return 1; }
   [[ -f $sysroot/lib/libipcbox.a && -f $sysroot/lib/pkgconfig/ipcbox.pc ]] ||
     { echo "check_sdk: lib/libipcbox.a or lib/pkgconfig/ipcbox.pc missing" >&2; return 1; }
   if ar t "$sysroot/lib/libipcbox.a" | grep -v '^lib_'; then

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Packs the ipcbox SDK tarball (called by the ipcbox_sdk rule, dist/sdk.bzl).
-# Usage: pack_sdk.sh OUT AR NM PC_TEMPLATE VERSION ARCH ABSEIL_MODULES
+# Usage: pack_sdk.sh OUT AR NM PC_TEMPLATE VERSION ARCH ABSEIL_MODULES LICENSE
 #          --defines DEFINE... --public HEADER... --internal HEADER...
 #          --objects OBJECT...
 set -euo pipefail
 
-out=$1 ar=$2 nm=$3 pc_template=$4 version=$5 arch=$6 abseil_modules=$7
-shift 7
+out=$1 ar=$2 nm=$3 pc_template=$4 version=$5 arch=$6 abseil_modules=$7 license=$8
+shift 8
 defines=() public=() internal=() objects=() list=
 for arg in "$@"; do
   case $arg in
@@ -81,8 +81,10 @@ fi
 (cd "$stage/objects" && "$ar" rcsD "$stage/lib/libipcbox.a" $(ls))
 rm -rf "$stage/objects"
 
+install -D -m 644 "$license" "$stage/share/doc/ipcbox/LICENSE"
+
 sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" \
   -e "s|@ABSEIL_MODULES@|$abseil_modules|" "$pc_template" >"$stage/lib/pkgconfig/ipcbox.pc"
 
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$stage" \
-  -cf - include lib | gzip -n >"$out"
+  -cf - include lib share | gzip -n >"$out"

@@ -72,6 +72,7 @@ def _ipcbox_sdk_impl(ctx):
     args.add(ctx.attr.version)
     args.add(arch)
     args.add(" ".join(ctx.attr.abseil_modules))
+    args.add(ctx.file.license)
     args.add("--defines")
     args.add_all(defines)
     args.add("--public")
@@ -83,7 +84,7 @@ def _ipcbox_sdk_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable._pack,
         arguments = [args],
-        inputs = depset(headers + objects + [ctx.file.pc_template]),
+        inputs = depset(headers + objects + [ctx.file.pc_template, ctx.file.license]),
         outputs = [out],
         mnemonic = "IpcboxSdk",
         progress_message = "Packing the ipcbox SDK for %s" % arch,
@@ -96,6 +97,9 @@ ipcbox_sdk = rule(
         "deps": attr.label_list(providers = [CcInfo], mandatory = True),
         "abseil_modules": attr.string_list(mandatory = True),
         "pc_template": attr.label(allow_single_file = [".pc.in"], mandatory = True),
+        # Shipped as share/doc/ipcbox/LICENSE: the licence asks that its
+        # notice travel with every copy, and libipcbox.a is one.
+        "license": attr.label(allow_single_file = True, mandatory = True),
         "version": attr.string(mandatory = True),
         "_pack": attr.label(
             default = ":pack_sdk",
