@@ -16,9 +16,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/permissions.h"
@@ -26,8 +28,10 @@
 #include "ipcbox/socket/datagram_socket.h"
 #include "ipcbox/socket/internal/open_socket.h"
 #include "ipcbox/socket/seqpacket_listener.h"
+#include "ipcbox/socket/socket_address.h"
 #include "ipcbox/socket/socket_pair.h"
 #include "ipcbox/socket/stream_listener.h"
+#include "ipcbox/socket/stream_socket.h"
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
@@ -139,18 +143,18 @@ TEST(UnixPathTest, SocketFileGetsExactPermissionsWhateverTheUmask) {
   EXPECT_EQ(FileMode(group.path()), 0660);
 }
 
-// The attack on a daemon that listens in a directory others can write: swap
-// the freshly bound socket file for a symlink to a file of the daemon's
-// before it sets the mode. The mode must never reach the symlink's target.
+// The attack on a daemon that listens in a directory others can write: the
+// moment bind() has made the socket, put a symlink to a file of the
+// daemon's at the path (moving the socket file away if it is there). The
+// socket's mode must never reach the symlink's target.
 std::string* g_swap_victim = nullptr;
 
 void SwapSocketForSymlink(const char* path) {
-  const std::string moved = std::string(path) + ".moved";
-  if (::rename(path, moved.c_str()) != 0) return;
+  (void)::rename(path, (std::string(path) + ".moved").c_str());
   (void)::symlink(g_swap_victim->c_str(), path);
 }
 
-TEST(UnixPathTest, ASymlinkSwappedInBeforeTheChmodIsRefusedNotFollowed) {
+TEST(UnixPathTest, ASymlinkSwappedInAfterTheBindIsRefusedNotFollowed) {
   ScopedSocketPath path("unix_swap");
   ScopedSocketPath victim_path("unix_swap_victim");
   std::string victim = victim_path.path();
@@ -161,12 +165,12 @@ TEST(UnixPathTest, ASymlinkSwappedInBeforeTheChmodIsRefusedNotFollowed) {
   ASSERT_EQ(::chmod(victim.c_str(), 0600), 0);
 
   g_swap_victim = &victim;
-  socket_internal::g_before_chmod_for_test = &SwapSocketForSymlink;
+  socket_internal::g_after_bind_for_test = &SwapSocketForSymlink;
   ListenOptions options;
   options.permissions = *Permissions::FromMode(0666);
   absl::StatusOr<StreamListener> listener =
       StreamListener::Listen(path.address(), options);
-  socket_internal::g_before_chmod_for_test = nullptr;
+  socket_internal::g_after_bind_for_test = nullptr;
   g_swap_victim = nullptr;
   ::unlink((path.path() + ".moved").c_str());
 
@@ -174,6 +178,54 @@ TEST(UnixPathTest, ASymlinkSwappedInBeforeTheChmodIsRefusedNotFollowed) {
   ASSERT_FALSE(listener.ok());
   EXPECT_THAT(listener.status().message(), HasSubstr("symlink"));
   EXPECT_THAT(listener.status().message(), HasSubstr(path.path()));
+}
+
+// The same attacker, the moment bind() has made the socket, removes the
+// socket file (if it is there) and binds a listening socket of its own at
+// the path. Checking the path after bind() then finds a socket, the wrong
+// one: a server that reported success would have its clients served by the
+// attacker, and its mode set on the attacker's socket.
+int g_impostor_fd = -1;
+
+void SwapSocketForAnother(const char* path) {
+  (void)::unlink(path);
+  // Raw calls: a listener of ours would run this hook again.
+  g_impostor_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const SocketAddress address = *SocketAddress::UnixPath(path);
+  if (g_impostor_fd < 0 ||
+      ::bind(g_impostor_fd, address.sockaddr(), address.size()) != 0 ||
+      ::chmod(path, 0600) != 0 || ::listen(g_impostor_fd, 4) != 0) {
+    ADD_FAILURE() << "the impostor could not listen at " << path;
+  }
+}
+
+TEST(UnixPathTest, AnotherSocketSwappedInAfterTheBindIsNeverTakenForOurs) {
+  ScopedSocketPath path("unix_impostor");
+  socket_internal::g_after_bind_for_test = &SwapSocketForAnother;
+  ListenOptions options;
+  options.permissions = *Permissions::FromMode(0666);
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(path.address(), options);
+  socket_internal::g_after_bind_for_test = nullptr;
+  ASSERT_GE(g_impostor_fd, 0);
+  Fd impostor(g_impostor_fd);
+  g_impostor_fd = -1;
+
+  EXPECT_EQ(FileMode(path.path()), 0600)
+      << "the listener set the mode of the impostor's socket";
+  if (listener.ok()) {
+    // Only acceptable if the path leads to our listener after all.
+    absl::StatusOr<StreamSocket> client =
+        StreamSocket::Connect(path.address(), Soon());
+    ASSERT_TRUE(client.ok()) << client.status();
+    absl::StatusOr<StreamSocket> accepted =
+        listener->AcceptUntil(Deadline::After(absl::Milliseconds(200)));
+    EXPECT_TRUE(accepted.ok())
+        << "Listen() succeeded, yet its clients reach another socket: "
+        << accepted.status();
+  } else {
+    EXPECT_THAT(listener.status().message(), HasSubstr(path.path()));
+  }
 }
 
 TEST(UnixPathTest, TheCreatorRemovesItsPath) {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,11 +53,53 @@ absl::Status ApplyIpOptions(int fd, const SocketAddress& address,
   return absl::OkStatus();
 }
 
-absl::Status BindOnce(int fd, const SocketAddress& address) {
-  if (::bind(fd, address.sockaddr(), address.size()) != 0) {
-    return ErrnoError(errno, "bind", address.ToString());
+// The outcome of a bind() made in a helper process: 0 or bind()'s errno,
+// or, when the helper could not run, the call that failed and its errno.
+struct HelperBind {
+  int err = 0;
+  const char* failed_call = nullptr;  // null: `err` is bind()'s own
+};
+
+// bind() to a Unix path with the file created at exactly `mode`: the umask
+// makes the mode, in a forked helper that binds the same socket (the
+// descriptor is shared), so this process's umask, shared with its other
+// threads, never changes. Setting the mode afterwards instead would have to
+// find the file again by its path, which someone else may have replaced in
+// the meantime. The helper only calls async-signal-safe functions, so it is
+// safe in a multithreaded process; its result comes back through a pipe,
+// so a SIGCHLD handler that reaps it first does not lose the result.
+HelperBind BindWithMode(int fd, const SocketAddress& address, mode_t mode) {
+  int result_pipe[2];
+  if (::pipe2(result_pipe, O_CLOEXEC) != 0) return {errno, "pipe2"};
+  Fd read_end(result_pipe[0]);
+  Fd write_end(result_pipe[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) return {errno, "fork"};
+  if (pid == 0) {
+    ::umask(~mode & 0777);
+    const int err = ::bind(fd, address.sockaddr(), address.size()) == 0 ? 0
+                                                                        : errno;
+    (void)!::write(write_end.get(), &err, sizeof(err));
+    ::_exit(0);
   }
-  return absl::OkStatus();
+  write_end.reset();
+  int err = 0;
+  const ssize_t n = RetryOnEintr(
+      [&] { return ::read(read_end.get(), &err, sizeof(err)); });
+  const int read_errno = errno;
+  // Reap it; if a SIGCHLD handler of the program got there first, so be it.
+  (void)RetryOnEintr([&] { return ::waitpid(pid, nullptr, 0); });
+  if (n < 0) return {read_errno, "read (the bind helper's result)"};
+  if (n != static_cast<ssize_t>(sizeof(err))) {
+    return {ECHILD, "bind helper (it ended without a result)"};
+  }
+  return {err, nullptr};
+}
+
+absl::Status BindError(const HelperBind& bound, const SocketAddress& address) {
+  return ErrnoError(bound.err,
+                    bound.failed_call != nullptr ? bound.failed_call : "bind",
+                    address.ToString());
 }
 
 // What connecting to a Unix path tells about whoever is bound there.
@@ -99,12 +142,15 @@ absl::Status InUse(const SocketAddress& address, absl::string_view why) {
 
 // After bind() failed with EADDRINUSE on a Unix path: removes the path if it
 // is a stale socket file and binds again.
-absl::Status ReplaceStalePath(int fd, int type, const SocketAddress& address) {
+absl::Status ReplaceStalePath(int fd, int type, const SocketAddress& address,
+                              mode_t mode) {
   const std::string path(address.unix_name());
   struct stat before;
   if (::lstat(path.c_str(), &before) != 0) {
-    if (errno == ENOENT) return BindOnce(fd, address);  // gone meanwhile
-    return ErrnoError(errno, "lstat", path);
+    if (errno != ENOENT) return ErrnoError(errno, "lstat", path);
+    // Gone meanwhile.
+    const HelperBind bound = BindWithMode(fd, address, mode);
+    return bound.err == 0 ? absl::OkStatus() : BindError(bound, address);
   }
   if (!S_ISSOCK(before.st_mode)) {
     return BindRefused(absl::StatusCode::kFailedPrecondition, path,
@@ -126,54 +172,13 @@ absl::Status ReplaceStalePath(int fd, int type, const SocketAddress& address) {
       return ErrnoError(errno, "unlink (stale socket)", path);
     }
   }
-  if (::bind(fd, address.sockaddr(), address.size()) == 0) {
-    return absl::OkStatus();
-  }
-  if (errno == EADDRINUSE) {
+  const HelperBind bound = BindWithMode(fd, address, mode);
+  if (bound.err == 0) return absl::OkStatus();
+  if (bound.failed_call == nullptr && bound.err == EADDRINUSE) {
     return InUse(address,
                  "another socket took the path while a stale one was removed");
   }
-  return ErrnoError(errno, "bind", address.ToString());
-}
-
-// bind() created the file with 0777 & ~umask; make it exactly what was
-// asked for. The path is a name in a directory others may write, and it can
-// be swapped for a symlink or another file between bind() and here; a mode
-// set by path would then land on whatever the attacker chose. So the file
-// is pinned first (O_PATH, not following a symlink), checked to be the very
-// socket file bind() made, and the mode is set through that descriptor.
-absl::Status ApplyUnixPermissions(const UnixPathOwner& owner,
-                                  Permissions permissions) {
-  const std::string& path = owner.path();
-  const int pinned =
-      ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  if (pinned < 0) return ErrnoError(errno, "open(O_PATH) to set the mode", path);
-  Fd pinned_fd(pinned);
-  struct stat st;
-  if (::fstat(pinned, &st) != 0) return ErrnoError(errno, "fstat", path);
-  if (S_ISLNK(st.st_mode)) {
-    return BindRefused(absl::StatusCode::kFailedPrecondition, path,
-                       "the socket file was replaced by a symlink before its "
-                       "mode was set; refusing to follow it");
-  }
-  if (!S_ISSOCK(st.st_mode) || st.st_dev != owner.device() ||
-      st.st_ino != owner.inode()) {
-    return BindRefused(absl::StatusCode::kFailedPrecondition, path,
-                       "the socket file was replaced by another file before "
-                       "its mode was set; its mode was left alone");
-  }
-  // fchmod() refuses O_PATH descriptors; /proc/self/fd/N names the pinned
-  // inode itself, whatever the path names by now.
-  const std::string by_fd = absl::StrCat("/proc/self/fd/", pinned);
-  if (::chmod(by_fd.c_str(), permissions.mode()) != 0) {
-    if (errno == ENOENT) {
-      return BindRefused(absl::StatusCode::kFailedPrecondition, path,
-                         "cannot set the socket file's mode without following "
-                         "its path again: /proc is not mounted");
-    }
-    return ErrnoError(errno, "chmod", path);
-  }
-  return absl::OkStatus();
+  return BindError(bound, address);
 }
 
 absl::Status SocketError(int fd, const SocketAddress& address) {
@@ -244,7 +249,7 @@ absl::Status ConnectUnix(int fd, const SocketAddress& address,
 
 }  // namespace
 
-void (*g_before_chmod_for_test)(const char* path) = nullptr;
+void (*g_after_bind_for_test)(const char* path) = nullptr;
 
 absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking) {
   const int flags = SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0);
@@ -268,28 +273,29 @@ absl::StatusOr<UnixPathOwner> BindSocket(int fd, int type,
     }
   }
   const bool unix_path = address.is_unix() && !address.is_abstract();
-  if (::bind(fd, address.sockaddr(), address.size()) != 0) {
-    const int err = errno;
-    if (!unix_path || err != EADDRINUSE) {
-      return ErrnoError(err, "bind", address.ToString());
+  if (!unix_path) {
+    if (::bind(fd, address.sockaddr(), address.size()) != 0) {
+      return ErrnoError(errno, "bind", address.ToString());
+    }
+    return UnixPathOwner();
+  }
+  const mode_t mode = settings.permissions.mode();
+  const HelperBind bound = BindWithMode(fd, address, mode);
+  if (bound.err != 0) {
+    if (bound.failed_call != nullptr || bound.err != EADDRINUSE) {
+      return BindError(bound, address);
     }
     if (!settings.replace_stale_path) {
       return InUse(address, "the path exists (stale paths are not replaced)");
     }
-    if (absl::Status s = ReplaceStalePath(fd, type, address); !s.ok()) {
+    if (absl::Status s = ReplaceStalePath(fd, type, address, mode); !s.ok()) {
       return s;
     }
   }
-  if (!unix_path) return UnixPathOwner();
-  absl::StatusOr<UnixPathOwner> owner =
-      UnixPathOwner::Claim(address.unix_name());
-  if (!owner.ok()) return owner.status();
-  if (g_before_chmod_for_test != nullptr) {
-    g_before_chmod_for_test(owner->path().c_str());
+  if (g_after_bind_for_test != nullptr) {
+    g_after_bind_for_test(std::string(address.unix_name()).c_str());
   }
-  absl::Status chmod = ApplyUnixPermissions(*owner, settings.permissions);
-  if (!chmod.ok()) return chmod;  // the owner removes the file
-  return owner;
+  return UnixPathOwner::Claim(address.unix_name(), mode);
 }
 
 absl::StatusOr<Fd> ConnectNew(const SocketAddress& address, int type,

@@ -32,10 +32,10 @@ struct BindSettings {
   bool replace_stale_path = true;  // see `BindSocket()`
 };
 
-// Test-only: when set, called with the socket's path after bind() made the
-// file and before its mode is set, so a test can swap the path for a
-// symlink there. Never set outside tests.
-extern void (*g_before_chmod_for_test)(const char* path);
+// Test-only: when set, called with the socket's path right after bind()
+// made the file at it, so a test can swap the path for a symlink or another
+// socket there. Never set outside tests.
+extern void (*g_after_bind_for_test)(const char* path);
 
 // socket(family, type | SOCK_CLOEXEC [| SOCK_NONBLOCK]).
 absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking);
@@ -54,11 +54,16 @@ absl::StatusOr<Fd> NewSocket(int family, int type, bool nonblocking);
 // listening refuses connections too, so a server caught between its bind()
 // and listen() looks stale; ipcbox's listeners listen right after binding.
 //
-// The mode is set through a descriptor pinned to the file bind() made, never
-// by following the path again: if the path was swapped for a symlink or any
-// other file in the meantime, that is FailedPrecondition and nothing is
-// chmod'ed. Without /proc (needed to chmod a pinned file) that is
-// FailedPrecondition as well.
+// The socket file is created with exactly `settings.permissions`: bind()
+// runs in a forked helper whose umask makes that mode (the umask is per
+// process; this process's is never changed), so no mode is set afterwards
+// by a path that someone may have swapped meanwhile. If what the path names
+// right after bind() is not a socket of this user with that mode (a
+// symlink, another file, another user's socket), that is
+// FailedPrecondition and nothing there is changed. In a directory that
+// others can write and that lacks the sticky bit, anyone can replace the
+// socket's name at any time; bind in a directory only you can write, or a
+// sticky one such as /tmp.
 absl::StatusOr<UnixPathOwner> BindSocket(int fd, int type,
                                          const SocketAddress& address,
                                          const BindSettings& settings);

@@ -17,17 +17,30 @@
 namespace ipcbox {
 namespace socket_internal {
 
-absl::StatusOr<UnixPathOwner> UnixPathOwner::Claim(absl::string_view path) {
+absl::StatusOr<UnixPathOwner> UnixPathOwner::Claim(absl::string_view path,
+                                                   mode_t mode) {
   UnixPathOwner owner;
   owner.path_ = std::string(path);
   struct stat st;
   if (::lstat(owner.path_.c_str(), &st) != 0) {
     return ErrnoError(errno, "lstat", path);
   }
-  if (!S_ISSOCK(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "bind(", QuoteForMessage(path),
-        "): the path is not the socket just bound; someone replaced it"));
+  absl::string_view replaced;
+  if (S_ISLNK(st.st_mode)) {
+    replaced = "a symlink replaced the socket just bound; it was not followed";
+  } else if (!S_ISSOCK(st.st_mode)) {
+    replaced = "the path is not the socket just bound; someone replaced it";
+  } else if (st.st_uid != ::geteuid()) {
+    replaced = "the socket there belongs to another user; someone replaced "
+               "the socket just bound";
+  } else if ((st.st_mode & 07777) != mode) {
+    replaced = "the socket there does not have the mode it was bound with: "
+               "someone replaced it (or a default ACL of the directory "
+               "overrides the umask); its mode was left alone";
+  }
+  if (!replaced.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("bind(", QuoteForMessage(path), "): ", replaced));
   }
   owner.device_ = st.st_dev;
   owner.inode_ = st.st_ino;

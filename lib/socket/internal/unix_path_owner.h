@@ -8,7 +8,7 @@
 // Example (`BindSocket()`, right after its bind() made the file):
 //
 //   absl::StatusOr<UnixPathOwner> owner =
-//       UnixPathOwner::Claim("/run/app.sock");
+//       UnixPathOwner::Claim("/run/app.sock", 0600);
 //   if (!owner.ok()) return owner.status();  // not a socket: left alone
 //   ...  // ~UnixPathOwner unlinks it, if it is still the file bind() made
 //
@@ -39,9 +39,13 @@ class UnixPathOwner {
   // Owns nothing.
   UnixPathOwner() = default;
 
-  // Records the file at `path`, which bind() has just created; fails if it
-  // is not a socket (then it is not removed either).
-  static absl::StatusOr<UnixPathOwner> Claim(absl::string_view path);
+  // Records the file at `path`, which bind() has just created with `mode`
+  // (permission bits); fails, and leaves it alone, unless it is a socket of
+  // this user with that mode: a symlink, another file, or another user's
+  // socket there means someone replaced ours. A socket of this user with
+  // the same mode, swapped in by the same user, cannot be told apart.
+  static absl::StatusOr<UnixPathOwner> Claim(absl::string_view path,
+                                             mode_t mode);
 
   UnixPathOwner(UnixPathOwner&& other) noexcept;
   UnixPathOwner& operator=(UnixPathOwner&& other) noexcept;
