@@ -33,11 +33,25 @@ namespace ipcbox::testing {
 // `out` and `err` and returns its exit code.
 using Role = std::function<int(std::FILE* out, std::FILE* err)>;
 
-// What the command line chose (crash_test_main.cc): the generator's seed
-// and the kill points tried per pair and direction.
+// ARM boards, and qemu-user even more, run the pairs several times slower:
+// the survivors wait longer for a live peer there, and fewer kill points
+// keep the suite's time about the same.
+#if defined(__arm__) || defined(__aarch64__)
+inline constexpr int kDefaultKillPoints = 4;
+inline constexpr absl::Duration kDefaultPeerTimeout = absl::Seconds(3);
+#else
+inline constexpr int kDefaultKillPoints = 8;
+inline constexpr absl::Duration kDefaultPeerTimeout = absl::Seconds(1);
+#endif
+
+// What the command line chose (crash_test_main.cc): the generator's seed,
+// the kill points tried per pair and direction, and the survivors' own
+// waits for a peer: short, so that a kill point where the survivor can only
+// time out costs little, but far above a live peer's pauses.
 struct CrashSettings {
   uint64_t seed = 0;
-  int kill_points = 8;
+  int kill_points = kDefaultKillPoints;
+  absl::Duration peer_timeout = kDefaultPeerTimeout;
 };
 CrashSettings& Settings();
 

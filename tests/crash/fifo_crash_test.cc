@@ -28,7 +28,7 @@ Instance FifoChannel(const Place& place, CrashTrial::Which peer) {
     options.fifo_path = path;
     options.max_loops = kFifoLoops;
     options.max_zs = 50;
-    options.open_timeout = kPeerTimeout;
+    options.open_timeout = PeerTimeout();
     absl::StatusOr<int64_t> sent = examples::RunFifoWriter(options);
     if (!sent.ok()) return Report(sent.status(), "fifo_writer", err);
     std::fputs(examples::FifoWriterLine(*sent).c_str(), out);
@@ -37,8 +37,8 @@ Instance FifoChannel(const Place& place, CrashTrial::Which peer) {
   in.trial.second = [path](std::FILE* out, std::FILE* err) {
     examples::FifoReaderOptions options;
     options.fifo_path = path;
-    options.wait_for_fifo = kPeerTimeout;
-    options.open_timeout = kPeerTimeout;
+    options.wait_for_fifo = PeerTimeout();
+    options.open_timeout = PeerTimeout();
     options.expected_ints = kFifoInts;
     absl::StatusOr<examples::FifoReaderCounts> counts =
         examples::RunFifoReader(options);

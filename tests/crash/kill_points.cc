@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <random>
 #include <string>
@@ -174,8 +176,11 @@ void RunKillPoints(const std::string& label,
     for (const std::string& p : instance.products) {
       ::unlink((place.dir + "/" + p).c_str());
     }
-    EXPECT_EQ(::rmdir(place.dir.c_str()), 0)
-        << place.dir << ": " << absl::StrJoin(Entries(place.dir), ", ");
+    if (::rmdir(place.dir.c_str()) != 0) {
+      const int err = errno;
+      ADD_FAILURE() << "rmdir " << place.dir << ": " << std::strerror(err)
+                    << "; in it: " << absl::StrJoin(Entries(place.dir), ", ");
+    }
     // A hang costs the whole bound: one is enough to fail the pair.
     if ((calibration && ::testing::Test::HasFailure()) || hung) break;
   }

@@ -34,10 +34,8 @@
 
 namespace ipcbox::testing {
 
-// The survivors' own waits for a peer: short, so that a kill point where
-// the survivor can only time out costs little, but far above a live
-// peer's pauses, also under qemu.
-inline constexpr absl::Duration kPeerTimeout = absl::Seconds(1);
+// The survivors' own waits for a peer (CrashSettings::peer_timeout).
+inline absl::Duration PeerTimeout() { return Settings().peer_timeout; }
 
 // Where one run puts its objects: a fresh directory, and a token that
 // every named object of the run (in /dev/shm, /dev/mqueue) contains.

@@ -46,14 +46,14 @@ Instance Shm(const Place& place, CrashTrial::Which peer) {
     // semaphore, which it makes once the memory is sized (bounded; a writer
     // killed first makes none, and the reader then fails to open it).
     const std::string file = "/dev/shm/sem." + shmem.semaphore_name;
-    const absl::Time give_up = absl::Now() + kPeerTimeout;
+    const absl::Time give_up = absl::Now() + PeerTimeout();
     struct stat st;
     while (::stat(file.c_str(), &st) != 0 && absl::Now() < give_up) {
       absl::SleepFor(absl::Milliseconds(1));
     }
     examples::MemreaderOptions options;
     options.shmem = shmem;
-    options.timeout = kPeerTimeout;
+    options.timeout = PeerTimeout();
     return examples::RunMemreader(options, out, err);
   };
   in.trial.peer = peer;

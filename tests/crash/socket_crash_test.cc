@@ -36,7 +36,7 @@ Instance BookEcho(const Place&, CrashTrial::Which peer) {
   in.trial.first = [shared](std::FILE* out, std::FILE* err) {
     examples::BookServerOptions options;
     options.max_clients = 1;
-    options.client_timeout = kPeerTimeout;
+    options.client_timeout = PeerTimeout();
     return Report(examples::ServeBookClients(*shared, options, out, err),
                   "socket_server", err);
   };
@@ -46,7 +46,7 @@ Instance BookEcho(const Place&, CrashTrial::Which peer) {
     examples::BookClientOptions options;
     options.host = "127.0.0.1";
     options.port = port;
-    options.timeout = kPeerTimeout;
+    options.timeout = PeerTimeout();
     return Report(examples::RunBookClient(options, out), "socket_client", err);
   };
   in.trial.peer = peer;
@@ -56,7 +56,7 @@ Instance BookEcho(const Place&, CrashTrial::Which peer) {
     // that wait (and is refused if the server is done already).
     in.trial.after_peer_ended = [port] {
       absl::StatusOr<StreamSocket> last = StreamSocket::ConnectFor(
-          SocketAddress::Ipv4Loopback(port), kPeerTimeout);
+          SocketAddress::Ipv4Loopback(port), PeerTimeout());
       (void)last;
     };
     // The server prints what it received, each title whole: a client
