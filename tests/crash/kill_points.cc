@@ -26,11 +26,22 @@
 namespace ipcbox::testing {
 namespace {
 
+// readdir64: on 32-bit ARM, readdir() ends the listing with EOVERFLOW at
+// an entry whose 64-bit position does not fit (tmpfs, ext4), which would
+// hide exactly the files the suite looks for.
 std::vector<std::string> Entries(const std::string& dir) {
   std::vector<std::string> names;
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return names;
-  while (dirent* e = ::readdir(d)) {
+  for (;;) {
+    errno = 0;
+    const dirent64* e = ::readdir64(d);
+    if (e == nullptr) {
+      if (errno != 0) {
+        ADD_FAILURE() << "readdir " << dir << ": " << std::strerror(errno);
+      }
+      break;
+    }
     const std::string name = e->d_name;
     if (name != "." && name != "..") names.push_back(name);
   }
