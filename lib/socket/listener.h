@@ -28,7 +28,9 @@
 // internal/open_socket.h), and removes the file again on `Close()` or
 // destruction, in the process that created it. (Telling stale from live
 // takes a connect() to the path: a live server sees that probe as a client
-// that connects and closes at once.) On TCP it sets SO_REUSEADDR
+// that connects and closes at once. The mode comes from the umask of a
+// short-lived forked helper that does the bind(), so a program with a
+// SIGCHLD handler sees one SIGCHLD per Unix path bound.) On TCP it sets SO_REUSEADDR
 // by default, so a restarted server can bind while connections of its
 // previous run linger in TIME_WAIT. Port 0 asks the kernel for a free port:
 // `LocalAddress()` then says which.
