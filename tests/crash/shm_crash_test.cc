@@ -38,8 +38,12 @@ int Memwriter(const examples::ShmemOptions& shmem, absl::Duration linger,
 Instance Shm(const Place& place, CrashTrial::Which peer) {
   const examples::ShmemOptions shmem = ShmNames(place);
   Instance in;
+  // The writer removes the semaphore's name after its linger; a reader
+  // that opens it later makes a new one (O_CREAT, as the seed does) that
+  // nobody posts. So the linger grows with the reader's own patience: 200 ms
+  // was too short for a reader under loaded qemu-arm.
   in.trial.first = [shmem](std::FILE*, std::FILE* err) {
-    return Memwriter(shmem, absl::Milliseconds(200), err);
+    return Memwriter(shmem, PeerTimeout() / 2, err);
   };
   in.trial.second = [shmem](std::FILE* out, std::FILE* err) {
     // Started after the writer, as the article says: wait for its
