@@ -118,7 +118,20 @@ absl::StatusOr<Publisher> Publisher::Start(Segment segment,
   return publisher;
 }
 
-Publisher::~Publisher() {
+Publisher& Publisher::operator=(Publisher&& other) noexcept {
+  if (this != &other) {
+    Leave();
+    segment_ = std::move(other.segment_);
+    waiting_ = other.waiting_;
+    head_ = other.head_;
+    loaned_ = std::exchange(other.loaned_, -1);
+  }
+  return *this;
+}
+
+Publisher::~Publisher() { Leave(); }
+
+void Publisher::Leave() {
   if (segment_.control() == nullptr) return;  // moved from
   Abandon();
   ControlBlock* c = segment_.control();
@@ -126,7 +139,8 @@ Publisher::~Publisher() {
   // Sleepers learn at once that nobody will publish.
   channel_internal::FetchAdd(&c->data_word, 1);
   channel_internal::FutexWakeAll(&c->data_word);
-  // ~Segment drops the publisher lock and, if owned, removes the name.
+  // Closing drops the publisher lock and, if owned, removes the name.
+  segment_ = Segment();
 }
 
 uint32_t Publisher::ClaimFreeSlot() {

@@ -61,7 +61,9 @@ class Publisher {
                                             const WaitOptions& waiting = {});
 
   Publisher(Publisher&&) = default;
-  Publisher& operator=(Publisher&&) = default;
+  // Leaves the channel held so far (see the destructor), then takes
+  // `other`'s.
+  Publisher& operator=(Publisher&& other) noexcept;
   // Gives back a loaned slot, tells subscribers the publisher left, and
   // removes the name if this publisher owns it.
   ~Publisher();
@@ -101,6 +103,7 @@ class Publisher {
                                          const WaitOptions& waiting);
   // A free slot, claimed for writing; slot_count() when there is none.
   uint32_t ClaimFreeSlot();
+  void Leave();
 
   channel_internal::Segment segment_;
   WaitOptions waiting_;
