@@ -40,7 +40,7 @@ using ::ipcbox::testing::ForkChild;
 using ::ipcbox::testing::SampleLength;
 
 constexpr uint64_t kEndMarker = ~uint64_t{0};
-constexpr int kIterations = 60;
+constexpr int kIterations = 200;
 constexpr absl::Duration kBudget = absl::Seconds(25);
 
 uint64_t Seed() {
