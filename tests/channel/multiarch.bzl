@@ -2,13 +2,23 @@
 the command line's --platforms, so that one test can run an armv7 and an
 x86_64 build of the same program side by side."""
 
+# Sanitizer flags (--config=asan) are dropped: the peer is a plain static
+# program, and there is no ARM sanitizer runtime here.
 def _platform_transition_impl(settings, attr):
-    return {"//command_line_option:platforms": str(attr.platform)}
+    return {
+        "//command_line_option:platforms": str(attr.platform),
+        "//command_line_option:copt": [],
+        "//command_line_option:linkopt": [],
+    }
 
 _platform_transition = transition(
     implementation = _platform_transition_impl,
     inputs = [],
-    outputs = ["//command_line_option:platforms"],
+    outputs = [
+        "//command_line_option:platforms",
+        "//command_line_option:copt",
+        "//command_line_option:linkopt",
+    ],
 )
 
 def _binary_for_platform_impl(ctx):
