@@ -18,8 +18,6 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
@@ -29,6 +27,7 @@
 #include "ipcbox/channel/subscriber.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/name.h"
+#include "examples/common/program_flags.h"
 #include "tests/channel/channel_test_util.h"
 
 ABSL_FLAG(std::string, role, "", "publisher or subscriber");
@@ -114,10 +113,18 @@ int Subscribe(const PosixName& name, uint64_t count,
 }  // namespace ipcbox
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  // The flags are listed here too: --help lists only flags of examples/,
+  // tools/ and lib/ files.
+  ipcbox::examples::ParseProgramFlags(
+      argc, argv,
       "channel_peer --role=publisher|subscriber --name=/NAME [--count=N] "
-      "[--subscribers=S] [--spin=N] [--timeout=120s]");
-  absl::ParseCommandLine(argc, argv);
+      "[--subscribers=S] [--spin=N] [--timeout=120s]\n"
+      "  --role         publisher or subscriber\n"
+      "  --name         the channel's POSIX shm name\n"
+      "  --count        samples to publish or receive (10000)\n"
+      "  --subscribers  publisher: subscribers to wait for (1)\n"
+      "  --spin         spins before sleeping on the futex (200)\n"
+      "  --timeout      bound on the whole run (120s)");
   const std::string role = absl::GetFlag(FLAGS_role);
   absl::StatusOr<ipcbox::PosixName> name =
       ipcbox::PosixName::Create(absl::GetFlag(FLAGS_name));
