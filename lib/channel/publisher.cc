@@ -257,11 +257,16 @@ absl::Status Publisher::Publish(size_t length) {
   channel_internal::StoreRelease(
       segment_.index_entry(static_cast<uint32_t>(head_ % g.slot_count)), idx);
   // Releasing the writer bit publishes the payload, length and stamp to
-  // whoever takes the slot next (their CAS on holders acquires it).
-  channel_internal::FetchAnd(&slot->holders, ~kWriterBit);
+  // whoever takes the slot next (their CAS on holders acquires it). A
+  // plain store is enough: while the writer bit is set no subscriber adds
+  // a bit (Hold refuses), and one that a dead subscriber's cleanup clears
+  // meanwhile is 0 either way.
+  channel_internal::StoreRelease(&slot->holders, 0u);
   loaned_ = -1;
   ++head_;
-  channel_internal::StoreSeqCst(&c->head, head_);
+  // Only data_word needs the sequentially consistent store (against the
+  // sleepers load below, see README, waiting); head is ordered before it.
+  channel_internal::StoreRelease(&c->head, head_);
   channel_internal::StoreSeqCst(&c->data_word, static_cast<uint32_t>(head_));
   // The only system call of a publish, and only when someone sleeps.
   if (channel_internal::LoadSeqCst(&c->sleepers) != 0) {
