@@ -24,10 +24,12 @@
 #include "gtest/gtest.h"
 #include "ipcbox/channel/channel_options.h"
 #include "ipcbox/channel/internal/layout.h"
+#include "ipcbox/channel/internal/segment.h"
 #include "ipcbox/channel/publisher.h"
 #include "ipcbox/channel/subscriber.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
+#include "ipcbox/core/permissions.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/socket/fd_passing.h"
 #include "ipcbox/socket/socket_pair.h"
@@ -567,6 +569,28 @@ TEST(ChannelTest, SubscriberPlacesRunOutAndComeBack) {
   EXPECT_TRUE(Subscriber::Attach(guard.name()).ok());
   EXPECT_EQ(Publisher::Attach(guard.name()).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// A subscriber that attaches the moment a new channel appears sees its
+// publisher there: the creator holds the publisher lock before the segment
+// is announced. Checked on a segment just created and not yet handed to a
+// Publisher, the state a subscriber could meet before (and then see
+// "publisher gone"; the mixed-architecture test did, under load).
+TEST(ChannelTest, ANewChannelNeverLooksPublisherless) {
+  ChannelNameGuard guard("channel_fresh");
+  channel_internal::Geometry geometry;
+  ASSERT_TRUE(channel_internal::ComputeGeometry(2, 1, 8, geometry));
+  absl::StatusOr<channel_internal::Segment> created =
+      channel_internal::Segment::CreateNamed(
+          guard.name(), geometry, channel_internal::kPolicyDropOldest,
+          Permissions::OwnerOnly());
+  ASSERT_TRUE(created.ok()) << created.status();
+  absl::StatusOr<Subscriber> subscriber = Subscriber::Attach(guard.name());
+  ASSERT_TRUE(subscriber.ok()) << subscriber.status();
+  EXPECT_TRUE(subscriber->CheckPublisher().ok());
+  EXPECT_FALSE(IsPublisherGone(
+      subscriber->Receive(Deadline::After(absl::Milliseconds(300)))
+          .status()));
 }
 
 TEST(ChannelTest, SubscribersLearnThePublisherClosed) {

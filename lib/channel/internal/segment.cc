@@ -157,6 +157,13 @@ absl::StatusOr<Segment> Segment::Initialise(Segment segment,
   c->index_offset = g.index_offset;
   c->payload_offset = g.payload_offset;
   c->total_size = g.total_size;
+  // The creator is the first publisher: its lock and flag are in place
+  // before the segment is announced, so that a subscriber attaching at
+  // once does not take a new channel for one whose publisher is gone.
+  absl::StatusOr<bool> locked = segment.TryLock(kPublisherLockByte);
+  if (!locked.ok()) return locked.status();
+  if (!*locked) return Corrupt(segment, "its new publisher lock is taken");
+  c->publisher_attached = 1;
   StoreRelease(&c->magic, kMagic);
   return segment;
 }
