@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -294,6 +295,32 @@ TEST(ChannelTest, ReceiveWaitsUntilItsDeadline) {
 // Two channels, ping and pong, with waiters that never spin and a
 // liveness interval longer than the test: every wake-up must come from
 // the futex, and one lost wake-up fails a 10 s Receive.
+// Thread CPU time (user + system) in microseconds.
+int64_t ThreadCpuMicros() {
+  struct rusage usage;
+  getrusage(RUSAGE_THREAD, &usage);
+  return (int64_t{usage.ru_utime.tv_sec} + usage.ru_stime.tv_sec) * 1000000 +
+         usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+}
+
+// An idle subscriber sleeps in the kernel: a second of Receive() with
+// nothing published costs a few liveness wake-ups, not a second of CPU (as
+// it would with a spin that never ends: spin = 4e9 makes this fail).
+TEST(ChannelTest, AnIdleSubscriberBurnsNoCpu) {
+  ChannelNameGuard guard("channel_idle");
+  absl::StatusOr<Publisher> publisher =
+      Publisher::Create(guard.name(), ChannelOptions{4, 1, 64});
+  ASSERT_TRUE(publisher.ok());
+  absl::StatusOr<Subscriber> subscriber =
+      Subscriber::Attach(guard.name(), WaitOptions{});
+  ASSERT_TRUE(subscriber.ok());
+  const int64_t before = ThreadCpuMicros();
+  EXPECT_TRUE(IsTimedOut(
+      subscriber->Receive(Deadline::After(absl::Seconds(1))).status()));
+  const int64_t used = ThreadCpuMicros() - before;
+  EXPECT_LT(used, 250000) << "microseconds of CPU for a 1 s idle wait";
+}
+
 TEST(ChannelTest, FutexWakeUpsAreNeverLost) {
   ChannelNameGuard ping("channel_ping");
   ChannelNameGuard pong("channel_pong");
