@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
+#include "examples/channel/tour_channel.h"
 #include "examples/fifo/tour_fifo.h"
 #include "examples/message_queue/tour_message_queue.h"
 #include "examples/pipe/tour_pipe.h"
@@ -43,6 +44,8 @@ constexpr Scenario kScenarios[] = {
     {"concurrent TCP server (epoll)", "the seed's server, made concurrent",
      &examples::RunConcurrentEchoServerTour},
     {"signals: graceful shutdown", "shutdown", &examples::RunShutdownTour},
+    {"zero-copy channel", "none: a sensor, a busy and a slow subscriber",
+     &examples::RunChannelTour},
 };
 
 bool RunOne(const Scenario& scenario) {
