@@ -173,13 +173,18 @@ echo "ok: the SIGKILLed subscriber shows dead"
 
 expect_exit 0 ipcbox channel echo "$ch" --count=5
 [[ $(grep -c '^seq ' cmd.out) == 5 ]] || { cat cmd.out; fail "echo --count=5"; }
-first=$(awk '/^seq /{print $2; exit}' cmd.out)
-for ((i = 0; i < 5; i++)); do
-  grep -qE "^seq $((first + i)) +[0-9]+ B  73 61 6d 70 6c 65 20 [0-9a-f ]+ +\\|sample $((first + i))\\|\$" cmd.out ||
-    { cat cmd.out; fail "echo: sample $((first + i))"; }
-done
+# Each line's sequence is the one its text carries, rising (a slow echo
+# under qemu may miss samples of this drop-oldest channel: gaps are fine).
+last=-1
+while read -r word seq size unit rest; do
+  [[ $word == seq ]] || continue
+  [[ $rest == *"|sample $seq|" && $rest == "73 61 6d 70 6c 65 20 "* ]] ||
+    { cat cmd.out; fail "echo: line of sample $seq"; }
+  ((seq > last)) || { cat cmd.out; fail "echo: sequence $seq after $last"; }
+  last=$seq
+done < cmd.out
 expect_exit 0 ipcbox channel echo "$ch" --count=2 --json --bytes=6
-grep -q '"received":2,"missed":0,"end":"count"}' cmd.out || { cat cmd.out; fail "echo --json"; }
+grep -qE '"received":2,"missed":[0-9]+,"end":"count"}' cmd.out || { cat cmd.out; fail "echo --json"; }
 grep -q '"hex":"73 61 6d 70 6c 65","text":"sample"' cmd.out || { cat cmd.out; fail "echo --json --bytes"; }
 expect_exit 0 ipcbox channel echo "$ch" --duration=300ms
 grep -q "stopped: duration" cmd.out || { cat cmd.out; fail "echo --duration"; }
