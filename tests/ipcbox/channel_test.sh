@@ -188,6 +188,18 @@ grep -qE '"received":2,"missed":[0-9]+,"end":"count"}' cmd.out || { cat cmd.out;
 grep -q '"hex":"73 61 6d 70 6c 65","text":"sample"' cmd.out || { cat cmd.out; fail "echo --json --bytes"; }
 expect_exit 0 ipcbox channel echo "$ch" --duration=300ms
 grep -q "stopped: duration" cmd.out || { cat cmd.out; fail "echo --duration"; }
+# Ctrl-C: exit 0, and a clean detach (a killed subscriber would leave its
+# place marked active, listed as dead).
+"$RUNNER" "$IPCBOX" channel echo "$ch" > interrupted.out 2>&1 &
+echo_pid=$!
+pids+=("$echo_pid")
+await "echo printing" grep -q '^seq ' interrupted.out
+kill -INT "$echo_pid"
+status=0
+wait "$echo_pid" || status=$?
+[[ $status == 0 ]] || { cat interrupted.out; fail "echo after SIGINT: exit $status"; }
+grep -q "stopped: interrupted" interrupted.out || { cat interrupted.out; fail "echo: SIGINT"; }
+[[ -z $(subscriber_json "$ch" "$echo_pid") ]] || fail "echo left its place: $(subscriber_json "$ch" "$echo_pid")"
 echo "ok: echo"
 
 expect_exit 0 ipcbox channel hz "$ch" --count=2 --window=500ms
