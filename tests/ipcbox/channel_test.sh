@@ -245,7 +245,7 @@ echo "ok: clean --stale removed exactly the stale channel"
 # taken for a channel), on a live channel and on a dead one, many times.
 start scribbled.out --role=publisher --name=/ipcbox-channel-test-scribbled --rate=50
 scribbled=$started
-for ((round = 0; round < 20; round++)); do
+for ((round = 0; round < 8; round++)); do
   dd if=/dev/urandom of=/dev/shm/ipcbox-channel-test-scribbled bs=1 seek=4 count=188 \
     conv=notrunc status=none
   status=0
@@ -260,7 +260,7 @@ for ((round = 0; round < 20; round++)); do
 done
 expect_verdict /ipcbox-channel-test-scribbled "in use"
 expect_exit 1 ipcbox ls --kind=channel,shm --check
-echo "ok: a scribbled live channel is reported, 20 rounds"
+echo "ok: a scribbled live channel is reported, 8 rounds"
 kill9 "$scribbled"
 expect_verdict /ipcbox-channel-test-scribbled "idle"
 expect_exit 0 ipcbox clean --kind=channel,shm --stale
