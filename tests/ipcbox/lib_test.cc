@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -47,6 +48,83 @@ IpcObject Object(Kind kind) {
   o.uid = 1000;
   o.uid_known = true;
   return o;
+}
+
+// A channel whose participants are `publisher_alive` and subscribers with
+// the given liveness (place i each).
+IpcObject Channel(bool publisher_alive, std::vector<bool> subscribers) {
+  IpcObject o = Object(Kind::kChannel);
+  ChannelParticipant publisher;
+  publisher.publisher = true;
+  publisher.alive = publisher_alive;
+  publisher.pid = publisher_alive ? 10 : 0;
+  o.channel.participants.push_back(publisher);
+  o.channel.live_participants = publisher_alive ? 1 : 0;
+  for (size_t i = 0; i < subscribers.size(); ++i) {
+    ChannelParticipant s;
+    s.place = static_cast<uint32_t>(i);
+    s.alive = subscribers[i];
+    s.pid = static_cast<pid_t>(20 + i);
+    s.backlog = i;
+    o.channel.participants.push_back(s);
+    o.channel.live_participants += s.alive ? 1 : 0;
+  }
+  return o;
+}
+
+TEST(Verdict, ChannelIsInUseWhileAParticipantLives) {
+  std::string reason;
+  EXPECT_EQ(DecideVerdict(Channel(true, {}), &reason), Verdict::kInUse);
+  EXPECT_EQ(reason, "publisher, 0 live subscribers");
+  EXPECT_EQ(DecideVerdict(Channel(false, {false, true}), &reason), Verdict::kInUse);
+  EXPECT_EQ(reason, "no publisher, 1 live subscriber");
+}
+
+TEST(Verdict, ChannelWithEveryParticipantDeadIsStale) {
+  std::string reason;
+  IpcObject o = Channel(false, {false, false});
+  EXPECT_EQ(DecideVerdict(o, &reason), Verdict::kStale);
+  // But not while a process still has it mapped.
+  o.holders.push_back(Holder{7, "mapped", "app"});
+  EXPECT_EQ(DecideVerdict(o, &reason), Verdict::kInUse);
+}
+
+TEST(Verdict, CorruptChannelIsNeverStale) {
+  IpcObject o = Object(Kind::kChannel);
+  o.channel.problem = "not a usable channel: bad magic number";
+  std::string reason;
+  EXPECT_EQ(DecideVerdict(o, &reason), Verdict::kIdle);
+  EXPECT_EQ(reason, "unused, and not a usable channel: bad magic number");
+}
+
+TEST(Output, ChannelParticipantsInTheTableAndJson) {
+  IpcObject o = Channel(true, {true, false, true});
+  o.verdict = DecideVerdict(o, &o.reason);
+  const std::string table = ObjectsTable({o}, "");
+  EXPECT_NE(table.find("pub 10 sub 20,21(dead),22(backlog 2)"), std::string::npos)
+      << table;
+  const std::string json = ObjectJson(o, "");
+  EXPECT_NE(json.find("\"publisher\":{\"pid\":10,"), std::string::npos) << json;
+  EXPECT_NE(json.find("{\"place\":2,\"pid\":22,\"pid_source\":null,"
+                      "\"alive\":true,\"backlog\":2,\"missed\":0}"),
+            std::string::npos)
+      << json;
+  o.channel = ChannelState();
+  o.channel.problem = "not a usable channel: x";
+  EXPECT_NE(ObjectJson(o, "").find("\"channel\":{\"problem\":\"not a usable channel: x\"}"),
+            std::string::npos);
+  EXPECT_NE(ObjectDetails(o, "").find("problem:"), std::string::npos);
+}
+
+TEST(Remove, InUseChannelIsRefused) {
+  IpcObject o = Channel(true, {});
+  o.uid = geteuid();
+  o.verdict = DecideVerdict(o, &o.reason);
+  EXPECT_FALSE(CheckRemovable(o, geteuid(), false).ok());
+  o = Channel(false, {false});
+  o.uid = geteuid();
+  o.verdict = DecideVerdict(o, &o.reason);
+  EXPECT_TRUE(CheckRemovable(o, geteuid(), false).ok());
 }
 
 TEST(Verdict, HoldersMakeItInUse) {

@@ -13,6 +13,7 @@ const char* KindName(Kind kind) {
     case Kind::kSocket: return "socket";
     case Kind::kFifo: return "fifo";
     case Kind::kLock: return "lock";
+    case Kind::kChannel: return "channel";
   }
   return "?";
 }

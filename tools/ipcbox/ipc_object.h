@@ -32,11 +32,12 @@ enum class Kind {
   kSocket,   // bound Unix sockets (/proc/net/unix) and socket files
   kFifo,     // named pipes under the scanned directories
   kLock,     // /proc/locks
+  kChannel,  // lib/channel segments among the /dev/shm objects
 };
 
 inline constexpr Kind kAllKinds[] = {
     Kind::kShm,     Kind::kSem,    Kind::kMq,   Kind::kSysvShm, Kind::kSysvSem,
-    Kind::kSysvMsg, Kind::kSocket, Kind::kFifo, Kind::kLock};
+    Kind::kSysvMsg, Kind::kSocket, Kind::kFifo, Kind::kLock, Kind::kChannel};
 
 // "shm", "sem", "mq", "sysv-shm", ... as `--kind` spells them.
 const char* KindName(Kind kind);
@@ -55,6 +56,38 @@ struct Holder {
   pid_t pid = 0;
   std::string how;   // "open", "mapped", "attached", "locked", ...
   std::string comm;  // /proc/<pid>/comm, may be empty
+};
+
+// A publisher or subscriber of a channel (Kind::kChannel).
+struct ChannelParticipant {
+  bool publisher = false;
+  uint32_t place = 0;  // a subscriber's place in the segment
+  // Holds its liveness lock now: the kernel drops it when the process dies.
+  bool alive = false;
+  pid_t pid = 0;  // 0: not known
+  // "lock": the process whose descriptor holds the lock (fdinfo); "record":
+  // the pid the segment records, untrusted, for a place whose process is
+  // dead or not visible here.
+  std::string pid_source;
+  uint64_t backlog = 0;  // subscribers: published, not yet read
+  uint64_t missed = 0;   // subscribers: the segment's count
+};
+
+// What the channel's control block says, read through InspectChannel
+// (ipcbox/channel/channel_inspect.h). `problem` is set, and nothing else,
+// for a segment that carries the channel mark but fails the checks.
+struct ChannelState {
+  std::string problem;
+  uint32_t slot_count = 0;
+  uint32_t max_subscribers = 0;
+  uint32_t max_payload = 0;
+  std::string policy;  // "block-publisher" or "drop-oldest"
+  uint64_t published = 0;
+  uint32_t publisher_epoch = 0;
+  uint32_t live_participants = 0;
+  // The publisher first, then each subscriber place that is alive or was
+  // left marked active by a process that died.
+  std::vector<ChannelParticipant> participants;
 };
 
 struct IpcObject {
@@ -93,6 +126,8 @@ struct IpcObject {
   // `show` only, for a listening socket: who listens, or why that is not
   // known (listener_credentials.h).
   std::string listener;
+
+  ChannelState channel;  // Kind::kChannel only
 
   Verdict verdict = Verdict::kIdle;
   std::string reason;  // one line: why the verdict

@@ -9,11 +9,14 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "tools/bench/format.h"
 #include "tools/ipcbox/bench.h"
+#include "tools/ipcbox/channel_tap.h"
 #include "tools/ipcbox/doctor.h"
 #include "tools/ipcbox/listener_credentials.h"
 #include "tools/ipcbox/output.h"
@@ -42,28 +45,42 @@ commands:
   doctor                         kernel features, limits and this build's
                                  backends: ok / warning / missing
   bench [--quick]                round trips per mechanism, ipcbox vs raw
+  channel echo NAME              attach to a channel as a subscriber and
+                                 print each sample: sequence, size, preview
+  channel hz NAME                attach as a subscriber and print the
+                                 publish rate per --window
   help                           this text
 
-kinds: shm, sem, mq, sysv-shm, sysv-sem, sysv-msg, socket, fifo, lock
-  (channel: not built yet; it needs lib/channel)
-NAME: /name for shm, sem and mq; the id or the key (0x...) for sysv-*;
-  the path for fifo and socket files, @name for abstract sockets.
+kinds: shm, sem, mq, sysv-shm, sysv-sem, sysv-msg, socket, fifo, lock,
+  channel (a lib/channel segment in /dev/shm: publisher, subscribers,
+  their liveness and backlog; listed as a channel, not again as shm)
+NAME: /name for shm, sem, mq and channel; the id or the key (0x...) for
+  sysv-*; the path for fifo and socket files, @name for abstract sockets.
 
 flags:
   --json            one JSON document instead of a table
   --kind=K,...      ls, clean: only these kinds (default: all)
   --path=DIR,...    ls, show, rm, clean: where FIFOs and socket files are
                     looked for (default: /tmp,/run)
-  --check           ls: exit 1 if any object is stale
+  --check           ls: exit 1 if any object is stale or a channel corrupt
   --stale           clean: remove the stale objects (required)
   --dry-run         rm, clean: print what would be removed, remove nothing
   --any-owner       rm, clean: as root, also objects of other users
   --root=DIR        read /proc, /dev and /etc under DIR (fake trees)
   --quick           bench: fewer repetitions and operations
+  --count=N         channel echo: stop after N samples; channel hz: after
+                    N windows (default: no bound)
+  --duration=D      channel echo, hz: stop after D (e.g. 10s, 500ms)
+  --window=D        channel hz: the rate is reported every D (default 1s)
+  --bytes=N         channel echo: preview the first N bytes (default 16,
+                    at most 4096)
   --help            this text
 
-exit status: 0 ok; 1 problems found (stale objects with --check, doctor
-warnings, an object not found or not removed); 2 usage errors.
+exit status: 0 ok; 1 problems found (stale objects or a corrupt channel
+with --check, a corrupt channel shown, doctor warnings, an object not found
+or not removed; channel echo/hz: the publisher went or the channel could
+not be attached; they exit 0 at --count, --duration or Ctrl-C); 2 usage
+errors.
 )";
 
 struct Args {
@@ -111,9 +128,6 @@ std::string ScanFlags(const Args& args, ScanOptions* options) {
     options->kinds.clear();
     for (absl::string_view k : absl::StrSplit(args.flags.at("kind"), ',', absl::SkipEmpty())) {
       Kind kind;
-      if (k == "channel") {
-        return "--kind=channel: not built yet (it needs lib/channel, issue 13)";
-      }
       if (!ParseKind(k, &kind)) return absl::StrCat("unknown kind \"", k, "\"");
       options->kinds.push_back(kind);
     }
@@ -138,7 +152,9 @@ int Ls(const Args& args) {
                      : ObjectsTable(objects, options.root));
   if (check) {
     for (const IpcObject& o : objects) {
-      if (o.verdict == Verdict::kStale) return kProblems;
+      if (o.verdict == Verdict::kStale || !o.channel.problem.empty()) {
+        return kProblems;
+      }
     }
   }
   return kOk;
@@ -148,10 +164,6 @@ int Ls(const Args& args) {
 bool Find(const ScanOptions& base, const std::string& kind_name,
           const std::string& name, IpcObject* found, int* status) {
   Kind kind;
-  if (kind_name == "channel") {
-    *status = Usage("channel: not built yet (it needs lib/channel, issue 13)");
-    return false;
-  }
   if (!ParseKind(kind_name, &kind)) {
     *status = Usage(absl::StrCat("unknown kind \"", kind_name, "\""));
     return false;
@@ -166,7 +178,8 @@ bool Find(const ScanOptions& base, const std::string& kind_name,
     }
   }
   std::string wanted = name;
-  if ((kind == Kind::kShm || kind == Kind::kSem || kind == Kind::kMq) &&
+  if ((kind == Kind::kShm || kind == Kind::kSem || kind == Kind::kMq ||
+       kind == Kind::kChannel) &&
       !absl::StartsWith(wanted, "/")) {
     wanted = "/" + wanted;
   }
@@ -207,7 +220,7 @@ int Show(const Args& args) {
   }
   std::cout << (json ? ObjectJson(o, options.root) + "\n"
                      : ObjectDetails(o, options.root));
-  return kOk;
+  return o.channel.problem.empty() ? kOk : kProblems;
 }
 
 struct Action {
@@ -362,6 +375,49 @@ int Bench(const Args& args) {
   return status;
 }
 
+// "10s", "500ms", ... into `*out`; false if not a positive duration.
+bool ParsePositiveDuration(const std::string& text, absl::Duration* out) {
+  return absl::ParseDuration(text, out) && *out > absl::ZeroDuration() &&
+         *out != absl::InfiniteDuration();
+}
+
+int Channel(const Args& args) {
+  std::string bad, error;
+  if (!OnlyFlags(args, {"json", "count", "duration", "window", "bytes"}, &bad)) {
+    return Usage(absl::StrCat("channel: unknown flag --", bad));
+  }
+  if (args.positional.size() != 2) return Usage("channel takes echo|hz NAME");
+  const std::string& verb = args.positional[0];
+  if (verb != "echo" && verb != "hz") {
+    return Usage(absl::StrCat("channel: unknown subcommand \"", verb,
+                              "\" (echo or hz)"));
+  }
+  if (verb == "hz" && args.Has("bytes")) return Usage("channel hz: --bytes is for echo");
+  if (verb == "echo" && args.Has("window")) return Usage("channel echo: --window is for hz");
+  TapOptions options;
+  options.name = args.positional[1];
+  if (!absl::StartsWith(options.name, "/")) options.name = "/" + options.name;
+  options.json = BoolFlag(args, "json", &error);
+  if (!error.empty()) return Usage(error);
+  if (args.Has("count") &&
+      (!absl::SimpleAtoi(args.flags.at("count"), &options.count) || options.count == 0)) {
+    return Usage("--count takes a positive number");
+  }
+  if (args.Has("duration") &&
+      !ParsePositiveDuration(args.flags.at("duration"), &options.duration)) {
+    return Usage("--duration takes a positive duration such as 10s or 500ms");
+  }
+  if (args.Has("window") && !ParsePositiveDuration(args.flags.at("window"), &options.window)) {
+    return Usage("--window takes a positive duration such as 1s or 250ms");
+  }
+  if (args.Has("bytes") && (!absl::SimpleAtoi(args.flags.at("bytes"), &options.preview_bytes) ||
+                            options.preview_bytes > 4096)) {
+    return Usage("--bytes takes a number from 0 to 4096");
+  }
+  return verb == "echo" ? RunEcho(options, std::cout, std::cerr)
+                        : RunHz(options, std::cout, std::cerr);
+}
+
 int Main(int argc, char** argv) {
   Args args;
   for (int i = 1; i < argc; ++i) {
@@ -388,9 +444,7 @@ int Main(int argc, char** argv) {
   if (args.command == "clean") return Clean(args);
   if (args.command == "doctor") return Doctor(args);
   if (args.command == "bench") return Bench(args);
-  if (args.command == "channel") {
-    return Usage("channel: not built yet (it needs lib/channel, issue 13)");
-  }
+  if (args.command == "channel") return Channel(args);
   return Usage(absl::StrCat("unknown command \"", args.command, "\""));
 }
 

@@ -23,7 +23,31 @@ std::string Owner(const IpcObject& o, const std::string& root) {
   return o.uid_known ? OwnerName(root, o.uid) : "-";
 }
 
+// "pub 12 sub 13(backlog 2),14(dead)": a channel's participants.
+std::string ChannelUsers(const ChannelState& c) {
+  if (!c.problem.empty()) return "?";
+  std::string out;
+  std::vector<std::string> subscribers;
+  for (const ChannelParticipant& p : c.participants) {
+    std::string who = p.pid > 0 ? absl::StrCat(p.pid) : "?";
+    if (!p.alive) {
+      absl::StrAppend(&who, "(dead)");
+    } else if (!p.publisher && p.backlog > 0) {
+      absl::StrAppend(&who, "(backlog ", p.backlog, ")");
+    }
+    if (p.publisher) {
+      out = p.alive ? absl::StrCat("pub ", who) : "pub -";
+    } else {
+      subscribers.push_back(who);
+    }
+  }
+  absl::StrAppend(&out, " sub ",
+                  subscribers.empty() ? "-" : absl::StrJoin(subscribers, ","));
+  return out;
+}
+
 std::string Users(const IpcObject& o) {
+  if (o.kind == Kind::kChannel) return ChannelUsers(o.channel);
   std::vector<std::string> pids;
   for (const Holder& h : o.holders) pids.push_back(absl::StrCat(h.pid));
   std::string count =
@@ -92,6 +116,36 @@ std::string ObjectsTable(const std::vector<IpcObject>& objects,
   return FormatTable(rows);
 }
 
+std::string ChannelJson(const ChannelState& c) {
+  if (!c.problem.empty()) {
+    return absl::StrCat("{\"problem\":", JsonString(c.problem), "}");
+  }
+  auto pid = [](pid_t p) { return p > 0 ? absl::StrCat(p) : std::string("null"); };
+  std::string publisher = "null";
+  std::vector<std::string> subscribers;
+  for (const ChannelParticipant& p : c.participants) {
+    std::string common = absl::StrCat(
+        "\"pid\":", pid(p.pid), ",\"pid_source\":",
+        p.pid_source.empty() ? "null" : JsonString(p.pid_source),
+        ",\"alive\":", p.alive ? "true" : "false");
+    if (p.publisher) {
+      publisher = absl::StrCat("{", common, "}");
+    } else {
+      subscribers.push_back(absl::StrCat("{\"place\":", p.place, ",", common,
+                                         ",\"backlog\":", p.backlog,
+                                         ",\"missed\":", p.missed, "}"));
+    }
+  }
+  return absl::StrCat(
+      "{\"problem\":null,\"slots\":", c.slot_count,
+      ",\"max_subscribers\":", c.max_subscribers,
+      ",\"max_payload\":", c.max_payload, ",\"policy\":", JsonString(c.policy),
+      ",\"published\":", c.published, ",\"publisher_epoch\":", c.publisher_epoch,
+      ",\"live_participants\":", c.live_participants,
+      ",\"publisher\":", publisher, ",\"subscribers\":[",
+      absl::StrJoin(subscribers, ","), "]}");
+}
+
 std::string ObjectJson(const IpcObject& o, const std::string& root) {
   std::vector<std::string> holders;
   for (const Holder& h : o.holders) {
@@ -116,6 +170,8 @@ std::string ObjectJson(const IpcObject& o, const std::string& root) {
       ",\"holders\":[", absl::StrJoin(holders, ","), "]",
       ",\"by_ipcbox\":", o.by_ipcbox ? "true" : "false",
       o.listener.empty() ? "" : absl::StrCat(",\"listener\":", JsonString(o.listener)),
+      o.kind == Kind::kChannel ? absl::StrCat(",\"channel\":", ChannelJson(o.channel))
+                               : "",
       ",\"verdict\":", JsonString(VerdictName(o.verdict)),
       ",\"reason\":", JsonString(o.reason), "}");
 }
@@ -153,6 +209,37 @@ std::string ObjectDetails(const IpcObject& o, const std::string& root) {
   }
   if (o.holders.empty()) rows.push_back({"held by", "nobody visible"});
   if (!o.listener.empty()) rows.push_back({"listener", o.listener});
+  if (o.kind == Kind::kChannel) {
+    const ChannelState& c = o.channel;
+    if (!c.problem.empty()) {
+      rows.push_back({"problem", c.problem});
+    } else {
+      rows.push_back({"geometry",
+                      absl::StrCat(c.slot_count, " slots of ", c.max_payload,
+                                   " B, ", c.max_subscribers, " subscriber places")});
+      rows.push_back({"policy", c.policy});
+      rows.push_back({"published", absl::StrCat(c.published, " samples (",
+                                                c.publisher_epoch,
+                                                " publisher attaches)")});
+    }
+    for (const ChannelParticipant& p : c.participants) {
+      std::string who =
+          p.pid > 0 ? absl::StrCat("pid ", p.pid,
+                                   p.pid_source == "record" ? " (recorded)" : "")
+                    : "pid not visible";
+      if (p.publisher) {
+        rows.push_back({"publisher", p.alive ? absl::StrCat("alive, ", who)
+                                             : "none attached (closed or dead)"});
+      } else {
+        rows.push_back({absl::StrCat("subscriber ", p.place),
+                        p.alive ? absl::StrCat("alive, ", who, ", backlog ",
+                                               p.backlog, ", missed ", p.missed)
+                                : absl::StrCat("dead, ", who,
+                                               " (place reclaimed at the next "
+                                               "publish or attach)")});
+      }
+    }
+  }
   std::string out;
   for (auto& row : rows) row[0] += ":";
   return FormatTable(rows);

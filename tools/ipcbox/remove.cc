@@ -47,7 +47,8 @@ absl::Status CheckRemovable(const IpcObject& o, uid_t euid, bool any_owner) {
 absl::Status RemoveObject(const IpcObject& o) {
   int id = -1;
   switch (o.kind) {
-    case Kind::kShm: {
+    case Kind::kShm:
+    case Kind::kChannel: {
       absl::StatusOr<PosixName> name = PosixName::Create(o.name);
       if (!name.ok()) return name.status();
       return posix::SharedMemory::Remove(*name);

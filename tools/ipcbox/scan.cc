@@ -1,5 +1,8 @@
 #include "tools/ipcbox/scan.h"
 
+#include <algorithm>
+#include <set>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -24,8 +27,21 @@ std::vector<IpcObject> ScanObjects(const ScanOptions& options) {
       case Kind::kSocket: ScanSockets(root, options.paths, table, &objects); break;
       case Kind::kFifo: ScanFifos(root, options.paths, table, &objects); break;
       case Kind::kLock: ScanLocks(root, table, &objects); break;
+      case Kind::kChannel: ScanChannels(root, table, &objects); break;
     }
   }
+  // A channel is also a shm object; listed among channels, it is not
+  // listed (nor cleaned) twice.
+  std::set<std::string> channels;
+  for (const IpcObject& o : objects) {
+    if (o.kind == Kind::kChannel) channels.insert(o.name);
+  }
+  objects.erase(std::remove_if(objects.begin(), objects.end(),
+                               [&](const IpcObject& o) {
+                                 return o.kind == Kind::kShm &&
+                                        channels.count(o.name) != 0;
+                               }),
+                objects.end());
   for (IpcObject& o : objects) o.verdict = DecideVerdict(o, &o.reason);
   return objects;
 }

@@ -29,6 +29,10 @@ void ScanPosixSem(const std::string& root, const ProcessTable& table,
 // /dev/mqueue: POSIX message queues.
 void ScanPosixMq(const std::string& root, const ProcessTable& table,
                  std::vector<IpcObject>* out);
+// /dev/shm objects that are lib/channel channels, with their participants
+// and backlogs (read-only: no lock, no subscriber place is taken).
+void ScanChannels(const std::string& root, const ProcessTable& table,
+                  std::vector<IpcObject>* out);
 // /proc/sysvipc/{shm,sem,msg}.
 void ScanSysvShm(const std::string& root, const ProcessTable& table,
                  std::vector<IpcObject>* out);

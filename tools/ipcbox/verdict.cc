@@ -5,6 +5,22 @@
 namespace ipcbox::tool {
 
 Verdict DecideVerdict(const IpcObject& o, std::string* reason) {
+  if (o.kind == Kind::kChannel && o.channel.live_participants > 0) {
+    uint32_t subscribers = 0;
+    bool publisher = false;
+    for (const ChannelParticipant& p : o.channel.participants) {
+      if (!p.alive) continue;
+      if (p.publisher) {
+        publisher = true;
+      } else {
+        ++subscribers;
+      }
+    }
+    *reason = absl::StrCat(publisher ? "publisher" : "no publisher", ", ",
+                           subscribers, " live subscriber",
+                           subscribers == 1 ? "" : "s");
+    return Verdict::kInUse;
+  }
   if (!o.holders.empty()) {
     const Holder& h = o.holders.front();
     *reason = absl::StrCat(h.how, " by pid ", h.pid,
@@ -25,6 +41,17 @@ Verdict DecideVerdict(const IpcObject& o, std::string* reason) {
     // pid namespace or by a descriptor in flight.
     *reason = "held, but no holder visible in this /proc";
     return Verdict::kIdle;
+  }
+  if (o.kind == Kind::kChannel) {
+    // No participant lock is held (above) and no process has it open or
+    // mapped: nothing can be using it.
+    if (!o.channel.problem.empty()) {
+      // Not proven abandoned (its locks were not read): left for `rm`.
+      *reason = absl::StrCat("unused, and ", o.channel.problem);
+      return Verdict::kIdle;
+    }
+    *reason = "no live participant: publisher and subscribers gone";
+    return Verdict::kStale;
   }
   if (o.orphaned) {
     *reason = "no socket is bound to this file";

@@ -10,6 +10,10 @@
 //           FIFOs): ipcbox cannot prove those dead, so it never calls them
 //           stale.
 //
+// A channel is in use while a participant holds its liveness lock or a
+// process has it open or mapped, and stale otherwise; a corrupt one (its
+// control block fails the checks) that nothing uses is idle.
+//
 //   object.verdict = DecideVerdict(object, &object.reason);
 #ifndef IPCBOX_TOOLS_IPCBOX_VERDICT_H_
 #define IPCBOX_TOOLS_IPCBOX_VERDICT_H_
