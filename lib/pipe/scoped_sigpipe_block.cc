@@ -18,7 +18,7 @@ sigset_t SigpipeSet() {
 
 }  // namespace
 
-ScopedSigpipeBlock::ScopedSigpipeBlock() {
+void ScopedSigpipeBlock::EnterOutermost() {
   const sigset_t sigpipe = SigpipeSet();
   sigset_t previous;
   // Cannot fail: the arguments are valid by construction.
@@ -29,6 +29,7 @@ ScopedSigpipeBlock::ScopedSigpipeBlock() {
     // of the call is indistinguishable from one sent during the write, and
     // ordinary signals merge.) That saves a sigpending() on the usual path.
     unblock_on_exit_ = true;
+    caller_had_pending_ = false;
     return;
   }
   sigset_t pending;
@@ -36,7 +37,10 @@ ScopedSigpipeBlock::ScopedSigpipeBlock() {
   caller_had_pending_ = sigismember(&pending, SIGPIPE);
 }
 
-ScopedSigpipeBlock::~ScopedSigpipeBlock() {
+void ScopedSigpipeBlock::LeaveOutermost() {
+  // The depth drops before the mask is restored, so that a signal handler
+  // running in between sees no scope and guards its own writes.
+  depth_ = 0;
   if (!unblock_on_exit_) return;
   const sigset_t sigpipe = SigpipeSet();
   pthread_sigmask(SIG_UNBLOCK, &sigpipe, nullptr);
