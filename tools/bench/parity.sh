@@ -78,19 +78,22 @@ for entry in "${cases[@]}"; do
   # Instructions: one repetition under callgrind.
   rm -f "$work"/callgrind.out.* "$work/stderr"
   (cd "$work" && taskset -c "$cpu" valgrind --tool=callgrind \
-      --collect-atstart=no --toggle-collect='ipcbox::bench::internal::*' \
+      --log-file="$work/valgrind.%p" --collect-atstart=no \
+      --toggle-collect='ipcbox::bench::internal::*' \
       "$bin_dir/$bench" --repetitions=1 --layouts=same \
       --ops_scale="$ops_scale" --filter="$name" >/dev/null 2>"$work/stderr")
   read -r timed warm < <(grep -m1 "^running: " "$work/stderr" |
     sed -E 's/.*\(([0-9]+) timed \+ ([0-9]+) warm-up.*/\1 \2/')
-  parent=$(ls "$work"/callgrind.out.* | sort -t. -k3 -n | head -1)
+  parent=$work/$(cd "$work" && ls callgrind.out.* | sort -t. -k3 -n | head -1)
   raw=$(ir_of "$parent" RawBatch)
   lib=$(ir_of "$parent" IpcboxBatch)
   peer_raw=- peer_lib=-
   for f in "$work"/callgrind.out.*; do
     [[ "$f" == "$parent" ]] && continue
-    v=$(ir_of "$f" RawPeer); [[ -n "$v" ]] && peer_raw=$(( v / (timed + warm) ))
-    v=$(ir_of "$f" IpcboxPeer); [[ -n "$v" ]] && peer_lib=$(( v / (timed + warm) ))
+    v=$(ir_of "$f" RawPeer)
+    if [[ -n "$v" ]]; then peer_raw=$(( v / (timed + warm) )); fi
+    v=$(ir_of "$f" IpcboxPeer)
+    if [[ -n "$v" ]]; then peer_lib=$(( v / (timed + warm) )); fi
   done
   raw_op=$(( raw / timed ))
   lib_op=$(( lib / timed ))
