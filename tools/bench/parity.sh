@@ -61,7 +61,7 @@ trap 'rm -rf "$work"' EXIT
 # Inclusive Ir of the first line naming `function` in a callgrind file.
 ir_of() {
   callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
-    grep -m1 "internal::$2(" | awk '{gsub(",", "", $1); print $1}'
+    { grep -m1 "internal::$2(" || true; } | awk '{gsub(",", "", $1); print $1}'
 }
 
 printf '| %-40s | %-6s | %-11s | %-9s | %-9s | %-6s | %-9s | %-9s |\n' \
