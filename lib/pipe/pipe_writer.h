@@ -5,8 +5,9 @@
 // allocating. When the last reader is gone, a write fails with an EPIPE
 // status; the process is never killed by SIGPIPE, whatever the SIGPIPE
 // disposition (see scoped_sigpipe_block.h for how, and what it costs: hold
-// a `ScopedSigpipeBlock` around a loop of writes and each costs a bare
-// write(2), otherwise two pthread_sigmask() calls more). It
+// a `ScopedSigpipeBlock` around a loop of writes, or declare SIGPIPE ignored
+// once with `IgnoreSigpipe()`, and each costs a bare write(2); otherwise two
+// pthread_sigmask() calls more). It
 // works on any descriptor with pipe write semantics, so FIFOs and a child's
 // stdin use it too (`FromFd()`).
 //
@@ -89,9 +90,9 @@ class PipeWriter : private pipe_internal::PipeEnd {
   // (unless a signal handler interrupts it part-way); on a non-blocking end,
   // writes what fits, or returns `WouldBlockError()` if nothing does.
   absl::StatusOr<size_t> Write(absl::string_view data) {
-    if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::HeldInThisThread() &&
+    if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::WriteNeedsNoGuard() &&
                           valid() && !data.empty())) {
-      // SIGPIPE is blocked already: a bare write(2) is safe.
+      // SIGPIPE is blocked or ignored already: a bare write(2) is safe.
       const ssize_t n = ::write(fd().get(), data.data(), data.size());
       if (ABSL_PREDICT_TRUE(n >= 0)) return static_cast<size_t>(n);
       return FinishWrite(data, errno);
@@ -114,10 +115,10 @@ class PipeWriter : private pipe_internal::PipeEnd {
   absl::Status WriteAll(absl::string_view data,
                         Deadline deadline = Deadline::Infinite(),
                         size_t* bytes_written = nullptr) {
-    if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::HeldInThisThread() &&
+    if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::WriteNeedsNoGuard() &&
                           deadline.is_infinite() && !nonblocking() &&
                           valid() && !data.empty())) {
-      // A blocking write under a held scope: usually one call takes it all.
+      // A blocking write needing no guard: usually one call takes it all.
       const ssize_t n = ::write(fd().get(), data.data(), data.size());
       if (ABSL_PREDICT_TRUE(n == static_cast<ssize_t>(data.size()))) {
         if (bytes_written != nullptr) *bytes_written = data.size();
@@ -154,7 +155,7 @@ class PipeWriter : private pipe_internal::PipeEnd {
   explicit PipeWriter(PipeEnd end) : PipeEnd(std::move(end)) {}
 
   // The paths of Write() and WriteAll() that are not a bare write(2) under a
-  // held scope: they open a scope of their own.
+  // scope held or SIGPIPE declared ignored: they open a scope of their own.
   absl::StatusOr<size_t> GuardedWrite(absl::string_view data);
   absl::Status GuardedWriteAll(absl::string_view data, Deadline deadline,
                                size_t* bytes_written);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "ipcbox/core/retry.h"
+#include "ipcbox/pipe/ignore_sigpipe.h"
 
 namespace ipcbox {
 namespace {
@@ -19,6 +20,12 @@ sigset_t SigpipeSet() {
 }  // namespace
 
 void ScopedSigpipeBlock::EnterOutermost() {
+  if (SigpipeIgnoredByProgram()) {
+    // No write can raise one: nothing to block, nothing to discard.
+    unblock_on_exit_ = false;
+    caller_had_pending_ = false;
+    return;
+  }
   const sigset_t sigpipe = SigpipeSet();
   sigset_t previous;
   // Cannot fail: the arguments are valid by construction.
@@ -47,7 +54,7 @@ void ScopedSigpipeBlock::LeaveOutermost() {
 }
 
 void ScopedSigpipeBlock::DiscardRaisedSigpipe() {
-  if (caller_had_pending_) return;
+  if (caller_had_pending_ || SigpipeIgnoredByProgram()) return;
   const sigset_t sigpipe = SigpipeSet();
   const struct timespec no_wait = {0, 0};
   // Returns SIGPIPE, or -1/EAGAIN if nothing was pending; either is fine.

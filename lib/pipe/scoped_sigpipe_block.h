@@ -46,10 +46,14 @@
 // kernel raises SIGPIPE in the write itself, no flag turns it off
 // (MSG_NOSIGNAL is for sockets only), checking for a reader first races with
 // the reader closing, and caching whether SIGPIPE is ignored breaks as soon
-// as anyone changes the disposition.
+// as anyone changes the disposition. A program that ignores SIGPIPE for
+// good says so once with `IgnoreSigpipe()` (ignore_sigpipe.h); then scopes
+// and writes make no extra system call in any thread.
 
 #ifndef IPCBOX_PIPE_SCOPED_SIGPIPE_BLOCK_H_
 #define IPCBOX_PIPE_SCOPED_SIGPIPE_BLOCK_H_
+
+#include "ipcbox/pipe/ignore_sigpipe.h"
 
 namespace ipcbox {
 
@@ -83,6 +87,12 @@ class ScopedSigpipeBlock {
   // True while a scope is alive in the calling thread, i.e. SIGPIPE is
   // blocked by ipcbox and a write needs no guard of its own.
   static bool HeldInThisThread() { return depth_ != 0; }
+
+  // True if a pipe write needs no scope of its own now: one is held in this
+  // thread, or the program declared SIGPIPE ignored (ignore_sigpipe.h).
+  static bool WriteNeedsNoGuard() {
+    return depth_ != 0 || SigpipeIgnoredByProgram();
+  }
 
  private:
   void EnterOutermost();

@@ -12,11 +12,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/pipe/ignore_sigpipe.h"
 #include "ipcbox/pipe/pipe.h"
 #include "ipcbox/pipe/scoped_sigpipe_block.h"
 #include "tests/support/child_process.h"
@@ -379,6 +381,58 @@ TEST_F(SigpipeTest, HeldScopeLargeWriteAllAndReadFullContinueAfterPartialCalls) 
   char buf[4];
   const absl::Status truncated = pipe->reader.ReadFull(absl::MakeSpan(buf));
   EXPECT_EQ(truncated.code(), absl::StatusCode::kOutOfRange) << truncated;
+}
+
+}  // namespace
+}  // namespace ipcbox
+
+namespace ipcbox {
+namespace {
+
+// IgnoreSigpipe() changes the whole process, so each test runs in a child.
+TEST(IgnoreSigpipeTest, WritesGiveEpipeWithoutTouchingTheMask) {
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+    if (!IgnoreSigpipe().ok() || !SigpipeIgnoredByProgram()) return 10;
+    struct sigaction now;
+    if (sigaction(SIGPIPE, nullptr, &now) != 0 || now.sa_handler != SIG_IGN) {
+      return 11;
+    }
+    // No scope held: the writes take the declared fast path, and a SIGPIPE
+    // with the default action would kill this child.
+    if (ScopedSigpipeBlock::HeldInThisThread()) return 12;
+    PipeWriter writer = BrokenPipeWriter();
+    const absl::Status write = writer.Write("x").status();
+    if (write.code() != absl::StatusCode::kFailedPrecondition) return 13;
+    if (!absl::StrContains(write.message(), "Broken pipe")) return 14;
+    if (writer.WriteAll("record").code() !=
+        absl::StatusCode::kFailedPrecondition) {
+      return 15;
+    }
+    if (SigpipeBlocked() || SigpipePending()) return 16;
+    return ::testing::Test::HasFailure() ? 17 : 0;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
+}
+
+TEST(IgnoreSigpipeTest, AScopeAfterTheDeclarationLeavesTheMaskAlone) {
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+    if (!IgnoreSigpipe().ok()) return 10;
+    {
+      ScopedSigpipeBlock sigpipe;
+      // Nothing to block: no write can raise SIGPIPE any more.
+      if (SigpipeBlocked()) return 11;
+      PipeWriter writer = BrokenPipeWriter();
+      if (writer.Write("x").status().code() !=
+          absl::StatusCode::kFailedPrecondition) {
+        return 12;
+      }
+    }
+    if (SigpipeBlocked() || SigpipePending()) return 13;
+    return ::testing::Test::HasFailure() ? 14 : 0;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
 }
 
 }  // namespace
