@@ -11,10 +11,11 @@
 //   - round trip: 64 B to the peer over one FIFO, echoed back over another.
 // The FIFOs are opened before the timed part (see FifoPair), so the numbers
 // are the reads and writes: PipeWriter::WriteAll and PipeReader::Read /
-// ReadFull against write(2) and read(2) loops. Expect ipcbox to cost most on
-// small writes: each WriteAll blocks SIGPIPE around the write (two
-// pthread_sigmask calls; see scoped_sigpipe_block.h), which raw code that
-// ignores SIGPIPE does not do.
+// ReadFull against write(2) and read(2) loops. The ipcbox side holds a
+// ScopedSigpipeBlock per batch, so each WriteAll is a bare write(2); in the
+// rows "guard per write" it holds none and each write blocks SIGPIPE around
+// itself (two pthread_sigmask calls; see scoped_sigpipe_block.h), which raw
+// code that ignores SIGPIPE does not do.
 
 #include <fcntl.h>
 #include <sys/stat.h>

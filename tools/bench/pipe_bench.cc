@@ -22,10 +22,12 @@
 // partial writes and reads and retries EINTR; the ipcbox side calls
 // WriteAll, ReadFull for fixed-size messages, and Read for the stream.
 //
-// Expect ipcbox to cost most where a write is cheap: each WriteAll blocks
-// SIGPIPE around its write (two pthread_sigmask calls, see
-// scoped_sigpipe_block.h), which raw code that leaves SIGPIPE alone does not
-// do. On one vCPU that shows; on two, the ~30 us cross-vCPU wake-up hides it.
+// The ipcbox side holds a ScopedSigpipeBlock per batch, the documented way
+// to write in a loop, so each WriteAll is a bare write(2). The rows "guard
+// per write" hold none: each write then blocks and unblocks SIGPIPE (two
+// pthread_sigmask calls, see scoped_sigpipe_block.h), which raw code that
+// leaves SIGPIPE alone does not do. On one vCPU that shows; on two, the
+// ~30 us cross-vCPU wake-up hides it.
 //
 // Counting user-space instructions per operation (tools/bench/README.md):
 //
@@ -41,10 +43,10 @@
 // gives the parent's side (RawBatch) and, in the peer's file, the echo side
 // (RawPeer / IpcboxPeer, divided by timed + warm-up ops).
 //
-// Measured once (x86_64, -c opt, gcc 12, static glibc): a 64 B write+read
-// is 109 user-space instructions raw and 553 through WriteAll + ReadFull,
-// of which ScopedSigpipeBlock takes 159 (around its two pthread_sigmask
-// system calls); each side of the round trip counts the same per message.
+// Measured (x86_64, -c opt, gcc 12, static glibc; tools/bench/parity.sh):
+// a 64 B write+read is 109 user-space instructions raw (a loop on partial
+// writes) and 47 through WriteAll + ReadFull under a held scope; it was 553
+// when every write guarded itself, 159 of them ScopedSigpipeBlock's.
 
 #include <fcntl.h>
 #include <unistd.h>
