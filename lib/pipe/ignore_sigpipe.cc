@@ -10,6 +10,10 @@
 
 namespace ipcbox {
 
+namespace pipe_internal {
+std::atomic<bool> sigpipe_ignored_by_program{false};
+}  // namespace pipe_internal
+
 absl::Status IgnoreSigpipe() {
   struct sigaction ignore = {};
   ignore.sa_handler = SIG_IGN;

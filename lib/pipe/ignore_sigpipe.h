@@ -37,7 +37,7 @@ namespace pipe_internal {
 // Set once IgnoreSigpipe() has changed the disposition. Relaxed is enough:
 // the disposition is kernel state, changed by a system call that returned
 // before the store.
-inline std::atomic<bool> sigpipe_ignored_by_program{false};
+extern std::atomic<bool> sigpipe_ignored_by_program;
 }  // namespace pipe_internal
 
 // True once the program called IgnoreSigpipe().

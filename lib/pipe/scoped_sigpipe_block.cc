@@ -19,6 +19,9 @@ sigset_t SigpipeSet() {
 
 }  // namespace
 
+thread_local int ScopedSigpipeBlock::depth_ = 0;
+thread_local bool ScopedSigpipeBlock::caller_had_pending_ = false;
+
 void ScopedSigpipeBlock::EnterOutermost() {
   if (SigpipeIgnoredByProgram()) {
     // No write can raise one: nothing to block, nothing to discard.

@@ -99,10 +99,12 @@ class ScopedSigpipeBlock {
   void LeaveOutermost();
 
   // Scopes alive in this thread (a signal handler's scopes nest properly).
-  static inline thread_local int depth_ = 0;
+  // Defined in the .cc, not `inline`: gold cannot link an inline
+  // thread_local member on armv7 ("undefined or discarded symbol in GOT").
+  static thread_local int depth_;
   // A SIGPIPE was pending when the thread's outermost scope began: it is the
   // caller's, not one a write raised, and is left alone.
-  static inline thread_local bool caller_had_pending_ = false;
+  static thread_local bool caller_had_pending_;
   // Only in the outermost scope: this object is the one that blocked it.
   bool unblock_on_exit_ = false;
 };
