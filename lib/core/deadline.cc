@@ -24,6 +24,15 @@ absl::Duration MonotonicNow() { return Now(CLOCK_MONOTONIC); }
 Deadline Deadline::After(absl::Duration timeout) {
   if (timeout == absl::InfiniteDuration()) return Infinite();
   if (timeout <= absl::ZeroDuration()) return Expired();
+  // The usual timeout is whole nanoseconds and needs no rounding; checking
+  // that is a multiplication, Ceil() a division (timed calls of every
+  // mechanism start here).
+  if (timeout < absl::Hours(24 * 365)) {
+    const int64_t ns = absl::ToInt64Nanoseconds(timeout);
+    if (absl::Nanoseconds(ns) == timeout) {
+      return Deadline(MonotonicNow() + timeout);
+    }
+  }
   // Duration arithmetic saturates to InfiniteDuration() on overflow, which
   // is how absurdly long timeouts become infinite.
   return Deadline(MonotonicNow() + absl::Ceil(timeout, absl::Nanoseconds(1)));

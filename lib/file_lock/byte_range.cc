@@ -10,7 +10,9 @@
 
 namespace ipcbox {
 
-absl::Status ValidateByteRange(ByteRange range) {
+namespace byte_range_internal {
+
+absl::Status InvalidByteRangeError(ByteRange range) {
   if (range.start < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("byte range start ", range.start, " is negative"));
@@ -28,8 +30,10 @@ absl::Status ValidateByteRange(ByteRange range) {
         absl::StrCat("byte range start ", range.start, " length ", range.length,
                      " ends past the largest file offset (", kMaxOffset, ")"));
   }
-  return absl::OkStatus();
+  return absl::InternalError("InvalidByteRangeError: the range is valid");
 }
+
+}  // namespace byte_range_internal
 
 std::string ByteRangeToString(ByteRange range) {
   if (range.unbounded()) {

@@ -31,6 +31,7 @@
 #define IPCBOX_FILE_LOCK_BYTE_RANGE_H_
 
 #include <cstdint>
+#include <limits>
 #include <ostream>
 #include <string>
 
@@ -62,10 +63,23 @@ struct ByteRange {
   }
 };
 
+namespace byte_range_internal {
+// The status ValidateByteRange() returns for an invalid range.
+absl::Status InvalidByteRangeError(ByteRange range);
+}  // namespace byte_range_internal
+
 // OK if `range` follows the rules in the header comment, else
 // `kInvalidArgument` naming the range and the rule. Allocates only when it
-// fails.
-absl::Status ValidateByteRange(ByteRange range);
+// fails. Inline: every lock call checks its range first.
+inline absl::Status ValidateByteRange(ByteRange range) {
+  // The last byte is start + length - 1; written so that nothing overflows.
+  if (range.start >= 0 && range.length >= 0 &&
+      (range.length == 0 ||
+       range.start <= std::numeric_limits<int64_t>::max() - (range.length - 1))) {
+    return absl::OkStatus();
+  }
+  return byte_range_internal::InvalidByteRangeError(range);
+}
 
 // "[100, 150)" or "[100, EOF and beyond)", for messages. Allocates.
 std::string ByteRangeToString(ByteRange range);

@@ -83,12 +83,20 @@ absl::Status FlockLock::TryLock(LockType type) {
 }
 
 absl::Status FlockLock::LockFor(LockType type, absl::Duration timeout) {
-  return LockUntil(type, Deadline::After(timeout));
+  absl::Status tried = TryLock(type);
+  if (!IsWouldBlock(tried)) return tried;
+  // Taken: only now is the clock read (an uncontended timed lock is one
+  // flock(LOCK_NB), like TryLock()).
+  return WaitAfterConflict(type, Deadline::After(timeout));
 }
 
 absl::Status FlockLock::LockUntil(LockType type, Deadline deadline) {
   absl::Status tried = TryLock(type);
   if (!IsWouldBlock(tried)) return tried;
+  return WaitAfterConflict(type, deadline);
+}
+
+absl::Status FlockLock::WaitAfterConflict(LockType type, Deadline deadline) {
   if (deadline.expired()) return TimedOutError();
   if (deadline.is_infinite()) return Lock(type);
   const int operation = Operation(type);

@@ -94,6 +94,9 @@ class FlockLock : private file_lock_internal::LockFile {
 
  private:
   explicit FlockLock(LockFile file) : LockFile(std::move(file)) {}
+
+  // After LockFor()/LockUntil() found the lock taken.
+  absl::Status WaitAfterConflict(LockType type, Deadline deadline);
 };
 
 }  // namespace ipcbox

@@ -29,9 +29,15 @@ absl::StatusOr<PipeReader> PipeReader::FromFd(Fd fd) {
   return PipeReader(*std::move(end));
 }
 
-absl::StatusOr<size_t> PipeReader::Read(absl::Span<char> buf) {
+absl::StatusOr<size_t> PipeReader::CheckedRead(absl::Span<char> buf) {
   if (absl::Status s = CheckReadable(buf, "Read"); !s.ok()) return s;
   return ReadOnce(buf);
+}
+
+absl::StatusOr<size_t> PipeReader::FinishRead(absl::Span<char> buf, ssize_t n,
+                                              int err) {
+  if (n < 0 && err == EINTR) return ReadOnce(buf);
+  return ReadError(n, err);
 }
 
 absl::StatusOr<size_t> PipeReader::ReadFor(absl::Span<char> buf,
@@ -60,10 +66,23 @@ absl::StatusOr<size_t> PipeReader::ReadUntil(absl::Span<char> buf,
   }
 }
 
-absl::Status PipeReader::ReadFull(absl::Span<char> buf, Deadline deadline,
-                                  size_t* bytes_read) {
-  size_t done = 0;
-  absl::Status status = CheckOpen("ReadFull");
+absl::Status PipeReader::FinishReadFull(absl::Span<char> buf, ssize_t n,
+                                        int err, size_t* bytes_read) {
+  if (n > 0) {
+    return ReadFullFrom(buf, static_cast<size_t>(n), absl::OkStatus(),
+                        Deadline::Infinite(), bytes_read);
+  }
+  // EINTR before any byte: read again, as ReadOnce() would.
+  absl::Status status =
+      n < 0 && err == EINTR ? absl::OkStatus() : ReadError(n, err);
+  return ReadFullFrom(buf, 0, std::move(status), Deadline::Infinite(),
+                      bytes_read);
+}
+
+absl::Status PipeReader::ReadFullFrom(absl::Span<char> buf, size_t done,
+                                      absl::Status status,
+                                      const Deadline& deadline,
+                                      size_t* bytes_read) {
   while (status.ok() && done < buf.size()) {
     absl::StatusOr<size_t> n = ReadUntil(buf.subspan(done), deadline);
     if (n.ok()) {
@@ -88,8 +107,11 @@ absl::StatusOr<size_t> PipeReader::ReadOnce(absl::Span<char> buf) {
   const ssize_t n =
       RetryOnEintr([&] { return ::read(fd().get(), buf.data(), buf.size()); });
   if (n > 0) return static_cast<size_t>(n);
+  return ReadError(n, errno);
+}
+
+absl::Status PipeReader::ReadError(ssize_t n, int err) const {
   if (n == 0) return EndOfStreamError();
-  const int err = errno;
   if (err == EAGAIN || err == EWOULDBLOCK) return WouldBlockError();
   return ErrnoError(err, "read", fd().get());
 }

@@ -45,8 +45,12 @@
 #ifndef IPCBOX_PIPE_PIPE_READER_H_
 #define IPCBOX_PIPE_PIPE_READER_H_
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstddef>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -76,7 +80,14 @@ class PipeReader : private pipe_internal::PipeEnd {
   // Reads what is available, up to `buf.size()` bytes. On a blocking end,
   // waits until at least one byte or end-of-stream; on a non-blocking end,
   // returns `WouldBlockError()` at once if the pipe is empty.
-  absl::StatusOr<size_t> Read(absl::Span<char> buf);
+  absl::StatusOr<size_t> Read(absl::Span<char> buf) {
+    if (ABSL_PREDICT_TRUE(valid() && !buf.empty())) {
+      const ssize_t n = ::read(fd().get(), buf.data(), buf.size());
+      if (ABSL_PREDICT_TRUE(n > 0)) return static_cast<size_t>(n);
+      return FinishRead(buf, n, errno);
+    }
+    return CheckedRead(buf);
+  }
 
   // Like `Read()`, but waits at most `timeout` (or until `deadline`) for data
   // on either kind of end, then returns `TimedOutError()`. A zero timeout
@@ -95,7 +106,19 @@ class PipeReader : private pipe_internal::PipeEnd {
   // Either way `*bytes_read`, if given, is how many bytes arrived in `buf`.
   absl::Status ReadFull(absl::Span<char> buf,
                         Deadline deadline = Deadline::Infinite(),
-                        size_t* bytes_read = nullptr);
+                        size_t* bytes_read = nullptr) {
+    if (ABSL_PREDICT_TRUE(deadline.is_infinite() && !nonblocking() &&
+                          valid() && !buf.empty())) {
+      // A blocking end: usually one read(2) fills the buffer.
+      const ssize_t n = ::read(fd().get(), buf.data(), buf.size());
+      if (ABSL_PREDICT_TRUE(n == static_cast<ssize_t>(buf.size()))) {
+        if (bytes_read != nullptr) *bytes_read = buf.size();
+        return absl::OkStatus();
+      }
+      return FinishReadFull(buf, n, errno, bytes_read);
+    }
+    return ReadFullFrom(buf, 0, CheckOpen("ReadFull"), deadline, bytes_read);
+  }
 
   // The descriptor, still owned by this object: for poll(), or to hand to a
   // child process. Empty (-1) when not open.
@@ -123,6 +146,19 @@ class PipeReader : private pipe_internal::PipeEnd {
 
   // One read(2): blocks only if the end is blocking.
   absl::StatusOr<size_t> ReadOnce(absl::Span<char> buf);
+  // The status of a read(2) that returned `n` <= 0 (`err` if n < 0).
+  absl::Status ReadError(ssize_t n, int err) const;
+  // Read() when the inline read(2) cannot be made: the checks, with messages.
+  absl::StatusOr<size_t> CheckedRead(absl::Span<char> buf);
+  // After the inline read(2) of Read() returned `n` <= 0.
+  absl::StatusOr<size_t> FinishRead(absl::Span<char> buf, ssize_t n, int err);
+  // After the inline read(2) of ReadFull() returned `n` (`err` if n < 0).
+  absl::Status FinishReadFull(absl::Span<char> buf, ssize_t n, int err,
+                              size_t* bytes_read);
+  // Fills buf[done...] by `deadline`, unless `status` is already an error.
+  absl::Status ReadFullFrom(absl::Span<char> buf, size_t done,
+                            absl::Status status, const Deadline& deadline,
+                            size_t* bytes_read);
   absl::Status CheckReadable(absl::Span<char> buf, const char* operation) const;
 };
 

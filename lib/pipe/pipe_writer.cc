@@ -29,11 +29,19 @@ absl::StatusOr<PipeWriter> PipeWriter::FromFd(Fd fd) {
   return PipeWriter(*std::move(end));
 }
 
-absl::StatusOr<size_t> PipeWriter::Write(absl::string_view data) {
+absl::StatusOr<size_t> PipeWriter::GuardedWrite(absl::string_view data) {
   if (absl::Status s = CheckOpen("Write"); !s.ok()) return s;
   if (data.empty()) return 0;
   ScopedSigpipeBlock sigpipe;
   return WriteOnce(data, sigpipe);
+}
+
+absl::StatusOr<size_t> PipeWriter::FinishWrite(absl::string_view data,
+                                               int err) {
+  ScopedSigpipeBlock sigpipe;  // nested in the caller's: no system call
+  // EINTR before anything was written: write again, as WriteOnce() would.
+  if (err == EINTR) return WriteOnce(data, sigpipe);
+  return WriteError(err, sigpipe);
 }
 
 absl::StatusOr<size_t> PipeWriter::WriteFor(absl::string_view data,
@@ -49,20 +57,41 @@ absl::StatusOr<size_t> PipeWriter::WriteUntil(absl::string_view data,
   return WriteSome(data, deadline, sigpipe);
 }
 
-absl::Status PipeWriter::WriteAll(absl::string_view data, Deadline deadline,
-                                  size_t* bytes_written) {
-  size_t done = 0;
+absl::Status PipeWriter::GuardedWriteAll(absl::string_view data,
+                                         Deadline deadline,
+                                         size_t* bytes_written) {
   absl::Status status = CheckOpen("WriteAll");
-  if (status.ok() && !data.empty()) {
-    ScopedSigpipeBlock sigpipe;  // once for the whole loop
-    while (done < data.size()) {
-      absl::StatusOr<size_t> n = WriteSome(data.substr(done), deadline, sigpipe);
-      if (!n.ok()) {
-        status = n.status();
-        break;
-      }
-      done += *n;
+  if (!status.ok() || data.empty()) {
+    if (bytes_written != nullptr) *bytes_written = 0;
+    return status;
+  }
+  ScopedSigpipeBlock sigpipe;  // once for the whole loop
+  return WriteAllFrom(data, 0, deadline, bytes_written, sigpipe);
+}
+
+absl::Status PipeWriter::FinishWriteAll(absl::string_view data, ssize_t n,
+                                        int err, size_t* bytes_written) {
+  ScopedSigpipeBlock sigpipe;  // nested in the caller's: no system call
+  if (n < 0 && err != EINTR) {
+    if (bytes_written != nullptr) *bytes_written = 0;
+    return WriteError(err, sigpipe);
+  }
+  return WriteAllFrom(data, n < 0 ? 0 : static_cast<size_t>(n),
+                      Deadline::Infinite(), bytes_written, sigpipe);
+}
+
+absl::Status PipeWriter::WriteAllFrom(absl::string_view data, size_t done,
+                                      const Deadline& deadline,
+                                      size_t* bytes_written,
+                                      ScopedSigpipeBlock& sigpipe) {
+  absl::Status status;
+  while (done < data.size()) {
+    absl::StatusOr<size_t> n = WriteSome(data.substr(done), deadline, sigpipe);
+    if (!n.ok()) {
+      status = n.status();
+      break;
     }
+    done += *n;
   }
   if (bytes_written != nullptr) *bytes_written = done;
   return status;
@@ -96,7 +125,11 @@ absl::StatusOr<size_t> PipeWriter::WriteOnce(absl::string_view data,
   const ssize_t n = RetryOnEintr(
       [&] { return ::write(fd().get(), data.data(), data.size()); });
   if (n >= 0) return static_cast<size_t>(n);
-  const int err = errno;
+  return WriteError(errno, sigpipe);
+}
+
+absl::Status PipeWriter::WriteError(int err,
+                                    ScopedSigpipeBlock& sigpipe) const {
   if (err == EAGAIN || err == EWOULDBLOCK) return WouldBlockError();
   if (err == EPIPE) sigpipe.DiscardRaisedSigpipe();
   return ErrnoError(err, "write", fd().get());

@@ -4,7 +4,10 @@
 // caller-owned bytes, blocking, non-blocking or with a deadline, without
 // allocating. When the last reader is gone, a write fails with an EPIPE
 // status; the process is never killed by SIGPIPE, whatever the SIGPIPE
-// disposition (see scoped_sigpipe_block.h for how, and what it costs). It
+// disposition (see scoped_sigpipe_block.h for how, and what it costs: hold
+// a `ScopedSigpipeBlock` around a loop of writes, or declare SIGPIPE ignored
+// once with `IgnoreSigpipe()`, and each costs a bare write(2); otherwise two
+// pthread_sigmask() calls more). It
 // works on any descriptor with pipe write semantics, so FIFOs and a child's
 // stdin use it too (`FromFd()`).
 //
@@ -48,9 +51,12 @@
 #define IPCBOX_PIPE_PIPE_WRITER_H_
 
 #include <limits.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -83,7 +89,16 @@ class PipeWriter : private pipe_internal::PipeEnd {
   // One write. On a blocking end, waits until all of `data` is written
   // (unless a signal handler interrupts it part-way); on a non-blocking end,
   // writes what fits, or returns `WouldBlockError()` if nothing does.
-  absl::StatusOr<size_t> Write(absl::string_view data);
+  absl::StatusOr<size_t> Write(absl::string_view data) {
+    if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::WriteNeedsNoGuard() &&
+                          valid() && !data.empty())) {
+      // SIGPIPE is blocked or ignored already: a bare write(2) is safe.
+      const ssize_t n = ::write(fd().get(), data.data(), data.size());
+      if (ABSL_PREDICT_TRUE(n >= 0)) return static_cast<size_t>(n);
+      return FinishWrite(data, errno);
+    }
+    return GuardedWrite(data);
+  }
 
   // Waits at most `timeout` (or until `deadline`) until the pipe has room,
   // then writes what fits, at least one byte; `TimedOutError()` if the pipe
@@ -99,7 +114,20 @@ class PipeWriter : private pipe_internal::PipeEnd {
   // the pipe before that.
   absl::Status WriteAll(absl::string_view data,
                         Deadline deadline = Deadline::Infinite(),
-                        size_t* bytes_written = nullptr);
+                        size_t* bytes_written = nullptr) {
+    if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::WriteNeedsNoGuard() &&
+                          deadline.is_infinite() && !nonblocking() &&
+                          valid() && !data.empty())) {
+      // A blocking write needing no guard: usually one call takes it all.
+      const ssize_t n = ::write(fd().get(), data.data(), data.size());
+      if (ABSL_PREDICT_TRUE(n == static_cast<ssize_t>(data.size()))) {
+        if (bytes_written != nullptr) *bytes_written = data.size();
+        return absl::OkStatus();
+      }
+      return FinishWriteAll(data, n, errno, bytes_written);
+    }
+    return GuardedWriteAll(data, deadline, bytes_written);
+  }
 
   // The descriptor, still owned by this object: for poll(), or to hand to a
   // child process. Empty (-1) when not open.
@@ -125,6 +153,23 @@ class PipeWriter : private pipe_internal::PipeEnd {
 
  private:
   explicit PipeWriter(PipeEnd end) : PipeEnd(std::move(end)) {}
+
+  // The paths of Write() and WriteAll() that are not a bare write(2) under a
+  // scope held or SIGPIPE declared ignored: they open a scope of their own.
+  absl::StatusOr<size_t> GuardedWrite(absl::string_view data);
+  absl::Status GuardedWriteAll(absl::string_view data, Deadline deadline,
+                               size_t* bytes_written);
+  // After the inline write(2) of Write() failed with `err`.
+  absl::StatusOr<size_t> FinishWrite(absl::string_view data, int err);
+  // After the inline write(2) of WriteAll() returned `n` (`err` if n < 0).
+  absl::Status FinishWriteAll(absl::string_view data, ssize_t n, int err,
+                              size_t* bytes_written);
+  // Writes data[done...] by `deadline`, under `sigpipe`.
+  absl::Status WriteAllFrom(absl::string_view data, size_t done,
+                            const Deadline& deadline, size_t* bytes_written,
+                            ScopedSigpipeBlock& sigpipe);
+  // The status of a write(2) that failed with `err`, under `sigpipe`.
+  absl::Status WriteError(int err, ScopedSigpipeBlock& sigpipe) const;
 
   // One write(2) under `sigpipe`: blocks only if the end is blocking.
   absl::StatusOr<size_t> WriteOnce(absl::string_view data,

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "ipcbox/core/retry.h"
+#include "ipcbox/pipe/ignore_sigpipe.h"
 
 namespace ipcbox {
 namespace {
@@ -18,7 +19,16 @@ sigset_t SigpipeSet() {
 
 }  // namespace
 
-ScopedSigpipeBlock::ScopedSigpipeBlock() {
+thread_local int ScopedSigpipeBlock::depth_ = 0;
+thread_local bool ScopedSigpipeBlock::caller_had_pending_ = false;
+
+void ScopedSigpipeBlock::EnterOutermost() {
+  if (SigpipeIgnoredByProgram()) {
+    // No write can raise one: nothing to block, nothing to discard.
+    unblock_on_exit_ = false;
+    caller_had_pending_ = false;
+    return;
+  }
   const sigset_t sigpipe = SigpipeSet();
   sigset_t previous;
   // Cannot fail: the arguments are valid by construction.
@@ -29,6 +39,7 @@ ScopedSigpipeBlock::ScopedSigpipeBlock() {
     // of the call is indistinguishable from one sent during the write, and
     // ordinary signals merge.) That saves a sigpending() on the usual path.
     unblock_on_exit_ = true;
+    caller_had_pending_ = false;
     return;
   }
   sigset_t pending;
@@ -36,14 +47,17 @@ ScopedSigpipeBlock::ScopedSigpipeBlock() {
   caller_had_pending_ = sigismember(&pending, SIGPIPE);
 }
 
-ScopedSigpipeBlock::~ScopedSigpipeBlock() {
+void ScopedSigpipeBlock::LeaveOutermost() {
+  // The depth drops before the mask is restored, so that a signal handler
+  // running in between sees no scope and guards its own writes.
+  depth_ = 0;
   if (!unblock_on_exit_) return;
   const sigset_t sigpipe = SigpipeSet();
   pthread_sigmask(SIG_UNBLOCK, &sigpipe, nullptr);
 }
 
 void ScopedSigpipeBlock::DiscardRaisedSigpipe() {
-  if (caller_had_pending_) return;
+  if (caller_had_pending_ || SigpipeIgnoredByProgram()) return;
   const sigset_t sigpipe = SigpipeSet();
   const struct timespec no_wait = {0, 0};
   // Returns SIGPIPE, or -1/EAGAIN if nothing was pending; either is fine.

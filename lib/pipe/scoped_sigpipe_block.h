@@ -25,37 +25,55 @@
 // (Corner case: if the pending one was sent to the whole process rather
 // than to this thread, the write's own SIGPIPE stays pending as well.)
 //
-// Cost, on the path where nothing goes wrong: when the thread does not block
-// SIGPIPE (the usual case), one pthread_sigmask() before and one after, i.e.
-// two extra system calls around each write; when it already blocks SIGPIPE,
-// one pthread_sigmask() and one sigpending(). sigtimedwait() runs only after
-// EPIPE. No allocation. (The textbook scheme calls sigpending() first every
-// time; skipping it when SIGPIPE was unblocked saves a third system call.)
-// Measured on the 2-vCPU development VM, where a system call costs about
-// 1.4 us: a 1-byte write() + read() on one thread takes ~3.5 us raw and
-// ~6.1 us through PipeWriter::Write + PipeReader::Read. Across processes on
-// two vCPUs (a 60-85 us round trip) it is noise; on one vCPU it is not.
-// Callers that write several times in a row (a loop over partial writes)
-// should hold one scope around the whole loop, as `WriteAll()` does.
+// Cost: the outermost scope of a thread makes one pthread_sigmask() on entry
+// and one on exit (when the thread did not block SIGPIPE already; when it
+// did, one pthread_sigmask() and one sigpending()). A scope opened while
+// another is alive in the same thread costs no system call, and the writes
+// of lib/pipe (and FIFOs) check for one: a thread that holds a scope across
+// a loop of writes pays the two calls once, and each write inside costs what
+// write(2) costs. sigtimedwait() runs only after EPIPE. No allocation.
 //
-// There is no cheaper correct scheme for pipes: the kernel raises SIGPIPE in
-// the write itself, no flag turns it off (MSG_NOSIGNAL is for sockets only),
-// and checking for a reader first races with the reader closing. A process
-// that ignores SIGPIPE for good could skip the two calls, but only by
-// promising so, and a broken promise is a dead process; ipcbox does not
-// offer that switch today.
+//   ScopedSigpipeBlock sigpipe;  // once, around the hot loop
+//   for (...) status = writer.WriteAll(record);  // no extra system call
+//
+// While a scope is held, SIGPIPE stays blocked in that thread: do not
+// unblock it yourself inside the scope, and know that a child forked inside
+// it inherits the blocked mask (exec keeps it). A SIGPIPE sent to the thread
+// from outside while the scope is held is indistinguishable from one a write
+// raised, and an EPIPE write inside the scope takes it.
+//
+// There is no cheaper correct scheme for a write outside any scope: the
+// kernel raises SIGPIPE in the write itself, no flag turns it off
+// (MSG_NOSIGNAL is for sockets only), checking for a reader first races with
+// the reader closing, and caching whether SIGPIPE is ignored breaks as soon
+// as anyone changes the disposition. A program that ignores SIGPIPE for
+// good says so once with `IgnoreSigpipe()` (ignore_sigpipe.h); then scopes
+// and writes make no extra system call in any thread.
 
 #ifndef IPCBOX_PIPE_SCOPED_SIGPIPE_BLOCK_H_
 #define IPCBOX_PIPE_SCOPED_SIGPIPE_BLOCK_H_
+
+#include "ipcbox/pipe/ignore_sigpipe.h"
 
 namespace ipcbox {
 
 class ScopedSigpipeBlock {
  public:
-  // Blocks SIGPIPE in the calling thread and notes whether one is pending.
-  ScopedSigpipeBlock();
-  // Restores the thread's mask: unblocks SIGPIPE if this object blocked it.
-  ~ScopedSigpipeBlock();
+  // Blocks SIGPIPE in the calling thread and notes whether one is pending;
+  // nothing to do if a scope is already held in this thread.
+  ScopedSigpipeBlock() {
+    if (depth_ == 0) EnterOutermost();
+    ++depth_;
+  }
+  // Restores the thread's mask when the outermost scope ends: unblocks
+  // SIGPIPE if that scope blocked it.
+  ~ScopedSigpipeBlock() {
+    if (depth_ == 1) {
+      LeaveOutermost();
+    } else {
+      --depth_;
+    }
+  }
 
   ScopedSigpipeBlock(const ScopedSigpipeBlock&) = delete;
   ScopedSigpipeBlock& operator=(const ScopedSigpipeBlock&) = delete;
@@ -66,9 +84,29 @@ class ScopedSigpipeBlock {
   // thread that created the object (the mask and the signal are per thread).
   void DiscardRaisedSigpipe();
 
+  // True while a scope is alive in the calling thread, i.e. SIGPIPE is
+  // blocked by ipcbox and a write needs no guard of its own.
+  static bool HeldInThisThread() { return depth_ != 0; }
+
+  // True if a pipe write needs no scope of its own now: one is held in this
+  // thread, or the program declared SIGPIPE ignored (ignore_sigpipe.h).
+  static bool WriteNeedsNoGuard() {
+    return depth_ != 0 || SigpipeIgnoredByProgram();
+  }
+
  private:
-  bool unblock_on_exit_ = false;   // this object is the one that blocked it
-  bool caller_had_pending_ = false;  // a SIGPIPE pending before: not ours
+  void EnterOutermost();
+  void LeaveOutermost();
+
+  // Scopes alive in this thread (a signal handler's scopes nest properly).
+  // Defined in the .cc, not `inline`: gold cannot link an inline
+  // thread_local member on armv7 ("undefined or discarded symbol in GOT").
+  static thread_local int depth_;
+  // A SIGPIPE was pending when the thread's outermost scope began: it is the
+  // caller's, not one a write raised, and is left alone.
+  static thread_local bool caller_had_pending_;
+  // Only in the outermost scope: this object is the one that blocked it.
+  bool unblock_on_exit_ = false;
 };
 
 }  // namespace ipcbox

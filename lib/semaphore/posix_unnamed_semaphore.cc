@@ -17,9 +17,6 @@
 namespace ipcbox::posix {
 namespace {
 
-// What error messages call it: it has no name.
-constexpr absl::string_view kObject = "unnamed semaphore";
-
 absl::Status CheckStorage(const void* storage, size_t size) {
   if (storage == nullptr) {
     return absl::InvalidArgumentError("unnamed semaphore: storage is null");
@@ -64,18 +61,6 @@ absl::StatusOr<UnnamedSemaphore*> UnnamedSemaphore::AttachTo(void* storage,
   if (absl::Status s = CheckStorage(storage, size); !s.ok()) return s;
   // The peer constructed the object there; this process only names it.
   return std::launder(reinterpret_cast<UnnamedSemaphore*>(storage));
-}
-
-absl::Status UnnamedSemaphore::Post() {
-  return semaphore_internal::PostSem(&sem_, kObject);
-}
-
-absl::Status UnnamedSemaphore::Wait() {
-  return semaphore_internal::WaitSem(&sem_, kObject);
-}
-
-absl::Status UnnamedSemaphore::TryWait() {
-  return semaphore_internal::TryWaitSem(&sem_, kObject);
 }
 
 absl::Status UnnamedSemaphore::WaitUntil(Deadline deadline) {

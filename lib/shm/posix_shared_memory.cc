@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -32,6 +34,8 @@ using mapped_file_internal::CheckMappableSize;
 using mapped_file_internal::ReserveSpace;
 
 constexpr char kFileSystem[] = "/dev/shm (tmpfs)";
+// Where glibc (2.34 and later: a fixed path) keeps POSIX shared memory.
+constexpr char kShmDirectory[] = "/dev/shm/";
 
 absl::StatusOr<Fd> ShmOpen(const PosixName& name, int flags, mode_t mode) {
   // glibc's shm_open adds O_NOFOLLOW and O_CLOEXEC itself.
@@ -102,14 +106,16 @@ absl::StatusOr<SharedMemory> SharedMemory::Open(
     if (created) ::shm_unlink(name.c_str());
     return status;
   };
-  if (created) {
-    absl::Status applied =
-        ApplyPermissions(fd->get(), options.permissions, name.view());
-    if (!applied.ok()) return fail(applied);
-  }
   struct stat st;
   if (::fstat(fd->get(), &st) != 0) {
     return fail(ErrnoError(errno, "fstat", name.view()));
+  }
+  // shm_open() applied the mode through the umask; the fstat() we need
+  // anyway shows whether that narrowed it, and fchmod() runs only then.
+  if (created && (st.st_mode & 07777) != options.permissions.mode()) {
+    absl::Status applied =
+        ApplyPermissions(fd->get(), options.permissions, name.view());
+    if (!applied.ok()) return fail(applied);
   }
   if (!created) {
     absl::Status adoptable = CheckOwnership(
@@ -184,21 +190,27 @@ SharedMemory::~SharedMemory() { Close().IgnoreError(); }
 
 absl::Status SharedMemory::Remove() {
   owner_ = false;
-  // Check that the name still refers to our object. Where we may not open it
-  // to look (EACCES), remove it anyway: that is what was asked.
-  const int raw = ::shm_open(name_.c_str(), O_RDONLY, 0);
-  if (raw >= 0) {
-    Fd fd(raw);
+  // Check that the name still refers to our object: one stat() of the file
+  // that glibc's shm_open() opens (/dev/shm/<name>), without opening it.
+  // Where we may not look (EACCES), remove it anyway: that is what was asked.
+  char path[sizeof(kShmDirectory) + NAME_MAX + 1];
+  const absl::string_view name = name_.view();  // "/name", checked length
+  if (name.size() <= NAME_MAX + 1) {
+    std::memcpy(path, kShmDirectory, sizeof(kShmDirectory) - 1);
+    std::memcpy(path + sizeof(kShmDirectory) - 1, name.data() + 1,
+                name.size() - 1);
+    path[sizeof(kShmDirectory) - 1 + name.size() - 1] = '\0';
     struct stat st;
-    if (::fstat(fd.get(), &st) == 0 &&
-        (st.st_dev != dev_ || st.st_ino != ino_)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "shared memory object ", QuoteForMessage(name_.view()),
-          " now names another object than the one mapped here; not "
-          "removed"));
+    if (::fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      if (st.st_dev != dev_ || st.st_ino != ino_) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "shared memory object ", QuoteForMessage(name_.view()),
+            " now names another object than the one mapped here; not "
+            "removed"));
+      }
+    } else if (errno != EACCES) {
+      return ErrnoError(errno, "stat", name_.view());
     }
-  } else if (errno != EACCES) {
-    return ErrnoError(errno, "shm_open", name_.view());
   }
   return Remove(name_);
 }

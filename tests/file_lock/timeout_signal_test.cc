@@ -10,7 +10,9 @@
 #include <time.h>
 
 #include <cerrno>
+#include <fstream>
 #include <string>
+#include <thread>  // NOLINT(build/c++11)
 #include <utility>
 
 #include "absl/status/status.h"
@@ -20,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/file_lock/flock_lock.h"
+#include "ipcbox/file_lock/internal/interrupt_timer.h"
 #include "ipcbox/file_lock/lock_type.h"
 #include "ipcbox/file_lock/ofd_lock.h"
 #include "tests/file_lock/lock_test_util.h"
@@ -27,6 +30,12 @@
 namespace ipcbox {
 namespace {
 
+using ::ipcbox::testing::ChildProcess;
+using ::ipcbox::testing::ExitResult;
+using ::ipcbox::testing::ForkChild;
+using ::ipcbox::testing::kPeerTimeout;
+using ::ipcbox::testing::Outcome;
+using ::ipcbox::testing::OutcomeOf;
 using ::ipcbox::testing::Stopwatch;
 using ::ipcbox::testing::TempPath;
 using ::testing::HasSubstr;
@@ -174,6 +183,74 @@ TEST_F(TimeoutSignalTest, OtherSignalsDoNotEndTheWaitEarly) {
   ::sigaction(SIGUSR2, &old_usr2, nullptr);
   EXPECT_TRUE(IsTimedOut(s)) << s;
   EXPECT_GE(waited, absl::Milliseconds(150));
+}
+
+// POSIX timers of this process (/proc/<pid>/timers), or -1 if the kernel
+// does not list them (it needs CONFIG_CHECKPOINT_RESTORE).
+int ProcessTimerCount() {
+  std::ifstream timers("/proc/self/timers");
+  if (!timers.is_open()) return -1;
+  int count = 0;
+  for (std::string line; std::getline(timers, line);) {
+    if (line.rfind("ID:", 0) == 0) ++count;
+  }
+  return count;
+}
+
+TEST_F(TimeoutSignalTest, AThreadKeepsOneTimerAndDeletesItAtExit) {
+  const int before = ProcessTimerCount();
+  if (before < 0) GTEST_SKIP() << "/proc/self/timers is not available";
+  int during = -1;
+  Outcome outcome = Outcome::kOk;
+  std::thread waiter_thread([&] {
+    for (int i = 0; i < 3; ++i) {
+      outcome = OutcomeOf(
+          waiter_.LockFor(LockType::kExclusive, absl::Milliseconds(5)));
+      if (outcome != Outcome::kTimedOut) return;
+    }
+    during = ProcessTimerCount();
+  });
+  waiter_thread.join();
+  ASSERT_EQ(outcome, Outcome::kTimedOut);
+  EXPECT_EQ(during, before + 1) << "one timer per thread, reused by each wait";
+  EXPECT_EQ(ProcessTimerCount(), before) << "the thread's timer outlived it";
+}
+
+TEST_F(TimeoutSignalTest, AForkedChildWaitsWithATimerOfItsOwn) {
+  // This thread has a timer now; the child gets a copy of the thread's
+  // state but not the timer, and must make its own.
+  ASSERT_TRUE(IsTimedOut(
+      waiter_.LockFor(LockType::kExclusive, absl::Milliseconds(5))));
+  absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
+    const absl::Status s =
+        waiter_.LockFor(LockType::kExclusive, absl::Milliseconds(50));
+    if (!IsTimedOut(s)) std::fprintf(stderr, "child: %s\n", s.ToString().c_str());
+    return IsTimedOut(s) ? 0 : 1;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  const ExitResult result = child->Wait(kPeerTimeout);
+  EXPECT_TRUE(result.exited && result.exit_code == 0) << result.Describe();
+  // And the parent's timer still works.
+  EXPECT_TRUE(IsTimedOut(
+      waiter_.LockFor(LockType::kExclusive, absl::Milliseconds(5))));
+}
+
+TEST_F(TimeoutSignalTest, ANestedTimedWaitLeavesTheOuterTimerArmed) {
+  // As when a signal handler makes a timed wait while the thread waits.
+  file_lock_internal::InterruptTimer outer;
+  ASSERT_TRUE(outer.Arm(Deadline::After(absl::Milliseconds(300))).ok());
+  {
+    file_lock_internal::InterruptTimer inner;
+    ASSERT_TRUE(inner.Arm(Deadline::After(absl::Milliseconds(10))).ok());
+    struct timespec nap = {5, 0};
+    EXPECT_EQ(::nanosleep(&nap, nullptr), -1) << "the inner timer never fired";
+  }
+  // Anything the inner timer left pending was delivered when it ended; the
+  // outer one must still interrupt this sleep at its own deadline.
+  Stopwatch stopwatch;
+  struct timespec nap = {5, 0};
+  EXPECT_EQ(::nanosleep(&nap, nullptr), -1) << "the outer timer was disarmed";
+  EXPECT_LT(stopwatch.Elapsed(), absl::Seconds(4));
 }
 
 TEST(SetLockTimeoutSignalTest, AcceptsRealTimeAndUserSignalsOnly) {

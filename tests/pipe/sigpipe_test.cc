@@ -12,10 +12,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/pipe/ignore_sigpipe.h"
 #include "ipcbox/pipe/pipe.h"
 #include "ipcbox/pipe/scoped_sigpipe_block.h"
 #include "tests/support/child_process.h"
@@ -232,6 +235,204 @@ TEST_F(SigpipeTest, ScopedSigpipeBlockNests) {
     EXPECT_TRUE(SigpipeBlocked());  // the inner scope did not unblock it
   }
   EXPECT_FALSE(SigpipeBlocked());
+}
+
+// A held scope: every write inside takes the bare-write(2) path. Run in a
+// child, so that a SIGPIPE the library failed to take would kill the child
+// (when the scope ends and unblocks it) and fail the test, not the binary.
+TEST_F(SigpipeTest, HeldScopeSurvivesEveryDispositionChangeBetweenWrites) {
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+    handler_calls = 0;
+    {
+      ScopedSigpipeBlock held;
+      if (!ScopedSigpipeBlock::HeldInThisThread()) return 10;
+      for (void (*handler)(int) :
+           {SIG_DFL, CountingHandler, SIG_IGN, SIG_DFL, CountingHandler}) {
+        SetDisposition(handler);
+        PipeWriter writer = BrokenPipeWriter();
+        if (writer.Write("x").ok()) return 11;
+        if (writer.WriteAll("xyz").ok()) return 12;
+        if (writer.WriteAll(std::string(100000, 'x')).ok()) return 13;
+      }
+      SetDisposition(SIG_DFL);
+    }  // unblocks SIGPIPE: a leftover one would kill the child here
+    if (SigpipeBlocked() || SigpipePending()) return 14;
+    return handler_calls.load() == 0 ? 0 : 15;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
+}
+
+TEST_F(SigpipeTest, HeldScopeGivesTheSameStatusesAsAPerCallGuard) {
+  ScopedSigpipeBlock held;
+  WriteEveryWayAndExpectEpipe();
+  EXPECT_TRUE(SigpipeBlocked());
+  EXPECT_FALSE(SigpipePending());
+}
+
+TEST_F(SigpipeTest, HeldScopeKeepsTheCallersPendingSigpipe) {
+  SetSigpipeBlocked(true);
+  ASSERT_EQ(raise(SIGPIPE), 0);
+  {
+    ScopedSigpipeBlock held;
+    WriteEveryWayAndExpectEpipe();
+  }
+  EXPECT_TRUE(SigpipeBlocked());
+  EXPECT_TRUE(ConsumePendingSigpipe());
+  EXPECT_FALSE(SigpipePending());
+}
+
+TEST_F(SigpipeTest, NoScopeSurvivesADispositionChangeBetweenWrites) {
+  // Without a scope every write guards itself: nothing about SIGPIPE is
+  // cached from one write to the next.
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+    PipeWriter writer = BrokenPipeWriter();
+    SetDisposition(SIG_IGN);
+    if (writer.Write("x").ok()) return 1;
+    SetDisposition(SIG_DFL);
+    if (writer.Write("x").ok()) return 2;
+    if (writer.WriteAll("x").ok()) return 3;
+    return SigpipePending() ? 4 : 0;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
+}
+
+TEST_F(SigpipeTest, ThreadsHoldingScopesWhileTheDispositionFlips) {
+  // Writers hold scopes and hit broken pipes while another thread keeps
+  // changing SIGPIPE's disposition; in a child, so a death fails the test.
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+    handler_calls = 0;
+    std::atomic<bool> stop{false};
+    std::thread flipper([&] {
+      void (*const handlers[])(int) = {SIG_DFL, SIG_IGN, CountingHandler};
+      for (int i = 0; !stop; ++i) SetDisposition(handlers[i % 3]);
+    });
+    std::atomic<int> epipes{0};
+    auto writer_thread = [&] {
+      ScopedSigpipeBlock held;
+      for (int i = 0; i < 200; ++i) {
+        PipeWriter writer = BrokenPipeWriter();
+        if (!writer.WriteAll("x").ok()) epipes.fetch_add(1);
+      }
+    };
+    std::thread a(writer_thread);
+    std::thread b(writer_thread);
+    writer_thread();
+    a.join();
+    b.join();
+    stop = true;
+    flipper.join();
+    SetDisposition(SIG_DFL);
+    if (epipes.load() != 600) return 1;
+    if (SigpipePending()) return 2;
+    return handler_calls.load() == 0 ? 0 : 3;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(60)), 0));
+}
+
+TEST_F(SigpipeTest, HeldScopeNestsWithoutUnblocking) {
+  {
+    ScopedSigpipeBlock outer;
+    EXPECT_TRUE(ScopedSigpipeBlock::HeldInThisThread());
+    { ScopedSigpipeBlock inner; }
+    EXPECT_TRUE(ScopedSigpipeBlock::HeldInThisThread());
+    EXPECT_TRUE(SigpipeBlocked());
+    std::thread other([] {
+      // Scopes are per thread: another thread holds none.
+      EXPECT_FALSE(ScopedSigpipeBlock::HeldInThisThread());
+    });
+    other.join();
+  }
+  EXPECT_FALSE(ScopedSigpipeBlock::HeldInThisThread());
+  EXPECT_FALSE(SigpipeBlocked());
+}
+
+TEST_F(SigpipeTest, HeldScopeLargeWriteAllAndReadFullContinueAfterPartialCalls) {
+  // 1 MiB does not fit in a pipe: the inline write and read are partial and
+  // the rest goes through the continuation paths.
+  absl::StatusOr<Pipe> pipe = CreatePipe();
+  ASSERT_TRUE(pipe.ok()) << pipe.status();
+  std::string sent(1 << 20, '\0');
+  for (size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>(i * 7);
+  std::string received(sent.size(), '\0');
+  size_t bytes_read = 0;
+  absl::Status read_status;
+  std::thread reader([&] {
+    read_status =
+        pipe->reader.ReadFull(absl::MakeSpan(received), Deadline::Infinite(),
+                              &bytes_read);
+  });
+  size_t bytes_written = 0;
+  {
+    ScopedSigpipeBlock held;
+    EXPECT_TRUE(
+        pipe->writer.WriteAll(sent, Deadline::Infinite(), &bytes_written).ok());
+  }
+  reader.join();
+  EXPECT_TRUE(read_status.ok()) << read_status;
+  EXPECT_EQ(bytes_written, sent.size());
+  EXPECT_EQ(bytes_read, sent.size());
+  EXPECT_TRUE(received == sent);
+  // End of stream after part of a record is still an error with a message.
+  ASSERT_TRUE(pipe->writer.WriteAll("ab").ok());
+  ASSERT_TRUE(pipe->writer.Close().ok());
+  char buf[4];
+  const absl::Status truncated = pipe->reader.ReadFull(absl::MakeSpan(buf));
+  EXPECT_EQ(truncated.code(), absl::StatusCode::kOutOfRange) << truncated;
+}
+
+}  // namespace
+}  // namespace ipcbox
+
+namespace ipcbox {
+namespace {
+
+// IgnoreSigpipe() changes the whole process, so each test runs in a child.
+TEST(IgnoreSigpipeTest, WritesGiveEpipeWithoutTouchingTheMask) {
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+    if (!IgnoreSigpipe().ok() || !SigpipeIgnoredByProgram()) return 10;
+    struct sigaction now;
+    if (sigaction(SIGPIPE, nullptr, &now) != 0 || now.sa_handler != SIG_IGN) {
+      return 11;
+    }
+    // No scope held: the writes take the declared fast path, and a SIGPIPE
+    // with the default action would kill this child.
+    if (ScopedSigpipeBlock::HeldInThisThread()) return 12;
+    PipeWriter writer = BrokenPipeWriter();
+    const absl::Status write = writer.Write("x").status();
+    if (write.code() != absl::StatusCode::kFailedPrecondition) return 13;
+    if (!absl::StrContains(write.message(), "Broken pipe")) return 14;
+    if (writer.WriteAll("record").code() !=
+        absl::StatusCode::kFailedPrecondition) {
+      return 15;
+    }
+    if (SigpipeBlocked() || SigpipePending()) return 16;
+    return ::testing::Test::HasFailure() ? 17 : 0;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
+}
+
+TEST(IgnoreSigpipeTest, AScopeAfterTheDeclarationLeavesTheMaskAlone) {
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+    if (!IgnoreSigpipe().ok()) return 10;
+    {
+      ScopedSigpipeBlock sigpipe;
+      // Nothing to block: no write can raise SIGPIPE any more.
+      if (SigpipeBlocked()) return 11;
+      PipeWriter writer = BrokenPipeWriter();
+      if (writer.Write("x").status().code() !=
+          absl::StatusCode::kFailedPrecondition) {
+        return 12;
+      }
+    }
+    if (SigpipeBlocked() || SigpipePending()) return 13;
+    return ::testing::Test::HasFailure() ? 14 : 0;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
 }
 
 }  // namespace

@@ -22,10 +22,12 @@
 // partial writes and reads and retries EINTR; the ipcbox side calls
 // WriteAll, ReadFull for fixed-size messages, and Read for the stream.
 //
-// Expect ipcbox to cost most where a write is cheap: each WriteAll blocks
-// SIGPIPE around its write (two pthread_sigmask calls, see
-// scoped_sigpipe_block.h), which raw code that leaves SIGPIPE alone does not
-// do. On one vCPU that shows; on two, the ~30 us cross-vCPU wake-up hides it.
+// The ipcbox side holds a ScopedSigpipeBlock per batch, the documented way
+// to write in a loop, so each WriteAll is a bare write(2). The rows "guard
+// per write" hold none: each write then blocks and unblocks SIGPIPE (two
+// pthread_sigmask calls, see scoped_sigpipe_block.h), which raw code that
+// leaves SIGPIPE alone does not do. On one vCPU that shows; on two, the
+// ~30 us cross-vCPU wake-up hides it.
 //
 // Counting user-space instructions per operation (tools/bench/README.md):
 //
@@ -41,10 +43,10 @@
 // gives the parent's side (RawBatch) and, in the peer's file, the echo side
 // (RawPeer / IpcboxPeer, divided by timed + warm-up ops).
 //
-// Measured once (x86_64, -c opt, gcc 12, static glibc): a 64 B write+read
-// is 109 user-space instructions raw and 553 through WriteAll + ReadFull,
-// of which ScopedSigpipeBlock takes 159 (around its two pthread_sigmask
-// system calls); each side of the round trip counts the same per message.
+// Measured (x86_64, -c opt, gcc 12, static glibc; tools/bench/parity.sh):
+// a 64 B write+read is 109 user-space instructions raw (a loop on partial
+// writes) and 47 through WriteAll + ReadFull under a held scope; it was 553
+// when every write guarded itself, 159 of them ScopedSigpipeBlock's.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -52,6 +54,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -62,9 +65,41 @@
 #include "ipcbox/pipe/pipe.h"
 #include "ipcbox/pipe/pipe_reader.h"
 #include "ipcbox/pipe/pipe_writer.h"
+#include "ipcbox/pipe/scoped_sigpipe_block.h"
 #include "tools/bench/harness.h"
 
 namespace ipcbox::bench {
+namespace {
+
+// Whether the ipcbox side holds a ScopedSigpipeBlock around its batch (the
+// documented way to write in a loop) or lets every write guard itself.
+bool hold_sigpipe_scope = true;
+
+// A ScopedSigpipeBlock, or nothing.
+class HeldSigpipeScope {
+ public:
+  explicit HeldSigpipeScope(bool hold) {
+    if (hold) scope_.emplace();
+  }
+
+ private:
+  std::optional<ScopedSigpipeBlock> scope_;
+};
+
+}  // namespace
+
+// `v` with its parent side run without a held scope (a case whose writes
+// are all in the parent).
+Variant GuardPerWrite(Variant v) {
+  v.run = [run = v.run](int64_t ops) {
+    hold_sigpipe_scope = false;
+    absl::Status status = run(ops);
+    hold_sigpipe_scope = true;
+    return status;
+  };
+  return v;
+}
+
 namespace {
 
 constexpr size_t kMessageSize = 64;
@@ -188,6 +223,8 @@ struct WriteReadOneProcess {
     v.name = "ipcbox";
     v.setup = [this] { return Open(lib); };
     v.run = [this](int64_t ops) {
+      // SIGPIPE guarded once per batch: each write is a bare write(2).
+      const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       char buf[kMessageSize] = {};
       for (int64_t i = 0; i < ops; ++i) {
         if (absl::Status s =
@@ -281,6 +318,8 @@ struct RoundTrip {
       return absl::OkStatus();
     };
     v.peer = [this](int64_t ops) {
+      // SIGPIPE guarded once per batch: each write is a bare write(2).
+      const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       char buf[kMessageSize];
       for (int64_t i = 0; i < ops; ++i) {
         if (absl::Status s = to_peer.reader.ReadFull(absl::MakeSpan(buf));
@@ -296,6 +335,8 @@ struct RoundTrip {
       return absl::OkStatus();
     };
     v.run = [this](int64_t ops) {
+      // SIGPIPE guarded once per batch: each write is a bare write(2).
+      const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       char buf[kMessageSize] = {};
       for (int64_t i = 0; i < ops; ++i) {
         if (absl::Status s =
@@ -364,9 +405,13 @@ struct Throughput {
       return absl::OkStatus();
     };
     v.peer = [this](int64_t ops) {
+      // SIGPIPE guarded once per batch: each write is a bare write(2).
+      const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       return Drain(lib.reader, absl::MakeSpan(sink), Bytes(ops));
     };
     v.run = [this](int64_t ops) {
+      // SIGPIPE guarded once per batch: each write is a bare write(2).
+      const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       const absl::string_view chunk(data.data(), data.size());
       for (int64_t i = 0; i < ops; ++i) {
         if (absl::Status s = lib.writer.WriteAll(chunk); !s.ok()) return s;
@@ -390,6 +435,10 @@ int main(int argc, char** argv) {
   ipcbox::bench::Suite suite("pipes: ipcbox (lib/pipe) vs raw read/write");
   suite.Add({"pipe write+read 64 B, one process", 20000, kMessageSize},
             one_process.Raw(), one_process.Ipcbox());
+  // The same without a held scope: the cost of a write outside any.
+  suite.Add({"pipe write+read 64 B alone, guard per write", 20000, kMessageSize},
+            one_process.Raw(),
+            ipcbox::bench::GuardPerWrite(one_process.Ipcbox()));
   suite.Add({"pipe round trip 64 B (two pipes)", 2000, kMessageSize},
             round_trip.Raw(), round_trip.Ipcbox());
   suite.Add({"pipe throughput 64 KiB writes", 512, kStreamChunk},

@@ -3,7 +3,9 @@
 // Internal to //lib/file_lock: `InterruptTimer` interrupts the calling
 // thread's blocking system call at a deadline: a POSIX timer on
 // CLOCK_MONOTONIC sends `LockTimeoutSignal()` to this thread only, at the
-// deadline and then every millisecond until the timer is destroyed. See
+// deadline and then every millisecond until the object is destroyed. Each
+// thread keeps one timer, created by its first timed wait that blocks and
+// deleted when the thread exits, and arms it per wait. See
 // timeout_signal.h for why and how.
 //
 // Example:
@@ -15,7 +17,9 @@
 //     if (deadline.expired()) return TimedOutError();
 //   }
 //
-// `WaitUntil()` below is that loop. Neither allocates.
+// `WaitUntil()` below is that loop. Neither allocates, except that a
+// thread's first timed wait that blocks registers the clean-up of its timer
+// at thread exit (glibc allocates that record once per thread).
 
 #ifndef IPCBOX_FILE_LOCK_INTERNAL_INTERRUPT_TIMER_H_
 #define IPCBOX_FILE_LOCK_INTERNAL_INTERRUPT_TIMER_H_
@@ -37,9 +41,10 @@ class InterruptTimer {
   InterruptTimer(const InterruptTimer&) = delete;
   InterruptTimer& operator=(const InterruptTimer&) = delete;
 
-  // Deletes the timer, then blocks the signal again if `Arm()` unblocked it.
-  // In that order, a signal still pending is delivered (to the do-nothing
-  // handler) while it is unblocked, and none is left for the program to find.
+  // Disarms the timer (the thread's own is kept for its next timed wait),
+  // then blocks the signal again if `Arm()` unblocked it. In that order, a
+  // signal still pending is delivered (to the do-nothing handler) while it
+  // is unblocked, and none is left for the program to find.
   ~InterruptTimer();
 
   // Starts the timer; call once, with a finite deadline. Fails if the
@@ -49,7 +54,8 @@ class InterruptTimer {
 
  private:
   timer_t timer_{};
-  bool created_ = false;
+  bool armed_ = false;      // timer_ is the thread's timer, armed by Arm().
+  bool own_timer_ = false;  // timer_ was created for this object alone.
   int unblocked_signal_ = 0;  // The signal Arm() unblocked, or 0.
 };
 

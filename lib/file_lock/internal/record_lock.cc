@@ -124,13 +124,9 @@ absl::Status RecordLock::TryLock(LockType type, ByteRange range) {
   return SetError(err, commands, commands.try_set_name, type, range, fd());
 }
 
-absl::Status RecordLock::LockFor(LockType type, absl::Duration timeout,
-                                 ByteRange range) {
-  return LockUntil(type, Deadline::After(timeout), range);
-}
-
-absl::Status RecordLock::LockUntil(LockType type, Deadline deadline,
-                                   ByteRange range) {
+template <typename MakeDeadline>
+absl::Status RecordLock::TimedLock(LockType type, ByteRange range,
+                                   MakeDeadline&& make_deadline) {
   const Commands& commands = CommandsFor(owner_);
   if (absl::Status s = ValidateByteRange(range); !s.ok()) {
     return RangeError(commands, "LockUntil", s);
@@ -141,6 +137,9 @@ absl::Status RecordLock::LockUntil(LockType type, Deadline deadline,
   if (!IsConflict(err)) {
     return SetError(err, commands, commands.try_set_name, type, range, fd());
   }
+  // Taken: only now is the clock read (an uncontended timed lock is one
+  // F_SETLK, like TryLock()).
+  const Deadline deadline = make_deadline();
   if (deadline.expired()) return TimedOutError();
   if (deadline.is_infinite()) return Lock(type, range);
   const int lock_fd = fd();
@@ -150,6 +149,16 @@ absl::Status RecordLock::LockUntil(LockType type, Deadline deadline,
         return SetError(wait_err, commands, commands.wait_set_name, type, range,
                         lock_fd);
       });
+}
+
+absl::Status RecordLock::LockFor(LockType type, absl::Duration timeout,
+                                 ByteRange range) {
+  return TimedLock(type, range, [timeout] { return Deadline::After(timeout); });
+}
+
+absl::Status RecordLock::LockUntil(LockType type, Deadline deadline,
+                                   ByteRange range) {
+  return TimedLock(type, range, [deadline] { return deadline; });
 }
 
 absl::Status RecordLock::Unlock(ByteRange range) {

@@ -54,6 +54,12 @@ class RecordLock : public LockFile {
       LockType type, ByteRange range = ByteRange::WholeFile()) const;
 
  private:
+  // LockFor() and LockUntil(): one F_SETLK first; only if the range is
+  // taken is `make_deadline()` called and a timer armed.
+  template <typename MakeDeadline>
+  absl::Status TimedLock(LockType type, ByteRange range,
+                         MakeDeadline&& make_deadline);
+
   RecordLockOwner owner_ = RecordLockOwner::kProcess;
 };
 
