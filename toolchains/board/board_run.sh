@@ -8,7 +8,8 @@
 #   sh <dir>/board_run.sh --stop     kill a test that is still running
 #
 # <dir>/env sets the test's environment, the program (ipcbox_program), its
-# arguments (set --) and the time limit in seconds (ipcbox_limit).
+# arguments (set --), the time limit in seconds (ipcbox_limit) and whether
+# to give the test an IPC namespace of its own (ipcbox_ipc_namespace=1).
 # Written back: <dir>/pid (the test's process group), <dir>/status (its exit
 # status, 128+N for a signal) and <dir>/timed_out if the limit killed it.
 dir=$(cd "$(dirname "$0")" && pwd) || exit 125
@@ -43,10 +44,15 @@ echo $$ >"$dir/shell_pid"
 mkdir -p "$TEST_TMPDIR" "$TEST_UNDECLARED_OUTPUTS_DIR" || exit 125
 cd "$dir/runfiles/$TEST_WORKSPACE" || exit 125
 
+# unshare -i (when the runner found it works): an IPC namespace of the
+# test's own, for the per-test leak check. Both setsid and unshare exec the
+# test, so $! is the test's pid.
+ns=""
+[ "${ipcbox_ipc_namespace:-0}" = 1 ] && ns="unshare -i"
 if command -v setsid >/dev/null 2>&1; then
-  setsid "$ipcbox_program" "$@" </dev/null &
+  setsid $ns "$ipcbox_program" "$@" </dev/null &
 else
-  "$ipcbox_program" "$@" </dev/null &
+  $ns "$ipcbox_program" "$@" </dev/null &
 fi
 pid=$!
 echo "$pid" >"$dir/pid"
@@ -73,4 +79,8 @@ kill "$watchdog" 2>/dev/null
 # Whatever the test forked and left running goes with it.
 kill_group KILL "$pid"
 echo "$status" >"$dir/status"
+# In a directory the host shares (9p with cache=loose), writes stay in the
+# board's page cache until flushed: the host reads the status, XML and
+# outputs once this returns.
+[ "${ipcbox_shared:-0}" = 1 ] && sync
 exit "$status"
