@@ -59,44 +59,46 @@ int64_t Get(const std::atomic<int64_t>& counter) {
   return counter.load(std::memory_order_relaxed);
 }
 
+absl::Status CreateError(absl::StatusCode code, absl::string_view what) {
+  return absl::Status(code, absl::StrCat("ConcurrentServer::Create: ", what));
+}
+
 absl::Status CheckOptions(const StreamListener& listener,
                           const ConcurrentServerOptions& options) {
   if (!listener.valid()) {
-    return absl::InvalidArgumentError(
-        "ConcurrentServer::Create: the listener is not open");
+    return CreateError(absl::StatusCode::kInvalidArgument,
+                       "the listener is not open");
   }
   if (options.max_connections < 1 ||
       options.max_connections > kMaxConnections) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ConcurrentServer::Create: max_connections must be 1 to ",
-                     kMaxConnections, ", not ", options.max_connections));
+    return CreateError(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("max_connections must be 1 to ",
+                                    kMaxConnections, ", not ",
+                                    options.max_connections));
   }
-  if (options.buffer_bytes < 1) {
-    return absl::InvalidArgumentError(
-        "ConcurrentServer::Create: buffer_bytes must be at least 1");
-  }
-  if (options.events_per_wait < 1 || options.accepts_per_wakeup < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ConcurrentServer::Create: events_per_wait (",
-                     options.events_per_wait, ") and accepts_per_wakeup (",
-                     options.accepts_per_wakeup, ") must be at least 1"));
+  if (options.buffer_bytes < 1 || options.events_per_wait < 1 ||
+      options.accepts_per_wakeup < 1) {
+    return CreateError(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("buffer_bytes (", options.buffer_bytes,
+                                    "), events_per_wait (",
+                                    options.events_per_wait,
+                                    ") and accepts_per_wakeup (",
+                                    options.accepts_per_wakeup,
+                                    ") must be at least 1"));
   }
   if (options.idle_timeout <= absl::ZeroDuration() ||
       options.write_stall_timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ConcurrentServer::Create: idle_timeout (",
-        absl::FormatDuration(options.idle_timeout),
-        ") and write_stall_timeout (",
-        absl::FormatDuration(options.write_stall_timeout),
-        ") must be positive (absl::InfiniteDuration() for none)"));
+    return CreateError(
+        absl::StatusCode::kInvalidArgument,
+        "idle_timeout and write_stall_timeout must be positive "
+        "(absl::InfiniteDuration() for none)");
   }
   const size_t largest_buffer = std::numeric_limits<size_t>::max() / 2 /
                                 static_cast<size_t>(options.max_connections);
   if (options.buffer_bytes > largest_buffer) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("ConcurrentServer::Create: ", options.max_connections,
-                     " connections with 2 x ", options.buffer_bytes,
-                     "-byte buffers do not fit in this address space"));
+    return CreateError(absl::StatusCode::kResourceExhausted,
+                       "max_connections x 2 x buffer_bytes does not fit in "
+                       "this address space");
   }
   return absl::OkStatus();
 }
@@ -110,12 +112,11 @@ absl::Status CheckDescriptorLimit(int max_connections) {
   }
   const uint64_t needed = uint64_t(max_connections) + kOwnDescriptors + 3;
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "ConcurrentServer::Create: max_connections ", max_connections,
-        " needs at least ", needed,
-        " descriptors, but RLIMIT_NOFILE (soft) is ", limit.rlim_cur,
-        " (hard: ", limit.rlim_max,
-        "); raise it (setrlimit, ulimit -n) or lower max_connections"));
+    return CreateError(
+        absl::StatusCode::kResourceExhausted,
+        absl::StrCat("max_connections ", max_connections, " needs ", needed,
+                     " descriptors, RLIMIT_NOFILE is ", limit.rlim_cur,
+                     "; raise it (ulimit -n) or lower max_connections"));
   }
   return absl::OkStatus();
 }
@@ -142,6 +143,16 @@ int64_t DeadlineNs(int64_t now_ns, int64_t timeout_ns) {
     return timeout_ns;
   }
   return now_ns + timeout_ns;
+}
+
+// One builder for both timers' reasons: each call site would otherwise
+// inline a long StrCat, which is most of the timers' code on small targets.
+absl::Status TimedOut(const Connection& c, absl::string_view what,
+                      absl::Duration after, absl::string_view which) {
+  return absl::DeadlineExceededError(
+      absl::StrCat("connection ", c.id(), " from ", c.peer().ToString(), ": ",
+                   what, absl::FormatDuration(after), which, "; ",
+                   c.output_pending(), " bytes of output pending"));
 }
 
 Fd OpenSpareDescriptor() {
@@ -193,9 +204,9 @@ absl::Status ConcurrentServer::Init() {
   events_.reset(new (std::nothrow) epoll_event[events_per_wait_]);
   if (buffer_memory_ == nullptr || connections_ == nullptr ||
       free_slots_ == nullptr || events_ == nullptr || !timers_.Init(slots)) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "ConcurrentServer::Create: cannot allocate ", slots * per_connection,
-        " bytes of buffers for ", max_connections_, " connections"));
+    return CreateError(absl::StatusCode::kResourceExhausted,
+                       absl::StrCat("cannot allocate ", slots * per_connection,
+                                    " bytes of buffers"));
   }
   for (size_t i = 0; i < slots; ++i) {
     Connection& c = connections_[i];
@@ -557,20 +568,16 @@ void ConcurrentServer::ExpireTimers() {
   while (timers_.FrontExpired(ConnectionTimers::kIdle, now_ns_)) {
     Connection& c = connections_[timers_.Front(ConnectionTimers::kIdle)];
     Add(stats_.idle_timeouts, 1);
-    CloseConnection(c, absl::DeadlineExceededError(absl::StrCat(
-                           "connection ", c.id_, " from ", c.peer_.ToString(),
-                           ": idle for ", absl::FormatDuration(idle_timeout_),
-                           " (idle_timeout)")));
+    CloseConnection(c, TimedOut(c, "idle for ", idle_timeout_,
+                                " (idle_timeout)"));
   }
   while (timers_.FrontExpired(ConnectionTimers::kStall, now_ns_)) {
     Connection& c = connections_[timers_.Front(ConnectionTimers::kStall)];
     Add(stats_.write_stall_timeouts, 1);
-    CloseConnection(
-        c, absl::DeadlineExceededError(absl::StrCat(
-               "connection ", c.id_, " from ", c.peer_.ToString(), ": ",
-               c.output_.size(), " bytes of output made no progress for ",
-               absl::FormatDuration(write_stall_timeout_),
-               " (write_stall_timeout; the client does not read)")));
+    CloseConnection(c, TimedOut(c, "output made no progress for ",
+                                write_stall_timeout_,
+                                " (write_stall_timeout; the client does not "
+                                "read)"));
   }
 }
 

@@ -1,5 +1,7 @@
 # Sums the .text kept in a GNU ld map file (-Wl,-Map) per archive, e.g.
-# libabsl_cord.a, libstdc++.a, libc.a. Used by footprint.sh --by-library.
+# libabsl_cord.a, libstdc++.a, libc.a (footprint.sh --floor-breakdown); with
+# -v by=package, the SDK archive's objects per ipcbox package instead (its
+# members are named lib_<package>__objs_..., see dist/pack_sdk.sh).
 # A section line is either one line (" .text.x  0xADDR 0xSIZE file") or the
 # name alone with the rest on the next line.
 function hex(s,    i, c, v) {
@@ -21,6 +23,13 @@ function hex(s,    i, c, v) {
   if (n < start + 2 || f[start] !~ /^0x/ || f[start + 1] !~ /^0x/) next
   size = hex(f[start + 1])
   file = f[start + 2]
+  if (by == "package") {
+    if (file !~ /libipcbox\.a\(lib_/) next
+    sub(/^.*libipcbox\.a\(lib_/, "", file)
+    sub(/__objs_.*$/, "", file)
+    total[file] += size
+    next
+  }
   sub(/\(.*$/, "", file)
   sub(/^.*\//, "", file)
   total[file] += size

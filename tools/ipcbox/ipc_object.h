@@ -90,6 +90,10 @@ struct IpcObject {
 
   bool by_ipcbox = false;  // name follows ipcbox's UniqueName pattern
 
+  // `show` only, for a listening socket: who listens, or why that is not
+  // known (listener_credentials.h).
+  std::string listener;
+
   Verdict verdict = Verdict::kIdle;
   std::string reason;  // one line: why the verdict
 };

@@ -15,6 +15,7 @@
 #include "tools/bench/format.h"
 #include "tools/ipcbox/bench.h"
 #include "tools/ipcbox/doctor.h"
+#include "tools/ipcbox/listener_credentials.h"
 #include "tools/ipcbox/output.h"
 #include "tools/ipcbox/remove.h"
 #include "tools/ipcbox/scan.h"
@@ -194,6 +195,15 @@ int Show(const Args& args) {
   int status = kOk;
   if (!Find(options, args.positional[0], args.positional[1], &o, &status)) {
     return status;
+  }
+  // Only on the live system: a fake tree (--root) has no socket to ask.
+  if (o.kind == Kind::kSocket && options.root.empty()) {
+    absl::StatusOr<PeerCredentials> who = AskListener(o);
+    if (who.ok()) {
+      o.listener = DescribeListener(*who);
+    } else if (!o.orphaned) {
+      o.listener = std::string(who.status().message());
+    }
   }
   std::cout << (json ? ObjectJson(o, options.root) + "\n"
                      : ObjectDetails(o, options.root));

@@ -115,6 +115,7 @@ std::string ObjectJson(const IpcObject& o, const std::string& root) {
       ",\"attach_count\":", o.attach_count >= 0 ? absl::StrCat(o.attach_count) : "null",
       ",\"holders\":[", absl::StrJoin(holders, ","), "]",
       ",\"by_ipcbox\":", o.by_ipcbox ? "true" : "false",
+      o.listener.empty() ? "" : absl::StrCat(",\"listener\":", JsonString(o.listener)),
       ",\"verdict\":", JsonString(VerdictName(o.verdict)),
       ",\"reason\":", JsonString(o.reason), "}");
 }
@@ -151,6 +152,7 @@ std::string ObjectDetails(const IpcObject& o, const std::string& root) {
     rows.push_back({"held by", absl::StrCat("pid ", h.pid, " ", h.comm, " (", h.how, ")")});
   }
   if (o.holders.empty()) rows.push_back({"held by", "nobody visible"});
+  if (!o.listener.empty()) rows.push_back({"listener", o.listener});
   std::string out;
   for (auto& row : rows) row[0] += ":";
   return FormatTable(rows);

@@ -84,9 +84,17 @@ absl::StatusOr<PathState> ProbeUnixPath(const SocketAddress& address,
   }
 }
 
+// Every refusal of a Unix path goes through here, out of line: each one
+// written in place would repeat the quoting and concatenation.
+absl::Status BindRefused(absl::StatusCode code, absl::string_view path,
+                         absl::string_view why) {
+  return absl::Status(
+      code, absl::StrCat("bind(", QuoteForMessage(path), "): ", why));
+}
+
 absl::Status InUse(const SocketAddress& address, absl::string_view why) {
-  return absl::AlreadyExistsError(absl::StrCat(
-      "bind(", QuoteForMessage(address.unix_name()), "): ", why));
+  return BindRefused(absl::StatusCode::kAlreadyExists, address.unix_name(),
+                     why);
 }
 
 // After bind() failed with EADDRINUSE on a Unix path: removes the path if it
@@ -99,9 +107,9 @@ absl::Status ReplaceStalePath(int fd, int type, const SocketAddress& address) {
     return ErrnoError(errno, "lstat", path);
   }
   if (!S_ISSOCK(before.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "bind(", QuoteForMessage(path),
-        "): the path exists and is not a socket; it was left alone"));
+    return BindRefused(absl::StatusCode::kFailedPrecondition, path,
+                       "the path exists and is not a socket; it was left "
+                       "alone");
   }
   absl::StatusOr<PathState> state = ProbeUnixPath(address, type);
   if (!state.ok()) return state.status();
@@ -144,27 +152,24 @@ absl::Status ApplyUnixPermissions(const UnixPathOwner& owner,
   struct stat st;
   if (::fstat(pinned, &st) != 0) return ErrnoError(errno, "fstat", path);
   if (S_ISLNK(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "bind(", QuoteForMessage(path),
-        "): the socket file was replaced by a symlink before its mode was "
-        "set; refusing to follow it"));
+    return BindRefused(absl::StatusCode::kFailedPrecondition, path,
+                       "the socket file was replaced by a symlink before its "
+                       "mode was set; refusing to follow it");
   }
   if (!S_ISSOCK(st.st_mode) || st.st_dev != owner.device() ||
       st.st_ino != owner.inode()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "bind(", QuoteForMessage(path),
-        "): the socket file was replaced by another file before its mode "
-        "was set; its mode was left alone"));
+    return BindRefused(absl::StatusCode::kFailedPrecondition, path,
+                       "the socket file was replaced by another file before "
+                       "its mode was set; its mode was left alone");
   }
   // fchmod() refuses O_PATH descriptors; /proc/self/fd/N names the pinned
   // inode itself, whatever the path names by now.
   const std::string by_fd = absl::StrCat("/proc/self/fd/", pinned);
   if (::chmod(by_fd.c_str(), permissions.mode()) != 0) {
     if (errno == ENOENT) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "bind(", QuoteForMessage(path),
-          "): cannot set the socket file's mode without following its path "
-          "again: /proc is not mounted"));
+      return BindRefused(absl::StatusCode::kFailedPrecondition, path,
+                         "cannot set the socket file's mode without following "
+                         "its path again: /proc is not mounted");
     }
     return ErrnoError(errno, "chmod", path);
   }
