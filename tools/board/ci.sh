@@ -95,8 +95,10 @@ for board in "${boards[@]}"; do
   board_objects > "$log_dir/$board.before" ||
     { failures+=("$board: cannot list its IPC objects"); stop_boards; continue; }
   tested=$SECONDS
+  # --build_tests_only: the tests' binaries, not every other target under
+  # the patterns (examples and seed programs only shell tests use).
   ./bazelw test --config="$board" --config=board --test_summary=short \
-    --test_tag_filters=-board_incompatible --test_lang_filters=-sh \
+    --build_tests_only --test_tag_filters=-board_incompatible --test_lang_filters=-sh \
     --local_test_jobs="$board_jobs" --test_env=IPCBOX_BOARD_JOBS="$board_jobs" \
     --test_timeout="$board_timeouts" \
     --test_env=IPCBOX_IPC_LEAK_CHECK=1 --test_env=IPCBOX_TIME_SCALE="$time_scale" \
