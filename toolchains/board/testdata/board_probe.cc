@@ -56,6 +56,16 @@ int CheckEnvironment(const char* program) {
   if (Env("GTEST_OUTPUT") != "xml:" + Env("XML_OUTPUT_FILE")) {
     return Fail("GTEST_OUTPUT does not name XML_OUTPUT_FILE");
   }
+  // As under Bazel on the host: a test (and what it spawns) starts with
+  // SIGINT and SIGQUIT at their defaults, not ignored as a shell leaves a
+  // command it runs in the background.
+  for (int signo : {SIGINT, SIGQUIT}) {
+    struct sigaction action;
+    if (sigaction(signo, nullptr, &action) != 0 ||
+        action.sa_handler != SIG_DFL) {
+      return Fail(std::string(strsignal(signo)) + " is not at its default");
+    }
+  }
   struct utsname names;
   if (uname(&names) != 0) return Fail("uname failed");
   printf("board_probe: running %s on %s (%s), argv[0] %s\n",
