@@ -7,8 +7,9 @@
 #   tools/board/ci.sh --boards armv7 //tests/pipe/...
 #
 # Tests tagged board_incompatible (they exec host tools the busybox board
-# lacks) and shell tests (the runner runs those on the host, where the
-# qemu-user step already ran them) are filtered out.
+# lacks, or, soak_test, fail there for a reason not yet known; each says
+# why in its BUILD file) and shell tests (the runner would run those on the
+# host; CI runs them under qemu-user) are filtered out.
 #
 # Each board gets a host directory of its own as its /mnt/host (up --share),
 # and the runner puts each test's files there for the board to exec in place
