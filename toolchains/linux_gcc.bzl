@@ -19,7 +19,7 @@ def _tool_paths(prefix):
     paths["llvm-cov"] = "/bin/false"
     return paths
 
-def linux_gcc_toolchain(name, cpu, platform_cpu, tool_prefix, include_directories, extra_compile_flags = [], static = True):
+def linux_gcc_toolchain(name, cpu, platform_cpu, tool_prefix, include_directories, extra_compile_flags = [], extra_link_flags = [], static = True):
     """A cc_toolchain plus its toolchain() registration.
 
     Args:
@@ -29,6 +29,7 @@ def linux_gcc_toolchain(name, cpu, platform_cpu, tool_prefix, include_directorie
       tool_prefix: prefix of the gcc binaries, "" for the host compiler.
       include_directories: where the compiler's built-in headers live.
       extra_compile_flags: flags for this target only.
+      extra_link_flags: link flags for this target only.
       static: link executables with -static.
     """
     config = name + "_config"
@@ -64,7 +65,7 @@ def linux_gcc_toolchain(name, cpu, platform_cpu, tool_prefix, include_directorie
         # gold links a static test binary with about half the CPU time of
         # ld.bfd (measured: 0.35 s against 1.0 s on x86_64, 0.47 s against
         # 1.09 s on armv7), and CI links about a thousand of them.
-        link_flags = (["-static"] if static else []) + ["-pthread", "-fuse-ld=gold"],
+        link_flags = (["-static"] if static else []) + ["-pthread", "-fuse-ld=gold"] + extra_link_flags,
         opt_link_flags = ["-Wl,--gc-sections"],
         link_libs = ["-lstdc++", "-lm"],
         unfiltered_compile_flags = [

@@ -22,6 +22,7 @@
 #include "ipcbox/pipe/pipe_capacity.h"
 #include "tests/pipe/pipe_test_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/time_scale.h"
 
 namespace ipcbox {
 namespace {
@@ -32,11 +33,16 @@ using ::ipcbox::testing::FirstPatternMismatch;
 using ::ipcbox::testing::ForkChild;
 using ::ipcbox::testing::Pattern;
 using ::ipcbox::testing::PatternByte;
+using ::ipcbox::testing::Scaled;
 using ::testing::HasSubstr;
 
+// Hang detection only (a transfer that stops, a peer that never exits), so
+// stretched on slow runs (time_scale.h); ChildProcess::Wait stretches
+// kChildTimeout itself.
 constexpr absl::Duration kChildTimeout = absl::Seconds(60);
+absl::Duration HangBound() { return Scaled(absl::Seconds(60)); }
 
-Deadline Soon() { return Deadline::After(absl::Seconds(60)); }
+Deadline Soon() { return Deadline::After(HangBound()); }
 
 PipeOptions Capacity(size_t bytes) {
   PipeOptions options;
@@ -53,7 +59,7 @@ TEST(MultiProcessPipeTest, ParentWritesChildReads) {
     char buf[7];  // small on purpose: several reads
     for (;;) {
       absl::StatusOr<size_t> n = pipe->reader.ReadFor(absl::MakeSpan(buf),
-                                                      absl::Seconds(60));
+                                                      HangBound());
       if (IsEndOfStream(n.status())) break;
       if (!n.ok()) return 2;
       got.append(buf, *n);
@@ -84,7 +90,7 @@ TEST(MultiProcessPipeTest, ChildWritesParentReads) {
   EXPECT_TRUE(pipe->reader.ReadFull(absl::MakeSpan(buf), Soon(), &read).ok());
   EXPECT_EQ(absl::string_view(buf, read), "line\nline\nline\n");
   EXPECT_TRUE(IsEndOfStream(
-      pipe->reader.ReadFor(absl::MakeSpan(buf), absl::Seconds(60)).status()));
+      pipe->reader.ReadFor(absl::MakeSpan(buf), HangBound()).status()));
   EXPECT_TRUE(ExitedWith(child->Wait(kChildTimeout), 0));
 }
 

@@ -32,6 +32,7 @@
 #include "ipcbox/socket_server/concurrent_server.h"
 #include "ipcbox/socket_server/echo_handler.h"
 #include "tests/socket_server/server_test_util.h"
+#include "tests/support/time_scale.h"
 
 namespace ipcbox {
 namespace {
@@ -40,6 +41,7 @@ using ::ipcbox::testing::AddressOf;
 using ::ipcbox::testing::EchoRoundTrip;
 using ::ipcbox::testing::MakeServer;
 using ::ipcbox::testing::Pattern;
+using ::ipcbox::testing::Scaled;
 using ::ipcbox::testing::ServerThread;
 using ::ipcbox::testing::WaitForStats;
 
@@ -147,10 +149,15 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
       switch (round % 3) {
         case 0: {  // flood without reading until stalled or closed
           for (int i = 0; i < 512 && running(); ++i) {
-            if (!c->SendFor(chunk, absl::Milliseconds(100)).ok()) break;
+            // A send that waits this long: the server stopped reading, as
+            // its echo back to us stalled. Longer on a slow (emulated) kernel
+            // where the server drains slowly without stalling.
+            if (!c->SendFor(chunk, Scaled(absl::Milliseconds(100))).ok()) break;
           }
-          // Hold the stalled connection past the write-stall timeout.
-          const absl::Time hold = absl::Now() + absl::Milliseconds(1500);
+          // Hold the stalled connection past the write-stall timeout, by a
+          // margin a slow kernel's server needs to notice (time_scale.h).
+          const absl::Time hold = absl::Now() + options.write_stall_timeout +
+                                  Scaled(absl::Milliseconds(500));
           while (running() && absl::Now() < hold) {
             absl::SleepFor(absl::Milliseconds(50));
           }

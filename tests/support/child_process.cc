@@ -25,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/support/time_scale.h"
 
 namespace ipcbox::testing {
 namespace {
@@ -208,6 +209,7 @@ std::optional<ExitResult> ChildProcess::Poll() {
 
 ExitResult ChildProcess::Wait(absl::Duration timeout) {
   if (result_.has_value()) return *result_;
+  timeout = Scaled(timeout);
   const absl::Duration start = MonotonicNow();
   absl::Duration pause = kFirstPoll;
   for (;;) {

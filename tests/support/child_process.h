@@ -106,7 +106,8 @@ class ChildProcess {
 
   // Waits at most `timeout` for the child to end. If it has not, kills it with
   // SIGKILL, reaps it and reports timed_out. Once the child is reaped, every
-  // later call returns the same result at once.
+  // later call returns the same result at once. The wait bounds a hang, so
+  // `timeout` is stretched by IPCBOX_TIME_SCALE (time_scale.h; 1 unless set).
   ExitResult Wait(absl::Duration timeout);
 
   // Reaps the child if it has ended, without waiting; nullopt while it runs.

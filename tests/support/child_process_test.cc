@@ -14,9 +14,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
+#include "tests/support/time_scale.h"
 
 namespace ipcbox::testing {
 namespace {
@@ -81,8 +83,11 @@ TEST(ChildProcessTest, HungChildTimesOutAndIsReaped) {
   ExitResult result = child->Wait(absl::Milliseconds(200));
   EXPECT_TRUE(result.timed_out);
   EXPECT_TRUE(result.killed_by(SIGKILL)) << result;
-  EXPECT_EQ(result.waited, absl::Milliseconds(200));
-  EXPECT_TRUE(absl::StrContains(result.Describe(), "timed out after 200ms"))
+  EXPECT_EQ(result.waited, Scaled(absl::Milliseconds(200)));
+  EXPECT_TRUE(absl::StrContains(
+      result.Describe(),
+      absl::StrCat("timed out after ",
+                   absl::FormatDuration(Scaled(absl::Milliseconds(200))))))
       << result;
   EXPECT_FALSE(ExitedWith(result, 0));
   EXPECT_TRUE(IsReaped(child->pid()));

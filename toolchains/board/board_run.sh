@@ -8,7 +8,8 @@
 #   sh <dir>/board_run.sh --stop     kill a test that is still running
 #
 # <dir>/env sets the test's environment, the program (ipcbox_program), its
-# arguments (set --) and the time limit in seconds (ipcbox_limit).
+# arguments (set --), the time limit in seconds (ipcbox_limit) and whether
+# to give the test an IPC namespace of its own (ipcbox_ipc_namespace=1).
 # Written back: <dir>/pid (the test's process group), <dir>/status (its exit
 # status, 128+N for a signal) and <dir>/timed_out if the limit killed it.
 dir=$(cd "$(dirname "$0")" && pwd) || exit 125
@@ -43,17 +44,20 @@ echo $$ >"$dir/shell_pid"
 mkdir -p "$TEST_TMPDIR" "$TEST_UNDECLARED_OUTPUTS_DIR" || exit 125
 cd "$dir/runfiles/$TEST_WORKSPACE" || exit 125
 
-if command -v setsid >/dev/null 2>&1; then
-  setsid "$ipcbox_program" "$@" </dev/null &
-else
-  "$ipcbox_program" "$@" </dev/null &
-fi
-pid=$!
-echo "$pid" >"$dir/pid"
+# unshare -i (when the runner found it works): an IPC namespace of the
+# test's own, for the per-test leak check.
+ns=""
+[ "${ipcbox_ipc_namespace:-0}" = 1 ] && ns="unshare -i"
+setsid=""
+command -v setsid >/dev/null 2>&1 && setsid=setsid
 
 # The watchdog polls once a second, so it never outlives the test by more
-# than a second and leaves no long sleep behind on the board.
+# than a second and leaves no long sleep behind on the board. It learns the
+# test's pid from $dir/pid, which the test writes as it starts.
+rm -f "$dir/pid"
 (
+  while [ ! -s "$dir/pid" ]; do sleep 0.1 2>/dev/null || sleep 1; done
+  pid=$(cat "$dir/pid")
   elapsed=0
   while kill -0 "$pid" 2>/dev/null; do
     if [ "$elapsed" -ge "$ipcbox_limit" ]; then
@@ -67,10 +71,21 @@ echo "$pid" >"$dir/pid"
 ) </dev/null >/dev/null 2>&1 &
 watchdog=$!
 
-wait "$pid"
+# In the foreground: a command a shell runs in the background (&) starts
+# with SIGINT and SIGQUIT ignored, which the test and everything it spawns
+# would inherit. The inner shell writes its pid and execs setsid and
+# unshare, which exec the test (setsid forks only in a group leader, and a
+# foreground command here is not one), so the pid is the test's.
+sh -c 'echo $$ >"$1/pid.new" && mv "$1/pid.new" "$1/pid" && shift && exec "$@"' \
+  board_run "$dir" $setsid $ns "$ipcbox_program" "$@" </dev/null
 status=$?
+pid=$(cat "$dir/pid" 2>/dev/null)
 kill "$watchdog" 2>/dev/null
 # Whatever the test forked and left running goes with it.
-kill_group KILL "$pid"
+[ -z "$pid" ] || kill_group KILL "$pid"
 echo "$status" >"$dir/status"
+# In a directory the host shares (9p with cache=loose), writes stay in the
+# board's page cache until flushed: the host reads the status, XML and
+# outputs once this returns.
+[ "${ipcbox_shared:-0}" = 1 ] && sync
 exit "$status"

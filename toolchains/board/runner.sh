@@ -16,6 +16,16 @@
 #                             (/tmp/ipcbox-board-locks; must be shared by all
 #                             sandboxes, so not TEST_TMPDIR)
 #   IPCBOX_EXPECT_MACHINE     if set, `uname -m` the board must report
+#   IPCBOX_BOARD_SHARE        HOSTDIR:BOARDDIR, a host directory the board
+#                             sees at BOARDDIR (virtio-9p on the virtual
+#                             boards, NFS on a real one): the test's files are
+#                             put there and run in place, not copied over ssh
+#   IPCBOX_TIME_SCALE         passed on to the test (tests/support:time_scale)
+#
+# Where the board's busybox or util-linux has `unshare` and the user may use
+# it (root), each test runs in an IPC namespace of its own, as in Bazel's
+# linux-sandbox, so the per-test IPC leak check stays on; elsewhere the
+# runner turns it off (IPCBOX_IPC_LEAK_CHECK=0) for that test.
 #
 # Exit status: the test's (128+N if a signal killed it, on the board), or
 # 125 with one "BOARD ERROR" line if the board could not be used.
@@ -57,6 +67,14 @@ for file in "${IPCBOX_BOARD_IDENTITY:-}" "${IPCBOX_BOARD_KNOWN_HOSTS:-}"; do
   [[ -z "$file" || -r "$file" ]] || fail_board "cannot read $file"
 done
 [[ -r "$self_dir/board_run.sh" ]] || fail_board "board_run.sh is missing beside the runner"
+share_host="" share_board=""
+if [[ -n "${IPCBOX_BOARD_SHARE:-}" ]]; then
+  [[ "$IPCBOX_BOARD_SHARE" =~ ^(/[A-Za-z0-9._/-]*):(/[A-Za-z0-9._/-]*)$ ]] ||
+    fail_board "IPCBOX_BOARD_SHARE must be HOSTDIR:BOARDDIR (absolute paths), not '$IPCBOX_BOARD_SHARE'"
+  share_host=${BASH_REMATCH[1]} share_board=${BASH_REMATCH[2]}
+  [[ -d "$share_host" && -w "$share_host" ]] ||
+    fail_board "IPCBOX_BOARD_SHARE: $share_host is not a writable directory here"
+fi
 
 start_seconds=$SECONDS
 
@@ -101,16 +119,23 @@ fi
 
 on_board() { ssh "${ssh_options[@]}" "$target" "$@" 9>&-; }
 
+# board_dir: the test's own directory on the board (its TEST_TMPDIR).
+# run_dir: where board_run.sh, the runfiles, the status and the outputs
+# are, as the board sees it: board_dir itself, or with a share the test's
+# directory in it (staging, as the host sees it).
 board_dir=""
+run_dir=""
+staging=""
 cleaned=0
 cleanup() {
   ((cleaned)) && return
   cleaned=1
   if [[ -n "$board_dir" ]]; then
     # Without a master (it died with an interrupted test) ssh connects anew.
-    on_board "sh '$board_dir/board_run.sh' --stop 2>/dev/null; rm -rf '$board_dir'" </dev/null ||
+    on_board "sh '$run_dir/board_run.sh' --stop 2>/dev/null; rm -rf '$board_dir'" </dev/null ||
       echo "ipcbox board runner: could not remove $board_dir on $board" >&2
   fi
+  [[ -z "$staging" ]] || rm -rf "$staging"
   ssh "${ssh_options[@]}" -O exit "$target" >/dev/null 2>&1 9>&-
   rm -rf "$local_dir"
 }
@@ -131,15 +156,35 @@ if ! ssh -f -N -o ControlMaster=yes "${ssh_options[@]}" "$target" \
   fail_board "ssh to port $port failed: $(tr '\n' ' ' <"$local_dir/master.err" | sed 's/ *$//')"
 fi
 
-# --- A fresh directory on the board -----------------------------------------
+# --- The shared directory, if any: the test's files go there ----------------
+if [[ -n "$share_host" ]]; then
+  staging=$(mktemp -d "$share_host/ipcbox-test.XXXXXX") ||
+    fail_board "cannot make a directory in the shared $share_host"
+  cp "$self_dir/board_run.sh" "$staging/board_run.sh"
+  run_dir=$share_board/${staging##*/}
+fi
+
+# --- A fresh directory on the board, what the board is, and whether it gives
+# the test an IPC namespace of its own (unshare -i) -----------------------------
 readonly board_tmp=${IPCBOX_BOARD_TMPDIR:-/tmp}
-reply=$(on_board "d=\$(mktemp -d '$board_tmp/ipcbox-test.XXXXXX') && echo \"\$d\" && uname -m" \
+share_probe=""
+[[ -z "$run_dir" ]] || share_probe=" && { [ -f '$run_dir/board_run.sh' ] && echo shared || echo unshared; }"
+reply=$(on_board "d=\$(mktemp -d '$board_tmp/ipcbox-test.XXXXXX') && echo \"\$d\" && uname -m &&
+    { unshare -i true >/dev/null 2>&1 && echo ipc_namespace || echo no_ipc_namespace; }$share_probe" \
   </dev/null 2>"$local_dir/error") ||
   fail_board "cannot make a directory in $board_tmp: $(tr '\n' ' ' <"$local_dir/error")"
 candidate=$(sed -n 1p <<<"$reply")
 [[ "$candidate" =~ ^/[A-Za-z0-9._/-]+$ ]] || fail_board "mktemp on the board printed '$candidate'"
 board_dir=$candidate
 board_machine=$(sed -n 2p <<<"$reply")
+ipc_namespace=0
+[[ "$(sed -n 3p <<<"$reply")" != ipc_namespace ]] || ipc_namespace=1
+if [[ -n "$share_host" ]]; then
+  [[ "$(sed -n 4p <<<"$reply")" == shared ]] ||
+    fail_board "IPCBOX_BOARD_SHARE: the board does not see $share_host at $share_board"
+else
+  run_dir=$board_dir
+fi
 
 if [[ -n "${IPCBOX_EXPECT_MACHINE:-}" && "$board_machine" != "$IPCBOX_EXPECT_MACHINE" ]]; then
   fail_board "uname -m is '$board_machine', IPCBOX_EXPECT_MACHINE is '$IPCBOX_EXPECT_MACHINE'"
@@ -154,9 +199,9 @@ srcdir=${TEST_SRCDIR:-${RUNFILES_DIR:-}}
 [[ -n "$srcdir" && -d "$srcdir" ]] || fail_board "TEST_SRCDIR is not a directory (run this under bazel test)"
 workspace=${TEST_WORKSPACE:-ipcbox}
 case "$program" in
-  "$srcdir"/*) board_program="$board_dir/runfiles/${program#"$srcdir"/}" ;;
+  "$srcdir"/*) board_program="$run_dir/runfiles/${program#"$srcdir"/}" ;;
   /*) fail_board "the program $program is outside TEST_SRCDIR" ;;
-  *) board_program="$board_dir/runfiles/$workspace/${program#./}" ;;
+  *) board_program="$run_dir/runfiles/$workspace/${program#./}" ;;
 esac
 
 quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
@@ -176,14 +221,19 @@ limit=$((${TEST_TIMEOUT:-300} - (SECONDS - start_seconds) - 3))
     esac
     echo "export $name=$(quote "${!name}")"
   done < <(compgen -e)
-  echo "export TEST_SRCDIR=$(quote "$board_dir/runfiles") RUNFILES_DIR=$(quote "$board_dir/runfiles")"
+  echo "export TEST_SRCDIR=$(quote "$run_dir/runfiles") RUNFILES_DIR=$(quote "$run_dir/runfiles")"
   echo "export TEST_TMPDIR=$(quote "$board_dir/tmp") TMPDIR=$(quote "$board_dir/tmp")"
-  echo "export TEST_UNDECLARED_OUTPUTS_DIR=$(quote "$board_dir/outputs")"
-  echo "export XML_OUTPUT_FILE=$(quote "$board_dir/test.xml") GTEST_OUTPUT=$(quote "xml:$board_dir/test.xml")"
+  echo "export TEST_UNDECLARED_OUTPUTS_DIR=$(quote "$run_dir/outputs")"
+  echo "export XML_OUTPUT_FILE=$(quote "$run_dir/test.xml") GTEST_OUTPUT=$(quote "xml:$run_dir/test.xml")"
   [[ -n "${TEST_SHARD_STATUS_FILE:-}" ]] &&
-    echo "export TEST_SHARD_STATUS_FILE=$(quote "$board_dir/shard_status")"
+    echo "export TEST_SHARD_STATUS_FILE=$(quote "$run_dir/shard_status")"
   [[ -n "${TEST_PREMATURE_EXIT_FILE:-}" ]] &&
-    echo "export TEST_PREMATURE_EXIT_FILE=$(quote "$board_dir/premature_exit")"
+    echo "export TEST_PREMATURE_EXIT_FILE=$(quote "$run_dir/premature_exit")"
+  # Without a namespace of its own, the leak check would blame this test
+  # for every object another test or program on the board made meanwhile.
+  ((ipc_namespace)) || echo "export IPCBOX_IPC_LEAK_CHECK=0"
+  echo "ipcbox_ipc_namespace=$ipc_namespace"
+  [[ -z "$staging" ]] || echo "ipcbox_shared=1"
   echo "ipcbox_program=$(quote "$board_program")"
   echo "ipcbox_limit=$limit"
   printf 'set --'
@@ -194,28 +244,44 @@ cp "$self_dir/board_run.sh" "$local_dir/board_run.sh"
 ln -s "$srcdir" "$local_dir/runfiles"
 
 # tar -h copies what the runfiles symlinks point at; busybox tar unpacks it.
-if ! error=$(tar -C "$local_dir" -chf - env board_run.sh runfiles |
+# With a share the copy is a local one, and the board reads the files in
+# place; else they stream over the ssh connection.
+if [[ -n "$staging" ]]; then
+  if ! error=$(tar -C "$local_dir" -chf - env runfiles | tar -C "$staging" -xf - 2>&1); then
+    fail_board "copying the test to the shared $staging failed: $(echo "$error" | tr '\n' ' ')"
+  fi
+elif ! error=$(tar -C "$local_dir" -chf - env board_run.sh runfiles |
   on_board "cd '$board_dir' && tar -xf -" 2>&1); then
   fail_board "copying the test to $board_dir failed: $(echo "$error" | tr '\n' ' ')"
 fi
 
-echo "ipcbox board runner: ${TEST_TARGET:-$program} on $board ($board_machine) in $board_dir" >&2
+echo "ipcbox board runner: ${TEST_TARGET:-$program} on $board ($board_machine) in $run_dir" >&2
 
 # --- Run it. In the background, so that a TERM from Bazel runs the trap now
 # rather than after ssh returns. ---------------------------------------------
-on_board "sh '$board_dir/board_run.sh'" </dev/null &
-wait $!
+if [[ -n "$staging" ]]; then
+  # Its results are in the share already: the directory goes in the same session.
+  on_board "sh '$run_dir/board_run.sh'; rm -rf '$board_dir'" </dev/null &
+else
+  on_board "sh '$run_dir/board_run.sh'" </dev/null &
+fi
+wait $! && [[ -n "$staging" ]] && board_dir=""
 
 # --- Its status, XML and outputs come back, and the directory goes ----------
-fetch="$local_dir/fetched"
-mkdir "$fetch"
-if ! on_board "cd '$board_dir' && set -- status &&
-    for f in timed_out test.xml outputs shard_status premature_exit; do
-      [ -e \"\$f\" ] && set -- \"\$@\" \"\$f\"; done; tar -cf - \"\$@\"" </dev/null |
-  tar -C "$fetch" -xf - 2>/dev/null; then
-  fail_board "the connection was lost while the test ran, or it left no status in $board_dir"
+if [[ -n "$staging" ]]; then
+  fetch=$staging
+  [[ -z "$board_dir" ]] || { on_board "rm -rf '$board_dir'" </dev/null && board_dir=""; }
+else
+  fetch="$local_dir/fetched"
+  mkdir "$fetch"
+  if ! on_board "cd '$board_dir' && set -- status &&
+      for f in timed_out test.xml outputs shard_status premature_exit; do
+        [ -e \"\$f\" ] && set -- \"\$@\" \"\$f\"; done; tar -cf - \"\$@\"" </dev/null |
+    tar -C "$fetch" -xf - 2>/dev/null; then
+    fail_board "the connection was lost while the test ran, or it left no status in $board_dir"
+  fi
+  on_board "rm -rf '$board_dir'" </dev/null && board_dir=""
 fi
-on_board "rm -rf '$board_dir'" </dev/null && board_dir=""
 status=$(cat "$fetch/status" 2>/dev/null)
 [[ "$status" =~ ^[0-9]+$ ]] || fail_board "the test left no exit status"
 

@@ -56,6 +56,15 @@ int CheckEnvironment(const char* program) {
   if (Env("GTEST_OUTPUT") != "xml:" + Env("XML_OUTPUT_FILE")) {
     return Fail("GTEST_OUTPUT does not name XML_OUTPUT_FILE");
   }
+  // As under Bazel on the host: a test (and what it spawns) starts with
+  // SIGINT at its default, not ignored as a shell leaves a command it runs
+  // in the background (which ignores SIGQUIT too, but an ignored SIGQUIT
+  // can also come from whoever started Bazel, so it is not checked).
+  struct sigaction action;
+  if (sigaction(SIGINT, nullptr, &action) != 0 ||
+      action.sa_handler != SIG_DFL) {
+    return Fail("SIGINT is not at its default");
+  }
   struct utsname names;
   if (uname(&names) != 0) return Fail("uname failed");
   printf("board_probe: running %s on %s (%s), argv[0] %s\n",
