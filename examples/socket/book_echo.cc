@@ -166,7 +166,14 @@ absl::Status RunBookClient(const BookClientOptions& options, std::FILE* out) {
     std::fill(buffer.begin(), buffer.end(), '\0');
     absl::StatusOr<size_t> n =
         socket->ReceiveUntil(absl::MakeSpan(buffer), deadline);
-    if (IsEndOfStream(n.status())) continue;  // the seed prints nothing
+    // The seed prints nothing here and goes on to report "done": a server
+    // that died mid-conversation looked like a whole one (the crash suite
+    // caught it on the armv7 board). A missing echo is an error.
+    if (IsEndOfStream(n.status())) {
+      return absl::DataLossError(absl::StrCat(
+          "the server ", server->ToString(), " closed the connection after ",
+          i, " of ", options.exchanges, " echoes"));
+    }
     if (!n.ok()) {
       return DescribeTimeout(
           n.status(), absl::StrCat("waiting for the echo from ", server->ToString()),
