@@ -34,7 +34,7 @@ readonly self=$(readlink -f "${BASH_SOURCE[0]}")
 cd "$(dirname "$self")/../.."
 
 readonly all_mechanisms=(pipe fifo file_lock shared_file shm mapped_file
-  semaphore message_queue socket socket_server signal process)
+  semaphore message_queue socket socket_server signal process channel)
 
 usage() { sed -n '2,/^set -e/p' "$self" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
