@@ -1,12 +1,12 @@
 // pipe.h
 //
 // An unnamed pipe: a one-way byte stream between related processes (or
-// threads), created here and inherited across fork(). `CreatePipe()` returns
-// its two ends as separate move-only objects, a `PipeReader` and a
-// `PipeWriter`, so that each process keeps the end it uses and closes the
-// other. Closing matters: a reader sees end-of-stream only once every copy
-// of the write end is closed, and a writer gets EPIPE only once every copy
-// of the read end is.
+// threads), inherited across fork(). `CreatePipe()` returns its ends as two
+// move-only objects, a `PipeReader` and a `PipeWriter`, so each process keeps
+// the end it uses and closes the other: a reader sees end-of-stream only once
+// every copy of the write end is closed, a writer gets EPIPE only once every
+// copy of the read end is. Both ends are O_CLOEXEC; keep one across exec with
+// e.g. `reader.DuplicateOnto(STDIN_FILENO)` between fork and exec.
 //
 // Example (the parent writes, a child reads):
 //
@@ -23,13 +23,6 @@
 //   pipe->reader = PipeReader();     // parent: drop the read end
 //   absl::Status s = pipe->writer.WriteAll("hello\n");
 //   pipe->writer = PipeWriter();     // end-of-stream for the child
-//
-// Both descriptors are O_CLOEXEC: a child that exec()s loses them unless it
-// asks to keep one, e.g. with `reader.DuplicateOnto(STDIN_FILENO)` between
-// fork and exec. fork() itself keeps them, which is what the example needs.
-//
-// See pipe_reader.h and pipe_writer.h for reads, writes, deadlines,
-// end-of-stream, EPIPE without SIGPIPE and PIPE_BUF atomicity.
 
 #ifndef IPCBOX_PIPE_PIPE_H_
 #define IPCBOX_PIPE_PIPE_H_

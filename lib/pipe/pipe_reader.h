@@ -1,9 +1,8 @@
 // pipe_reader.h
 //
-// `PipeReader` is the read end of a pipe: it owns the descriptor and reads
-// bytes into caller-owned buffers, blocking, non-blocking or with a
-// deadline, without allocating. It works on any descriptor with pipe read
-// semantics, so FIFOs and a child's stdout use it too (`FromFd()`).
+// `PipeReader` is the read end of a pipe, FIFO or child's stdout (`FromFd()`):
+// it owns the descriptor and reads into caller-owned buffers, blocking,
+// non-blocking or with a deadline, without allocating.
 //
 // Example:
 //
@@ -17,30 +16,11 @@
 //     Consume(absl::string_view(buf, *n));
 //   }
 //
-// Outcomes, the same for every read call:
-//   - OK with n > 0: n bytes were read (at most the buffer's size; a read
-//     returns what is there, possibly less than asked: see `ReadFull()`);
-//   - `IsEndOfStream()`: no writer is left and the pipe is empty;
-//   - `IsWouldBlock()`: `Read()` on a non-blocking end found no data;
-//   - `IsTimedOut()`: the deadline passed with no data;
-//   - anything else is an error whose message names the call and the fd.
-// End-of-stream, would-block and timed-out statuses carry no message and
-// never allocate. EINTR is retried. Reading into an empty buffer is a caller
-// bug (kInvalidArgument), except for `ReadFull()`, where it reads nothing.
-//
-// Blocking mode belongs to the open file description, so it is shared with
-// copies of the descriptor made by fork() and dup(). A `PipeReader` reads
-// the O_NONBLOCK flag once, when it is made, and `SetNonBlocking()` keeps it
-// up to date; change it behind the object's back and the timed calls may
-// block past their deadline.
-//
-// Timed reads poll() and then read(). On a blocking end, a read after poll()
-// said "readable" can still block if another reader of the same pipe (a
-// thread, or a process sharing the descriptor) took the data in between;
-// give a shared read end O_NONBLOCK if it is read with deadlines.
-//
-// Not thread-safe for concurrent use of one object; two threads can read the
-// same pipe through separate descriptors (see the note above).
+// A read returns what is there, possibly less than asked (`ReadFull()`
+// loops). End-of-stream, would-block and timed-out statuses carry no message
+// and never allocate; EINTR is retried. A shared read end read with
+// deadlines should be O_NONBLOCK: see lib/pipe's README.md for the outcomes
+// and blocking mode in full. Not thread-safe for concurrent use of one object.
 
 #ifndef IPCBOX_PIPE_PIPE_READER_H_
 #define IPCBOX_PIPE_PIPE_READER_H_
@@ -125,7 +105,7 @@ class PipeReader : private pipe_internal::PipeEnd {
   using PipeEnd::fd;
   // True while this object holds a descriptor.
   using PipeEnd::valid;
-  // Whether the end is in non-blocking mode (see the header comment).
+  // Whether the end is in non-blocking mode (see README.md, Blocking mode).
   using PipeEnd::nonblocking;
   // Sets or clears O_NONBLOCK. This changes the open file description, which
   // every copy of the descriptor (fork, dup) shares.

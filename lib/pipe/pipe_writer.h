@@ -1,15 +1,11 @@
 // pipe_writer.h
 //
-// `PipeWriter` is the write end of a pipe: it owns the descriptor and writes
-// caller-owned bytes, blocking, non-blocking or with a deadline, without
-// allocating. When the last reader is gone, a write fails with an EPIPE
-// status; the process is never killed by SIGPIPE, whatever the SIGPIPE
-// disposition (see scoped_sigpipe_block.h for how, and what it costs: hold
-// a `ScopedSigpipeBlock` around a loop of writes, or declare SIGPIPE ignored
-// once with `IgnoreSigpipe()`, and each costs a bare write(2); otherwise two
-// pthread_sigmask() calls more). It
-// works on any descriptor with pipe write semantics, so FIFOs and a child's
-// stdin use it too (`FromFd()`).
+// `PipeWriter` is the write end of a pipe, FIFO or child's stdin (`FromFd()`):
+// it owns the descriptor and writes caller-owned bytes, blocking,
+// non-blocking or with a deadline, without allocating. When the last reader
+// is gone a write fails with an EPIPE status; SIGPIPE never kills the process
+// (see scoped_sigpipe_block.h). Data of at most `kPipeAtomicWriteSize` bytes
+// is written in one piece, never interleaved with other writers' data.
 //
 // Example:
 //
@@ -18,33 +14,10 @@
 //   if (IsTimedOut(s)) ...  // the reader is not keeping up
 //   if (!s.ok()) ...        // EPIPE: the reader has gone away, or an error
 //
-// Outcomes of `Write()`, `WriteFor()` and `WriteUntil()`:
-//   - OK with n > 0: the first n bytes of `data` were written. A write may
-//     be partial (non-blocking end, deadline, or a signal handler ran):
-//     `WriteAll()` loops until everything is written;
-//   - `IsWouldBlock()`: `Write()` on a non-blocking end found the pipe full;
-//   - `IsTimedOut()`: the deadline passed and nothing was written;
-//   - an error: EPIPE (kFailedPrecondition, "write(fd N): Broken pipe") when
-//     no reader is left, or another error naming the call and the fd.
-// Would-block and timed-out statuses carry no message and never allocate.
-// EINTR is retried. Writing empty data does nothing and returns 0.
-//
-// Atomicity (PIPE_BUF): data of at most `kPipeAtomicWriteSize` (4096) bytes
-// is written by every call here in one piece. It either goes into the pipe
-// whole or not at all, and never interleaves with what other writers of the
-// same pipe write, so several processes can share one pipe for records of
-// up to 4096 bytes. Larger data can be split, and interleaved with other
-// writers' data, at any point.
-//
-// Blocking mode: as for `PipeReader`, the O_NONBLOCK flag is read once and
-// tracked by `SetNonBlocking()`. A timed write on a blocking end writes at
-// most `kPipeAtomicWriteSize` bytes after each poll(): the kernel's "writable"
-// means one free page, and a blocking write of more than that could wait
-// past the deadline. It can still block if another writer fills the pipe
-// between the poll() and the write; give a shared write end O_NONBLOCK if
-// it is written with deadlines (and for speed: a non-blocking end writes as
-// much as fits in one call).
-//
+// Writes may be partial (`WriteAll()` loops). Would-block and timed-out
+// statuses carry no message and never allocate; EINTR is retried. A shared
+// write end written with deadlines should be O_NONBLOCK: see lib/pipe's
+// README.md for the outcomes, blocking mode and atomicity in full.
 // Not thread-safe for concurrent use of one object.
 
 #ifndef IPCBOX_PIPE_PIPE_WRITER_H_
@@ -134,7 +107,7 @@ class PipeWriter : private pipe_internal::PipeEnd {
   using PipeEnd::fd;
   // True while this object holds a descriptor.
   using PipeEnd::valid;
-  // Whether the end is in non-blocking mode (see the header comment).
+  // Whether the end is in non-blocking mode (see README.md, Blocking mode).
   using PipeEnd::nonblocking;
   // Sets or clears O_NONBLOCK. This changes the open file description, which
   // every copy of the descriptor (fork, dup) shares.

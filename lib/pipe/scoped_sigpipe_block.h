@@ -1,54 +1,22 @@
 // scoped_sigpipe_block.h
 //
 // `ScopedSigpipeBlock` lets the calling thread write to a pipe whose reader
-// may be gone and get EPIPE back instead of being killed by SIGPIPE.
-//
-// A write to a pipe (or FIFO) with no reader fails with EPIPE and also sends
-// SIGPIPE to the writing thread; SIGPIPE's default action terminates the
-// process. Sockets can opt out per call with MSG_NOSIGNAL; pipes cannot.
-// Changing the process's SIGPIPE disposition is not a library's business
-// (it is inherited across exec, and the application may rely on it), so
-// ipcbox blocks SIGPIPE in the calling thread only, for the duration of the
-// write, and throws away the SIGPIPE that the write itself raised:
+// may be gone and get EPIPE back instead of being killed by SIGPIPE. It
+// blocks SIGPIPE in this thread only, for the scope, and discards the
+// SIGPIPE that a failed write raised; the process's disposition is left
+// alone. lib/pipe's writes use one internally; hold one around a loop of
+// writes so that only the outermost scope pays its two pthread_sigmask()
+// calls:
 //
 //   ScopedSigpipeBlock sigpipe;  // SIGPIPE blocked in this thread
 //   ssize_t n = RetryOnEintr([&] { return ::write(fd, data, size); });
 //   if (n < 0 && errno == EPIPE) sigpipe.DiscardRaisedSigpipe();
 //   // ~ScopedSigpipeBlock: the thread's mask is as it was.
 //
-// This is safe with threads: a signal mask is per thread, and the kernel
-// directs the SIGPIPE of a failed write at the thread that wrote, so each
-// thread consumes only its own. A SIGPIPE that was already pending before
-// the scope began (the caller blocks SIGPIPE and one arrived) belongs to the
-// caller and is left pending: ordinary signals do not queue, so the write's
-// SIGPIPE merges into it and discarding "ours" would discard theirs.
-// (Corner case: if the pending one was sent to the whole process rather
-// than to this thread, the write's own SIGPIPE stays pending as well.)
-//
-// Cost: the outermost scope of a thread makes one pthread_sigmask() on entry
-// and one on exit (when the thread did not block SIGPIPE already; when it
-// did, one pthread_sigmask() and one sigpending()). A scope opened while
-// another is alive in the same thread costs no system call, and the writes
-// of lib/pipe (and FIFOs) check for one: a thread that holds a scope across
-// a loop of writes pays the two calls once, and each write inside costs what
-// write(2) costs. sigtimedwait() runs only after EPIPE. No allocation.
-//
-//   ScopedSigpipeBlock sigpipe;  // once, around the hot loop
-//   for (...) status = writer.WriteAll(record);  // no extra system call
-//
-// While a scope is held, SIGPIPE stays blocked in that thread: do not
-// unblock it yourself inside the scope, and know that a child forked inside
-// it inherits the blocked mask (exec keeps it). A SIGPIPE sent to the thread
-// from outside while the scope is held is indistinguishable from one a write
-// raised, and an EPIPE write inside the scope takes it.
-//
-// There is no cheaper correct scheme for a write outside any scope: the
-// kernel raises SIGPIPE in the write itself, no flag turns it off
-// (MSG_NOSIGNAL is for sockets only), checking for a reader first races with
-// the reader closing, and caching whether SIGPIPE is ignored breaks as soon
-// as anyone changes the disposition. A program that ignores SIGPIPE for
-// good says so once with `IgnoreSigpipe()` (ignore_sigpipe.h); then scopes
-// and writes make no extra system call in any thread.
+// Inside a scope, do not unblock SIGPIPE yourself; a child forked inside it
+// inherits the blocked mask. A SIGPIPE that was pending before the scope is
+// the caller's and is left pending. lib/pipe's README.md has the full rules,
+// the cost, and why no cheaper scheme is correct.
 
 #ifndef IPCBOX_PIPE_SCOPED_SIGPIPE_BLOCK_H_
 #define IPCBOX_PIPE_SCOPED_SIGPIPE_BLOCK_H_
