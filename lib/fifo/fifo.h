@@ -1,12 +1,12 @@
 // fifo.h
 //
 // `Fifo` is a named pipe as a file-system object: the name that unrelated
-// processes use to find one another. It creates the FIFO (mkfifo) with an
-// exact mode, refuses anything at the path that is not a FIFO, and removes
-// the FIFO it created when it goes out of scope, so that a crashed test or
-// an early return leaves nothing behind. Data never goes through a `Fifo`:
-// open its ends with the functions in fifo_open.h, which give the
-// `PipeReader` and `PipeWriter` of lib/pipe.
+// processes use to find one another. It creates the FIFO (mkfifo) with
+// exactly the permissions asked for (default 0600, whatever the umask),
+// refuses anything at the path that is not a FIFO (a symbolic link is never
+// followed), and removes the FIFO it created when it goes out of scope.
+// Data never goes through a `Fifo`: open its ends with fifo_open.h, which
+// gives lib/pipe's `PipeReader` and `PipeWriter`.
 //
 // Example (the side that owns the channel):
 //
@@ -19,36 +19,9 @@
 //   ...                       // read until end-of-stream
 //   // ~Fifo unlinks /run/sensor.fifo
 //
-// What is at the path decides, with the `OpenMode`:
-//
-//   mode               | nothing    | a FIFO              | anything else
-//   -------------------+------------+---------------------+----------------
-//   kCreateExclusive   | create     | kAlreadyExists      | kAlreadyExists
-//   kOpenOrCreate      | create     | use it              | kFailedPrecondition
-//   kOpenExisting      | kNotFound  | use it              | kFailedPrecondition
-//   kPurgeAndCreate    | create     | unlink, create      | kFailedPrecondition
-//
-// "Anything else" includes a symbolic link, even one to a FIFO: it is never
-// followed (lstat, O_NOFOLLOW), because in a shared directory a link is how
-// someone else redirects a privileged process to a file of their choosing.
-// Nothing but a FIFO is ever removed either: kPurgeAndCreate clears a stale
-// FIFO left by a crashed run, not a regular file that a typo in a path
-// pointed at.
-//
-// Permissions: the FIFO this object creates has exactly `permissions`
-// (default 0600), whatever the umask; see `ApplyExactMode()` in
-// internal/fifo_node.cc for how that is done without opening the FIFO for
-// reading or writing, which its peers would notice. Until that correction,
-// a few microseconds, the FIFO has the mode the umask left: never more
-// access than asked for, possibly less (a peer opening it in that instant
-// may get EACCES). An existing FIFO keeps its mode. The seeds create theirs
-// 0666 / 0664: pass that explicitly.
-//
-// Ownership: only a `Fifo` that created the FIFO (`created()`) removes it on
-// destruction; one that found it there never does, unless asked with
-// `Remove()`. Removal checks that the path still names the same FIFO
-// (device and inode), so a `Fifo` never unlinks a newer FIFO that another
-// run created at the same path after this one was removed.
+// Only a `Fifo` that created the FIFO (`created()`) removes it, and only if
+// the path still names that FIFO. lib/fifo's README.md has what each
+// `OpenMode` does with what is at the path, and how the mode is made exact.
 
 #ifndef IPCBOX_FIFO_FIFO_H_
 #define IPCBOX_FIFO_FIFO_H_
