@@ -1,32 +1,16 @@
 // message_queue.h
 //
 // `ipcbox::MessageQueue` is the message queue of the IPC flavour this build
-// selects (--//platforms:ipc_flavor; see platforms/BUILD.bazel): a POSIX
-// queue (`posix::MessageQueue`) where the kernel has them, else a System V
-// queue (`sysv::MessageQueue`). Code that keeps to the common subset below
-// compiles and behaves the same against either, and a binary links only the
-// selected backend.
-//
-// The common subset:
-//   - `CreatePrivate(QueueCapacity)`: a new queue without a name, shared with
-//     forked children;
-//   - `Send(bytes, priority)`, `TrySend`, `SendFor`, `SendUntil`: priorities
-//     0..kMaxMessagePriority (common.h);
-//   - `Receive(buffer)`, `TryReceive`, `ReceiveFor`, `ReceiveUntil`: the
-//     highest-priority message, the oldest among equal priorities, with its
-//     size and priority; the buffer must hold max_message_size() bytes;
-//   - `max_message_size()`, `valid()`, `Remove()`;
-//   - statuses: `IsWouldBlock()` for a full or empty queue in the Try forms,
-//     `IsTimedOut()` for a deadline, InvalidArgument for a payload over
-//     max_message_size() or a priority over kMaxMessagePriority.
-// Everything else (names and keys, typed System V messages, the POSIX
-// descriptor, Stat) is backend-specific: reach it through the backend types.
-//
-// The two differ where the kernels do, and the subset is chosen so that this
-// does not show: a System V queue holds max_messages * max_message_size
-// bytes (more messages if they are small), and its timed calls poll (see
-// sysv_message_queue.h); a POSIX queue holds exactly max_messages messages
-// and waits in the kernel.
+// selects (--//platforms:ipc_flavor): `posix::MessageQueue` where the kernel
+// has POSIX queues, else `sysv::MessageQueue`. Code that keeps to the common
+// subset compiles and behaves the same against either, and a binary links
+// only the selected backend. The subset: `CreatePrivate()` (a queue without
+// a name, shared with forked children); `Send`/`TrySend`/`SendFor`/
+// `SendUntil` with priorities 0..kMaxMessagePriority; the same four forms of
+// `Receive` (highest priority first, oldest first within one, into a buffer
+// of max_message_size() bytes); `max_message_size()`, `valid()`, `Remove()`.
+// Everything else (names, keys, typed messages, the POSIX descriptor) is
+// backend-specific. See lib/message_queue's README.md for where they differ.
 //
 // Example:
 //

@@ -3,7 +3,8 @@
 // `posix::MessageQueue` is a POSIX message queue (mq_open, mq_send,
 // mq_receive): a named, kernel-held queue of messages with priorities,
 // received highest priority first and in send order within a priority. The
-// object owns the queue descriptor; the queue itself lives until its name is
+// object owns the queue descriptor, which is pollable (POLLIN when a message
+// is queued, POLLOUT when there is room); the queue lives until its name is
 // unlinked and the last descriptor is closed.
 //
 // Example:
@@ -16,48 +17,15 @@
 //       posix::MessageQueue::Open(*name, options);
 //   if (!queue.ok()) return queue.status();
 //   queue->Send("overheat", /*priority=*/9).IgnoreError();
-//
 //   char buf[128];  // at least max_message_size()
 //   absl::StatusOr<ReceivedMessage> got =
 //       queue->ReceiveFor(absl::MakeSpan(buf), absl::Seconds(1));
 //
-// Every send and receive comes in four forms: `Send()` blocks; `TrySend()`
-// does not wait and returns `WouldBlockError()`; `SendFor()` and `SendUntil()`
-// wait at most until a deadline and return `TimedOutError()`. None of them
-// allocates, and would-block and timed-out statuses carry no message. EINTR
-// is retried.
-//
-// Timeouts and the wall clock: mq_timedsend() and mq_timedreceive() take an
-// absolute CLOCK_REALTIME time; there is no CLOCK_MONOTONIC variant. The
-// deadline is kept on CLOCK_MONOTONIC (`Deadline`) and turned into a
-// wall-clock time just before each call (`Deadline::RealtimeTimespec()`). If
-// the wall clock is stepped while a call waits (NTP, a board setting its date
-// at boot), the kernel's timeout comes early or late by the step: early is
-// caught, since on ETIMEDOUT the monotonic deadline is checked and the call
-// made again if time is left; late is not, so a step backwards can make a
-// call wait longer than asked. The non-blocking forms pass a time in the past
-// (the epoch) rather than toggling O_NONBLOCK, which would change the mode
-// for every descriptor copy and race with other threads.
-//
-// The descriptor is pollable: `fd()` becomes readable (POLLIN) when a message
-// is queued and writable (POLLOUT) when there is room, so a queue can sit in
-// an epoll set next to sockets. Follow the poll with `TryReceive()`.
-//
-// Limits: a queue's capacity is fixed at creation and checked against
-// fs.mqueue.msg_max and msgsize_max (read from /proc when the queue is
-// opened; see posix_limits.h) with a status that names the limit; a payload
-// over the queue's message size, a priority over kMaxMessagePriority, or a
-// receive buffer smaller than the message size (mq_receive() refuses those,
-// even for a short message) fail with InvalidArgument before any system call.
-//
-// Lifetime: `Remove()` (or the static `Unlink()`) removes the name;
-// processes that have the queue open keep using it until they close it.
-// Unlinking is allowed to the queue's owner (the mqueue directory is
-// sticky). Destroying the object closes the descriptor and leaves the name,
-// unless the object created the queue and
-// `QueueOptions::remove_when_destroyed` is set.
-//
-// One object may be used by several threads at once: it holds no buffers.
+// Each call blocks, tries (`WouldBlockError()`) or waits until a deadline
+// (`TimedOutError()`), without allocating; one object may be used by several
+// threads at once. The kernel's timeouts are on the wall clock: a step of
+// the clock backwards can make a timed call wait longer than asked. See
+// lib/message_queue's README.md for that, the limits and the lifetime.
 
 #ifndef IPCBOX_MESSAGE_QUEUE_POSIX_MESSAGE_QUEUE_H_
 #define IPCBOX_MESSAGE_QUEUE_POSIX_MESSAGE_QUEUE_H_

@@ -2,8 +2,8 @@
 //
 // `sysv::MessageQueue` is a System V message queue (msgget, msgsnd, msgrcv,
 // msgctl): a kernel-persistent list of typed messages that any process
-// knowing the key (or the id) and allowed by the queue's mode can use. It
-// outlives the processes that use it, until someone removes it.
+// knowing the key (or the id) and allowed by the queue's mode can use, until
+// someone removes it.
 //
 // Example (the seed's sender and receiver):
 //
@@ -13,71 +13,21 @@
 //   options.permissions = *Permissions::FromMode(0666);
 //   absl::StatusOr<sysv::MessageQueue> queue =
 //       sysv::MessageQueue::Open(*key, options);
-//
 //   sysv::Message<16> message;
 //   message.set_type(3);
 //   message.SetPayload("msg5").IgnoreError();
 //   absl::Status sent = queue->TrySendMessage(message);  // IPC_NOWAIT
-//
 //   absl::Status got = queue->ReceiveMessage(message,
 //                                            sysv::TypeSelector::Exactly(3));
 //   queue->Remove().IgnoreError();
 //
-// Two ways to send and receive:
-//
-//   - Typed, with a `sysv::Message<N>` (sysv_message.h): the whole System V
-//     API. The message is in msgsnd()'s layout already, so nothing is copied
-//     and nothing is shared between calls: any number of threads may use one
-//     queue object this way at once.
-//   - By priority, with plain byte spans: the subset shared with POSIX
-//     queues, which the generic `ipcbox::MessageQueue` (message_queue.h)
-//     offers. A priority p (0..kMaxMessagePriority, higher first) travels as
-//     the type kMaxMessagePriority + 1 - p, so types 1..32768; `Receive()`
-//     asks for the lowest type <= 32768 (msgtyp -32768), which the kernel
-//     hands out oldest first within a type. The order is therefore POSIX's:
-//     highest priority first, FIFO within a priority. Messages of a larger
-//     type, sent with the typed calls, are invisible to `Receive()`. Because
-//     msgsnd() wants the type right before the payload, these calls copy
-//     through one buffer for sending and one for receiving, allocated when
-//     the queue is opened (max_message_size bytes each): one thread may send
-//     while another receives on the same object, but two threads must not
-//     both send, or both receive, through one object at once.
-//
-// Every send and receive comes in four forms: `Send()` blocks; `TrySend()`
-// does not wait (IPC_NOWAIT) and returns `WouldBlockError()`; `SendFor()` and
-// `SendUntil()` wait at most until a deadline and return `TimedOutError()`.
-// None of them allocates, and would-block and timed-out statuses carry no
-// message. EINTR is retried: System V calls are never restarted by the
-// kernel, whatever SA_RESTART says.
-//
-// Timed calls poll. The kernel has no timed msgsnd()/msgrcv(), so a timed
-// call tries with IPC_NOWAIT, sleeps, and tries again, with pauses that start
-// at 50 us and double up to `QueueOptions::max_poll_interval` (5 ms by
-// default), never past the deadline. Costs: a message that arrives while the
-// caller sleeps waits up to one pause before it is taken, the waiting thread
-// wakes up to 200 times a second, and a process blocked in a plain `Receive()`
-// on the same queue is handed messages before a polling one sees them. The
-// alternative, a per-thread timer signal (timer_create with SIGEV_THREAD_ID)
-// interrupting a blocking call, wakes exactly on time but takes a signal
-// number and a handler from the application, costs three extra system calls
-// per call, and must close the race of a signal that fires just before the
-// call blocks; a library should not own a process's signals, so ipcbox polls.
-// Use the blocking calls where the wait need not be bounded, and a POSIX
-// queue (a real timed wait, and a pollable descriptor) where latency matters.
-//
-// Limits: payloads over kernel.msgmax, a queue byte limit over kernel.msgmnb
-// (both read from /proc/sys/kernel when the queue is opened) and a send type
-// <= 0 fail with InvalidArgument naming the limit or the type, before any
-// system call. A receive whose message is longer than the buffer fails with
-// InvalidArgument naming the buffer size and leaves the message queued,
-// unless `Truncation::kAllow` was asked for.
-//
-// Lifetime: the queue lives in the kernel until `Remove()` (IPC_RMID, which
-// the kernel allows the queue's owner or creator and privileged processes),
-// `ipcrm`, or a reboot; destroying the object leaves it, unless the object
-// created it and `QueueOptions::remove_when_destroyed` is set. A queue removed
-// by anyone makes every later call on it fail with NotFound, and wakes
-// blocked callers with the same status.
+// Typed calls (`sysv::Message<N>`) copy nothing and are thread-safe; the
+// by-priority calls shared with POSIX queues copy through one send and one
+// receive buffer, so one thread may send while another receives. Each call
+// blocks, tries (`WouldBlockError()`) or waits until a deadline
+// (`TimedOutError()`); timed calls poll, since the kernel has no timed
+// msgrcv(). lib/message_queue's README.md has the priority mapping, the
+// polling's cost, the limits and the queue's lifetime.
 
 #ifndef IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
 #define IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
@@ -120,7 +70,7 @@ struct QueueOptions {
   // Remove the queue when this object is destroyed, if this object created
   // it. Off by default: System V queues are meant to outlive their creator.
   bool remove_when_destroyed = false;
-  // The longest pause between the attempts of a timed call (see above).
+  // The longest pause between the attempts of a timed call (README.md, Timed calls).
   absl::Duration max_poll_interval = absl::Milliseconds(5);
   // An existing queue this call opens (rather than creates) must be owned
   // by this user (or `ownership.allowed_owner`) and, with a mode that may
