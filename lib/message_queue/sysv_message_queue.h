@@ -70,7 +70,7 @@ struct QueueOptions {
   // Remove the queue when this object is destroyed, if this object created
   // it. Off by default: System V queues are meant to outlive their creator.
   bool remove_when_destroyed = false;
-  // The longest pause between the attempts of a timed call (README.md, Timed calls).
+  // The longest pause between the attempts of a timed call (README.md).
   absl::Duration max_poll_interval = absl::Milliseconds(5);
   // An existing queue this call opens (rather than creates) must be owned
   // by this user (or `ownership.allowed_owner`) and, with a mode that may
