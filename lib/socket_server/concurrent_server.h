@@ -1,22 +1,20 @@
 // concurrent_server.h
 //
 // `ConcurrentServer` serves many stream clients (TCP or Unix) at once from
-// one thread: an epoll event loop over a listener and a fixed-capacity table
-// of connections, each with an input and an output buffer of a size chosen
-// at start. Everything it needs (the table, every buffer, the epoll event
-// array) is allocated once by `Create()`; accepting a client, serving its
-// bytes and closing it allocate nothing, so memory use is known before the
-// first client comes and stays flat under any load. (A client's failure,
-// such as a reset, is reported to the handler as a status with a message:
-// that error path allocates, as error messages do everywhere in ipcbox.)
+// one thread: an epoll loop over a listener and a fixed table of
+// connections, each with input and output buffers sized at start. `Create()`
+// allocates everything once; accepting, serving and closing a client
+// allocate nothing (only a client's error message does), so memory use is
+// known before the first client and stays flat under load. A full table,
+// EMFILE, idle or never-reading clients and back-pressure are handled
+// without affecting other clients; lib/socket_server's README.md says how.
 //
-// Example (an echo server on port 9876 for up to 1000 clients, stopped by
-// another thread or a signal handler):
+// Example (an echo server on port 9876 for up to 1000 clients):
 //
 //   absl::StatusOr<StreamListener> listener =
 //       StreamListener::Listen(SocketAddress::Ipv4Any(9876));
 //   if (!listener.ok()) return listener.status();
-//   EchoHandler echo;
+//   EchoHandler echo;  // or your own ConnectionHandler
 //   ConcurrentServerOptions options;
 //   options.max_connections = 1000;
 //   absl::StatusOr<std::unique_ptr<ConcurrentServer>> server =
@@ -25,54 +23,10 @@
 //   absl::Status run = (*server)->Run();   // until (*server)->Stop()
 //   (*server)->CloseAllConnections();
 //
-// What the application does with the bytes is a `ConnectionHandler`
-// (connection_handler.h); `EchoHandler` (echo_handler.h) is the built-in one.
-//
-// How it behaves:
-//   - A full table refuses new clients cleanly: the server accepts the
-//     client, sends it `refusal_message` (if any), discards what it sent,
-//     and closes it, so the client reads that message and end-of-stream
-//     instead of waiting in the listen backlog. Counted in `refused`.
-//   - Out of descriptors (EMFILE/ENFILE) is handled the same way: a spare
-//     descriptor kept for the purpose is closed to accept and refuse the
-//     client, then reopened, so the listener does not stay readable and
-//     spin the loop. If even that fails, accepting pauses for 100 ms.
-//   - Back-pressure: when a client does not read its answers, its output
-//     buffer fills, the handler consumes no more of its input, the input
-//     buffer fills, and the server stops reading that client (the kernel's
-//     buffers then stop the client's sends) until its output drains. Other
-//     clients are not affected.
-//   - Socket options set on the listener before `Create()` that Linux
-//     copies to accepted sockets (TCP_NODELAY, SO_SNDBUF, SO_RCVBUF,
-//     SO_KEEPALIVE) apply to every client: set them there.
-//   - A client that disappears (end-of-stream, ECONNRESET after a SIGKILL,
-//     EPIPE) is closed and its slot freed; only that client is affected.
-//     Sends use MSG_NOSIGNAL: no SIGPIPE.
-//   - Timeouts: a client with nothing to send it that sends nothing for
-//     `idle_timeout`, and a client whose pending answers make no progress
-//     for `write_stall_timeout` (it does not read), is closed with a
-//     kDeadlineExceeded status saying which timeout and how long, so idle
-//     or never-reading clients cannot hold the table. The deadlines live in
-//     two lists threaded through the fixed table (each list's entries share
-//     one timeout, so appending keeps it sorted): arming, disarming and
-//     expiring allocate nothing. The clock is read once per wake-up.
-//   - Fairness: each wake-up reads at most one buffer from each ready client
-//     and accepts at most `accepts_per_wakeup` new ones, so neither a fast
-//     sender nor a storm of connections starves the others.
-//
-// Level-triggered epoll, and why: a level-triggered descriptor is reported
-// again as long as it is ready, so the loop may read one buffer's worth per
-// client per wake-up (the fairness above) and pause a client by removing
-// EPOLLIN from its interest, without keeping its own list of "ready but not
-// yet drained" clients, which edge-triggered epoll would need to avoid
-// losing readiness. The cost is an epoll_ctl() when a client's interest
-// changes (it starts or stops waiting for output room), not per message:
-// a client that is read and answered at once keeps its EPOLLIN interest.
-//
-// Threads: `Run()` and everything else except `Stop()` and `stats()` run on
-// one thread at a time (the loop's). `Stop()` may be called from any
-// thread and from a signal handler. The handler is called on the loop's
-// thread only.
+// `Stop()` and `stats()` may be called from any thread, `Stop()` also from a
+// signal handler; everything else, and the handler, runs on the loop's
+// thread. Socket options that Linux copies to accepted sockets (TCP_NODELAY,
+// SO_SNDBUF, SO_RCVBUF, SO_KEEPALIVE) are set on the listener.
 
 #ifndef IPCBOX_SOCKET_SERVER_CONCURRENT_SERVER_H_
 #define IPCBOX_SOCKET_SERVER_CONCURRENT_SERVER_H_
@@ -253,7 +207,7 @@ class ConcurrentServer {
   Fd epoll_;
   socket_server_internal::Wakeup wakeup_;
   // Kept open so that, out of descriptors, closing it makes room to accept
-  // and refuse a client (see the header comment).
+  // and refuse a client (see README.md).
   Fd spare_fd_;
   bool accepting_ = true;
   // Set when the listener's epoll interest could not be changed: the loop

@@ -2,11 +2,9 @@
 //
 // `Connection` is one client of a `ConcurrentServer`, as its
 // `ConnectionHandler` sees it: who it is, the bytes queued for it, and the
-// handler's ways to answer (write into the connection's output buffer) and
-// to end it. The server owns every `Connection`: they are the slots of its
-// fixed-size connection table, made once when the server is created and
-// reused for client after client, each with input and output buffers of the
-// size the server was given. Nothing here allocates.
+// handler's ways to answer (write into the output buffer) and to end it.
+// Connections are the slots of the server's fixed table, reused client after
+// client; nothing here allocates.
 //
 // Example (inside a handler: answer each 4-byte request with its sum):
 //
@@ -20,17 +18,11 @@
 //     return used;   // an incomplete request stays queued for the next call
 //   }
 //
-// Output is sent by the server after the handler returns, as much as the
-// socket takes; what the socket does not take yet stays in the buffer and
-// goes out when the client reads. A handler that finds too little output
-// space should consume only what it answered: the server stops reading
-// from that client until the output drains (back-pressure), then calls the
-// handler again with the rest.
-//
-// A `Connection&` is valid only during the handler call that received it:
-// the slot is reused for another client once this one is closed. Keep
-// `id()` (never reused) or `slot()` (an index for the handler's own
-// per-connection state, sized `max_connections`) instead.
+// The server sends the output after the handler returns; a handler short of
+// output space consumes only what it answered, and is called again with the
+// rest once the output drains (back-pressure). A `Connection&` is valid only
+// during the call that received it: keep `id()` (never reused) or `slot()`
+// (an index for per-connection state sized `max_connections`) instead.
 
 #ifndef IPCBOX_SOCKET_SERVER_CONNECTION_H_
 #define IPCBOX_SOCKET_SERVER_CONNECTION_H_

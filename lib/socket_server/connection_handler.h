@@ -1,10 +1,9 @@
 // connection_handler.h
 //
 // `ConnectionHandler` is what a `ConcurrentServer` calls to serve its
-// clients: one object for all of them, called from the server's loop
-// thread, one call at a time. It is an interface with virtual functions
-// rather than a set of std::function callbacks so that dispatching an event
-// costs an indirect call and never an allocation.
+// clients: one object for all of them, called on the server's loop thread,
+// one call at a time. Virtual functions rather than std::function callbacks,
+// so an event costs an indirect call and never an allocation.
 //
 // Example (a line-oriented server that upper-cases each line):
 //
@@ -13,21 +12,21 @@
 //     size_t OnData(Connection& c, absl::Span<const char> data) override {
 //       size_t used = 0;
 //       for (;;) {
-//         const absl::string_view rest(data.data() + used, data.size() - used);
+//         absl::string_view rest(data.data() + used, data.size() - used);
 //         const size_t eol = rest.find('\n');
-//         if (eol == rest.npos) return used;       // wait for the rest
+//         if (eol == rest.npos) return used;      // wait for the rest
 //         absl::Span<char> out = c.OutputSpace();
-//         if (out.size() < eol + 1) return used;   // wait for the client to
-//         read for (size_t i = 0; i <= eol; ++i) out[i] =
-//         absl::ascii_toupper(rest[i]); c.CommitOutput(eol + 1); used += eol +
-//         1;
+//         if (out.size() < eol + 1) return used;  // wait for the client
+//         for (size_t i = 0; i <= eol; ++i) {
+//           out[i] = absl::ascii_toupper(rest[i]);
+//         }
+//         c.CommitOutput(eol + 1);
+//         used += eol + 1;
 //       }
 //     }
 //   };
 //
-// Handlers must not block: every client waits while one call runs. They
-// may keep per-connection state in arrays indexed by `Connection::slot()`,
-// sized once for `max_connections`.
+// Handlers must not block: every client waits while one call runs.
 
 #ifndef IPCBOX_SOCKET_SERVER_CONNECTION_HANDLER_H_
 #define IPCBOX_SOCKET_SERVER_CONNECTION_HANDLER_H_
