@@ -3,9 +3,8 @@
 // `posix::NamedSemaphore` is a POSIX named semaphore (sem_open): a counter
 // that unrelated processes find by name, with post (add one), wait (take
 // one, blocking while it is zero), try-wait, timed wait and a value query.
-// Use it as a lock (initial value 1: wait, work, post), as a signal between
-// two processes (initial value 0: one posts, the other waits), or as a count
-// of available resources.
+// Use it as a lock (initial value 1), as a signal between two processes
+// (initial value 0: one posts, the other waits), or as a count of resources.
 //
 // Example:
 //
@@ -21,50 +20,11 @@
 //   absl::Status s = ready->WaitFor(absl::Milliseconds(500));
 //   if (IsTimedOut(s)) { ... nothing within 500 ms ... }
 //
-// Names: glibc and musl keep the semaphore in the file sem.<name without the
-// slash> in their shared memory directory (/dev/shm), so the part after the
-// slash holds at most `kMaxSemaphoreNameLength` (251) bytes. ipcbox finds
-// that file through the mapping sem_open() made (/proc/self/maps), not by
-// assuming /dev/shm, and checks its device and inode; without /proc,
-// creating or opening an existing semaphore with the ownership check fails. glibc also ignores leading slashes:
-// "name" in a C program is the object ipcbox calls "/name".
-//
-// Ownership: the object that created the semaphore (`created()`) removes its
-// name (sem_unlink) when destroyed, unless `Disown()` was called; processes
-// that still have it open keep using it, and a later Open finds a new one.
-// A copy inherited through fork() never removes it: the creator is the
-// creating process, not the bytes of the object. An object that opened an
-// existing semaphore removes nothing unless `Remove()` is called. A name
-// holds no identity: if another process removed it and created a new
-// semaphore under it (kPurgeAndCreate), the old creator's destructor
-// removes the new one's name; an owner that knows it was replaced calls
-// `Disown()`.
-//
-// Permissions: 0600 by default, applied with fchmod after creation so that
-// the umask does not change them. Opening an existing semaphore refuses one
-// owned by another user or (open-or-create) wider than asked, unless
-// `SemaphoreOptions::ownership` says otherwise.
-//
-// A holder killed mid-hold: the kernel does not give a POSIX semaphore back
-// when a process dies, so a lock held by a process killed with SIGKILL stays
-// taken and every other process waits forever (use timed waits). There are
-// two ways out, both tested in tests/semaphore:
-//   - record the holder's pid next to the lock (in shared memory); a waiter
-//     whose timed wait expires checks `kill(pid, 0)`, and on ESRCH, which
-//     means the holder is gone, repairs what it was doing and posts on its
-//     behalf. `RecoverableSemaphore` (recoverable_semaphore.h) does this;
-//   - the owner, once it knows every user is gone, recreates the semaphore
-//     with `OpenMode::kPurgeAndCreate`.
-// Where the lock must survive a dead holder by itself, use System V with
-// SEM_UNDO (sysv_semaphore.h) or a robust pthread mutex in shared memory.
-//
-// Timed waits use sem_clockwait on CLOCK_MONOTONIC (glibc >= 2.30), so a
-// wall-clock step does not change them. EINTR is retried. The hot calls
-// (post, wait, try-wait, timed wait) never allocate, including their
-// would-block and timed-out outcomes.
-//
-// Thread-safe: several threads may post and wait on one object at once.
-// Moving or destroying it while another thread uses it is not.
+// The kernel does not give a POSIX semaphore back when its holder dies: use
+// timed waits, and `RecoverableSemaphore` or System V with SEM_UNDO where a
+// holder may be killed. Timed waits are on CLOCK_MONOTONIC; the hot calls
+// never allocate; several threads may use one object at once. lib/semaphore's
+// README.md has the naming, ownership, permission and recovery rules.
 
 #ifndef IPCBOX_SEMAPHORE_POSIX_NAMED_SEMAPHORE_H_
 #define IPCBOX_SEMAPHORE_POSIX_NAMED_SEMAPHORE_H_
@@ -110,7 +70,7 @@ class NamedSemaphore {
   NamedSemaphore(const NamedSemaphore&) = delete;
   NamedSemaphore& operator=(const NamedSemaphore&) = delete;
 
-  // Closes the semaphore; the creator also removes the name (see above).
+  // Closes the semaphore; the creator also removes the name (README.md).
   ~NamedSemaphore();
 
   // Adds one. Fails (EOVERFLOW) at SEM_VALUE_MAX.

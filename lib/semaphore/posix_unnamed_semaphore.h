@@ -1,12 +1,11 @@
 // posix_unnamed_semaphore.h
 //
 // `posix::UnnamedSemaphore` is a POSIX unnamed semaphore (sem_init) shared
-// between processes: it lives inside memory that the processes share (a
-// POSIX or System V shared memory segment, a shared file mapping, or an
-// anonymous shared mapping inherited through fork), next to the data it
-// guards. It has no name and no file of its own; it exists as long as the
-// memory does. Posting and waiting cost the same as for a named semaphore,
-// but there is nothing to open: a process that maps the memory uses it.
+// between processes: it lives in memory they share (a shared memory segment,
+// a shared file mapping, or an anonymous shared mapping inherited through
+// fork), next to the data it guards, and exists as long as that memory does.
+// The object is the semaphore itself, not a handle: it cannot be copied or
+// moved, and is reached through the pointer `CreateIn()`/`AttachTo()` return.
 //
 // Example, a lock placed at the start of a region every process maps:
 //
@@ -24,19 +23,10 @@
 //                                         sizeof(shared->lock));
 //   (*lock)->Wait(); ++shared->frames_written; (*lock)->Post();
 //
-// The object is the semaphore itself, not a handle: it cannot be copied or
-// moved (its address is what processes share), and it is only ever reached
-// through the pointer that `CreateIn()`/`AttachTo()` return.
-//
-// `AttachTo()` cannot check that a peer really created a semaphore there:
-// shared memory is trusted to that extent. Call `Destroy()` once, in one
-// process, when no process uses the semaphore any more (or simply unmap and
-// remove the memory: on Linux a semaphore holds no kernel resources).
-//
-// Like every POSIX semaphore, it is not given back when a holder dies: see
-// posix_named_semaphore.h for the recovery. For a semaphore that a process
-// shares only with the children it forks, `AnonymousSemaphore`
-// (posix_anonymous_semaphore.h) does the mapping too.
+// `AttachTo()` cannot check that a peer really created a semaphore there.
+// Call `Destroy()` once, when no process uses it (on Linux it holds no kernel
+// resources). Not given back when a holder dies (lib/semaphore's README.md).
+// `AnonymousSemaphore` (posix_anonymous_semaphore.h) also does the mapping.
 
 #ifndef IPCBOX_SEMAPHORE_POSIX_UNNAMED_SEMAPHORE_H_
 #define IPCBOX_SEMAPHORE_POSIX_UNNAMED_SEMAPHORE_H_

@@ -16,13 +16,10 @@
 //   turn->Release().IgnoreError();
 //
 // The record is a small POSIX shared memory object beside the semaphore,
-// "<name>.holder", holding the holder's pid; whoever creates it removes it
-// (normally the semaphore's creator, which opens both first). A waiter checks it every
-// `kHolderCheckInterval`: if the recorded process is gone (kill(pid, 0)
-// fails with ESRCH), it posts on the dead holder's behalf, once. Limits:
-// a holder killed after its wait returned but before it wrote its pid (a
-// few instructions) is not seen; a recycled pid looks alive; processes that
-// do not keep the record (the seed's C programs) are not seen either.
+// "<name>.holder", holding the holder's pid; whoever creates it removes it.
+// A waiter checks it every `kHolderCheckInterval` and, if the recorded
+// process is gone, posts on its behalf, once. lib/semaphore's README.md has
+// the limits (what it cannot see).
 
 #ifndef IPCBOX_SEMAPHORE_RECOVERABLE_SEMAPHORE_H_
 #define IPCBOX_SEMAPHORE_RECOVERABLE_SEMAPHORE_H_

@@ -1,10 +1,12 @@
 // semaphore.h
 //
 // `ipcbox::Semaphore` is the semaphore of the IPC flavour this build uses
-// (--//platforms:ipc_flavor, see platforms/BUILD.bazel): a POSIX named
-// semaphore (posix::NamedSemaphore) on POSIX boards, a one-semaphore System
-// V set (sysv::Semaphore) on System V ones. Write code against this name and
-// it builds for either, linking only the chosen backend.
+// (--//platforms:ipc_flavor): `posix::NamedSemaphore` on POSIX boards, a
+// one-semaphore System V set (`sysv::Semaphore`) on System V ones. Code
+// written against it builds for either, linking only the chosen backend.
+// Both provide `Open(name, mode, options)`, `Post()`, `Wait()`, `TryWait()`,
+// `WaitUntil()`, `WaitFor()`, `Value()`, `Remove()`, `Disown()`, `created()`,
+// `is_open()` and the same outcomes.
 //
 // Example:
 //
@@ -17,21 +19,9 @@
 //   ...
 //   return lock->Post();
 //
-// What both provide: `Open(name, mode, options)` (name as a string or a
-// `PosixName`), `Post()`, `Wait()`, `TryWait()`, `WaitUntil(Deadline)`,
-// `WaitFor(Duration)`, `Value()`, `Remove()`, `Disown()`, `created()`,
-// `is_open()`, and the same outcomes (would-block, timed-out, kNotFound,
-// ...).
-//
-// Where they differ, and portable code must not depend on either:
-//   - a holder killed mid-hold: System V gives its wait back (with
-//     `undo_on_exit`, the default), POSIX does not (see
-//     posix_named_semaphore.h for the recovery);
-//   - a signal-like semaphore must set `undo_on_exit = false`, which POSIX
-//     ignores (see semaphore_options.h);
-//   - the largest value: SEM_VALUE_MAX (2^31 - 1) against 32767;
-//   - System V turns the name into a key by hashing it
-//     (sysv::SemaphoreKey::FromName); `ipcs -s` shows the key, not the name.
+// Portable code must not depend on where they differ (a holder killed
+// mid-hold, `undo_on_exit`, the largest value, names versus keys): see
+// lib/semaphore's README.md.
 
 #ifndef IPCBOX_SEMAPHORE_SEMAPHORE_H_
 #define IPCBOX_SEMAPHORE_SEMAPHORE_H_

@@ -18,8 +18,8 @@
 // can do that (SEM_UNDO, `undo_on_exit`, on by default). A semaphore used
 // as a signal or a count (one process posts, another waits) must NOT have
 // its posts undone when the poster exits: set `undo_on_exit = false` for
-// that use. POSIX semaphores never undo anything: see the notes in
-// posix_named_semaphore.h on recovering from a holder killed mid-hold.
+// that use. POSIX semaphores never undo anything: see lib/semaphore's
+// README.md on recovering from a holder killed mid-hold.
 
 #ifndef IPCBOX_SEMAPHORE_SEMAPHORE_OPTIONS_H_
 #define IPCBOX_SEMAPHORE_SEMAPHORE_OPTIONS_H_
@@ -66,7 +66,7 @@ struct SemaphoreOptions {
   bool undo_on_exit = true;
 
   // System V only: how long an opener waits for the set's creator to give
-  // it its initial values (see sysv_semaphore_set.h: "Initialisation").
+  // it its initial values (README.md, Initialisation).
   absl::Duration initialization_timeout = absl::Seconds(2);
 };
 

@@ -1,12 +1,10 @@
 // sysv_semaphore.h
 //
-// `sysv::Semaphore` is one System V semaphore (a set of one, see
-// sysv_semaphore_set.h) with the same post / wait / try-wait / timed wait /
-// value surface as the POSIX semaphores, so that it can stand behind the
-// generic `ipcbox::Semaphore` on boards without POSIX semaphores. What it
-// adds: with `undo_on_exit` (the default) the kernel reverts a process's
-// posts and waits when it exits, so a lock whose holder is killed with
-// SIGKILL is given back instead of blocking everyone forever.
+// `sysv::Semaphore` is one System V semaphore (a set of one) with the post /
+// wait / try-wait / timed wait / value surface of the POSIX semaphores, so it
+// can stand behind `ipcbox::Semaphore` on boards without POSIX semaphores.
+// With `undo_on_exit` (the default) the kernel reverts a process's posts and
+// waits when it exits, so a lock whose holder is killed is given back.
 //
 // Example, a lock that survives a crashed holder:
 //
@@ -20,15 +18,9 @@
 //   lock->Post();
 //
 // For a signal (one process posts, another waits), set
-// `options.undo_on_exit = false`, or the poster's posts vanish when it
-// exits (see semaphore_options.h).
-//
-// Ownership, initialisation and removal are those of `SemaphoreSet`: the
-// creator removes the set when destroyed, openers wait for the creator to
-// have set the initial value, and every call on a removed set returns
-// kNotFound. Timed waits use semtimedop, whose relative timeout the kernel
-// measures on CLOCK_MONOTONIC; it is recomputed from the deadline after
-// EINTR. The hot calls never allocate, including would-block and timeout.
+// `options.undo_on_exit = false`, or the poster's posts vanish when it exits.
+// Ownership, initialisation and removal are `SemaphoreSet`'s. Timed waits use
+// semtimedop (CLOCK_MONOTONIC); the hot calls never allocate.
 
 #ifndef IPCBOX_SEMAPHORE_SYSV_SEMAPHORE_H_
 #define IPCBOX_SEMAPHORE_SYSV_SEMAPHORE_H_

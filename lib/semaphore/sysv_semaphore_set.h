@@ -1,12 +1,11 @@
 // sysv_semaphore_set.h
 //
-// `sysv::SemaphoreSet` is a System V semaphore set (semget/semctl/semop):
-// an array of counters that processes find by key and change with
-// `Apply()`, which performs several operations on several semaphores as ONE
-// atomic step: either all of them happen or the caller waits (or gets
-// would-block / timed-out) and none does. That is what System V offers over
-// POSIX semaphores: taking two locks at once without a lock order, or a
-// reader/writer scheme, cannot deadlock halfway.
+// `sysv::SemaphoreSet` is a System V semaphore set (semget/semctl/semop): an
+// array of counters that processes find by key and change with `Apply()`,
+// which performs several operations on several semaphores as one atomic
+// step: all of them happen, or none does and the caller waits (or gets
+// would-block / timed-out). Taking two locks at once needs no lock order and
+// cannot deadlock halfway.
 //
 // Example: take semaphores 0 and 1 together, release them together.
 //
@@ -19,37 +18,12 @@
 //   ... both held ...
 //   return set->Apply(give);
 //
-// Undo: every `SemOp` is made with SEM_UNDO unless `WithoutUndo()` says
-// otherwise, so the kernel reverts a process's net change when it exits,
-// even by SIGKILL: a holder killed mid-hold gives its locks back. Turn it
-// off for operations that signal another process (a post that must
-// outlive its poster), and see semaphore_options.h for the +-32767 limit
-// on the per-process total.
-//
-// Initialisation: semget(IPC_CREAT) creates a set with every value 0 and
-// setting the real initial values is a second call, so a process that opens
-// the set in between would use a set that is not ready. ipcbox closes that
-// window: the creator always creates exclusively (IPC_EXCL, whatever the
-// `OpenMode`), sets the values (SETALL) and then performs a semop that
-// changes nothing, which sets the set's last-operation time (sem_otime).
-// An opener waits, up to `initialization_timeout`, until that time is
-// non-zero. If the creator died in between, the set never becomes ready and
-// openers fail with kDeadlineExceeded naming the set; its owner (or
-// `ipcrm -s <id>`) must remove it, or the next creator can use
-// `OpenMode::kPurgeAndCreate`. Sets created by other programs are ready
-// once any process has done a semop on them.
-//
-// Ownership: the object that created the set removes it (IPC_RMID) when
-// destroyed, unless `Disown()` was called; a copy inherited through fork()
-// never does. Removal is immediate: processes waiting on the set wake up
-// with kNotFound ("the set was removed"), and so does every later call
-// through any handle.
-//
-// Permissions are the set's mode (0600 by default); System V ignores the
-// umask, so they apply exactly.
-//
-// Thread-safe for concurrent `Apply()` and queries; moving or destroying
-// the object while another thread uses it is not.
+// Every `SemOp` uses SEM_UNDO unless `WithoutUndo()` says otherwise, so a
+// holder killed mid-hold gives its locks back. The creator removes the set
+// when destroyed (not a fork()ed copy); openers wait until the creator has
+// set the initial values. Permissions are the set's mode (0600 by default,
+// no umask). Thread-safe for concurrent `Apply()` and queries. See
+// lib/semaphore's README.md for undo, initialisation and removal in full.
 
 #ifndef IPCBOX_SEMAPHORE_SYSV_SEMAPHORE_SET_H_
 #define IPCBOX_SEMAPHORE_SYSV_SEMAPHORE_SET_H_
@@ -157,7 +131,7 @@ class SemaphoreSet {
   // system call: kInvalidArgument for no values when creating (nsems 0), a
   // value too large, kOpenExisting with a private key. Then: kNotFound
   // (kOpenExisting, no such key), kAlreadyExists (kCreateExclusive),
-  // kPermissionDenied, kDeadlineExceeded (never initialised, see above).
+  // kPermissionDenied, kDeadlineExceeded (never initialised: README.md).
   static absl::StatusOr<SemaphoreSet> Open(
       SemaphoreKey key, OpenMode mode,
       absl::Span<const unsigned> initial_values,
@@ -171,7 +145,7 @@ class SemaphoreSet {
   SemaphoreSet& operator=(SemaphoreSet&& other) noexcept;
   SemaphoreSet(const SemaphoreSet&) = delete;
   SemaphoreSet& operator=(const SemaphoreSet&) = delete;
-  // The creator removes the set (see above).
+  // The creator removes the set (README.md).
   ~SemaphoreSet();
 
   // Applies every operation in `ops` as one atomic step, waiting as long as
