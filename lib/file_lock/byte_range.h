@@ -68,7 +68,7 @@ namespace byte_range_internal {
 absl::Status InvalidByteRangeError(ByteRange range);
 }  // namespace byte_range_internal
 
-// OK if `range` follows the rules in the header comment, else
+// OK if `range` follows the rules above, else
 // `kInvalidArgument` naming the range and the rule. Allocates only when it
 // fails. Inline: every lock call checks its range first.
 inline absl::Status ValidateByteRange(ByteRange range) {

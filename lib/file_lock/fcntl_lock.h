@@ -3,9 +3,9 @@
 // `FcntlLock` is a file opened for locking with classic POSIX record locks
 // (fcntl F_SETLK, F_SETLKW, F_GETLK): shared or exclusive, over the whole
 // file or a byte range, taken at once, waited for, or waited for until a
-// deadline; and a query that says who holds a lock in the way. These are
-// the locks the seed's producer and consumer use, the only kind POSIX
-// specifies, and the kind that works over NFS.
+// deadline; and a query that says who holds a lock in the way. The seed's
+// producer and consumer use these; they are the only kind POSIX specifies,
+// and the kind that works over NFS.
 //
 // Example (the seed's producer):
 //
@@ -21,50 +21,11 @@
 //   ::write(lock->fd(), data, size);         // under the lock
 //   s = lock->Unlock();
 //
-// Outcomes of the lock calls:
-//   - OK: the lock is held (or, for `Unlock()`, released);
-//   - `IsWouldBlock()`: `TryLock()` found a conflicting lock;
-//   - `IsTimedOut()`: `LockFor()` / `LockUntil()` reached the deadline;
-//   - kInvalidArgument: a bad range (see byte_range.h), before any call;
-//   - kFailedPrecondition: the descriptor's access mode does not allow the
-//     lock (a shared lock needs the file open for reading, an exclusive one
-//     for writing: the kernel's EBADF), or the object is not open;
-//   - anything else names the call and the descriptor: EDEADLK when waiting
-//     would deadlock with a process waiting for a lock we hold (kernel
-//     deadlock detection, classic locks only), ENOLCK when the kernel's lock
-//     table is full.
-// Would-block and timed-out carry no message and allocate nothing; none of
-// the lock calls allocate unless they fail. EINTR is retried. Timed waits
-// sleep in the kernel, interrupted by a per-thread timer signal at the
-// deadline; see timeout_signal.h.
-//
-// WHO OWNS THE LOCK. A classic record lock belongs to the process, not to
-// this object or its descriptor, with consequences that bite:
-//   - Closing ANY descriptor of the file in this process releases ALL of the
-//     process's locks on it: a library that opens the same file to read it,
-//     and closes it, silently unlocks what an `FcntlLock` holds. Keep one
-//     open file per locked file and process, and do all I/O through `fd()`.
-//   - Threads of one process share the locks: a second thread's
-//     `Lock(kExclusive)` succeeds at once, as the process already holds it.
-//     Use `OfdLock` (or `FlockLock`) to exclude threads from each other.
-//   - Locks of one process never conflict with each other; locking a range
-//     that overlaps one already held replaces, merges or splits it, and
-//     `Unlock()` of part of a range leaves the rest locked.
-//   - A child made by fork() does not inherit the locks (it has the
-//     descriptor, and closing it there does not unlock the parent).
-//   - `FindConflict()` never reports the process's own locks.
-// Locks go away when the process dies, SIGKILL included: a crashed holder
-// never leaves the file locked. They are advisory: a process that does not
-// ask for a lock can read and write the file regardless.
-//
-// OWNERSHIP OF THE DESCRIPTOR. An `FcntlLock` owns its descriptor and closes
-// it when destroyed, which (see above) releases every lock this process has
-// on the file. `Open()` opens the file itself (O_NOFOLLOW, O_CLOEXEC, 0600
-// on creation; see lock_file_options.h); `Adopt()` takes a descriptor the
-// caller opened. Move-only; moving does not touch the locks.
-//
-// Not thread-safe for concurrent use of one object (and, as said, useless
-// between threads anyway).
+// The lock belongs to the process, not to this object: closing ANY
+// descriptor of the file in this process releases ALL of its locks on it,
+// and threads share them. Keep one open file per locked file and process,
+// do all I/O through `fd()`, and use `OfdLock` between threads. See
+// lib/file_lock's README.md for the outcomes and the ownership rules.
 
 #ifndef IPCBOX_FILE_LOCK_FCNTL_LOCK_H_
 #define IPCBOX_FILE_LOCK_FCNTL_LOCK_H_

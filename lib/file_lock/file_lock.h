@@ -1,10 +1,12 @@
 // file_lock.h
 //
 // `FileLock` is the file lock this build uses, chosen with
-// --//platforms:lock_backend (see platforms/BUILD.bazel): `OfdLock` where the
-// kernel has OFD locks (x86_64 and aarch64 boards by default), `FcntlLock`
-// where it may not (armv7), or `FlockLock` when asked for. Code that uses only
-// what the three share compiles against any of them:
+// --//platforms:lock_backend: `OfdLock` where the kernel has OFD locks
+// (x86_64 and aarch64 boards by default), `FcntlLock` where it may not
+// (armv7), or `FlockLock` when asked for; `kLockBackend` says which. Code
+// that uses only what the three share compiles against any of them: `Open()`,
+// `Adopt()`, `Lock()`, `TryLock()`, `LockFor()`, `LockUntil()`, `Unlock()`,
+// `fd()`, `valid()`, `created()`, `Release()`, `Close()`.
 //
 //   absl::StatusOr<FileLock> lock = FileLock::Open(path);
 //   if (!lock.ok()) return lock.status();
@@ -14,21 +16,9 @@
 //   ... critical section ...
 //   return lock->Unlock();
 //
-// What they share (the concept):
-//   static Open(path, LockFileOptions) and Adopt(Fd) -> StatusOr<FileLock>;
-//   Lock(type), TryLock(type), LockFor(type, timeout), LockUntil(type,
-//   deadline), Unlock(), with the same outcomes (OK, would-block, timed-out,
-//   errors) and no allocation; fd(), valid(), created(), Release(), Close().
-// Byte ranges and `FindConflict()` exist for the record locks only; code
-// using them should name `FcntlLock` or `OfdLock`.
-//
-// Semantics that differ between backends (who owns a lock, what closing a
-// descriptor or forking does, threads, conversion atomicity) are in each
-// backend's header; code meant for any backend should take one lock object
-// per thread and process, keep the object open while locked, and not share
-// its descriptor.
-//
-// `kLockBackend` (platforms/selected_backends.h) says which one this is.
+// Code meant for any backend takes one lock object per thread and process,
+// keeps it open while locked, and does not share its descriptor (the
+// backends differ there: lib/file_lock's README.md).
 
 #ifndef IPCBOX_FILE_LOCK_FILE_LOCK_H_
 #define IPCBOX_FILE_LOCK_FILE_LOCK_H_

@@ -11,30 +11,11 @@
 //   absl::Status s = lock->LockFor(LockType::kExclusive, absl::Seconds(5));
 //   if (IsTimedOut(s)) ...                         // the script is running
 //
-// Like an OFD lock (ofd_lock.h), a flock lock belongs to the open file
-// description: separate `Open()`s exclude each other even between threads
-// of one process; dup()ed and fork()-inherited copies of the descriptor
-// share the lock, and it is released when the last copy is closed or when
-// any copy unlocks it. Unlike record locks:
-//   - there are no byte ranges and no query of who holds the lock (the
-//     kernel reports flock holders only through /proc/locks; see lslocks);
-//   - the access mode does not matter: a read-only descriptor can hold an
-//     exclusive lock;
-//   - flock and fcntl/OFD locks do not see each other on Linux's local file
-//     systems (on NFS, flock is emulated with fcntl locks, ranges and all);
-//   - converting a held lock (shared to exclusive or back) is not atomic:
-//     the kernel releases the old lock, then waits for the new one, so
-//     another process may take the file in between;
-//   - no deadlock detection.
-//
-// Outcomes (OK, `IsWouldBlock()` from `TryLock()`, `IsTimedOut()` from the
-// timed calls, errors that name the call), allocation (none unless failing),
-// EINTR and timeouts (a per-thread timer signal, see timeout_signal.h):
-// as for `FcntlLock`.
-//
-// Destroying a `FlockLock` closes its descriptor, which releases the lock
-// once no other copy of the description is left. Not thread-safe for
-// concurrent use of one object.
+// Like an OFD lock, it belongs to the open file description. Unlike record
+// locks it has no byte ranges and no holder query, ignores the access mode,
+// does not see fcntl/OFD locks (except on NFS), and converts a held lock
+// non-atomically. Outcomes and timeouts as for `FcntlLock`; lib/file_lock's
+// README.md has the details. Not thread-safe for concurrent use of one object.
 
 #ifndef IPCBOX_FILE_LOCK_FLOCK_LOCK_H_
 #define IPCBOX_FILE_LOCK_FLOCK_LOCK_H_

@@ -2,42 +2,26 @@
 //
 // `OfdLock` is a file opened for locking with open file description locks
 // (fcntl F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK; Linux 3.15 and later): the
-// same byte-range operations as `FcntlLock`, but the lock belongs to the
-// open file description that `Open()` created, not to the process. That
-// removes the classic pitfalls:
-//   - closing some other descriptor of the same file releases nothing;
-//   - two `OfdLock`s opened separately exclude each other even within one
-//     process, so threads can use them (one object per thread, each its own
-//     `Open()`).
-// and brings the semantics of flock() to byte ranges:
-//   - the lock is shared by every descriptor of the description: dup()ed
-//     copies and the copies a fork()ed child inherits. Such a child holds the
-//     lock too: it stays held until every copy is closed or someone unlocks
-//     it through any copy (the child's `Unlock()` unlocks it for the parent).
-//     O_CLOEXEC keeps it from leaking into programs the process execs.
-//   - the kernel knows no holder pid: `FindConflict()` reports pid -1
-//     (`kOpenFileDescriptionOwner`) for an OFD lock in the way, and the real
-//     pid for a classic fcntl lock in the way.
-// OFD and classic record locks on the same file see and exclude each other,
-// so an `OfdLock` interoperates with programs using plain fcntl locks (the
-// seed's C programs); flock() locks are separate from both.
+// byte-range operations of `FcntlLock`, but the lock belongs to the open file
+// description that `Open()` created, not to the process. Closing another
+// descriptor of the file releases nothing, and separate `OfdLock`s exclude
+// each other even between threads of one process. OFD and classic record
+// locks on one file exclude each other, so the seed's C programs interoperate.
 //
 // Example (a thread updates record `i` while others update theirs):
 //
 //   absl::StatusOr<OfdLock> lock = OfdLock::Open(path);  // one per thread
 //   ByteRange record = ByteRange::Of(i * kRecordSize, kRecordSize);
-//   absl::Status s = lock->LockFor(LockType::kExclusive, absl::Seconds(1),
-//   record); if (IsTimedOut(s)) ...
+//   absl::Status s =
+//       lock->LockFor(LockType::kExclusive, absl::Seconds(1), record);
+//   if (IsTimedOut(s)) ...
 //   ... pwrite(lock->fd(), ..., i * kRecordSize) ...
 //   s = lock->Unlock(record);
 //
-// Outcomes, ranges, timeouts, allocation: as for `FcntlLock` (fcntl_lock.h),
-// except that no deadlock detection is done for OFD locks. A kernel older
-// than 3.15 fails every call with EINVAL, and the message says why.
-//
-// Destroying an `OfdLock` closes its descriptor, which releases the lock
-// once no other copy of the description is left. Not thread-safe for
-// concurrent use of one object.
+// dup()ed and fork()-inherited copies of the descriptor share the lock;
+// `FindConflict()` reports pid -1 for an OFD holder. Outcomes as for
+// `FcntlLock`, without deadlock detection; lib/file_lock's README.md has the
+// details. Not thread-safe for concurrent use of one object.
 
 #ifndef IPCBOX_FILE_LOCK_OFD_LOCK_H_
 #define IPCBOX_FILE_LOCK_OFD_LOCK_H_
