@@ -19,31 +19,11 @@
 //       posix::SharedMemory::OpenExisting(*name, 512, MemoryAccess::kReadOnly);
 //   absl::Span<const char> view = reader->bytes();
 //
-// What it does that the seed's shm_open + ftruncate + mmap does not:
-//
-// - Space is reserved with posix_fallocate() when the object is created (or
-//   grown), so a full /dev/shm is a ResourceExhausted status at set-up. After
-//   a bare ftruncate() the object has no pages yet, and the first write to a
-//   page that finds the tmpfs full kills the writer with SIGBUS.
-// - Opening checks the object's real size (fstat) before mapping, and refuses
-//   to map more than it holds: pages past the end would raise SIGBUS.
-// - Permissions are applied with fchmod, so the umask does not change them.
-// - Ownership: the object that created the name removes it (shm_unlink) when
-//   it is closed or destroyed, unless `Release()` hands it over; an object
-//   that only opened the name never removes it unless asked (`Remove()`).
-//   Removal first checks that the name still refers to the object this one
-//   mapped, so that a newer object made under the same name by someone else
-//   is left alone. After fork() the child holds a copy of the object,
-//   ownership included: a child that runs destructors (rather than _exit())
-//   should `Release()` its copy first.
-//
-// The descriptor is closed once the object is mapped; the mapping keeps the
-// object alive, even after its name is removed. Who resizes the object:
-// nobody but its creator at creation (and `kOpenOrCreate` peers, which only
-// grow it). Shrinking an object that others have mapped makes their accesses
-// past the new end raise SIGBUS; ipcbox never shrinks.
-//
-// Accessing the bytes never allocates. Set-up and error paths do.
+// Unlike a bare shm_open + ftruncate + mmap, space is reserved at creation (a
+// full /dev/shm is an error then, not a SIGBUS later), nothing past the
+// object's real size is mapped, and permissions ignore the umask. The creator
+// removes the name when closed (a fork()ed child should `Release()` its copy
+// first). Accessing the bytes never allocates. See lib/shm's README.md.
 
 #ifndef IPCBOX_SHM_POSIX_SHARED_MEMORY_H_
 #define IPCBOX_SHM_POSIX_SHARED_MEMORY_H_

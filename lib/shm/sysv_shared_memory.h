@@ -1,11 +1,10 @@
 // sysv_shared_memory.h
 //
 // `sysv::SharedMemory` is a System V shared memory segment (shmget) attached
-// to this process (shmat). A segment is found by a key (`sysv::ShmKey`:
-// ftok, an agreed number, IPC_PRIVATE, or a hashed name) and, once found, by
-// its id. It lives in the kernel until it is removed (IPC_RMID) and the last
-// process detaches, or the machine reboots: a crashed program leaves it
-// behind, visible in `ipcs -m` and removable with `ipcrm -m <id>`.
+// to this process (shmat). A segment is found by a key (`sysv::ShmKey`) and,
+// once found, by its id. It lives in the kernel until it is removed
+// (IPC_RMID) and the last process detaches, or the machine reboots: a crashed
+// program leaves it behind, visible in `ipcs -m`.
 //
 // Example (the seed's server creates, its client attaches):
 //
@@ -19,26 +18,11 @@
 //       sysv::SharedMemory::OpenExisting(*key, 4096);
 //   absl::StatusOr<sysv::SegmentInfo> info = server->Stat();  // nattch: 2
 //
-// Differences from `posix::SharedMemory`, which it otherwise mirrors:
-//
-// - A segment's size is fixed when it is made: `kOpenOrCreate` on an
-//   existing smaller segment is OutOfRange, never a resize.
-// - The kernel allocates a segment's pages as they are touched; SHMMAX,
-//   SHMALL and SHMMNI (/proc/sys/kernel/shm*) bound what shmget() accepts.
-// - The permission bits are not filtered by the umask: they apply exactly.
-// - `Remove()` (IPC_RMID) makes the key free at once but the segment lives
-//   on, marked for destruction, until the last process detaches. The id of
-//   a segment that is gone gives NotFound, "was removed".
-// - `Stat()` (IPC_STAT) reports the size, attach count, creator and last
-//   pid, the owner and the times.
-//
-// Ownership is as for POSIX: the object that created the segment removes it
-// on `Close()` or destruction unless `Release()`d; one that opened it never
-// removes it unless asked (`Remove()`). After fork() the child holds a copy
-// of the object, ownership included, and shares the attachment: a child that
-// runs destructors (rather than _exit()) should `Release()` its copy first.
-//
-// Accessing the bytes never allocates. Set-up and error paths do.
+// It mirrors `posix::SharedMemory`, ownership included, except that a
+// segment's size is fixed when it is made, pages are allocated as they are
+// touched, and `Remove()` frees the key at once while the segment lives on
+// until the last detach. Accessing the bytes never allocates. See lib/shm's
+// README.md.
 
 #ifndef IPCBOX_SHM_SYSV_SHARED_MEMORY_H_
 #define IPCBOX_SHM_SYSV_SHARED_MEMORY_H_
