@@ -3,7 +3,8 @@
 // `MappedFile` maps a regular file into memory, shared: processes that map
 // the same file see each other's writes at once, and the file keeps them
 // after every process has gone (ALP ch. 5, "mapped memory"). It is shared
-// memory with a name in the file system and contents that persist.
+// memory with a name in the file system and contents that persist; it never
+// removes its file.
 //
 // Example (one process writes, another reads the same path):
 //
@@ -17,18 +18,10 @@
 //       MappedFile::Open("/var/run/board/counters", MemoryAccess::kReadOnly);
 //   absl::Span<const char> bytes = view->bytes();
 //
-// Files are opened with O_NOFOLLOW | O_CLOEXEC: a symbolic link planted at
-// the path (in /tmp, say) is refused rather than followed, and the
-// descriptor, closed as soon as the mapping exists, never leaks into an
-// exec'd child. O_NOFOLLOW guards the last component of the path only.
-//
-// Sizes are checked before mapping: an empty file, or a length larger than
-// the file, is an error status instead of a mapping whose pages past the end
-// of the file raise SIGBUS. A file that another process truncates while it is
-// mapped still raises SIGBUS on access past its new end: agree with the peers
-// that files are only ever grown.
-//
-// A MappedFile never removes its file: the file is data, not a rendezvous.
+// A symbolic link at the path is refused, and nothing past the file's end is
+// mapped. A file that a peer truncates while mapped raises SIGBUS on access
+// past its new end: agree that files only grow. See lib/mapped_file's
+// README.md.
 
 #ifndef IPCBOX_MAPPED_FILE_MAPPED_FILE_H_
 #define IPCBOX_MAPPED_FILE_MAPPED_FILE_H_

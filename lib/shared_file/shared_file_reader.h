@@ -2,15 +2,10 @@
 //
 // `SharedFileReader` is the consumer's side of a file shared between
 // processes, as in the seed article's consumer: it reads the whole file
-// while holding a shared lock, so that it never sees a writer's half-done
-// update, while other readers read at the same time. It tells apart the
-// situations a consumer must handle differently:
-//
-//   - absent: there is no file yet: `Open()` fails with kNotFound;
-//   - locked: a writer holds the file (ReadState::kLocked), and who:
-//     `holder->pid` is the writer's process id;
-//   - empty: the file exists and holds no bytes (ReadState::kEmpty);
-//   - data: the contents (ReadState::kData).
+// under a shared lock, so it never sees a writer's half-done update while
+// other readers read at the same time. It tells apart what a consumer must
+// handle differently: no file yet (`Open()` fails with kNotFound), a writer
+// holds it (kLocked, with the writer's pid), empty (kEmpty), data (kData).
 //
 // Example (the seed's consumer):
 //
@@ -27,13 +22,9 @@
 //     case ReadState::kData: Use(absl::string_view(buf, r->size));
 //   }
 //
-// The lock is a classic fcntl record lock (`FcntlLock`), as the seed's
-// programs use, opened read-only; mind its pitfall (fcntl_lock.h). The
-// reader asks for the lock first and only asks who is in the way when it
-// did not get it, which avoids the seed's gap between its F_GETLK check and
-// its F_SETLK. Reads do not allocate unless they fail.
-//
-// Move-only; not thread-safe for concurrent use of one object.
+// The lock is an fcntl record lock, as the seed's programs use, opened
+// read-only. Reads do not allocate unless they fail. Move-only; not
+// thread-safe for concurrent use of one object.
 
 #ifndef IPCBOX_SHARED_FILE_SHARED_FILE_READER_H_
 #define IPCBOX_SHARED_FILE_SHARED_FILE_READER_H_

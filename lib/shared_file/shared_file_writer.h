@@ -2,8 +2,8 @@
 //
 // `SharedFileWriter` is the producer's side of a file shared between
 // processes, as in the seed article's producer: it replaces the file's
-// contents with new records while holding an exclusive lock over the whole
-// file, so that no reader (`SharedFileReader`) ever sees half of an update.
+// contents with new records under an exclusive lock over the whole file, so
+// that no reader (`SharedFileReader`) ever sees half of an update.
 //
 // Example (the seed's producer):
 //
@@ -18,23 +18,11 @@
 //     // Somebody reads or writes the file now: result->holder says who.
 //   }
 //
-// The lock is a classic fcntl record lock (`FcntlLock`), the kind the seed's
-// C programs take, so ipcbox's and the seed's producers and consumers
-// exclude each other, and a reader can learn the writer's pid. Its pitfall
-// applies: do not open the same file elsewhere in the process and close it
-// while a write is under way (fcntl_lock.h).
-//
-// `Write()` does not allocate unless it fails (or another writer replaced
-// the file since the last write). It takes the lock, writes the records to
-// a staging file beside the shared one ("<path>.ipcbox-new", created 0600
-// then given the shared file's current mode; owned by the writer), fsyncs it, renames it over the shared
-// file and unlocks. A reader therefore sees the old contents or the new
-// ones, never part of a write, even if the writer is killed at any step (a
-// killed writer's staging file is removed by the next write). Readers and
-// writers follow the path to the current file before each read or write.
-// The seed writes in place, then truncates: killed in between, it leaves a
-// torn file that its consumer cannot tell from a complete one.
-//
+// The lock is the seed's kind, an fcntl record lock, with its pitfall: do not
+// open and close the same file elsewhere in the process during a write. A
+// write goes to a staging file that is renamed over the shared one, so a
+// reader sees the old or the new contents even if the writer is killed
+// (lib/shared_file's README.md). `Write()` does not allocate unless it fails.
 // Move-only; not thread-safe for concurrent use of one object.
 
 #ifndef IPCBOX_SHARED_FILE_SHARED_FILE_WRITER_H_
