@@ -14,31 +14,12 @@
 //     absl::StatusOr<ShutdownReport> report = ShutDown(*child);  // shutdown.h
 //   }
 //
-// Waiting: `Wait()`, `WaitFor()`, `WaitUntil()` and `TryWait()` reap the
-// child and return how it ended; once reaped, they return that status again
-// at once. A timed wait that runs out returns `TimedOutError()` and leaves
-// the child running. Waiting sleeps: `Wait()` is a blocking waitpid(); a
-// timed wait, on Linux 5.3 and later, is one poll() on a pidfd (opened on
-// first use), which the kernel wakes when the child ends;
-// where pidfd_open() does not exist (older kernels; qemu-user may answer
-// ENOSYS) it checks with waitpid(WNOHANG) at pauses that double from 100 us
-// to 10 ms. No outcome of a wait allocates except an unexpected error.
-//
-// A child writing to a `Stdio::Pipe()` stdout that nobody reads blocks once
-// the pipe is full (64 KiB), and then never ends: read its output before or
-// while waiting (popen.h does both).
-//
-// No zombie is left behind. A `Child` destroyed while its process is still
-// running either kills it (SIGKILL) and reaps it, the default, or leaves it
-// running and hands it to the `ChildReaper` (child_reaper.h), which reaps it
-// when it ends; `set_when_destroyed()` picks. `Detach()` hands it over
-// explicitly. Either way the parent's pipe ends are closed first, so the
-// child sees end-of-file on stdin and EPIPE on stdout.
-//
-// Signals go through the pidfd where there is one (pidfd_send_signal), and
-// are refused once the child has been reaped, when its pid may already
-// belong to another process.
-//
+// A wait reaps the child and returns how it ended (again, at once, after
+// that); a timed wait that runs out leaves it running. Read a piped stdout
+// while waiting, or a chatty child blocks forever on a full pipe. No zombie
+// is left: a `Child` destroyed while its process runs kills and reaps it, or
+// hands it to the `ChildReaper` (`set_when_destroyed()`). Signals are refused
+// once the child is reaped. lib/process's README.md says how waits sleep.
 // Move-only; not thread-safe (one thread owns a Child at a time).
 
 #ifndef IPCBOX_PROCESS_CHILD_H_
@@ -92,7 +73,7 @@ class Child {
   Child& operator=(const Child&) = delete;
 
   // Closes the pipes, then applies `when_destroyed()` if the child still
-  // runs (see the header comment).
+  // runs (see README.md).
   ~Child();
 
   // The child's pid (kept after reaping, for messages only). -1 if empty.
@@ -104,7 +85,7 @@ class Child {
   bool reaped() const { return status_.has_value() || lost_; }
   // How it ended, once reaped.
   const std::optional<ExitStatus>& exit_status() const { return status_; }
-  // Timed waits and signals use a pidfd (see the header comment). Opens it
+  // Timed waits and signals use a pidfd (see README.md). Opens it
   // on first use: a child only ever waited for without a deadline needs
   // none.
   bool has_pidfd() { return PidFd() >= 0; }

@@ -14,35 +14,12 @@
 //   ...
 //   absl::StatusOr<ShutdownReport> report = ShutDown(*worker);
 //
-// The child is a copy of the parent with a single thread: the one that
-// called `ForkFunction()`. Locks that other threads held at the fork stay
-// locked in the child, forever. So in a parent that has started threads,
-// the function must limit itself to what is safe after fork() in a
-// multithreaded program, the async-signal-safe calls (see
-// ipcbox/signal/async_signal_safe.h); glibc additionally makes malloc and
-// stdio usable there (it takes their locks around fork). In a
-// single-threaded parent, anything goes. The library itself makes only
-// async-signal-safe calls in the child before calling the function
-// (setpgid, prctl, dup2, close, write) and allocates nothing.
-//
-// The child inherits the parent's signal handlers, mask and descriptors
-// (except what `ForkOptions::stdio` replaces, and the parent's ends of the
-// pipes, which it closes). All descriptors, close-on-exec or not, since no
-// exec follows: among them the parent's pipe ends to OTHER children, and a
-// child holding a copy of another child's stdin write end keeps that child
-// from ever seeing end-of-file. `close_other_descriptors` closes them all
-// (except `keep_open`) before the function runs. Stdio buffers are flushed
-// before the fork, so nothing buffered is printed twice, and (by default)
-// when the function returns, before _exit(). The child never returns into
-// the caller's code and runs no atexit handlers or static destructors.
-//
-// Errors: fork() failing (EAGAIN: process limit; ENOMEM) is its status; a
-// bad `stdio` is kInvalidArgument before anything is forked. The child's own
-// set-up (setpgid, prctl, dup2 of descriptors checked in the parent) cannot
-// fail in practice; if it ever did, the child would say why on stderr and
-// exit with code 127 without running the function. `ForkFunction()` returns
-// without waiting for the child to run (no handshake: forking costs one
-// fork, as by hand).
+// The child has one thread: in a parent that has started threads, the
+// function may only make async-signal-safe calls (async_signal_safe.h),
+// since locks other threads held stay locked. It inherits every descriptor,
+// close-on-exec or not (`close_other_descriptors` closes them), and never
+// returns into the caller's code or runs atexit handlers. lib/process's
+// README.md has the rules in full.
 
 #ifndef IPCBOX_PROCESS_FORK_FUNCTION_H_
 #define IPCBOX_PROCESS_FORK_FUNCTION_H_

@@ -3,35 +3,27 @@
 // The popen(3)/pclose(3) pattern: run a command with a pipe to its stdin or
 // from its stdout, talk to it through the pipe, then close the pipe and get
 // its exit status. Unlike popen(), the command is an argument vector (no
-// shell unless `Command::Shell()` asks for one, so no quoting bugs), errors
-// are statuses, every wait can have a deadline, and the result says how the
-// command ended.
+// shell unless `Command::Shell()` asks for one), errors are statuses, every
+// wait can have a deadline, and the result says how the command ended.
 //
-// One call for the common cases:
+// One call for the common cases, or a stream like popen()'s FILE*:
 //
 //   // Sort a list (ALP's dup2/popen example): write it, read the result.
 //   absl::StatusOr<CommandOutput> sorted =
 //       Popen::Filter(Command({"sort"}), "pear\napple\n");
 //   // sorted->output == "apple\npear\n", sorted->status.success()
-//
 //   absl::StatusOr<CommandOutput> listing = Popen::Read(Command({"ls", "/"}));
-//   absl::StatusOr<ExitStatus> status =
-//       Popen::Write(Command({"logger", "-t", "app"}), "hello\n");
-//
-// Or a stream, like popen()'s FILE*:
 //
 //   absl::StatusOr<Popen> sort = Popen::OpenForWriting(Command({"sort"}));
 //   (void)sort->input().WriteAll("b\na\n");      // sort prints to our stdout
 //   absl::StatusOr<ExitStatus> status = sort->Close();   // pclose()
 //
-// The command's other descriptors are inherited (stderr goes where ours
-// goes), unless the `Command` says otherwise. `Filter()` writes and reads at
-// the same time (poll), so a command that writes a lot before it has read
-// all of its input cannot deadlock against us; if the command stops reading
-// early (`head -1`), the rest of the input is dropped and that is not an
-// error. If a deadline passes, the command is killed (SIGKILL) and reaped,
-// and the call returns `TimedOutError()`. Output beyond `max_output` bytes
-// is an error (kResourceExhausted) rather than unbounded memory.
+// `Filter()` writes and reads at once, so it cannot deadlock against a
+// command that writes before reading all its input; a command that stops
+// reading early is not an error. Past a deadline the command is killed and
+// the call returns `TimedOutError()`; output beyond `max_output` bytes is
+// kResourceExhausted. Other descriptors are inherited unless the `Command`
+// says otherwise.
 
 #ifndef IPCBOX_PROCESS_POPEN_H_
 #define IPCBOX_PROCESS_POPEN_H_
@@ -69,7 +61,7 @@ class Popen {
   // Runs `command` with its stdin written through `input()` (popen "w").
   static absl::StatusOr<Popen> OpenForWriting(Command command);
 
-  // One-shot helpers (see the header comment).
+  // One-shot helpers (see README.md).
   static absl::StatusOr<CommandOutput> Read(Command command,
                                             const PopenOptions& options = {});
   static absl::StatusOr<ExitStatus> Write(Command command,
