@@ -61,7 +61,7 @@ class Popen {
   // Runs `command` with its stdin written through `input()` (popen "w").
   static absl::StatusOr<Popen> OpenForWriting(Command command);
 
-  // One-shot helpers (see README.md).
+  // One-shot helpers (see the example at the top).
   static absl::StatusOr<CommandOutput> Read(Command command,
                                             const PopenOptions& options = {});
   static absl::StatusOr<ExitStatus> Write(Command command,
