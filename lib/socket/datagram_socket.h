@@ -15,19 +15,10 @@
 //   absl::StatusOr<size_t> n = server->Receive(absl::MakeSpan(buf), &from);
 //   if (n.ok()) server->SendTo(Answer(absl::string_view(buf, *n)), from);
 //
-// (A Unix client must bind an address of its own, a path or an abstract
-// name, to get answers: an unbound one is unnamed and cannot be replied to.)
-//
-// A datagram larger than the receive buffer is not cut silently: the
-// receive fails with kResourceExhausted naming both sizes (the kernel has
-// discarded the rest; the next receive returns the next datagram). Empty
-// datagrams are valid and received as 0 bytes. Sends are whole or fail
-// (EMSGSIZE for a datagram over the limit: 65507 bytes of UDP payload over
-// IPv4, the socket's send buffer for Unix).
-//
-// Other outcomes as in stream_socket.h: `IsWouldBlock()`, `IsTimedOut()`,
-// errors naming the call. A UDP socket connected to a port where nobody
-// listens gets ECONNREFUSED on a later send or receive (the ICMP error).
+// A Unix client must bind an address of its own to get answers. A datagram
+// larger than the receive buffer fails with kResourceExhausted naming both
+// sizes (the kernel has discarded the rest); empty datagrams are valid.
+// Sends are whole or fail (EMSGSIZE). Other outcomes as in stream_socket.h.
 // Nothing allocates except the reports of real errors. Not thread-safe for
 // concurrent use of one object.
 

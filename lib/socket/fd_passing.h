@@ -20,28 +20,10 @@
 //       socket, absl::MakeSpan(&byte, 1), absl::MakeSpan(received));
 //   // received[0 .. got->fd_count) now own the new descriptors.
 //
-// Rules:
-//   - Works on any Unix socket (stream, seqpacket, datagram); others fail
-//     with InvalidArgument.
-//   - At least one byte of data must go with the descriptors (a stream
-//     needs it to carry them). On a stream socket the descriptors arrive
-//     with the first byte of that data; a receive that starts there gets
-//     them, and `SendWithFds()` may send only part of the data (send the
-//     rest with `SendAll()`).
-//   - At most `kMaxFdsPerMessage` descriptors per message (the kernel's
-//     limit is 253; a fixed bound keeps the control buffer on the stack).
-//   - Received descriptors are close-on-exec (MSG_CMSG_CLOEXEC) and owned by
-//     the caller's `Fd` slots, which are overwritten.
-//   - If more descriptors arrive than there are slots, the kernel truncates
-//     the control data (MSG_CTRUNC): the call fails (kResourceExhausted),
-//     and the descriptors that did arrive are closed, so none leak.
-//     (Under qemu-user, which receives into a control buffer of its own,
-//     the flag is lost and the truncation goes unreported.) A
-//     datagram or seqpacket message larger than the buffer fails the same
-//     way (its descriptors are closed too).
-// Outcomes otherwise as in stream_socket.h: end-of-stream (stream and
-// seqpacket), would-block, timed-out, errors. Nothing allocates except the
-// reports of real errors.
+// Any Unix socket; at least one byte of data with the descriptors; at most
+// `kMaxFdsPerMessage` per message. Received descriptors are close-on-exec;
+// more than there are slots fails with kResourceExhausted and closes what
+// arrived. lib/socket's README.md has the rules in full.
 
 #ifndef IPCBOX_SOCKET_FD_PASSING_H_
 #define IPCBOX_SOCKET_FD_PASSING_H_

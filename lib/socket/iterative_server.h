@@ -4,7 +4,7 @@
 // completion, close it, accept the next. Simple and allocation-free, and
 // fine where clients are few and quick (a configuration socket, a debug
 // port); a client that stalls makes everyone behind it wait, so give the
-// handler deadlines, or use a concurrent server.
+// handler deadlines, or use lib/socket_server's `ConcurrentServer`.
 //
 // Example (an echo server that serves three clients and returns):
 //
@@ -22,18 +22,9 @@
 //     }
 //   }, options);
 //
-// A client's failure is the client's problem, not the server's: a handler
-// that returns an error (the peer reset the connection, died with SIGKILL
-// mid-conversation, sent garbage, timed out) is counted, reported to
-// `on_client_error` if set, and the server goes on with the next client.
-// A client that goes silent is bounded by default: blocking receives and
-// sends on it give up after `client_timeout` (SO_RCVTIMEO/SO_SNDTIMEO), so
-// one idle client cannot hold the server forever; the handler's error is
-// then a kDeadlineExceeded saying so. A handler that passes its own
-// deadlines is not affected (those calls poll and never block).
-// Running out of descriptors (EMFILE/ENFILE) is reported the same way and
-// the server backs off for 10 ms before accepting again. Only an error of
-// the listener itself ends the loop.
+// A client's failure (an error from the handler, a silent client past
+// `client_timeout`, EMFILE) is counted and reported to `on_client_error`, and
+// the server goes on; only an error of the listener ends the loop.
 
 #ifndef IPCBOX_SOCKET_ITERATIVE_SERVER_H_
 #define IPCBOX_SOCKET_ITERATIVE_SERVER_H_
@@ -83,7 +74,8 @@ struct IterativeServerStats {
 // owns the connection for the call (it is closed afterwards). Returns OK
 // after `max_clients`, `TimedOutError()` at the deadline, the listener's
 // error, or kInvalidArgument for a negative `max_clients` or a
-// `client_timeout` that is not positive. `stats`, if given, is updated as clients come and go.
+// `client_timeout` that is not positive. `stats`, if given, is updated as
+// clients come and go.
 absl::Status ServeIteratively(
     StreamListener& listener,
     absl::FunctionRef<absl::Status(StreamSocket& client)> serve_client,

@@ -6,7 +6,8 @@
 // `SeqPacketSocket`s). Accepting allocates nothing, in any mode, so an
 // accept loop or an event loop can run it for every client.
 //
-// Example (the seed's server, one client at a time):
+// Example (the seed's server, one client at a time; iterative_server.h
+// packages this loop):
 //
 //   ListenOptions options;
 //   options.backlog = 8;
@@ -19,34 +20,12 @@
 //     Serve(*client);
 //   }
 //
-// iterative_server.h packages that loop.
-//
-// `Listen()` on a Unix filesystem path creates the socket file with exactly
-// `options.permissions` (0600 by default, whatever the umask), replaces a
-// stale file a dead server left (and nothing else: a live socket, a regular
-// file or anything else at the path is reported, never removed; see
-// internal/open_socket.h), and removes the file again on `Close()` or
-// destruction, in the process that created it. (Telling stale from live
-// takes a connect() to the path: a live server sees that probe as a client
-// that connects and closes at once. The mode comes from the umask of a
-// short-lived forked helper that does the bind(), so a program with a
-// SIGCHLD handler sees one SIGCHLD per Unix path bound.) On TCP it sets SO_REUSEADDR
-// by default, so a restarted server can bind while connections of its
-// previous run linger in TIME_WAIT. Port 0 asks the kernel for a free port:
-// `LocalAddress()` then says which.
-//
-// Accept outcomes: OK with the connection (close-on-exec; non-blocking if
-// asked); `IsWouldBlock()` from `Accept()` on a non-blocking listener with
-// nobody waiting; `IsTimedOut()` from `AcceptUntil()`; or an error such as
-// EMFILE (kResourceExhausted: out of descriptors; a server should back off
-// rather than spin). A client that gave up before it was accepted
-// (ECONNABORTED) and the transient network errors accept(2) lists are
-// retried, not reported.
-//
-// A timed accept on a blocking listener polls, then accepts. If another
-// process shares the listener and takes the connection in between, the
-// accept blocks until the next client: give a listener that several
-// processes accept on O_NONBLOCK.
+// On a Unix path, `Listen()` creates the socket file with exactly
+// `options.permissions` (0600 by default), replaces a stale file a dead
+// server left (nothing else), and removes it on `Close()`. On TCP it sets
+// SO_REUSEADDR; port 0 picks a free port (`LocalAddress()`). EMFILE is
+// kResourceExhausted: back off rather than spin. Several processes accepting
+// on one listener should make it O_NONBLOCK. See lib/socket's README.md.
 
 #ifndef IPCBOX_SOCKET_LISTENER_H_
 #define IPCBOX_SOCKET_LISTENER_H_
@@ -82,7 +61,7 @@ struct ListenOptions {
   bool ipv6_only = true;
   // Unix path: the socket file's mode. Connecting needs write permission.
   Permissions permissions;
-  // Unix path: replace a stale socket file (see above). With false, an
+  // Unix path: replace a stale socket file (README.md). With false, an
   // existing path is AlreadyExists.
   bool replace_stale_path = true;
 };

@@ -13,23 +13,11 @@
 //   absl::StatusOr<StreamSocket> socket =
 //       StreamSocket::Connect(*server, Deadline::After(absl::Seconds(2)));
 //
-// Order of lookup, so that the common cases never depend on the C library's
-// name-service plumbing:
-//   1. numeric addresses ("127.0.0.1", "::1", "[::1]") are parsed directly;
-//   2. "localhost" (any case, with or without a trailing dot, and names
-//      ending in ".localhost", RFC 6761) is the loopback address: 127.0.0.1,
-//      or ::1 when IPv6 is asked for;
-//   3. anything else goes to getaddrinfo().
-// Why 2: these binaries link glibc statically, and a static glibc's
-// getaddrinfo() loads the NSS modules named in /etc/nsswitch.conf at run
-// time (the linker warns about it). On a board whose root file system lacks
-// them, or with a different glibc, even "localhost" would fail; handling it
-// here makes the seed's default host work everywhere. Other names still
-// need a working NSS set-up (files for /etc/hosts, dns for DNS) on the
-// target.
-//
-// This is a separate target (//lib/socket:resolve) so that a firmware image
-// which only uses numeric addresses or Unix sockets links no resolver.
+// Numeric addresses and "localhost" (RFC 6761) are answered here, without
+// the C library's name-service modules, which a static glibc loads at run
+// time and a board may lack; other names need a working NSS set-up on the
+// target (lib/socket's README.md). A separate target (//lib/socket:resolve),
+// so that an image using only numeric addresses links no resolver.
 
 #ifndef IPCBOX_SOCKET_RESOLVE_H_
 #define IPCBOX_SOCKET_RESOLVE_H_

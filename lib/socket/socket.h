@@ -21,19 +21,9 @@
 //   if (!s.ok()) return s.status();
 //   LOG(INFO) << "connected from " << s->LocalAddress()->ToString();
 //
-// Ownership of a Unix path: the socket that bound a filesystem path (a
-// listener, a bound datagram socket) unlinks it on `Close()` or destruction,
-// but only in the process that bound it (a forked child's copy never does)
-// and only if the path still names that socket (see
-// internal/unix_path_owner.h). `Release()` hands the descriptor over and
-// leaves the path in place.
-//
-// Blocking mode belongs to the open file description and is shared with
-// copies made by fork() and dup(); the object reads it when made and
-// `SetNonBlocking()` keeps it up to date. Timed calls never depend on it:
-// they use MSG_DONTWAIT per call and poll() for the rest.
-//
-// Not thread-safe for concurrent use of one object.
+// Only the process that bound a Unix path removes it, and only while the path
+// still names this socket; timed calls never depend on the blocking mode.
+// Not thread-safe for concurrent use of one object. See lib/socket's README.
 
 #ifndef IPCBOX_SOCKET_SOCKET_H_
 #define IPCBOX_SOCKET_SOCKET_H_

@@ -15,21 +15,11 @@
 //       SocketAddress::UnixAbstract("app");
 //   SocketAddress any = SocketAddress::Ipv4Any(9876);
 //
-// Parsing is numeric only: names ("localhost", "board.lan") go through
-// `ResolveHost()` (resolve.h), once, at set-up, never on a hot path.
-//
-// Unix paths: `sun_path` holds 108 bytes, so a path may have at most 107
-// (`kMaxUnixPathLength`) plus the terminating NUL. A longer path is an
-// InvalidArgument naming the limit rather than a silently cut name. Note
-// that Bazel's $TEST_TMPDIR alone can be longer than that.
-//
-// Abstract names (Linux only) live in a namespace of their own, not in the
-// file system: no file is created, nothing is left behind when the process
-// dies, and file permissions do not apply (any process in the same network
-// namespace may connect). The address is the NUL byte, then the name's bytes
-// (which may hold any byte, NUL included), and its length is computed
-// exactly: the kernel treats every byte up to the length as part of the
-// name, so "app" and "app\0\0..." are different sockets.
+// Parsing is numeric only: names go through `ResolveHost()` (resolve.h), at
+// set-up. A Unix path holds at most `kMaxUnixPathLength` (107) bytes; a
+// longer one is InvalidArgument, never cut (Bazel's $TEST_TMPDIR alone can be
+// longer). Abstract names create no file and have no permissions; every byte
+// up to the length is part of the name. See lib/socket's README.md.
 
 #ifndef IPCBOX_SOCKET_SOCKET_ADDRESS_H_
 #define IPCBOX_SOCKET_SOCKET_ADDRESS_H_

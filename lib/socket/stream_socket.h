@@ -3,9 +3,8 @@
 // `StreamSocket` is one end of a connected byte stream: TCP over IPv4 or
 // IPv6, or a Unix SOCK_STREAM socket. It sends and receives caller-owned
 // bytes, blocking, non-blocking or by a deadline, and never allocates on
-// those paths. Get one from `Connect()`, from `StreamListener::Accept()`,
-// from `CreateStreamSocketPair()` (socket_pair.h), or adopt a descriptor
-// with `FromFd()`.
+// those paths. Get one from `Connect()`, `StreamListener::Accept()`,
+// `CreateStreamSocketPair()` (socket_pair.h), or `FromFd()`.
 //
 // Example (a client that sends a request and reads a fixed-size reply):
 //
@@ -18,29 +17,11 @@
 //   absl::Status st = s->ReceiveFull(absl::MakeSpan(reply), deadline);
 //   if (IsEndOfStream(st)) ...  // the server closed before replying
 //
-// A stream has no message boundaries: one send may arrive as several
-// receives and several sends as one. `SendAll()` and `ReceiveFull()` loop
-// over partial transfers; frame your messages (a length, a fixed size, a
-// delimiter).
-//
-// Outcomes, the same for every call:
-//   - OK with n > 0 bytes (a receive returns what is there, up to the
-//     buffer's size; a send may be partial on a non-blocking socket or with
-//     a deadline);
-//   - `IsEndOfStream()` (ipcbox/pipe/end_of_stream.h): a receive found the
-//     peer's half closed and everything read;
-//   - `IsWouldBlock()`: an untimed call on a non-blocking socket;
-//   - `IsTimedOut()`: the deadline passed with nothing transferred;
-//   - an error naming the call and fd: EPIPE (kFailedPrecondition, "Broken
-//     pipe") when sending after the peer closed, ECONNRESET (kUnavailable,
-//     "Connection reset by peer") when the peer died with data unread, ...
-// End-of-stream, would-block and timed-out carry no message and never
-// allocate. EINTR is retried. Every send passes MSG_NOSIGNAL: a closed peer
-// is an EPIPE status, never a SIGPIPE death, and the process's SIGPIPE
-// disposition is not touched.
-//
-// Not thread-safe for concurrent use of one object; one thread may send
-// while another receives only through separate objects (dup the fd).
+// A stream has no message boundaries: frame your messages (a length, a fixed
+// size, a delimiter); `SendAll()` and `ReceiveFull()` loop over partial
+// transfers. Sends use MSG_NOSIGNAL: a closed peer is an EPIPE status, never
+// SIGPIPE. lib/socket's README.md lists the outcomes. Not thread-safe for
+// concurrent use of one object (dup the fd to send and receive in two).
 
 #ifndef IPCBOX_SOCKET_STREAM_SOCKET_H_
 #define IPCBOX_SOCKET_STREAM_SOCKET_H_
