@@ -7,7 +7,7 @@
 //
 // Example:
 //
-//   void OnAlarm(int) { g_alarmed = 1; }   // async-signal-safe: see below
+//   void OnAlarm(int) { g_alarmed = 1; }   // async-signal-safe only
 //   ...
 //   absl::StatusOr<ScopedSignalHandler> handler =
 //       ScopedSignalHandler::Install(SIGALRM, OnAlarm);
@@ -15,25 +15,11 @@
 //   ...                                    // SIGALRM runs OnAlarm
 //   // ~ScopedSignalHandler: SIGALRM's previous action is back.
 //
-// The handler function runs asynchronously, in whatever thread the kernel
-// picks, in the middle of whatever that thread was doing: it may only make
-// async-signal-safe calls. async_signal_safe.h lists them; for the common
-// cases use `SignalFlag` (a handler that sets a flag) or `SignalPipe` (a
-// handler that wakes a poll loop), or take the signal synchronously with a
-// `SignalFd`, where no handler runs at all.
-//
-// A signal's action belongs to the whole process, not to a thread or an
-// object: two scopes for the same signal must end in the reverse order of
-// their start (the inner one restores the outer one's action), and a scope
-// racing with another thread's sigaction() for the same signal restores
-// whatever it saw at its start. Move-only: exactly one object restores.
-//
-// Handlers are installed with SA_RESTART by default, so that a signal does
-// not make blocking calls elsewhere in the program fail with EINTR (some
-// calls, poll() and sleeps among them, still return EINTR: see signal(7)).
-// SIGKILL and SIGSTOP cannot be handled or ignored: asking is
-// kInvalidArgument. Ignoring SIGCHLD has a side effect: the kernel then reaps
-// children itself and waitpid() reports ECHILD (see lib/process).
+// The handler may only make async-signal-safe calls (async_signal_safe.h);
+// `SignalFlag`, `SignalPipe` and `SignalFd` cover the common cases. An action
+// belongs to the whole process: scopes for one signal must end in reverse
+// order. Handlers get SA_RESTART by default. SIGKILL and SIGSTOP are
+// kInvalidArgument. lib/signal's README.md has the details.
 
 #ifndef IPCBOX_SIGNAL_SCOPED_SIGNAL_HANDLER_H_
 #define IPCBOX_SIGNAL_SCOPED_SIGNAL_HANDLER_H_

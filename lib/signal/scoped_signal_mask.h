@@ -2,7 +2,7 @@
 //
 // `ScopedSignalMask` blocks (or unblocks) signals in the calling thread for
 // the length of a scope, with pthread_sigmask(), and reverses exactly what it
-// changed when it goes away.
+// changed when it goes away, so scopes nest.
 //
 // Example (take SIGTERM through a signalfd instead of a handler):
 //
@@ -14,22 +14,10 @@
 //   // ~ScopedSignalMask: SIGTERM is unblocked again, unless it was blocked
 //   // before the scope began.
 //
-// A blocked signal is not lost: it stays pending (ordinary signals merge
-// into one; real-time ones queue) until unblocked, read from a signalfd or
-// taken by sigwait. That is what makes masks useful around fork(): block the
-// signal before forking and the child cannot receive it before it has
-// installed its handler.
-//
-// Only what this scope changed is undone: blocking {SIGTERM, SIGINT} while
-// SIGINT was already blocked unblocks only SIGTERM at the end, so scopes
-// nest, and code inside the scope may block other signals for good.
-//
-// The mask is per thread: create and destroy the object on the same thread
-// (it is movable so that it can be returned, not so that it can travel).
-// Threads created inside the scope inherit the mask. Signals a program
-// blocks are inherited across exec as well: lib/process clears the mask of
-// the programs it spawns. SIGKILL and SIGSTOP cannot be blocked: the kernel
-// ignores them silently, so a set containing them is refused here.
+// A blocked signal stays pending until unblocked or read. The mask is per
+// thread: create and destroy the object on the same thread. Threads created
+// inside the scope, and programs exec'd, inherit it. A set containing SIGKILL
+// or SIGSTOP is refused. See lib/signal's README.md.
 
 #ifndef IPCBOX_SIGNAL_SCOPED_SIGNAL_MASK_H_
 #define IPCBOX_SIGNAL_SCOPED_SIGNAL_MASK_H_

@@ -18,21 +18,10 @@
 //     if (info.ok() && info->signo == SIGTERM) return Shutdown();
 //   }
 //
-// The signals must be blocked: a signal that is not blocked is delivered the
-// ordinary way (handler or default action, which for SIGTERM means death)
-// before the descriptor sees it. `Create()` checks the calling thread's mask
-// and refuses to start otherwise. In a threaded program block them in every
-// thread (block before creating threads; they inherit the mask), or a
-// process-directed signal may go to a thread that does not block it.
-//
-// Reads fill a `SignalInfo` from the kernel's signalfd_siginfo without
-// allocating; would-block and timed-out outcomes are the code-only statuses
-// of ipcbox/core/errors.h. EINTR is retried. Ordinary signals that arrive
-// several times before a read merge into one; real-time signals (SIGRTMIN
-// and up) queue, each with its sigqueue() value.
-//
-// Under qemu-user (the aarch64 and armv7 tests) signalfd is emulated; qemu
-// 7.2 delivers to it as Linux does, and the tests run there too.
+// The signals must be blocked, or they are delivered the ordinary way first:
+// `Create()` checks the calling thread's mask. In a threaded program block
+// them in every thread (before creating threads). Reads do not allocate;
+// ordinary signals merge, real-time ones queue. See lib/signal's README.md.
 
 #ifndef IPCBOX_SIGNAL_SIGNAL_FD_H_
 #define IPCBOX_SIGNAL_SIGNAL_FD_H_

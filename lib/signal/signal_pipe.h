@@ -17,20 +17,10 @@
 //     Tick();
 //   }
 //
-// Unlike a `SignalFd`, it needs no signal to be blocked, works wherever
-// handlers do (any POSIX system, any emulator), and a blocking call the
-// signal interrupts returns EINTR as usual. Unlike a `SignalFlag`, it wakes
-// a sleeping poll() at once.
-//
-// If the pipe fills up (64 KiB of signals nobody read), further numbers are
-// dropped; the reader still wakes for the ones already there. Both ends are
-// close-on-exec and non-blocking. One ipcbox handler (SignalFlag or
-// SignalPipe) per signal at a time: kAlreadyExists otherwise. Reads do not
-// allocate.
-//
-// Destruction restores every signal's previous action, then waits for any
-// handler still running on another thread to finish its write before the
-// pipe is closed, so a late signal never writes into a reused descriptor.
+// Unlike a `SignalFd`, it needs no signal blocked and works wherever handlers
+// do; unlike a `SignalFlag`, it wakes a sleeping poll() at once. One ipcbox
+// handler (SignalFlag or SignalPipe) per signal at a time: kAlreadyExists
+// otherwise. Reads do not allocate. See lib/signal's README.md.
 
 #ifndef IPCBOX_SIGNAL_SIGNAL_PIPE_H_
 #define IPCBOX_SIGNAL_SIGNAL_PIPE_H_
