@@ -1,18 +1,12 @@
 // errors.h
 //
-// How ipcbox reports failures. Every fallible call returns `absl::Status` or
-// `absl::StatusOr<T>`; a failed system call becomes a status whose code comes
-// from `absl::ErrnoToStatus()` and whose message names the call and the
-// object, so that a log line alone tells what failed on what:
-//
-//   shm_open("/ipcbox.42.9f3c..."): Permission denied
-//
-// Two outcomes are not failures but ordinary results of hot calls: "the call
-// would block" (a non-blocking try found nothing to do) and "the deadline
-// passed". They are statuses with a code and deliberately NO message, because
-// an `absl::Status` without a message is a tagged integer that never touches
-// the heap, and hot paths must not allocate (see DESIGN.md). Test them with
-// `IsWouldBlock()` / `IsTimedOut()`, never by comparing codes alone.
+// How ipcbox reports failures: `absl::Status` / `absl::StatusOr<T>`, whose
+// message names the call and the object, so a log line alone tells what
+// failed on what (`shm_open("/ipcbox.42.9f3c..."): Permission denied`).
+// "Would block" and "deadline passed" are ordinary results of hot calls, not
+// failures: code-only statuses without a message, which never allocate (hot
+// paths must not; lib/core's README.md). Test them with `IsWouldBlock()` /
+// `IsTimedOut()`, never by comparing codes alone.
 //
 // Example:
 //
