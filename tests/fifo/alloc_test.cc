@@ -1,7 +1,7 @@
 // The hot paths on FIFO ends do not allocate: reads and writes through the
 // PipeReader and PipeWriter that the opens return, and their would-block,
-// timed-out and end-of-stream outcomes (DESIGN.md). Opening allocates (the
-// path is copied); these loops run on ends opened beforehand.
+// timed-out and end-of-stream outcomes (lib/core/README.md). Opening
+// allocates (the path is copied); these loops run on ends opened beforehand.
 
 #include <string>
 #include <utility>

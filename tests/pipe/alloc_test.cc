@@ -1,5 +1,5 @@
 // The hot paths of lib/pipe do not allocate: reads, writes, and their
-// would-block, timed-out and end-of-stream outcomes (DESIGN.md).
+// would-block, timed-out and end-of-stream outcomes (lib/core/README.md).
 
 #include <string>
 #include <utility>

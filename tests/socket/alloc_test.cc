@@ -1,5 +1,5 @@
-// The hot paths of lib/socket do not allocate (DESIGN.md): sends and
-// receives on every socket type with their would-block, timed-out and
+// The hot paths of lib/socket do not allocate (lib/core/README.md):
+// sends and receives on every socket type with their would-block, timed-out and
 // end-of-stream outcomes, accepting, descriptor passing, peer credentials,
 // and the iterative server's accept-and-serve loop. Loops count what went
 // wrong instead of asserting, so that only the code under test runs while
