@@ -26,7 +26,7 @@ namespace {
 
 using fifo_internal::OpenFifoEnd;
 
-// The writer's retry schedule while no reader is there (see fifo_open.h).
+// The writer's retry schedule while no reader is there (README.md).
 constexpr absl::Duration kFirstRetryDelay = absl::Milliseconds(1);
 constexpr absl::Duration kMaxRetryDelay = absl::Milliseconds(16);
 

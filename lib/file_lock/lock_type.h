@@ -12,7 +12,7 @@
 //
 // Holding one type and asking for the other converts the lock. fcntl and
 // OFD record locks convert atomically; flock converts by unlocking and
-// locking again, so another process may get in between (see flock_lock.h).
+// locking again, so another process may get in between (README.md).
 
 #ifndef IPCBOX_FILE_LOCK_LOCK_TYPE_H_
 #define IPCBOX_FILE_LOCK_LOCK_TYPE_H_

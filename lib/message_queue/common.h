@@ -26,7 +26,7 @@ namespace ipcbox {
 // Priorities run from 0 (lowest) to kMaxMessagePriority (highest): the range
 // of POSIX message queues on Linux (MQ_PRIO_MAX - 1), so that a priority
 // means the same on both backends. System V queues carry it as the message
-// type (see sysv_message_queue.h).
+// type (see README.md).
 inline constexpr unsigned kMaxMessagePriority = 32767;
 
 // The shape of a queue, fixed when it is created: how many messages of how

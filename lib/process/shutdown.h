@@ -23,7 +23,7 @@
 // has ended counts as ended even before that happens.
 //
 // Every wait is bounded: the grace period, then `kill_wait` after SIGKILL.
-// Waiting sleeps (see child.h); a group is checked at pauses of up to 10 ms.
+// Waiting sleeps (README.md); a group is checked at pauses of up to 10 ms.
 
 #ifndef IPCBOX_PROCESS_SHUTDOWN_H_
 #define IPCBOX_PROCESS_SHUTDOWN_H_

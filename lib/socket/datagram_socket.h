@@ -18,7 +18,7 @@
 // A Unix client must bind an address of its own to get answers. A datagram
 // larger than the receive buffer fails with kResourceExhausted naming both
 // sizes (the kernel has discarded the rest); empty datagrams are valid.
-// Sends are whole or fail (EMSGSIZE). Other outcomes as in stream_socket.h.
+// Sends are whole or fail (EMSGSIZE). Other outcomes: lib/socket/README.md.
 // Nothing allocates except the reports of real errors. Not thread-safe for
 // concurrent use of one object.
 

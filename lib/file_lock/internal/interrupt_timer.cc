@@ -18,7 +18,7 @@ namespace file_lock_internal {
 namespace {
 
 // How often the signal repeats once the deadline has passed: only a wait
-// that lost the race described in timeout_signal.h ever sees a repeat, and
+// that lost the race (README.md, Timed waits) ever sees a repeat, and
 // it returns at most this late.
 constexpr long kRepeatNanoseconds = 1000 * 1000;  // NOLINT(runtime/int)
 
