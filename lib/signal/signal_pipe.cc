@@ -39,7 +39,7 @@ void WriteSignalNumber(int signo) {
   const int fd = g_write_fd_plus_one[signo].load() - 1;
   if (fd >= 0) {
     const unsigned char byte = static_cast<unsigned char>(signo);
-    (void)!::write(fd, &byte, 1);  // full pipe: dropped, see the header
+    (void)!::write(fd, &byte, 1);  // full pipe: dropped (README.md)
   }
   g_writing[signo].fetch_sub(1);
 }
