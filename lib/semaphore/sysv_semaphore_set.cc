@@ -88,7 +88,7 @@ absl::StatusOr<int> CreateNew(SemaphoreKey key,
   return id;
 }
 
-// Waits for the creator to have initialised set `id` (README.md).
+// Waits for the creator to have initialised set `id` (see the header).
 absl::StatusOr<int> WaitUntilInitialised(int id, SemaphoreKey key,
                                          absl::Duration timeout) {
   const Deadline deadline = Deadline::After(timeout);
