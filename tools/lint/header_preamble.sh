@@ -30,12 +30,14 @@ if [[ ${#headers[@]} -eq 0 ]]; then
   mapfile -t headers < <(find lib -name '*.h' | sort)
 fi
 
-# The preamble is every comment line before the first line that declares
-# something: blank lines, preprocessor lines (guard, includes) and opening
-# `namespace ... {` / `extern "C" {` lines do not end it.
+# The preamble is every comment line (// or /* */) before the first line
+# that declares something: blank lines, preprocessor lines (guard, includes)
+# and opening `namespace ... {` / `extern "C" {` lines do not end it.
 lengths=$(awk '
-  FNR == 1 { if (NR > 1) print n, prev; n = 0; done = 0; prev = FILENAME }
+  FNR == 1 { if (NR > 1) print n, prev; n = 0; done = 0; block = 0; prev = FILENAME }
   done { next }
+  block { n++; if ($0 ~ /\*\//) block = 0; next }
+  /^[ \t]*\/\*/ { n++; if ($0 !~ /\*\//) block = 1; next }
   /^[ \t]*\/\// { n++; next }
   /^[ \t]*$/ || /^[ \t]*#/ || /^[ \t]*(inline[ \t]+)?namespace[ \t]*[A-Za-z_:]*[ \t]*\{[ \t]*$/ ||
     /^[ \t]*extern "C"[ \t]*\{[ \t]*$/ { next }
