@@ -44,7 +44,6 @@ class ChildReaper {
   // Handed-over children not reaped yet.
   static int PendingCount();
 
-  // Whether the SIGCHLD handler is installed.
   static bool HandlerInstalled();
 
   ChildReaper() = delete;

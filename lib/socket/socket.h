@@ -61,13 +61,11 @@ class Socket {
   // The descriptor, still owned by this object: for poll()/epoll. Empty
   // (-1) when not open.
   const Fd& fd() const { return fd_; }
-  // True while this object holds a descriptor.
   bool valid() const { return fd_.valid(); }
   // AF_UNIX, AF_INET or AF_INET6.
   int family() const { return family_; }
   // SOCK_STREAM, SOCK_SEQPACKET or SOCK_DGRAM.
   int type() const { return type_; }
-  // Whether the descriptor is in non-blocking mode.
   bool nonblocking() const { return nonblocking_; }
 
   // Sets or clears O_NONBLOCK on the open file description (shared with
