@@ -1,8 +1,8 @@
 // sysv_shared_memory.h
 //
 // `sysv::SharedMemory` is a System V shared memory segment (shmget) attached
-// to this process (shmat). A segment is found by a key (`sysv::ShmKey`) and,
-// once found, by its id. It lives in the kernel until it is removed
+// to this process (shmat). A segment is found by its System V key and, once
+// found, by its id. It lives in the kernel until it is removed
 // (IPC_RMID) and the last process detaches, or the machine reboots: a crashed
 // program leaves it behind, visible in `ipcs -m`.
 //
