@@ -16,7 +16,7 @@
 //         const size_t eol = rest.find('\n');
 //         if (eol == rest.npos) return used;      // wait for the rest
 //         absl::Span<char> out = c.OutputSpace();
-//         if (out.size() < eol + 1) return used;  // wait for the client
+//         if (out.size() < eol + 1) return used;  // until the client reads
 //         for (size_t i = 0; i <= eol; ++i) {
 //           out[i] = absl::ascii_toupper(rest[i]);
 //         }
