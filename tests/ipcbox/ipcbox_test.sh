@@ -30,6 +30,9 @@ if [[ -z ${IPCBOX_TEST_NAMESPACES:-} ]]; then
     --propagation private bash "$0" "$@"
 fi
 
+# Where it ran (the virtual boards run it on their ARM kernels).
+echo "machine: $(uname -m), kernel $(uname -r)"
+
 source tests/interop/seeds.sh
 runfiles=$PWD
 RUNNER=$runfiles/$1
