@@ -26,7 +26,8 @@
 #                             boards, NFS on a real one): the test's files are
 #                             put there and run in place, not copied over ssh
 #   IPCBOX_TIME_SCALE         passed on to the test (tests/support:time_scale)
-#   IPCBOX_BOARD_SCRIPTS      1: scripts run on the board too (see above)
+#   IPCBOX_BOARD_SCRIPTS      1: scripts run on the board too (see above);
+#                             not in the board config: --test_env=...=1
 #
 # Where the board's busybox or util-linux has `unshare` and the user may use
 # it (root), each test runs in an IPC namespace of its own, as in Bazel's
