@@ -5,6 +5,8 @@
 #
 # Arguments: the qemu runner, ipcbox.
 set -euo pipefail
+# Where it ran (the virtual boards run it on their ARM kernels).
+echo "machine: $(uname -m), kernel $(uname -r)"
 out=$("$PWD/$1" "$PWD/$2" bench --quick --json 2> bench.err) || {
   cat bench.err
   echo "FAIL: ipcbox bench --quick failed"

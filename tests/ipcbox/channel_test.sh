@@ -31,6 +31,9 @@ if [[ -z ${IPCBOX_TEST_NAMESPACES:-} ]]; then
     --propagation private bash "$0" "$@"
 fi
 
+# Where it ran (the virtual boards run it on their ARM kernels).
+echo "machine: $(uname -m), kernel $(uname -r)"
+
 RUNNER=$PWD/$1
 IPCBOX=$PWD/$2
 PARTICIPANT=$PWD/$3

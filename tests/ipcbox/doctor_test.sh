@@ -8,6 +8,8 @@
 #
 # Arguments: the qemu runner, ipcbox.
 set -euo pipefail
+# Where it ran (the virtual boards run it on their ARM kernels).
+echo "machine: $(uname -m), kernel $(uname -r)"
 runfiles=$PWD
 RUNNER=$runfiles/$1
 IPCBOX=$runfiles/$2

@@ -30,6 +30,9 @@ if [[ -z ${IPCBOX_TEST_NAMESPACES:-} ]]; then
     --propagation private bash "$0" "$@"
 fi
 
+# Where it ran (the virtual boards run it on their ARM kernels).
+echo "machine: $(uname -m), kernel $(uname -r)"
+
 source tests/interop/seeds.sh
 runfiles=$PWD
 RUNNER=$runfiles/$1
@@ -40,11 +43,13 @@ SEED_SYSV_SERVER=$runfiles/$5
 SEED_MEMWRITER=$runfiles/$6
 
 # The tmpfs on /tmp below hides a checkout that lives under /tmp, and the
-# runner is a link into the checkout: run a copy of it from the test's own
-# temporary directory (Bazel's, outside /tmp).
-cp "$(readlink -f "$RUNNER")" "$TEST_TMPDIR/qemu_runner"
-RUNNER=$TEST_TMPDIR/qemu_runner
+# runner is a link into the checkout; on a board it hides TEST_TMPDIR too:
+# run a copy of the runner from the new /tmp, read before the mount.
+runner_script=$(cat "$RUNNER")
 mount -t tmpfs -o size=16m,mode=1777 ipcbox-test-tmp /tmp
+printf '%s\n' "$runner_script" > /tmp/qemu_runner
+chmod 755 /tmp/qemu_runner
+RUNNER=/tmp/qemu_runner
 if [[ ! -d /dev/mqueue ]] && ! mkdir /dev/mqueue 2>/dev/null; then
   # A read-only /dev without /dev/mqueue (Bazel's sandbox): a /dev of our
   # own, with the host's few device nodes bound into it.

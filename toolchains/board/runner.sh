@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Runs a test binary on a board over ssh; Bazel uses this as --run_under in
 # the `board` config (.bazelrc). Non-ELF programs (shell tests, host tools)
-# run here on the host, as under //toolchains:qemu_runner.
+# run here on the host, as under //toolchains:qemu_runner, unless
+# IPCBOX_BOARD_SCRIPTS=1: then a test that is a script (#!) runs on the board
+# too, with its runfiles (the ARM programs it starts run natively there,
+# through //toolchains:qemu_runner). That needs IPCBOX_BOARD_SHARE, and the
+# board must have the script's interpreter and tools (the virtual boards
+# have bash and the util-linux programs tests/ipcbox uses).
 #
 #   IPCBOX_BOARD=root@192.168.7.2 ./bazelw test --config=armv7 --config=board //tests/pipe/...
 #
@@ -21,6 +26,8 @@
 #                             boards, NFS on a real one): the test's files are
 #                             put there and run in place, not copied over ssh
 #   IPCBOX_TIME_SCALE         passed on to the test (tests/support:time_scale)
+#   IPCBOX_BOARD_SCRIPTS      1: scripts run on the board too (see above);
+#                             not in the board config: --test_env=...=1
 #
 # Where the board's busybox or util-linux has `unshare` and the user may use
 # it (root), each test runs in an IPC namespace of its own, as in Bazel's
@@ -52,8 +59,13 @@ elf_machine() {
   od -An -j 18 -N 2 -t u2 "$1" | tr -d ' '
 }
 
-readonly machine=$(elf_machine "$program")
-[[ -n "$machine" ]] || exec "$program" "$@"
+machine=$(elf_machine "$program")
+if [[ -z "$machine" ]]; then
+  [[ "${IPCBOX_BOARD_SCRIPTS:-0}" == 1 && "$(head -c 2 "$program" 2>/dev/null)" == "#!" ]] ||
+    exec "$program" "$@"
+  machine=script
+fi
+readonly machine
 
 # --- The board: user@host[:port] ------------------------------------------
 [[ -n "$board" ]] || fail_board "set IPCBOX_BOARD=user@host[:port] (see README.md, Testing on a board)"
@@ -68,6 +80,11 @@ for file in "${IPCBOX_BOARD_IDENTITY:-}" "${IPCBOX_BOARD_KNOWN_HOSTS:-}"; do
 done
 [[ -r "$self_dir/board_run.sh" ]] || fail_board "board_run.sh is missing beside the runner"
 share_host="" share_board=""
+# A script's runfiles must stay visible to it: copied to the board they would
+# sit under /tmp, which the shell tests in tests/ipcbox hide with a tmpfs of
+# their own.
+[[ "$machine" != script || -n "${IPCBOX_BOARD_SHARE:-}" ]] ||
+  fail_board "a script runs on the board only with IPCBOX_BOARD_SHARE (IPCBOX_BOARD_SCRIPTS=1)"
 if [[ -n "${IPCBOX_BOARD_SHARE:-}" ]]; then
   [[ "$IPCBOX_BOARD_SHARE" =~ ^(/[A-Za-z0-9._/-]*):(/[A-Za-z0-9._/-]*)$ ]] ||
     fail_board "IPCBOX_BOARD_SHARE must be HOSTDIR:BOARDDIR (absolute paths), not '$IPCBOX_BOARD_SHARE'"
@@ -190,7 +207,7 @@ if [[ -n "${IPCBOX_EXPECT_MACHINE:-}" && "$board_machine" != "$IPCBOX_EXPECT_MAC
   fail_board "uname -m is '$board_machine', IPCBOX_EXPECT_MACHINE is '$IPCBOX_EXPECT_MACHINE'"
 fi
 case "$machine:$board_machine" in
-  62:x86_64 | 183:aarch64 | 40:arm* | 40:aarch64) ;;
+  62:x86_64 | 183:aarch64 | 40:arm* | 40:aarch64 | script:*) ;;
   *) fail_board "the test is built for ELF machine $machine, the board's uname -m is '$board_machine' (wrong --config?)" ;;
 esac
 

@@ -107,6 +107,15 @@ for file in toolchains/board/board_probe toolchains/board/testdata/probe_data.tx
 done
 printf '#!/bin/sh\necho "a script runs on the host"\n' >"$tree/ipcbox/host_script.sh"
 chmod +x "$tree/ipcbox/host_script.sh"
+# With IPCBOX_BOARD_SCRIPTS=1, a script that says where it runs and reads a
+# data file through its runfiles.
+cat >"$tree/ipcbox/board_script.sh" <<'SCRIPT'
+#!/bin/sh
+echo "script in $PWD, TEST_TMPDIR $TEST_TMPDIR"
+echo "data: $(cat toolchains/board/testdata/probe_data.txt)"
+exit "${1:-0}"
+SCRIPT
+chmod +x "$tree/ipcbox/board_script.sh"
 
 # run_runner NAME TIMEOUT PROGRAM ARGS...: runs the runner like Bazel would,
 # with the board from the environment; sets $status, $out (stdout+stderr).
@@ -126,6 +135,7 @@ run_runner() {
         IPCBOX_BOARD_KNOWN_HOSTS="${known_hosts-$work/known_hosts}" \
         IPCBOX_BOARD_TMPDIR="$work/board" IPCBOX_BOARD_LOCK_DIR="$work/locks" \
         IPCBOX_BOARD_JOBS="${slots:-2}" ${expect:+IPCBOX_EXPECT_MACHINE="$expect"} \
+        ${scripts:+IPCBOX_BOARD_SCRIPTS="$scripts"} ${share:+IPCBOX_BOARD_SHARE="$share"} \
         "$runner" "$@"
   ) >"$work/out/$name.log" 2>&1
   status=$?
@@ -287,6 +297,21 @@ expect_board_empty wrong_machine
 board="" run_runner script 60 host_script.sh
 expect_status script 0
 expect_output script "a script runs on the host"
+
+# --- IPCBOX_BOARD_SCRIPTS=1: a script runs on the board, from the share -------
+# The board is this host, so "on the board" shows as where it ran: in the
+# runner's copy of the runfiles in the share, with the board's TEST_TMPDIR.
+mkdir -p "$work/share"
+scripts=1 share="$work/share:$work/share" run_runner board_script 60 board_script.sh 3
+expect_status board_script 3
+[[ "$out" =~ script\ in\ $work/share/ipcbox-test\.[A-Za-z0-9]+/runfiles/ipcbox,\ TEST_TMPDIR\ $work/board/ipcbox-test\.[A-Za-z0-9]+/tmp ]] ||
+  fail "board_script: did not run from the share with the board's TEST_TMPDIR: $out"
+expect_output board_script "data: $(cat "$runfiles/toolchains/board/testdata/probe_data.txt")"
+expect_board_empty board_script
+[[ -z "$(find "$work/share" -mindepth 1)" ]] || fail "board_script: left in the share: $(ls -A "$work/share")"
+
+scripts=1 run_runner board_script_no_share 60 board_script.sh
+board_error board_script_no_share "a script runs on the board only with IPCBOX_BOARD_SHARE"
 
 expect_board_empty end
 stop_sshd

@@ -8,8 +8,13 @@
 #
 # Tests tagged board_incompatible (they exec host tools the busybox board
 # lacks, or, soak_test, fail there for a reason not yet known; each says
-# why in its BUILD file) and shell tests (the runner would run those on the
-# host; CI runs them under qemu-user) are filtered out.
+# why in its BUILD file) and shell tests not tagged board_script (the runner
+# would run those on the host; CI runs them under qemu-user) are filtered
+# out. The board_script ones (tests/ipcbox) run on the board, script and all
+# (IPCBOX_BOARD_SCRIPTS=1): the board has bash and the util-linux programs
+# they use (tools/board/assemble), and the ARM programs they start run
+# natively there. Like CI's other test steps, they must not skip for want
+# of the seeds' programs (IPCBOX_REQUIRE_SEEDS=1).
 #
 # Each board gets a host directory of its own as its /mnt/host (up --share),
 # and the runner puts each test's files there for the board to exec in place
@@ -44,6 +49,17 @@ for board in "${boards[@]}"; do
   [[ $board == aarch64 || $board == armv7 ]] ||
     { echo "tools/board/ci.sh: unknown board '$board'" >&2; exit 2; }
 done
+
+# The shell tests under the targets that stay on the host, as negative
+# patterns: an explicit list of the rest would make Bazel refuse (not skip)
+# a target incompatible with the board's architecture.
+query_targets=$(printf ' + %s' "${targets[@]}")
+query_targets=${query_targets# + }
+host_scripts=$(./bazelw query --noshow_progress \
+  "kind(sh_test, tests($query_targets)) except attr(tags, '\bboard_script\b', tests($query_targets))") ||
+  { echo "tools/board/ci.sh: bazel query failed" >&2; exit 1; }
+excluded=()
+for target in $host_scripts; do excluded+=("-$target"); done
 
 declare -A machine=([aarch64]=aarch64 [armv7]=armv7l)
 # As many tests at once as the board (2 CPUs) runs: Bazel's timeout counts
@@ -99,7 +115,7 @@ for board in "${boards[@]}"; do
   # --build_tests_only: the tests' binaries, not every other target under
   # the patterns (examples and seed programs only shell tests use).
   ./bazelw test --config="$board" --config=board --test_summary=short \
-    --build_tests_only --test_tag_filters=-board_incompatible --test_lang_filters=-sh \
+    --build_tests_only --test_tag_filters=-board_incompatible \
     --local_test_jobs="$board_jobs" --test_env=IPCBOX_BOARD_JOBS="$board_jobs" \
     --test_timeout="$board_timeouts" \
     --test_env=IPCBOX_IPC_LEAK_CHECK=1 --test_env=IPCBOX_TIME_SCALE="$time_scale" \
@@ -108,7 +124,8 @@ for board in "${boards[@]}"; do
     --test_env=IPCBOX_BOARD_IDENTITY="$IPCBOX_BOARD_IDENTITY" \
     --test_env=IPCBOX_BOARD_KNOWN_HOSTS="$IPCBOX_BOARD_KNOWN_HOSTS" \
     --test_env=IPCBOX_BOARD_SHARE="$IPCBOX_BOARD_SHARE" \
-    "${targets[@]}"
+    --test_env=IPCBOX_BOARD_SCRIPTS=1 --test_env=IPCBOX_REQUIRE_SEEDS=1 \
+    -- "${targets[@]}" "${excluded[@]}"
   status=$?
   echo "=== board $board: tests took $((SECONDS - tested))s (exit $status)"
   [[ $status -eq 0 ]] || failures+=("$board: tests (exit $status)")
