@@ -9,8 +9,13 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <set>
+#include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "tests/support/fault_injection.h"
 
 namespace ipcbox::testing {
 
@@ -28,6 +33,50 @@ inline int OpenDescriptorCount() {
 inline int64_t& TotalInjected() {
   static int64_t total = 0;
   return total;
+}
+
+// The names in a directory (e.g. /dev/shm, /dev/mqueue, a test's own
+// directory), to show that a failed call left no object behind.
+inline std::set<std::string> DirectoryEntries(const char* path) {
+  std::set<std::string> names;
+  DIR* dir = ::opendir(path);
+  if (dir == nullptr) return names;
+  while (const struct dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.insert(name);
+  }
+  ::closedir(dir);
+  return names;
+}
+
+// A fault of `error` on the next `count` calls (-1: every call), on
+// descriptor (or id) `fd` (-1: any).
+inline Fault FaultOn(int fd, int error, int count) {
+  Fault f;
+  f.fd = fd;
+  f.error = error;
+  f.count = count;
+  return f;
+}
+
+// Adds what `fault` injected to the binary's total.
+inline void Tally(const ScopedFault& fault) {
+  TotalInjected() += fault.injected();
+}
+
+// An injected failure must come back as an error status that names the
+// call it came from (not ok, not a crash, not some other call's error).
+inline ::testing::AssertionResult IsErrorNaming(const absl::Status& status,
+                                                const char* call) {
+  if (status.ok()) {
+    return ::testing::AssertionFailure() << "ok, expected an error from "
+                                         << call;
+  }
+  if (!absl::StrContains(status.message(), call)) {
+    return ::testing::AssertionFailure()
+           << status << " does not name " << call;
+  }
+  return ::testing::AssertionSuccess();
 }
 
 class FaultTally : public ::testing::EmptyTestEventListener {
