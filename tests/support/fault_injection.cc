@@ -37,7 +37,8 @@ struct Slot {
   std::atomic<int> error{0};
   std::atomic<size_t> max_bytes{0};
   std::atomic<int> fd{-1};
-  // Or, for syscall, the number, and for fcntl, the command (-1: any).
+  // Or, for syscall, the number, and for fcntl and flock, the command
+  // (-1: any).
   std::atomic<long> epoll_op{0};
   std::atomic<int64_t> injected{0};
 };
@@ -60,8 +61,10 @@ Decision Decide(Syscall call, int fd, long epoll_op = 0) {
   const int want_fd = slot.fd.load(std::memory_order_relaxed);
   if (want_fd != -1 && want_fd != fd) return d;
   const long want_op = slot.epoll_op.load(std::memory_order_relaxed);
-  const long any_op =
-      call == Syscall::kSyscall || call == Syscall::kFcntl ? -1 : 0;
+  const long any_op = call == Syscall::kSyscall || call == Syscall::kFcntl ||
+                             call == Syscall::kFlock
+                         ? -1
+                         : 0;
   if (want_op != any_op && want_op != epoll_op) return d;
   int skip = slot.skip.load(std::memory_order_relaxed);
   while (skip > 0) {
@@ -109,8 +112,9 @@ void ArmFault(Syscall call, const Fault& fault) {
   slot.max_bytes.store(fault.max_bytes);
   slot.fd.store(fault.fd);
   slot.epoll_op.store(call == Syscall::kSyscall ? fault.syscall_number
-                      : call == Syscall::kFcntl ? fault.fcntl_cmd
-                                                : fault.epoll_op);
+                      : call == Syscall::kFcntl || call == Syscall::kFlock
+                          ? fault.command
+                          : fault.epoll_op);
   slot.injected.store(0);
   slot.armed.store(true, std::memory_order_release);
 }
@@ -481,7 +485,7 @@ int __wrap_fcntl64(int fd, int cmd, ...) {
 }
 
 int __wrap_flock(int fd, int op) {
-  const auto d = Decide(Syscall::kFlock, fd);
+  const auto d = Decide(Syscall::kFlock, fd, op);
   IPCBOX_FAIL_IF_HARMED(d);
   return __real_flock(fd, op);
 }

@@ -30,8 +30,8 @@
 // wrapper does the same), mmap (`fd` -1 is an anonymous mapping),
 // shm_open, memfd_create, shmget, shmat (`fd`: the segment id), semget,
 // semop and semtimedop (`fd`: the set id), sem_wait, sem_trywait and
-// sem_clockwait (any semaphore), fcntl (narrow it to one command with
-// `fcntl_cmd`), flock, fsync, pwrite, rename and sigtimedwait. The calls
+// sem_clockwait (any semaphore), fcntl and flock (narrow them to one
+// command with `command`), fsync, pwrite, rename and sigtimedwait. The calls
 // with a 64-bit-offset twin (fcntl64, mmap64, ftruncate64,
 // posix_fallocate64, pwrite64: what code built with _FILE_OFFSET_BITS=64
 // calls) share one fault with it.
@@ -111,8 +111,9 @@ struct Fault {
   // For syscall(2): only this system call number (SYS_close_range, ...);
   // -1: any.
   long syscall_number = -1;
-  // For fcntl: only this command (F_SETLKW, F_OFD_SETLK, ...); -1: any.
-  int fcntl_cmd = -1;
+  // For fcntl: only this command (F_SETLKW, F_OFD_SETLK, ...); for flock:
+  // only this operation (LOCK_EX, LOCK_EX | LOCK_NB, LOCK_UN, ...); -1: any.
+  int command = -1;
 };
 
 // Arms `fault` on `call`; replaces what was armed. Resets the count of
