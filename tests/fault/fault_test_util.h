@@ -29,8 +29,16 @@ inline int OpenDescriptorCount() {
   return n - 3;  // ".", "..", and the directory's own descriptor
 }
 
-// Faults injected in this binary, for the summary line.
+// Faults injected in this binary (calls failed or shortened), for the
+// summary line.
 inline int64_t& TotalInjected() {
+  static int64_t total = 0;
+  return total;
+}
+
+// Distinct faults tried in this binary: one per armed (call, errno or
+// short transfer, position), however many calls it then hit.
+inline int64_t& TotalCases() {
   static int64_t total = 0;
   return total;
 }
@@ -59,9 +67,10 @@ inline Fault FaultOn(int fd, int error, int count) {
   return f;
 }
 
-// Adds what `fault` injected to the binary's total.
+// Adds what `fault` injected to the binary's totals.
 inline void Tally(const ScopedFault& fault) {
   TotalInjected() += fault.injected();
+  ++TotalCases();
 }
 
 // An injected failure must come back as an error status that names the
@@ -82,8 +91,11 @@ inline ::testing::AssertionResult IsErrorNaming(const absl::Status& status,
 class FaultTally : public ::testing::EmptyTestEventListener {
  public:
   void OnTestProgramEnd(const ::testing::UnitTest&) override {
-    std::printf("fault injection: %lld faults injected in this binary\n",
-                static_cast<long long>(TotalInjected()));
+    std::printf(
+        "fault injection: %lld faults injected in this binary, "
+        "%lld distinct (call x errno x position)\n",
+        static_cast<long long>(TotalInjected()),
+        static_cast<long long>(TotalCases()));
   }
 };
 
