@@ -29,6 +29,17 @@
 // creating or opening an existing semaphore with the ownership check fails. glibc also ignores leading slashes:
 // "name" in a C program is the object ipcbox calls "/name".
 //
+// A process killed inside a creating Open() can leave a stray file: glibc's
+// sem_open(O_CREAT) builds the semaphore in a temporary "sem.XXXXXX" (six
+// random characters) in the same directory, links it to the real name and
+// unlinks the temporary. Killed in between, the temporary stays, named by
+// nothing, one page of tmpfs until removed by hand or reboot. ipcbox does
+// not build the file itself (O_TMPFILE, fchmod, ftruncate, sem_init in a
+// mapping, linkat) to avoid it, because sem_close() only accepts what
+// sem_open() mapped (glibc keeps a table of its mappings), so every close
+// and move would need a second path, and creating the file means assuming
+// the C library's directory and file layout, which ipcbox only reads today.
+//
 // Ownership: the object that created the semaphore (`created()`) removes its
 // name (sem_unlink) when destroyed, unless `Disown()` was called; processes
 // that still have it open keep using it, and a later Open finds a new one.
