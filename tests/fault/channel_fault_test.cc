@@ -38,7 +38,7 @@
 namespace ipcbox {
 namespace {
 
-using ::ipcbox::testing::DirectoryEntries;
+using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::Fault;
 using ::ipcbox::testing::FaultOn;
 using ::ipcbox::testing::IsErrorNaming;
@@ -73,11 +73,11 @@ PosixName FreshName() {
 class ChannelFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    shm_ = DirectoryEntries("/dev/shm");
+    shm_ = OwnSharedMemoryEntries("channel_fault");
     fds_ = OpenDescriptorCount();
   }
   void TearDown() override {
-    EXPECT_EQ(DirectoryEntries("/dev/shm"), shm_);
+    EXPECT_EQ(OwnSharedMemoryEntries("channel_fault"), shm_);
     EXPECT_EQ(OpenDescriptorCount(), fds_);
   }
 

@@ -6,6 +6,7 @@
 #define IPCBOX_TESTS_FAULT_FAULT_TEST_UTIL_H_
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -14,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/support/fault_injection.h"
 
@@ -43,8 +45,8 @@ inline int64_t& TotalCases() {
   return total;
 }
 
-// The names in a directory (e.g. /dev/shm, /dev/mqueue, a test's own
-// directory), to show that a failed call left no object behind.
+// The names in a directory (e.g. a test's own directory), to show that a
+// failed call left no file behind.
 inline std::set<std::string> DirectoryEntries(const char* path) {
   std::set<std::string> names;
   DIR* dir = ::opendir(path);
@@ -54,6 +56,20 @@ inline std::set<std::string> DirectoryEntries(const char* path) {
     if (name != "." && name != "..") names.insert(name);
   }
   ::closedir(dir);
+  return names;
+}
+
+// The names in /dev/shm that UniqueName(prefix) made in this process
+// ("<prefix>.<pid>.<hex>", also inside glibc's "sem.<name>"). /dev/shm is
+// shared with the tests running beside this one (Bazel's sandbox does not
+// give each its own), and a pid namespace repeats pids, so the prefix,
+// which only one test binary uses, is what makes them this test's.
+inline std::set<std::string> OwnSharedMemoryEntries(const char* prefix) {
+  const std::string own = absl::StrCat(prefix, ".", ::getpid(), ".");
+  std::set<std::string> names;
+  for (const std::string& name : DirectoryEntries("/dev/shm")) {
+    if (absl::StrContains(name, own)) names.insert(name);
+  }
   return names;
 }
 

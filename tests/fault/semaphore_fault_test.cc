@@ -29,7 +29,7 @@
 namespace ipcbox {
 namespace {
 
-using ::ipcbox::testing::DirectoryEntries;
+using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::FaultOn;
 using ::ipcbox::testing::IpcLeakCheck;
 using ::ipcbox::testing::IsErrorNaming;
@@ -99,14 +99,14 @@ void ExpectPosixSemantics(Sem& sem) {
 }
 
 TEST(PosixSemaphoreFaultTest, NamedRetriesEintrAndReportsTheRest) {
-  const std::set<std::string> shm_before = DirectoryEntries("/dev/shm");
+  const std::set<std::string> shm_before = OwnSharedMemoryEntries("sem_fault");
   {
     absl::StatusOr<posix::NamedSemaphore> sem = posix::NamedSemaphore::Open(
         UniqueName("sem_fault"), OpenMode::kCreateExclusive);
     ASSERT_TRUE(sem.ok()) << sem.status();
     ExpectPosixSemantics(*sem);
   }
-  EXPECT_EQ(DirectoryEntries("/dev/shm"), shm_before);
+  EXPECT_EQ(OwnSharedMemoryEntries("sem_fault"), shm_before);
 }
 
 TEST(PosixSemaphoreFaultTest, UnnamedRetriesEintrAndReportsTheRest) {

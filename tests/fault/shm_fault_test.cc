@@ -28,7 +28,7 @@
 namespace ipcbox {
 namespace {
 
-using ::ipcbox::testing::DirectoryEntries;
+using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::FaultOn;
 using ::ipcbox::testing::IpcLeakCheck;
 using ::ipcbox::testing::IsErrorNaming;
@@ -48,11 +48,11 @@ PosixName FreshName() {
 class PosixShmFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    shm_before_ = DirectoryEntries("/dev/shm");
+    shm_before_ = OwnSharedMemoryEntries("shm_fault");
     fds_before_ = OpenDescriptorCount();
   }
   void TearDown() override {
-    EXPECT_EQ(DirectoryEntries("/dev/shm"), shm_before_);
+    EXPECT_EQ(OwnSharedMemoryEntries("shm_fault"), shm_before_);
     EXPECT_EQ(OpenDescriptorCount(), fds_before_);
   }
 
