@@ -28,14 +28,13 @@
 // For shared memory, semaphores, locks, files and signals: ftruncate,
 // posix_fallocate (it returns the error instead of setting errno; the
 // wrapper does the same), mmap (`fd` cannot single out an anonymous
-// mapping: -1 means any), shm_open, memfd_create, shmget, shmat (`fd`: the segment id), semget,
-// semop and semtimedop (`fd`: the set id), sem_wait, sem_trywait and
-// sem_clockwait (any semaphore), fcntl and flock (narrow them to one
-// command with `command`), fsync, pwrite (short writes too), rename and
-// sigtimedwait. The calls
-// with a 64-bit-offset twin (fcntl64, mmap64, ftruncate64,
-// posix_fallocate64, pwrite64: what code built with _FILE_OFFSET_BITS=64
-// calls) share one fault with it.
+// mapping: -1 means any), shm_open, memfd_create, shmget, shmat (`fd`: the
+// segment id), semget, semop and semtimedop (`fd`: the set id), sem_wait,
+// sem_trywait and sem_clockwait (any semaphore), fcntl and flock (narrow
+// them to one command with `command`), fsync, pwrite (short writes too),
+// rename and sigtimedwait. A call with a 64-bit-offset twin (fcntl64,
+// mmap64, ftruncate64, posix_fallocate64, pwrite64: what code built with
+// _FILE_OFFSET_BITS=64 calls) shares one fault with it.
 // (send and recv are not separate symbols to wrap: glibc's inline
 // wrappers may route them to sendto/recvfrom; ipcbox calls the latter.)
 //
