@@ -76,7 +76,9 @@ absl::Status FlockLock::Lock(LockType type) {
 
 absl::Status FlockLock::TryLock(LockType type) {
   const int operation = Operation(type) | LOCK_NB;
-  if (::flock(fd(), operation) == 0) return absl::OkStatus();
+  if (RetryOnEintr([&] { return ::flock(fd(), operation); }) == 0) {
+    return absl::OkStatus();
+  }
   const int err = errno;
   if (err == EWOULDBLOCK) return WouldBlockError();
   return FlockError(err, operation, fd());
@@ -107,7 +109,9 @@ absl::Status FlockLock::WaitAfterConflict(LockType type, Deadline deadline) {
 }
 
 absl::Status FlockLock::Unlock() {
-  if (::flock(fd(), LOCK_UN) == 0) return absl::OkStatus();
+  if (RetryOnEintr([&] { return ::flock(fd(), LOCK_UN); }) == 0) {
+    return absl::OkStatus();
+  }
   return FlockError(errno, LOCK_UN, fd());
 }
 

@@ -6,11 +6,18 @@
 #define IPCBOX_TESTS_FAULT_FAULT_TEST_UTIL_H_
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <set>
+#include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/support/fault_injection.h"
 
 namespace ipcbox::testing {
 
@@ -24,17 +31,87 @@ inline int OpenDescriptorCount() {
   return n - 3;  // ".", "..", and the directory's own descriptor
 }
 
-// Faults injected in this binary, for the summary line.
+// Faults injected in this binary (calls failed or shortened), for the
+// summary line.
 inline int64_t& TotalInjected() {
   static int64_t total = 0;
   return total;
 }
 
+// Distinct faults tried in this binary: one per armed (call, errno or
+// short transfer, position), however many calls it then hit.
+inline int64_t& TotalCases() {
+  static int64_t total = 0;
+  return total;
+}
+
+// The names in a directory (e.g. a test's own directory), to show that a
+// failed call left no file behind.
+inline std::set<std::string> DirectoryEntries(const char* path) {
+  std::set<std::string> names;
+  DIR* dir = ::opendir(path);
+  if (dir == nullptr) return names;
+  while (const struct dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.insert(name);
+  }
+  ::closedir(dir);
+  return names;
+}
+
+// The names in /dev/shm that UniqueName(prefix) made in this process
+// ("<prefix>.<pid>.<hex>", also inside glibc's "sem.<name>"). /dev/shm is
+// shared with the tests running beside this one (Bazel's sandbox does not
+// give each its own), and a pid namespace repeats pids, so the prefix,
+// which only one test binary uses, is what makes them this test's.
+inline std::set<std::string> OwnSharedMemoryEntries(const char* prefix) {
+  const std::string own = absl::StrCat(prefix, ".", ::getpid(), ".");
+  std::set<std::string> names;
+  for (const std::string& name : DirectoryEntries("/dev/shm")) {
+    if (absl::StrContains(name, own)) names.insert(name);
+  }
+  return names;
+}
+
+// A fault of `error` on the next `count` calls (-1: every call), on
+// descriptor (or id) `fd` (-1: any).
+inline Fault FaultOn(int fd, int error, int count) {
+  Fault f;
+  f.fd = fd;
+  f.error = error;
+  f.count = count;
+  return f;
+}
+
+// Adds what `fault` injected to the binary's totals.
+inline void Tally(const ScopedFault& fault) {
+  TotalInjected() += fault.injected();
+  ++TotalCases();
+}
+
+// An injected failure must come back as an error status that names the
+// call it came from (not ok, not a crash, not some other call's error).
+inline ::testing::AssertionResult IsErrorNaming(const absl::Status& status,
+                                                const char* call) {
+  if (status.ok()) {
+    return ::testing::AssertionFailure() << "ok, expected an error from "
+                                         << call;
+  }
+  if (!absl::StrContains(status.message(), call)) {
+    return ::testing::AssertionFailure()
+           << status << " does not name " << call;
+  }
+  return ::testing::AssertionSuccess();
+}
+
 class FaultTally : public ::testing::EmptyTestEventListener {
  public:
   void OnTestProgramEnd(const ::testing::UnitTest&) override {
-    std::printf("fault injection: %lld faults injected in this binary\n",
-                static_cast<long long>(TotalInjected()));
+    std::printf(
+        "fault injection: %lld faults injected in this binary, "
+        "%lld distinct (call x errno x position)\n",
+        static_cast<long long>(TotalInjected()),
+        static_cast<long long>(TotalCases()));
   }
 };
 

@@ -37,7 +37,6 @@ using ::ipcbox::testing::IpcLeakCheck;
 using ::ipcbox::testing::OpenDescriptorCount;
 using ::ipcbox::testing::ScopedFault;
 using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::TotalInjected;
 
 constexpr absl::Duration kLong = absl::Seconds(30);
 
@@ -49,7 +48,7 @@ Fault On(int fd, int error, int count) {
   return f;
 }
 
-void Count(const ScopedFault& fault) { TotalInjected() += fault.injected(); }
+void Count(const ScopedFault& fault) { ::ipcbox::testing::Tally(fault); }
 
 // --- POSIX -----------------------------------------------------------------
 
@@ -207,7 +206,9 @@ class SysvQueueFaultTest : public ::testing::Test {
     queue_ = *std::move(queue);
   }
   void TearDown() override {
-    if (queue_.valid()) EXPECT_TRUE(queue_.Remove().ok());
+    if (queue_.valid()) {
+      EXPECT_TRUE(queue_.Remove().ok());
+    }
   }
 
   size_t Queued() {

@@ -26,7 +26,7 @@ using ::ipcbox::testing::Fault;
 using ::ipcbox::testing::OpenDescriptorCount;
 using ::ipcbox::testing::ScopedFault;
 using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::TotalInjected;
+using ::ipcbox::testing::Tally;
 
 Deadline Soon() { return Deadline::After(absl::Seconds(30)); }
 
@@ -55,7 +55,7 @@ TEST(PipeFaultTest, AnEintrStormOnReadIsRetried) {
   EXPECT_TRUE(pipe->reader.ReadFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
   EXPECT_EQ(storm.injected(), 200);
-  TotalInjected() += storm.injected();
+  Tally(storm);
 }
 
 TEST(PipeFaultTest, AnEintrStormOnWriteIsRetried) {
@@ -67,7 +67,7 @@ TEST(PipeFaultTest, AnEintrStormOnWriteIsRetried) {
                       On(pipe->writer.fd().get(), EINTR, 200));
     EXPECT_TRUE(pipe->writer.WriteAll(data).ok());
     EXPECT_EQ(storm.injected(), 200);
-    TotalInjected() += storm.injected();
+    Tally(storm);
   }
   std::string got(data.size(), '\0');
   EXPECT_TRUE(pipe->reader.ReadFull(absl::MakeSpan(got), Soon()).ok());
@@ -83,7 +83,7 @@ TEST(PipeFaultTest, ShortReadsAndWritesLoseAndReorderNothing) {
                              On(pipe->writer.fd().get(), 0, -1, 3));
     EXPECT_TRUE(pipe->writer.WriteAll(data).ok());
     EXPECT_GE(short_writes.injected(), 5000 / 3);
-    TotalInjected() += short_writes.injected();
+    Tally(short_writes);
   }
   ScopedFault short_reads(Syscall::kRead,
                           On(pipe->reader.fd().get(), 0, -1, 7));
@@ -91,7 +91,7 @@ TEST(PipeFaultTest, ShortReadsAndWritesLoseAndReorderNothing) {
   EXPECT_TRUE(pipe->reader.ReadFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
   EXPECT_GE(short_reads.injected(), 5000 / 7);
-  TotalInjected() += short_reads.injected();
+  Tally(short_reads);
 }
 
 TEST(PipeFaultTest, EnospcIsAStatusAndNotRetried) {
@@ -101,7 +101,7 @@ TEST(PipeFaultTest, EnospcIsAStatusAndNotRetried) {
   absl::Status s = pipe->writer.WriteAll("data");
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(full.injected(), 1);
-  TotalInjected() += full.injected();
+  Tally(full);
   // The end still works once the fault is gone.
   EXPECT_TRUE(pipe->writer.WriteAll("more").ok());
 }
@@ -114,7 +114,7 @@ TEST(PipeFaultTest, EagainOnABlockingReadIsAStatusNotAHang) {
   absl::StatusOr<size_t> n = pipe->reader.Read(absl::MakeSpan(buf));
   EXPECT_TRUE(IsWouldBlock(n.status())) << n.status();
   EXPECT_EQ(again.injected(), 1);
-  TotalInjected() += again.injected();
+  Tally(again);
 }
 
 TEST(PipeFaultTest, Pipe2FailingLeaksNothing) {
@@ -125,7 +125,7 @@ TEST(PipeFaultTest, Pipe2FailingLeaksNothing) {
     EXPECT_FALSE(pipe.ok());
     EXPECT_TRUE(absl::IsResourceExhausted(pipe.status())) << pipe.status();
     EXPECT_EQ(no_pipe.injected(), 1);
-    TotalInjected() += no_pipe.injected();
+    Tally(no_pipe);
   }
   EXPECT_EQ(OpenDescriptorCount(), before);
 }

@@ -26,7 +26,7 @@ using ::ipcbox::testing::Fault;
 using ::ipcbox::testing::OpenDescriptorCount;
 using ::ipcbox::testing::ScopedFault;
 using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::TotalInjected;
+using ::ipcbox::testing::Tally;
 
 Deadline Soon() { return Deadline::After(absl::Seconds(30)); }
 
@@ -73,14 +73,14 @@ TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
     ScopedFault eintr(Syscall::kSendto, On(c->client.fd().get(), EINTR, 100));
     ASSERT_TRUE(c->client.SendAll(data.substr(0, 10000), Soon()).ok());
     EXPECT_EQ(eintr.injected(), 100);
-    TotalInjected() += eintr.injected();
+    Tally(eintr);
   }
   {
     ScopedFault shorts(Syscall::kSendto,
                        On(c->client.fd().get(), 0, -1, 11));
     ASSERT_TRUE(c->client.SendAll(data.substr(10000), Soon()).ok());
     EXPECT_GE(shorts.injected(), 10000 / 11);
-    TotalInjected() += shorts.injected();
+    Tally(shorts);
   }
   std::string got(data.size(), '\0');
   {
@@ -88,7 +88,7 @@ TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
                       On(c->server.fd().get(), EINTR, 100));
     ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
     EXPECT_EQ(eintr.injected(), 100);
-    TotalInjected() += eintr.injected();
+    Tally(eintr);
   }
   EXPECT_EQ(got, data);
 }
@@ -103,7 +103,7 @@ TEST(SocketFaultTest, ShortReceivesLoseNothing) {
   ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
   EXPECT_GE(shorts.injected(), 3000 / 5);
-  TotalInjected() += shorts.injected();
+  Tally(shorts);
 }
 
 TEST(SocketFaultTest, EnobufsOnSendIsAStatusAndNotRetried) {
@@ -112,7 +112,7 @@ TEST(SocketFaultTest, EnobufsOnSendIsAStatusAndNotRetried) {
   ScopedFault nobufs(Syscall::kSendto, On(c->client.fd().get(), ENOBUFS, 1));
   EXPECT_FALSE(c->client.SendAll("data", Soon()).ok());
   EXPECT_EQ(nobufs.injected(), 1);
-  TotalInjected() += nobufs.injected();
+  Tally(nobufs);
 }
 
 TEST(SocketFaultTest, AcceptFailingIsAStatusAndTheNextAcceptWorks) {
@@ -130,7 +130,7 @@ TEST(SocketFaultTest, AcceptFailingIsAStatusAndTheNextAcceptWorks) {
     EXPECT_TRUE(absl::IsResourceExhausted(refused.status()))
         << refused.status();
     EXPECT_EQ(emfile.injected(), 1);
-    TotalInjected() += emfile.injected();
+    Tally(emfile);
   }
   EXPECT_EQ(OpenDescriptorCount(), before);
   absl::StatusOr<StreamSocket> accepted = listener->Accept();
@@ -153,7 +153,7 @@ TEST(SocketFaultTest, SocketFailingLeaksNothing) {
         StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
     EXPECT_TRUE(other.ok()) << "only one call was to fail";
     EXPECT_EQ(no_socket.injected(), 1);
-    TotalInjected() += no_socket.injected();
+    Tally(no_socket);
   }
   EXPECT_EQ(OpenDescriptorCount(), before);
 }

@@ -5,7 +5,14 @@
 #include <poll.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -30,7 +37,9 @@ struct Slot {
   std::atomic<int> error{0};
   std::atomic<size_t> max_bytes{0};
   std::atomic<int> fd{-1};
-  std::atomic<long> epoll_op{0};  // or, for syscall, the number (-1: any)
+  // Or, for syscall, the number, and for fcntl and flock, the command
+  // (-1: any).
+  std::atomic<long> epoll_op{0};
   std::atomic<int64_t> injected{0};
 };
 
@@ -52,7 +61,10 @@ Decision Decide(Syscall call, int fd, long epoll_op = 0) {
   const int want_fd = slot.fd.load(std::memory_order_relaxed);
   if (want_fd != -1 && want_fd != fd) return d;
   const long want_op = slot.epoll_op.load(std::memory_order_relaxed);
-  const long any_op = call == Syscall::kSyscall ? -1 : 0;
+  const long any_op = call == Syscall::kSyscall || call == Syscall::kFcntl ||
+                             call == Syscall::kFlock
+                         ? -1
+                         : 0;
   if (want_op != any_op && want_op != epoll_op) return d;
   int skip = slot.skip.load(std::memory_order_relaxed);
   while (skip > 0) {
@@ -80,7 +92,13 @@ const char* SyscallName(Syscall call) {
       "read",    "write",   "pipe2",   "socket",    "sendto",
       "recvfrom", "sendmsg", "recvmsg", "accept4",  "epoll_ctl",
       "mq_timedsend", "mq_timedreceive", "poll", "syscall",
-      "mq_open", "mq_send", "mq_receive", "msgget", "msgsnd", "msgrcv"};
+      "mq_open", "mq_send", "mq_receive", "msgget", "msgsnd", "msgrcv",
+      "ftruncate", "posix_fallocate", "mmap", "shm_open", "memfd_create",
+      "shmget", "shmat", "semget", "semop", "semtimedop", "sem_wait",
+      "sem_trywait", "sem_clockwait", "fcntl", "flock", "fsync", "pwrite",
+      "rename", "sigtimedwait"};
+  static_assert(sizeof(kNames) / sizeof(kNames[0]) ==
+                static_cast<size_t>(Syscall::kCount));
   const int i = static_cast<int>(call);
   return i >= 0 && i < static_cast<int>(Syscall::kCount) ? kNames[i] : "?";
 }
@@ -94,7 +112,9 @@ void ArmFault(Syscall call, const Fault& fault) {
   slot.max_bytes.store(fault.max_bytes);
   slot.fd.store(fault.fd);
   slot.epoll_op.store(call == Syscall::kSyscall ? fault.syscall_number
-                                                : fault.epoll_op);
+                      : call == Syscall::kFcntl || call == Syscall::kFlock
+                          ? fault.command
+                          : fault.epoll_op);
   slot.injected.store(0);
   slot.armed.store(true, std::memory_order_release);
 }
@@ -297,6 +317,210 @@ ssize_t __wrap_msgrcv(int id, void* msg, size_t n, long type, int msgflg) {
   const auto d = Decide(Syscall::kMsgrcv, id);
   IPCBOX_FAIL_IF_HARMED(d);
   return __real_msgrcv(id, msg, n, type, msgflg);
+}
+
+// Shared memory, semaphores, locks, files, signals. The *64 twins are what
+// code built with _FILE_OFFSET_BITS=64 calls (the headers redirect to
+// them, on 64-bit targets too); they share their plain name's fault.
+
+int __real_ftruncate(int fd, off_t length);
+int __real_ftruncate64(int fd, off64_t length);
+int __real_posix_fallocate(int fd, off_t offset, off_t length);
+int __real_posix_fallocate64(int fd, off64_t offset, off64_t length);
+void* __real_mmap(void* addr, size_t n, int prot, int flags, int fd,
+                  off_t offset);
+void* __real_mmap64(void* addr, size_t n, int prot, int flags, int fd,
+                    off64_t offset);
+int __real_shm_open(const char* name, int oflag, mode_t mode);
+int __real_memfd_create(const char* name, unsigned flags);
+int __real_shmget(key_t key, size_t size, int shmflg);
+void* __real_shmat(int id, const void* addr, int shmflg);
+int __real_semget(key_t key, int nsems, int semflg);
+int __real_semop(int id, struct sembuf* ops, size_t n);
+int __real_semtimedop(int id, struct sembuf* ops, size_t n,
+                      const struct timespec* timeout);
+int __real_sem_wait(sem_t* sem);
+int __real_sem_trywait(sem_t* sem);
+int __real_sem_clockwait(sem_t* sem, clockid_t clock,
+                         const struct timespec* abs);
+int __real_fcntl(int fd, int cmd, ...);
+int __real_fcntl64(int fd, int cmd, ...);
+int __real_flock(int fd, int op);
+int __real_fsync(int fd);
+ssize_t __real_pwrite(int fd, const void* buf, size_t n, off_t offset);
+ssize_t __real_pwrite64(int fd, const void* buf, size_t n, off64_t offset);
+int __real_rename(const char* from, const char* to);
+int __real_sigtimedwait(const sigset_t* set, siginfo_t* info,
+                        const struct timespec* timeout);
+
+int __wrap_ftruncate(int fd, off_t length) {
+  const auto d = Decide(Syscall::kFtruncate, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_ftruncate(fd, length);
+}
+
+int __wrap_ftruncate64(int fd, off64_t length) {
+  const auto d = Decide(Syscall::kFtruncate, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_ftruncate64(fd, length);
+}
+
+int __wrap_posix_fallocate(int fd, off_t offset, off_t length) {
+  const auto d = Decide(Syscall::kPosixFallocate, fd);
+  if (d.harm && d.error != 0) return d.error;
+  return __real_posix_fallocate(fd, offset, length);
+}
+
+int __wrap_posix_fallocate64(int fd, off64_t offset, off64_t length) {
+  const auto d = Decide(Syscall::kPosixFallocate, fd);
+  if (d.harm && d.error != 0) return d.error;
+  return __real_posix_fallocate64(fd, offset, length);
+}
+
+void* __wrap_mmap(void* addr, size_t n, int prot, int flags, int fd,
+                  off_t offset) {
+  const auto d = Decide(Syscall::kMmap, fd);
+  if (d.harm && d.error != 0) {
+    errno = d.error;
+    return MAP_FAILED;
+  }
+  return __real_mmap(addr, n, prot, flags, fd, offset);
+}
+
+void* __wrap_mmap64(void* addr, size_t n, int prot, int flags, int fd,
+                    off64_t offset) {
+  const auto d = Decide(Syscall::kMmap, fd);
+  if (d.harm && d.error != 0) {
+    errno = d.error;
+    return MAP_FAILED;
+  }
+  return __real_mmap64(addr, n, prot, flags, fd, offset);
+}
+
+int __wrap_shm_open(const char* name, int oflag, mode_t mode) {
+  const auto d = Decide(Syscall::kShmOpen, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_shm_open(name, oflag, mode);
+}
+
+int __wrap_memfd_create(const char* name, unsigned flags) {
+  const auto d = Decide(Syscall::kMemfdCreate, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_memfd_create(name, flags);
+}
+
+int __wrap_shmget(key_t key, size_t size, int shmflg) {
+  const auto d = Decide(Syscall::kShmget, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_shmget(key, size, shmflg);
+}
+
+void* __wrap_shmat(int id, const void* addr, int shmflg) {
+  const auto d = Decide(Syscall::kShmat, id);
+  if (d.harm && d.error != 0) {
+    errno = d.error;
+    return reinterpret_cast<void*>(-1);
+  }
+  return __real_shmat(id, addr, shmflg);
+}
+
+int __wrap_semget(key_t key, int nsems, int semflg) {
+  const auto d = Decide(Syscall::kSemget, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_semget(key, nsems, semflg);
+}
+
+int __wrap_semop(int id, struct sembuf* ops, size_t n) {
+  const auto d = Decide(Syscall::kSemop, id);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_semop(id, ops, n);
+}
+
+int __wrap_semtimedop(int id, struct sembuf* ops, size_t n,
+                      const struct timespec* timeout) {
+  const auto d = Decide(Syscall::kSemtimedop, id);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_semtimedop(id, ops, n, timeout);
+}
+
+int __wrap_sem_wait(sem_t* sem) {
+  const auto d = Decide(Syscall::kSemWait, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_sem_wait(sem);
+}
+
+int __wrap_sem_trywait(sem_t* sem) {
+  const auto d = Decide(Syscall::kSemTrywait, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_sem_trywait(sem);
+}
+
+int __wrap_sem_clockwait(sem_t* sem, clockid_t clock,
+                         const struct timespec* abs) {
+  const auto d = Decide(Syscall::kSemClockwait, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_sem_clockwait(sem, clock, abs);
+}
+
+// fcntl's third argument is an int or a pointer; like the C library, read
+// it as a pointer (the same size as the register it came in).
+int __wrap_fcntl(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  const auto d = Decide(Syscall::kFcntl, fd, cmd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_fcntl(fd, cmd, arg);
+}
+
+int __wrap_fcntl64(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  void* arg = va_arg(ap, void*);
+  va_end(ap);
+  const auto d = Decide(Syscall::kFcntl, fd, cmd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_fcntl64(fd, cmd, arg);
+}
+
+int __wrap_flock(int fd, int op) {
+  const auto d = Decide(Syscall::kFlock, fd, op);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_flock(fd, op);
+}
+
+int __wrap_fsync(int fd) {
+  const auto d = Decide(Syscall::kFsync, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_fsync(fd);
+}
+
+ssize_t __wrap_pwrite(int fd, const void* buf, size_t n, off_t offset) {
+  const auto d = Decide(Syscall::kPwrite, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  if (d.harm) n = std::min(n, d.max_bytes);
+  return __real_pwrite(fd, buf, n, offset);
+}
+
+ssize_t __wrap_pwrite64(int fd, const void* buf, size_t n, off64_t offset) {
+  const auto d = Decide(Syscall::kPwrite, fd);
+  IPCBOX_FAIL_IF_HARMED(d);
+  if (d.harm) n = std::min(n, d.max_bytes);
+  return __real_pwrite64(fd, buf, n, offset);
+}
+
+int __wrap_rename(const char* from, const char* to) {
+  const auto d = Decide(Syscall::kRename, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_rename(from, to);
+}
+
+int __wrap_sigtimedwait(const sigset_t* set, siginfo_t* info,
+                        const struct timespec* timeout) {
+  const auto d = Decide(Syscall::kSigtimedwait, -1);
+  IPCBOX_FAIL_IF_HARMED(d);
+  return __real_sigtimedwait(set, info, timeout);
 }
 
 #undef IPCBOX_FAIL_IF_HARMED

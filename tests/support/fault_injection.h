@@ -25,6 +25,16 @@
 // mq_open, mq_send, mq_receive (glibc's mq_send and mq_receive call its
 // timed forms internally, past the wrapper, so they are wrapped too),
 // msgget, msgsnd and msgrcv. For msgsnd and msgrcv, `fd` is the queue id.
+// For shared memory, semaphores, locks, files and signals: ftruncate,
+// posix_fallocate (it returns the error instead of setting errno; the
+// wrapper does the same), mmap (`fd` cannot single out an anonymous
+// mapping: -1 means any), shm_open, memfd_create, shmget, shmat (`fd`: the
+// segment id), semget, semop and semtimedop (`fd`: the set id), sem_wait,
+// sem_trywait and sem_clockwait (any semaphore), fcntl and flock (narrow
+// them to one command with `command`), fsync, pwrite (short writes too),
+// rename and sigtimedwait. A call with a 64-bit-offset twin (fcntl64,
+// mmap64, ftruncate64, posix_fallocate64, pwrite64: what code built with
+// _FILE_OFFSET_BITS=64 calls) shares one fault with it.
 // (send and recv are not separate symbols to wrap: glibc's inline
 // wrappers may route them to sendto/recvfrom; ipcbox calls the latter.)
 //
@@ -59,6 +69,25 @@ enum class Syscall {
   kMsgget,
   kMsgsnd,
   kMsgrcv,
+  kFtruncate,
+  kPosixFallocate,
+  kMmap,
+  kShmOpen,
+  kMemfdCreate,
+  kShmget,
+  kShmat,
+  kSemget,
+  kSemop,
+  kSemtimedop,
+  kSemWait,
+  kSemTrywait,
+  kSemClockwait,
+  kFcntl,
+  kFlock,
+  kFsync,
+  kPwrite,
+  kRename,
+  kSigtimedwait,
   kCount,  // not a call
 };
 
@@ -82,6 +111,9 @@ struct Fault {
   // For syscall(2): only this system call number (SYS_close_range, ...);
   // -1: any.
   long syscall_number = -1;
+  // For fcntl: only this command (F_SETLKW, F_OFD_SETLK, ...); for flock:
+  // only this operation (LOCK_EX, LOCK_EX | LOCK_NB, LOCK_UN, ...); -1: any.
+  int command = -1;
 };
 
 // Arms `fault` on `call`; replaces what was armed. Resets the count of

@@ -24,6 +24,17 @@
 namespace ipcbox::channel_internal {
 namespace {
 
+// posix_fallocate() returns the error instead of setting errno, and tmpfs
+// fails it with EINTR when a signal arrives during a large reservation
+// (even under SA_RESTART): retried, as every EINTR in ipcbox.
+int ReserveSpace(int fd, uint64_t size) {
+  int err;
+  do {
+    err = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+  } while (err == EINTR);
+  return err;
+}
+
 absl::Status Corrupt(const Segment& s, absl::string_view what) {
   return absl::FailedPreconditionError(
       absl::StrCat(s.description(), ": not a usable channel: ", what));
@@ -100,7 +111,7 @@ absl::StatusOr<Segment> Segment::CreateNamed(const PosixName& name,
   }
   // Reserve the pages now: a full /dev/shm is an error here, not a SIGBUS
   // at the first publish.
-  const int err = ::posix_fallocate(raw, 0, geometry.total_size);
+  const int err = ReserveSpace(raw, geometry.total_size);
   if (err != 0) return ErrnoError(err, "posix_fallocate", name.view());
   return Initialise(std::move(segment), geometry, policy);
 }
@@ -117,7 +128,7 @@ absl::StatusOr<Segment> Segment::CreateAnonymous(const Geometry& geometry,
   if (::ftruncate(raw, static_cast<off_t>(geometry.total_size)) != 0) {
     return ErrnoError(errno, "ftruncate", "ipcbox-channel memfd");
   }
-  const int err = ::posix_fallocate(raw, 0, geometry.total_size);
+  const int err = ReserveSpace(raw, geometry.total_size);
   if (err != 0) return ErrnoError(err, "posix_fallocate", "ipcbox-channel");
   // Nobody may shrink it (peers would SIGBUS) or grow it; then nobody may
   // change the seals. A kernel (or emulator) without seals leaves it as is.
@@ -265,19 +276,21 @@ absl::StatusOr<Segment> Segment::MapAndValidate(Segment segment) {
 
 absl::StatusOr<bool> Segment::TryLock(int64_t byte) {
   struct flock fl = MakeFlock(F_WRLCK, byte);
-  if (::fcntl(fd(), F_OFD_SETLK, &fl) == 0) return true;
+  if (RetryOnEintr([&] { return ::fcntl(fd(), F_OFD_SETLK, &fl); }) == 0) {
+    return true;
+  }
   if (errno == EAGAIN || errno == EACCES) return false;
   return ErrnoError(errno, "fcntl(F_OFD_SETLK)", description_);
 }
 
 void Segment::Unlock(int64_t byte) {
   struct flock fl = MakeFlock(F_UNLCK, byte);
-  ::fcntl(fd(), F_OFD_SETLK, &fl);
+  RetryOnEintr([&] { return ::fcntl(fd(), F_OFD_SETLK, &fl); });
 }
 
 absl::StatusOr<bool> Segment::LockedByOther(int64_t byte) const {
   struct flock fl = MakeFlock(F_WRLCK, byte);
-  if (::fcntl(fd(), F_OFD_GETLK, &fl) != 0) {
+  if (RetryOnEintr([&] { return ::fcntl(fd(), F_OFD_GETLK, &fl); }) != 0) {
     return ErrnoError(errno, "fcntl(F_OFD_GETLK)", description_);
   }
   return fl.l_type != F_UNLCK;
@@ -305,7 +318,9 @@ void WakePublisherIfWaiting(ControlBlock* c) {
 
 bool ByteLockedByOther(int fd, int64_t byte) {
   struct flock fl = MakeFlock(F_WRLCK, byte);
-  if (::fcntl(fd, F_OFD_GETLK, &fl) != 0) return true;
+  if (RetryOnEintr([&] { return ::fcntl(fd, F_OFD_GETLK, &fl); }) != 0) {
+    return true;
+  }
   return fl.l_type != F_UNLCK;
 }
 

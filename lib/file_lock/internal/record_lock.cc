@@ -118,7 +118,13 @@ absl::Status RecordLock::TryLock(LockType type, ByteRange range) {
     return RangeError(commands, "TryLock", s);
   }
   struct flock fl = MakeFlock(ToFlockType(type), range);
-  if (::fcntl(fd(), commands.try_set, &fl) == 0) return absl::OkStatus();
+  // F_SETLK never sleeps on a local file system, but on NFS or FUSE it is a
+  // request to a server, which a signal can interrupt: EINTR then says
+  // nothing about the lock, so every call here retries it.
+  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) ==
+      0) {
+    return absl::OkStatus();
+  }
   const int err = errno;
   if (IsConflict(err)) return WouldBlockError();
   return SetError(err, commands, commands.try_set_name, type, range, fd());
@@ -132,7 +138,10 @@ absl::Status RecordLock::TimedLock(LockType type, ByteRange range,
     return RangeError(commands, "LockUntil", s);
   }
   struct flock fl = MakeFlock(ToFlockType(type), range);
-  if (::fcntl(fd(), commands.try_set, &fl) == 0) return absl::OkStatus();
+  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) ==
+      0) {
+    return absl::OkStatus();
+  }
   const int err = errno;
   if (!IsConflict(err)) {
     return SetError(err, commands, commands.try_set_name, type, range, fd());
@@ -167,7 +176,10 @@ absl::Status RecordLock::Unlock(ByteRange range) {
     return RangeError(commands, "Unlock", s);
   }
   struct flock fl = MakeFlock(F_UNLCK, range);
-  if (::fcntl(fd(), commands.try_set, &fl) == 0) return absl::OkStatus();
+  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) ==
+      0) {
+    return absl::OkStatus();
+  }
   return CallError(errno, commands, commands.try_set_name, "unlock", range,
                    fd(), false, false);
 }
@@ -179,7 +191,7 @@ absl::StatusOr<std::optional<LockConflict>> RecordLock::FindConflict(
     return RangeError(commands, "FindConflict", s);
   }
   struct flock fl = MakeFlock(ToFlockType(type), range);
-  if (::fcntl(fd(), commands.get, &fl) != 0) {
+  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.get, &fl); }) != 0) {
     return CallError(errno, commands, commands.get_name, LockTypeName(type),
                      range, fd(), false, false);
   }

@@ -1,0 +1,228 @@
+// lib/file_lock under injected faults, for each backend (classic fcntl
+// record locks, OFD locks, flock). The headers say "EINTR is retried" for
+// the lock calls: an EINTR storm on the blocking call, on the timed wait
+// (whose own timer signal also arrives as EINTR), on the try and on the
+// unlock is absorbed, each fault counted. A conflict (EAGAIN or EACCES
+// from F_SETLK, EWOULDBLOCK from flock) is WouldBlock, tried once; a timed
+// wait under an endless storm ends TimedOut at its deadline; anything else
+// (ENOLCK, EDEADLK) is an error naming the call.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "ipcbox/core/errors.h"
+#include "ipcbox/core/unique_name.h"
+#include "ipcbox/file_lock/fcntl_lock.h"
+#include "ipcbox/file_lock/flock_lock.h"
+#include "ipcbox/file_lock/lock_conflict.h"
+#include "ipcbox/file_lock/lock_type.h"
+#include "ipcbox/file_lock/ofd_lock.h"
+#include "tests/fault/fault_test_util.h"
+#include "tests/support/fault_injection.h"
+
+namespace ipcbox {
+namespace {
+
+using ::ipcbox::testing::Fault;
+using ::ipcbox::testing::FaultOn;
+using ::ipcbox::testing::IsErrorNaming;
+using ::ipcbox::testing::OpenDescriptorCount;
+using ::ipcbox::testing::ScopedFault;
+using ::ipcbox::testing::Syscall;
+using ::ipcbox::testing::Tally;
+
+constexpr absl::Duration kLong = absl::Seconds(30);
+constexpr int kStorm = 100;
+
+// What differs between the backends: the call a fault goes on, and a
+// second lock in this process that conflicts with the one under test.
+struct FcntlBackend {
+  using Lock = FcntlLock;
+  using Holder = OfdLock;  // classic locks of one process never conflict
+  static constexpr Syscall kCall = Syscall::kFcntl;
+  static constexpr int kTry = F_SETLK;
+  static constexpr int kUnlock = F_SETLK;
+  static constexpr int kWait = F_SETLKW;
+  static constexpr int kGet = F_GETLK;
+  static constexpr const char* kWaitName = "F_SETLKW";
+  static constexpr int kConflicts[2] = {EAGAIN, EACCES};
+};
+struct OfdBackend {
+  using Lock = OfdLock;
+  using Holder = OfdLock;
+  static constexpr Syscall kCall = Syscall::kFcntl;
+  static constexpr int kTry = F_OFD_SETLK;
+  static constexpr int kUnlock = F_OFD_SETLK;
+  static constexpr int kWait = F_OFD_SETLKW;
+  static constexpr int kGet = F_OFD_GETLK;
+  static constexpr const char* kWaitName = "F_OFD_SETLKW";
+  static constexpr int kConflicts[2] = {EAGAIN, EACCES};
+};
+struct FlockBackend {
+  using Lock = FlockLock;
+  using Holder = FlockLock;
+  static constexpr Syscall kCall = Syscall::kFlock;
+  static constexpr int kTry = LOCK_EX | LOCK_NB;
+  static constexpr int kUnlock = LOCK_UN;
+  static constexpr int kWait = LOCK_EX;
+  static constexpr const char* kWaitName = "flock(LOCK_EX)";
+  static constexpr int kConflicts[2] = {EWOULDBLOCK, EWOULDBLOCK};
+};
+
+template <typename Backend>
+class FileLockFaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fds_before_ = OpenDescriptorCount();
+    path_ = UniqueTempPath("lock_fault");
+    absl::StatusOr<typename Backend::Lock> lock =
+        Backend::Lock::Open(path_);
+    ASSERT_TRUE(lock.ok()) << lock.status();
+    lock_.emplace(*std::move(lock));
+  }
+  void TearDown() override {
+    lock_.reset();
+    ::unlink(path_.c_str());
+    EXPECT_EQ(OpenDescriptorCount(), fds_before_);
+  }
+
+  // A fault on the backend's call, narrowed to the lock's descriptor and
+  // (fcntl) to `cmd`.
+  Fault On(int cmd, int error, int count) {
+    Fault f = FaultOn(lock_->fd(), error, count);
+    f.command = cmd;
+    return f;
+  }
+
+  std::string path_;
+  std::optional<typename Backend::Lock> lock_;
+  int fds_before_ = 0;
+};
+
+using Backends = ::testing::Types<FcntlBackend, OfdBackend, FlockBackend>;
+TYPED_TEST_SUITE(FileLockFaultTest, Backends);
+
+TYPED_TEST(FileLockFaultTest, EintrStormOnTheBlockingCallIsRetried) {
+  ScopedFault storm(TypeParam::kCall,
+                    this->On(TypeParam::kWait, EINTR, kStorm));
+  EXPECT_TRUE(this->lock_->Lock(LockType::kExclusive).ok());
+  EXPECT_EQ(storm.injected(), kStorm);
+  Tally(storm);
+}
+
+TYPED_TEST(FileLockFaultTest, EintrOnTheTryAndTheUnlockIsRetried) {
+  {
+    ScopedFault storm(TypeParam::kCall,
+                      this->On(TypeParam::kTry, EINTR, kStorm));
+    EXPECT_TRUE(this->lock_->TryLock(LockType::kExclusive).ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  {
+    ScopedFault storm(TypeParam::kCall,
+                      this->On(TypeParam::kUnlock, EINTR, kStorm));
+    EXPECT_TRUE(this->lock_->Unlock().ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  {
+    // A timed lock tries without blocking first.
+    ScopedFault storm(TypeParam::kCall,
+                      this->On(TypeParam::kTry, EINTR, kStorm));
+    EXPECT_TRUE(this->lock_->LockFor(LockType::kExclusive, kLong).ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  if constexpr (TypeParam::kCall == Syscall::kFcntl) {
+    ScopedFault storm(TypeParam::kCall,
+                      this->On(TypeParam::kGet, EINTR, kStorm));
+    absl::StatusOr<std::optional<LockConflict>> conflict =
+        this->lock_->FindConflict(LockType::kExclusive);
+    EXPECT_TRUE(conflict.ok()) << conflict.status();
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  ASSERT_TRUE(this->lock_->Unlock().ok());
+  // Really unlocked: a second lock on the file gets it at once.
+  absl::StatusOr<typename TypeParam::Holder> other =
+      TypeParam::Holder::Open(this->path_);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(other->TryLock(LockType::kExclusive).ok());
+}
+
+TYPED_TEST(FileLockFaultTest, AConflictIsWouldBlockTriedOnce) {
+  for (int error : TypeParam::kConflicts) {
+    ScopedFault taken(TypeParam::kCall, this->On(TypeParam::kTry, error, -1));
+    EXPECT_TRUE(IsWouldBlock(this->lock_->TryLock(LockType::kExclusive)));
+    EXPECT_EQ(taken.injected(), 1);
+    Tally(taken);
+  }
+}
+
+TYPED_TEST(FileLockFaultTest, EintrStormInATimedWaitIsRetriedUntilTheLock) {
+  // A real conflict, so that the timed call goes past its first try into
+  // the blocking wait; the holder lets go once the storm is over.
+  absl::StatusOr<typename TypeParam::Holder> holder =
+      TypeParam::Holder::Open(this->path_);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  ASSERT_TRUE(holder->TryLock(LockType::kExclusive).ok());
+  ScopedFault storm(TypeParam::kCall,
+                    this->On(TypeParam::kWait, EINTR, kStorm));
+  std::atomic<bool> give_up{false};
+  std::thread releaser([&] {
+    const absl::Time bound = absl::Now() + kLong;
+    while (storm.injected() < kStorm && absl::Now() < bound && !give_up) {
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    EXPECT_TRUE(holder->Unlock().ok());
+  });
+  const absl::Status locked =
+      this->lock_->LockFor(LockType::kExclusive, kLong);
+  give_up = true;
+  releaser.join();
+  EXPECT_TRUE(locked.ok()) << locked;
+  EXPECT_EQ(storm.injected(), kStorm);
+  Tally(storm);
+}
+
+TYPED_TEST(FileLockFaultTest, AnEndlessEintrStormEndsAtTheDeadline) {
+  absl::StatusOr<typename TypeParam::Holder> holder =
+      TypeParam::Holder::Open(this->path_);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  ASSERT_TRUE(holder->TryLock(LockType::kExclusive).ok());
+  ScopedFault storm(TypeParam::kCall, this->On(TypeParam::kWait, EINTR, -1));
+  EXPECT_TRUE(IsTimedOut(
+      this->lock_->LockFor(LockType::kExclusive, absl::Milliseconds(20))));
+  EXPECT_GE(storm.injected(), 1);
+  Tally(storm);
+}
+
+TYPED_TEST(FileLockFaultTest, OtherErrorsNameTheCall) {
+  for (int error : {ENOLCK, EDEADLK, ENOMEM}) {
+    ScopedFault fault(TypeParam::kCall, this->On(TypeParam::kWait, error, -1));
+    EXPECT_TRUE(IsErrorNaming(this->lock_->Lock(LockType::kExclusive),
+                              TypeParam::kWaitName));
+    EXPECT_EQ(fault.injected(), 1);
+    Tally(fault);
+  }
+  // Nothing was taken: another lock on the file gets it at once.
+  absl::StatusOr<typename TypeParam::Holder> other =
+      TypeParam::Holder::Open(this->path_);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(other->TryLock(LockType::kExclusive).ok());
+}
+
+}  // namespace
+}  // namespace ipcbox

@@ -1,0 +1,254 @@
+// lib/semaphore under injected faults. POSIX named, unnamed and anonymous
+// semaphores and System V semaphores all say "EINTR is retried": a storm of
+// EINTR on every wait call is absorbed and takes exactly one unit. EAGAIN
+// from a try (and from semtimedop, System V's timeout) and ETIMEDOUT from
+// sem_clockwait are WouldBlock / TimedOut, tried once. Any other failure is
+// an error naming the call, takes nothing, and a failed creation leaves no
+// mapping, descriptor or System V set behind.
+
+#include <errno.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "ipcbox/core/errors.h"
+#include "ipcbox/core/name.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/unique_name.h"
+#include "ipcbox/semaphore/posix_anonymous_semaphore.h"
+#include "ipcbox/semaphore/posix_named_semaphore.h"
+#include "ipcbox/semaphore/posix_unnamed_semaphore.h"
+#include "ipcbox/semaphore/semaphore_options.h"
+#include "ipcbox/semaphore/sysv_semaphore.h"
+#include "ipcbox/semaphore/sysv_semaphore_key.h"
+#include "tests/fault/fault_test_util.h"
+#include "tests/support/fault_injection.h"
+#include "tests/support/ipc_leak_check.h"
+
+namespace ipcbox {
+namespace {
+
+using ::ipcbox::testing::OwnSharedMemoryEntries;
+using ::ipcbox::testing::FaultOn;
+using ::ipcbox::testing::IpcLeakCheck;
+using ::ipcbox::testing::IsErrorNaming;
+using ::ipcbox::testing::OpenDescriptorCount;
+using ::ipcbox::testing::ScopedFault;
+using ::ipcbox::testing::Syscall;
+using ::ipcbox::testing::Tally;
+
+constexpr absl::Duration kLong = absl::Seconds(30);
+constexpr int kStorm = 100;
+
+// The same checks on any POSIX semaphore type (they share the sem_* calls).
+template <typename Sem>
+void ExpectPosixSemantics(Sem& sem) {
+  ASSERT_TRUE(sem.Post().ok());
+  ASSERT_TRUE(sem.Post().ok());
+  ASSERT_TRUE(sem.Post().ok());
+  {
+    ScopedFault storm(Syscall::kSemWait, FaultOn(-1, EINTR, kStorm));
+    EXPECT_TRUE(sem.Wait().ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  {
+    ScopedFault storm(Syscall::kSemTrywait, FaultOn(-1, EINTR, kStorm));
+    EXPECT_TRUE(sem.TryWait().ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  {
+    ScopedFault storm(Syscall::kSemClockwait, FaultOn(-1, EINTR, kStorm));
+    EXPECT_TRUE(sem.WaitFor(kLong).ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  // Three posts, three takes, none twice: the value is back at zero.
+  EXPECT_EQ(*sem.Value(), 0);
+  ASSERT_TRUE(sem.Post().ok());
+  {
+    ScopedFault busy(Syscall::kSemTrywait, FaultOn(-1, EAGAIN, -1));
+    EXPECT_TRUE(IsWouldBlock(sem.TryWait()));
+    EXPECT_EQ(busy.injected(), 1) << "a try must try once";
+    Tally(busy);
+  }
+  {
+    ScopedFault late(Syscall::kSemClockwait, FaultOn(-1, ETIMEDOUT, -1));
+    EXPECT_TRUE(IsTimedOut(sem.WaitFor(kLong)));
+    EXPECT_EQ(late.injected(), 1);
+    Tally(late);
+  }
+  for (int error : {EINVAL, ENOSYS}) {
+    ScopedFault broken(Syscall::kSemWait, FaultOn(-1, error, -1));
+    EXPECT_TRUE(IsErrorNaming(sem.Wait(), "sem_wait"));
+    EXPECT_EQ(broken.injected(), 1);
+    Tally(broken);
+    ScopedFault broken_try(Syscall::kSemTrywait, FaultOn(-1, error, -1));
+    EXPECT_TRUE(IsErrorNaming(sem.TryWait(), "sem_trywait"));
+    EXPECT_EQ(broken_try.injected(), 1);
+    Tally(broken_try);
+    ScopedFault broken_timed(Syscall::kSemClockwait, FaultOn(-1, error, -1));
+    EXPECT_TRUE(IsErrorNaming(sem.WaitFor(kLong), "sem_clockwait"));
+    EXPECT_EQ(broken_timed.injected(), 1);
+    Tally(broken_timed);
+  }
+  EXPECT_EQ(*sem.Value(), 1) << "a failed wait must not take the unit";
+  EXPECT_TRUE(sem.TryWait().ok());
+}
+
+TEST(PosixSemaphoreFaultTest, NamedRetriesEintrAndReportsTheRest) {
+  const std::set<std::string> shm_before = OwnSharedMemoryEntries("sem_fault");
+  {
+    absl::StatusOr<posix::NamedSemaphore> sem = posix::NamedSemaphore::Open(
+        UniqueName("sem_fault"), OpenMode::kCreateExclusive);
+    ASSERT_TRUE(sem.ok()) << sem.status();
+    ExpectPosixSemantics(*sem);
+  }
+  EXPECT_EQ(OwnSharedMemoryEntries("sem_fault"), shm_before);
+}
+
+TEST(PosixSemaphoreFaultTest, UnnamedRetriesEintrAndReportsTheRest) {
+  posix::UnnamedSemaphore::Storage storage;
+  absl::StatusOr<posix::UnnamedSemaphore*> sem =
+      posix::UnnamedSemaphore::CreateIn(&storage, sizeof(storage), 0);
+  ASSERT_TRUE(sem.ok()) << sem.status();
+  ExpectPosixSemantics(**sem);
+  EXPECT_TRUE((*sem)->Destroy().ok());
+}
+
+TEST(PosixSemaphoreFaultTest, AnonymousRetriesEintrAndReportsTheRest) {
+  absl::StatusOr<posix::AnonymousSemaphore> sem =
+      posix::AnonymousSemaphore::Create(0);
+  ASSERT_TRUE(sem.ok()) << sem.status();
+  ExpectPosixSemantics(*sem);
+}
+
+TEST(PosixSemaphoreFaultTest, AnonymousCreationReportsMmapFailure) {
+  const int fds = OpenDescriptorCount();
+  for (int error : {ENOMEM, EAGAIN, ENFILE}) {
+    ScopedFault no_memory(Syscall::kMmap, FaultOn(-1, error, 1));
+    absl::StatusOr<posix::AnonymousSemaphore> sem =
+        posix::AnonymousSemaphore::Create(0);
+    EXPECT_TRUE(IsErrorNaming(sem.status(), "mmap"));
+    EXPECT_EQ(no_memory.injected(), 1);
+    Tally(no_memory);
+  }
+  EXPECT_EQ(OpenDescriptorCount(), fds);
+}
+
+// --- System V --------------------------------------------------------------
+
+class SysvSemaphoreFaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SemaphoreOptions options;
+    options.undo_on_exit = false;
+    absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
+        sysv::SemaphoreKey::Private(), OpenMode::kCreateExclusive, options);
+    ASSERT_TRUE(sem.ok()) << sem.status();
+    sem_ = *std::move(sem);
+    id_ = sem_.set().id();
+  }
+  void TearDown() override {
+    if (sem_.is_open()) {
+      EXPECT_TRUE(sem_.Remove().ok());
+    }
+  }
+
+  sysv::Semaphore sem_;
+  int id_ = -1;
+};
+
+TEST_F(SysvSemaphoreFaultTest, EintrStormsAreRetriedAndTakeOneUnit) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(sem_.Post().ok());
+  {
+    ScopedFault storm(Syscall::kSemop, FaultOn(id_, EINTR, kStorm));
+    EXPECT_TRUE(sem_.Wait().ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  {
+    ScopedFault storm(Syscall::kSemop, FaultOn(id_, EINTR, kStorm));
+    EXPECT_TRUE(sem_.TryWait().ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  {
+    ScopedFault storm(Syscall::kSemtimedop, FaultOn(id_, EINTR, kStorm));
+    EXPECT_TRUE(sem_.WaitFor(kLong).ok());
+    EXPECT_EQ(storm.injected(), kStorm);
+    Tally(storm);
+  }
+  EXPECT_EQ(*sem_.Value(), 0);
+}
+
+TEST_F(SysvSemaphoreFaultTest, EagainIsWouldBlockOrTimedOutTriedOnce) {
+  ASSERT_TRUE(sem_.Post().ok());
+  {
+    ScopedFault busy(Syscall::kSemop, FaultOn(id_, EAGAIN, -1));
+    EXPECT_TRUE(IsWouldBlock(sem_.TryWait()));
+    EXPECT_EQ(busy.injected(), 1);
+    Tally(busy);
+  }
+  {
+    // semtimedop reports its timeout as EAGAIN.
+    ScopedFault late(Syscall::kSemtimedop, FaultOn(id_, EAGAIN, -1));
+    EXPECT_TRUE(IsTimedOut(sem_.WaitFor(kLong)));
+    EXPECT_EQ(late.injected(), 1);
+    Tally(late);
+  }
+  EXPECT_EQ(*sem_.Value(), 1);
+}
+
+TEST_F(SysvSemaphoreFaultTest, OtherFailuresNameTheCallAndTakeNothing) {
+  ASSERT_TRUE(sem_.Post().ok());
+  for (int error : {ENOMEM, EFBIG, ERANGE}) {
+    ScopedFault wait(Syscall::kSemop, FaultOn(id_, error, -1));
+    EXPECT_TRUE(IsErrorNaming(sem_.Wait(), "semop"));
+    EXPECT_TRUE(IsErrorNaming(sem_.Post(), "semop"));
+    EXPECT_EQ(wait.injected(), 2);
+    Tally(wait);
+    ScopedFault timed(Syscall::kSemtimedop, FaultOn(id_, error, -1));
+    EXPECT_TRUE(IsErrorNaming(sem_.WaitFor(kLong), "semtimedop"));
+    EXPECT_EQ(timed.injected(), 1);
+    Tally(timed);
+  }
+  {
+    ScopedFault removed(Syscall::kSemtimedop, FaultOn(id_, EIDRM, 1));
+    EXPECT_TRUE(absl::IsNotFound(sem_.WaitFor(kLong)));
+    Tally(removed);
+  }
+  EXPECT_EQ(*sem_.Value(), 1);
+}
+
+TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
+  const IpcLeakCheck check;
+  for (int error : {ENOSPC, ENOMEM}) {
+    ScopedFault none(Syscall::kSemget, FaultOn(-1, error, 1));
+    absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
+        sysv::SemaphoreKey::Private(), OpenMode::kCreateExclusive);
+    EXPECT_TRUE(IsErrorNaming(sem.status(), "semget"));
+    if (error == ENOSPC) {
+      EXPECT_TRUE(absl::IsResourceExhausted(sem.status())) << sem.status();
+    }
+    EXPECT_EQ(none.injected(), 1);
+    Tally(none);
+  }
+  {
+    // The set is made, then its initialisation fails: it must go again.
+    ScopedFault init(Syscall::kSemop, FaultOn(-1, ENOMEM, -1));
+    SemaphoreOptions options;
+    options.initial_value = 1;
+    absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
+        sysv::SemaphoreKey::Private(), OpenMode::kCreateExclusive, options);
+    EXPECT_TRUE(IsErrorNaming(sem.status(), "semop"));
+    EXPECT_EQ(init.injected(), 1);
+    Tally(init);
+  }
+  check.ExpectNoneLeft();
+}
+
+}  // namespace
+}  // namespace ipcbox
