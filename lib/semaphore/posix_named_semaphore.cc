@@ -8,11 +8,13 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include <cerrno>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -129,8 +131,25 @@ struct Opened {
   bool created;
 };
 
-absl::StatusOr<Opened> CreateExclusive(const PosixName& name,
-                                       const SemaphoreOptions& options) {
+// glibc's sem_open(O_CREAT) writes the semaphore into a named temporary,
+// "sem.XXXXXX", then links it to its name: a process killed in between
+// leaves that file behind, named by nothing ipcbox knows. So the file is
+// built here without a name (O_TMPFILE), with its final mode and an
+// initialised sem_t, and gets its name complete with linkat(); killed
+// before that, the kernel frees it. sem_open(name, 0) then maps it, because
+// sem_close() accepts only what sem_open() mapped, and the mapping must be
+// the inode built here, which also checks the directory assumed below.
+// Where that does not hold (no O_TMPFILE, no /proc, another directory), the
+// C library creates it instead. musl and glibc since 2.34 use this
+// directory and "sem.<name>" always.
+constexpr char kSemaphoreDirectory[] = "/dev/shm";
+
+// Not an error of the caller's: the way round the C library did not work
+// here, so the C library creates the semaphore after all.
+struct Unsupported {};
+
+absl::StatusOr<Opened> CreateThroughLibrary(const PosixName& name,
+                                            const SemaphoreOptions& options) {
   sem_t* sem = ::sem_open(name.c_str(), O_CREAT | O_EXCL,
                           options.permissions.mode(), options.initial_value);
   if (sem == SEM_FAILED) return ErrnoError(errno, "sem_open", name.view());
@@ -141,6 +160,95 @@ absl::StatusOr<Opened> CreateExclusive(const PosixName& name,
     return s;
   }
   return Opened{sem, true};
+}
+
+// Removes `path` only while it is still the inode `ours`: after a failed
+// creation the name may already be someone else's.
+void UnlinkIfOurs(const std::string& path, const struct stat& ours) {
+  struct stat now;
+  if (::lstat(path.c_str(), &now) == 0 && now.st_dev == ours.st_dev &&
+      now.st_ino == ours.st_ino) {
+    ::unlink(path.c_str());
+  }
+}
+
+std::variant<absl::StatusOr<Opened>, Unsupported> CreateWithoutTemporary(
+    const PosixName& name, const SemaphoreOptions& options) {
+  Fd fd(RetryOnEintr([&] {
+    return ::open(kSemaphoreDirectory, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  }));
+  if (!fd.valid()) {
+    if (errno == EISDIR || errno == EOPNOTSUPP || errno == ENOENT ||
+        errno == EINVAL) {
+      return Unsupported{};
+    }
+    return absl::StatusOr<Opened>(
+        ErrnoError(errno, "open(O_TMPFILE) for", name.view()));
+  }
+  if (absl::Status s = ApplyPermissions(fd.get(), options.permissions,
+                                        name.view());
+      !s.ok()) {
+    return absl::StatusOr<Opened>(s);
+  }
+  // The bytes sem_open() itself writes: a process-shared sem_t, zero
+  // elsewhere. It holds no pointer, so it is valid at any address.
+  sem_t image;
+  std::memset(&image, 0, sizeof(image));
+  if (::sem_init(&image, /*pshared=*/1, options.initial_value) != 0) {
+    return absl::StatusOr<Opened>(ErrnoError(errno, "sem_init", name.view()));
+  }
+  const ssize_t written = RetryOnEintr(
+      [&] { return ::pwrite(fd.get(), &image, sizeof(image), 0); });
+  if (written != static_cast<ssize_t>(sizeof(image))) {
+    return absl::StatusOr<Opened>(
+        written < 0 ? ErrnoError(errno, "pwrite", name.view())
+                    : absl::ResourceExhaustedError(absl::StrCat(
+                          "pwrite of named semaphore ",
+                          QuoteForMessage(name.view()), " wrote ", written,
+                          " of ", sizeof(image), " bytes")));
+  }
+  struct stat built;
+  if (::fstat(fd.get(), &built) != 0) {
+    return absl::StatusOr<Opened>(ErrnoError(errno, "fstat", name.view()));
+  }
+  const std::string path =
+      absl::StrCat(kSemaphoreDirectory, "/sem.", name.view().substr(1));
+  const std::string self = absl::StrCat("/proc/self/fd/", fd.get());
+  if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(),
+               AT_SYMLINK_FOLLOW) != 0) {
+    if (errno == ENOENT && ::access("/proc/self/fd", F_OK) != 0) {
+      return Unsupported{};
+    }
+    return absl::StatusOr<Opened>(ErrnoError(errno, "linkat", path));
+  }
+  sem_t* sem = ::sem_open(name.c_str(), 0);
+  if (sem == SEM_FAILED) {
+    const int err = errno;
+    UnlinkIfOurs(path, built);
+    // The C library looks elsewhere for its semaphores.
+    if (err == ENOENT) return Unsupported{};
+    return absl::StatusOr<Opened>(ErrnoError(err, "sem_open", name.view()));
+  }
+  absl::StatusOr<BackingFile> mapped = FindBackingFile(sem, name.view());
+  if (!mapped.ok() || mapped->inode != built.st_ino ||
+      mapped->dev_major != major(built.st_dev) ||
+      mapped->dev_minor != minor(built.st_dev)) {
+    ::sem_close(sem);
+    UnlinkIfOurs(path, built);
+    return absl::StatusOr<Opened>(absl::UnavailableError(absl::StrCat(
+        "named semaphore ", QuoteForMessage(name.view()),
+        " was replaced while it was being created")));
+  }
+  return absl::StatusOr<Opened>(Opened{sem, true});
+}
+
+absl::StatusOr<Opened> CreateExclusive(const PosixName& name,
+                                       const SemaphoreOptions& options) {
+  auto created = CreateWithoutTemporary(name, options);
+  if (auto* result = std::get_if<absl::StatusOr<Opened>>(&created)) {
+    return std::move(*result);
+  }
+  return CreateThroughLibrary(name, options);
 }
 
 // `widest`: the mode the caller would have created it with, if it may
