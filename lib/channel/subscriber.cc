@@ -392,7 +392,7 @@ absl::StatusOr<int> Subscriber::NotificationFd() {
       absl::ToInt64Nanoseconds(waiting_.liveness_interval);
   // Samples already waiting make the descriptor readable at once.
   watcher->start = cursor_;
-  watcher->lock_fd = segment_.fd();
+  watcher->lock_fd = segment_.lock_fd();
   Watcher* w = watcher.get();
   watcher->thread = std::thread([w] { w->Run(); });
   watcher_ = std::move(watcher);
