@@ -90,7 +90,8 @@ class Publisher {
   uint64_t published() const { return head_; }
   size_t max_payload() const { return segment_.geometry().max_payload; }
   uint32_t slot_count() const { return segment_.geometry().slot_count; }
-  // The backing descriptor (memfd or shm), to pass to subscribers.
+  // A descriptor of the backing object (memfd or shm), to pass to
+  // subscribers; not the one this publisher's liveness lock is on.
   int fd() const { return segment_.fd(); }
   // Leaves the name for others to remove (`Publisher::Attach` after a
   // restart), or removes it now.
