@@ -102,12 +102,16 @@ absl::StatusOr<Publisher> Publisher::Start(Segment segment,
   // stamped but never announced (stamp beyond head) is blanked, so that
   // the sequence it had reached is published afresh.
   publisher.head_ = channel_internal::LoadAcquire(&c->head);
+  publisher.slowest_cursor_ = 0;  // unknown: the first claim scans
+  publisher.written_.assign(g.slot_count, 0);
   for (uint32_t i = 0; i < g.slot_count; ++i) {
     SlotHeader* slot = s.slot(i);
-    const uint64_t stamp = channel_internal::LoadAcquire(&slot->stamp);
+    uint64_t stamp = channel_internal::LoadAcquire(&slot->stamp);
     if (stamp > publisher.head_) {
-      channel_internal::StoreRelease(&slot->stamp, uint64_t{0});
+      stamp = 0;
+      channel_internal::StoreRelease(&slot->stamp, stamp);
     }
+    publisher.written_[i] = stamp;
     channel_internal::FetchAnd(&slot->holders, ~kWriterBit);
   }
   channel_internal::StoreSeqCst(&c->publisher_waiting, 0u);
@@ -124,6 +128,8 @@ Publisher& Publisher::operator=(Publisher&& other) noexcept {
     segment_ = std::move(other.segment_);
     waiting_ = other.waiting_;
     head_ = other.head_;
+    slowest_cursor_ = other.slowest_cursor_;
+    written_ = std::move(other.written_);
     loaned_ = std::exchange(other.loaned_, -1);
   }
   return *this;
@@ -143,36 +149,58 @@ void Publisher::Leave() {
   segment_ = Segment();
 }
 
-uint32_t Publisher::ClaimFreeSlot() {
+uint64_t Publisher::SlowestCursor() const {
   const Geometry& g = segment_.geometry();
-  const uint32_t k = g.slot_count;
+  uint64_t slowest = head_;
+  for (uint32_t i = 0; i < g.max_subscribers; ++i) {
+    const auto* sub = segment_.subscriber(i);
+    if (channel_internal::LoadAcquire(&sub->active) != 1) continue;
+    uint64_t cursor = channel_internal::LoadAcquire(&sub->cursor);
+    if (cursor > head_) cursor = head_;  // untrusted: never ahead of us
+    if (cursor < slowest) slowest = cursor;
+  }
+  return slowest;
+}
+
+uint32_t Publisher::ClaimFreeSlot() {
+  const uint32_t k = segment_.geometry().slot_count;
   const bool block =
       segment_.policy() == channel_internal::kPolicyBlockPublisher;
-  uint64_t min_cursor = head_;
-  if (block) {
-    for (uint32_t i = 0; i < g.max_subscribers; ++i) {
-      const auto* sub = segment_.subscriber(i);
-      if (channel_internal::LoadAcquire(&sub->active) != 1) continue;
-      uint64_t cursor = channel_internal::LoadAcquire(&sub->cursor);
-      if (cursor > head_) cursor = head_;  // untrusted: never ahead of us
-      if (cursor < min_cursor) min_cursor = cursor;
-    }
-    // Sample head_ - k must be read by everyone before its index entry
-    // (head_ % k) is reused.
-    if (head_ - min_cursor >= k) return k;
+  if (!block) return ClaimSlotReadBefore(head_);
+  // Every live cursor was at least `slowest_cursor_` when last scanned, and
+  // cursors only move forward (a new subscriber starts at the head), so the
+  // old value still bounds them from below. Scanning every subscriber's
+  // line on every publish would cost one cache miss per subscriber: scan
+  // only when the old bound refuses the slot we need.
+  if (head_ - slowest_cursor_ < k) {
+    const uint32_t idx = ClaimSlotReadBefore(slowest_cursor_);
+    if (idx < k) return idx;
   }
+  slowest_cursor_ = SlowestCursor();
+  // Sample head_ - k must be read by everyone before its index entry
+  // (head_ % k) is reused.
+  if (head_ - slowest_cursor_ >= k) return k;
+  return ClaimSlotReadBefore(slowest_cursor_);
+}
+
+uint32_t Publisher::ClaimSlotReadBefore(uint64_t slowest) {
+  const uint32_t k = segment_.geometry().slot_count;
+  const bool block =
+      segment_.policy() == channel_internal::kPolicyBlockPublisher;
   for (uint32_t j = 0; j < k; ++j) {
     // From head_ % k on: in steady state the oldest sample first.
     const uint32_t idx = static_cast<uint32_t>((head_ + j) % k);
-    SlotHeader* slot = segment_.slot(idx);
-    uint32_t holders = channel_internal::LoadAcquire(&slot->holders);
-    if (holders != 0) continue;
     if (block) {
-      const uint64_t stamp = channel_internal::LoadRelaxed(&slot->stamp);
-      if (stamp != 0 && stamp - 1 >= min_cursor && stamp <= head_) continue;
+      // Which sample the slot holds, from our own record (only a publisher
+      // writes stamps, and Start() reads them back): no shared load before
+      // the CAS, so the CAS fetches the line once.
+      const uint64_t stamp = written_[idx];
+      if (stamp != 0 && stamp - 1 >= slowest && stamp <= head_) continue;
     }
-    if (channel_internal::CompareExchange(&slot->holders, holders,
-                                          kWriterBit)) {
+    uint32_t holders = 0;  // a free slot; the CAS fails on anything else
+    if (channel_internal::CompareExchange(&segment_.slot(idx)->holders,
+                                          holders, kWriterBit)) {
+      written_[idx] = 0;
       return idx;
     }
   }
@@ -254,6 +282,7 @@ absl::Status Publisher::Publish(size_t length) {
   channel_internal::StoreRelaxed(&slot->length,
                                  static_cast<uint32_t>(length));
   channel_internal::StoreRelease(&slot->stamp, head_ + 1);
+  written_[idx] = head_ + 1;
   channel_internal::StoreRelease(
       segment_.index_entry(static_cast<uint32_t>(head_ % g.slot_count)), idx);
   // Releasing the writer bit publishes the payload, length and stamp to

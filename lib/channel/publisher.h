@@ -29,6 +29,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -89,7 +90,8 @@ class Publisher {
   uint64_t published() const { return head_; }
   size_t max_payload() const { return segment_.geometry().max_payload; }
   uint32_t slot_count() const { return segment_.geometry().slot_count; }
-  // The backing descriptor (memfd or shm), to pass to subscribers.
+  // A descriptor of the backing object (memfd or shm), to pass to
+  // subscribers; not the one this publisher's liveness lock is on.
   int fd() const { return segment_.fd(); }
   // Leaves the name for others to remove (`Publisher::Attach` after a
   // restart), or removes it now.
@@ -103,11 +105,22 @@ class Publisher {
                                          const WaitOptions& waiting);
   // A free slot, claimed for writing; slot_count() when there is none.
   uint32_t ClaimFreeSlot();
+  // A free slot whose sample (if any) every cursor has passed, were the
+  // slowest cursor `slowest`; slot_count() when there is none.
+  uint32_t ClaimSlotReadBefore(uint64_t slowest);
+  // The slowest live subscriber's cursor (head_ when there is none).
+  uint64_t SlowestCursor() const;
   void Leave();
 
   channel_internal::Segment segment_;
   WaitOptions waiting_;
   uint64_t head_ = 0;
+  // kBlockPublisher: a lower bound of every live cursor (see
+  // ClaimFreeSlot).
+  uint64_t slowest_cursor_ = 0;
+  // written_[i]: the stamp this publisher last gave slot i (0: none); the
+  // segment's copy is for subscribers, this one is not shared.
+  std::vector<uint64_t> written_;
   int64_t loaned_ = -1;
 };
 

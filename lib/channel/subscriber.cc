@@ -44,7 +44,9 @@ int64_t NowNs() {
 // it. A bounded number of tries: a segment scribbled on concurrently must
 // not keep us here.
 bool Hold(uint32_t* holders, uint32_t bit) {
-  uint32_t current = channel_internal::LoadRelaxed(holders);
+  // Guess "nobody holds it": the CAS then takes the line once, in exclusive
+  // state, where a load first would fetch it twice (shared, then owned).
+  uint32_t current = 0;
   for (int attempt = 0; attempt < 64; ++attempt) {
     if ((current & kWriterBit) != 0 || (current & bit) != 0) return false;
     if (channel_internal::CompareExchange(holders, current, current | bit)) {
@@ -256,6 +258,26 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
       missed_ += head - k - cursor;
       cursor = head - k;
     }
+    // Fast path: the publisher claims slots from head % k on, so in steady
+    // state sample `cursor` is in slot cursor % k. The stamp checked under
+    // the hold proves it (or not); this skips the index entry, one shared
+    // cache line less per sample.
+    const uint32_t guess = static_cast<uint32_t>(cursor % k);
+    SlotHeader* guessed = segment_.slot(guess);
+    if (Hold(&guessed->holders, bit)) {
+      if (channel_internal::LoadAcquire(&guessed->stamp) == cursor + 1) {
+        const uint32_t length =
+            channel_internal::LoadRelaxed(&guessed->length);
+        if (length <= g.max_payload) {
+          Advance(cursor + 1);
+          return Sample(c, &guessed->holders, bit, cursor,
+                        absl::Span<const char>(segment_.payload(guess),
+                                               length));
+        }
+      }
+      // Not it (or a bad length, which the index path reports).
+      Unhold(c, &guessed->holders, bit);
+    }
     const uint32_t idx = channel_internal::LoadAcquire(
         segment_.index_entry(static_cast<uint32_t>(cursor % k)));
     if (idx >= k) {
@@ -370,7 +392,7 @@ absl::StatusOr<int> Subscriber::NotificationFd() {
       absl::ToInt64Nanoseconds(waiting_.liveness_interval);
   // Samples already waiting make the descriptor readable at once.
   watcher->start = cursor_;
-  watcher->lock_fd = segment_.fd();
+  watcher->lock_fd = segment_.lock_fd();
   Watcher* w = watcher.get();
   watcher->thread = std::thread([w] { w->Run(); });
   watcher_ = std::move(watcher);

@@ -215,6 +215,21 @@ absl::Status SharedMemory::Remove() {
   return Remove(name_);
 }
 
+absl::StatusOr<Fd> SharedMemory::OpenDescriptor() const {
+  absl::StatusOr<Fd> fd = ShmOpen(name_, writable() ? O_RDWR : O_RDONLY, 0);
+  if (!fd.ok()) return fd.status();
+  struct stat st;
+  if (::fstat(fd->get(), &st) != 0) {
+    return ErrnoError(errno, "fstat", name_.view());
+  }
+  if (st.st_dev != dev_ || st.st_ino != ino_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "shared memory object ", QuoteForMessage(name_.view()),
+        " now names another object than the one mapped here"));
+  }
+  return fd;
+}
+
 absl::Status SharedMemory::Close() {
   absl::Status removed = owner_ ? Remove() : absl::OkStatus();
   absl::Status unmapped = mapping_.Unmap();

@@ -37,6 +37,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "ipcbox/core/fd.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/mapped_file/mapping.h"
@@ -107,6 +108,14 @@ class SharedMemory {
   absl::Span<const char> bytes() const { return mapping_.bytes(); }
   // Empty when the object is mapped read-only.
   absl::Span<char> mutable_bytes() { return mapping_.mutable_bytes(); }
+
+  // A new descriptor, with an open file description of its own, of the
+  // object this one mapped (read-write if the mapping is), for what needs a
+  // descriptor: file locks (an OFD lock belongs to the description, so this
+  // one's locks are the caller's alone), fstat, passing it on. NotFound if
+  // the name is gone; FailedPrecondition if the name now refers to another
+  // object than the one mapped here.
+  absl::StatusOr<Fd> OpenDescriptor() const;
 
   // Gives up ownership: the name stays after this object is closed, for a
   // peer (or a later run) to open and remove.

@@ -7,13 +7,16 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <thread>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -682,6 +685,83 @@ TEST(ChannelTest, SubscribersLearnThePublisherWasKilled) {
   absl::StatusOr<Sample> gone =
       subscriber->Receive(Deadline::After(absl::Seconds(20)));
   EXPECT_TRUE(IsPublisherGone(gone.status())) << gone.status();
+}
+
+// A publisher's child made with fork() (no exec) inherits its descriptors
+// and mapping; it must not keep the publisher's liveness lock, or a killed
+// publisher would look alive for as long as the child runs. Named and
+// anonymous channels; the child here outlives the publisher by far.
+void ExpectForkedChildDoesNotKeepPublisherAlive(bool anonymous) {
+  SCOPED_TRACE(anonymous ? "anonymous" : "named");
+  ChannelNameGuard guard("channel_forked");
+  // The grandchild is reparented to us when its parent dies, and we reap
+  // it; where we cannot be a subreaper (qemu-user), whoever reaps orphans
+  // does, after we kill it.
+  const bool reaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  Fd ready_read(ready[0]), ready_write(ready[1]);
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+    absl::StatusOr<Publisher> publisher =
+        anonymous ? Publisher::CreateAnonymous(ChannelOptions{4, 1, 64})
+                  : Publisher::Create(guard.name(), ChannelOptions{4, 1, 64});
+    if (!publisher.ok()) return 1;
+    publisher->ReleaseName();
+    const pid_t grandchild = ::fork();
+    if (grandchild < 0) return 2;
+    if (grandchild == 0) {
+      ::alarm(60);  // bounded, should the test not kill it
+      ::pause();
+      ::_exit(0);
+    }
+    const int32_t message[2] = {grandchild, publisher->fd()};
+    if (::write(ready_write.get(), message, sizeof(message)) !=
+        sizeof(message)) {
+      return 3;
+    }
+    ::pause();
+    return 0;
+  });
+  ASSERT_TRUE(child.ok());
+  ready_write.reset();
+  int32_t message[2] = {-1, -1};
+  ASSERT_EQ(::read(ready_read.get(), message, sizeof(message)),
+            static_cast<ssize_t>(sizeof(message)));
+  const pid_t grandchild = message[0];
+  WaitOptions waiting;
+  waiting.liveness_interval = absl::Milliseconds(20);
+  absl::StatusOr<Subscriber> subscriber;
+  if (anonymous) {
+    char path[64];
+    std::snprintf(path, sizeof(path), "/proc/%d/fd/%d",
+                  static_cast<int>(child->pid()), message[1]);
+    Fd fd(::open(path, O_RDWR | O_CLOEXEC));
+    ASSERT_GE(fd.get(), 0) << path;
+    subscriber = Subscriber::AttachFd(fd.get(), waiting);
+  } else {
+    subscriber = Subscriber::Attach(guard.name(), waiting);
+  }
+  ASSERT_TRUE(subscriber.ok()) << subscriber.status();
+  EXPECT_TRUE(IsTimedOut(
+      subscriber->Receive(Deadline::After(absl::Milliseconds(100))).status()));
+  ASSERT_TRUE(child->Kill(SIGKILL).ok());
+  child->Wait(kChildTimeout);
+  absl::StatusOr<Sample> gone =
+      subscriber->Receive(Deadline::After(absl::Seconds(5)));
+  // The grandchild still runs, holding what it inherited.
+  EXPECT_EQ(::kill(grandchild, 0), 0);
+  EXPECT_TRUE(IsPublisherGone(gone.status())) << gone.status();
+  ::kill(grandchild, SIGKILL);
+  if (reaper) {
+    int status = 0;
+    ::waitpid(grandchild, &status, 0);
+    ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+  }
+}
+
+TEST(ChannelTest, AForkedChildDoesNotKeepAKilledPublisherAlive) {
+  ExpectForkedChildDoesNotKeepPublisherAlive(/*anonymous=*/false);
+  ExpectForkedChildDoesNotKeepPublisherAlive(/*anonymous=*/true);
 }
 
 TEST(ChannelTest, SlotsOfAKilledSubscriberAreReclaimed) {

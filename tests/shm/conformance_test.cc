@@ -1,9 +1,17 @@
 // The behaviour every SharedMemory backend promises (see
 // ipcbox/shm/shared_memory.h), checked once and run against each: POSIX
-// objects and System V segments, both named by a PosixName here.
+// objects and System V segments, both named by a PosixName here. Then what
+// POSIX objects add that lib/channel relies on (a descriptor to lock).
 
+#include <fcntl.h>
+#include <linux/futex.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -12,9 +20,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/fd.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/mapped_file/memory_access.h"
@@ -317,6 +327,54 @@ TYPED_TEST(SharedMemoryConformanceTest, ReadWriteWithoutWritePermission) {
   EXPECT_TRUE(ExitedWith(result, 0));
 }
 
+// What lib/channel (and any lock-free protocol in shared memory) relies on:
+// a futex word in the memory is the same word in every process that maps
+// it, so a non-private FUTEX_WAKE in one wakes a FUTEX_WAIT in another.
+TYPED_TEST(SharedMemoryConformanceTest, AFutexInTheMemoryWakesAPeerProcess) {
+  typename TestFixture::Name name;
+  absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, 64);
+  ASSERT_TRUE(shm.ok()) << shm.status();
+  auto* words = reinterpret_cast<uint32_t*>(shm->mutable_bytes().data());
+  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+    // The child maps the object anew: another mapping, the same memory.
+    absl::StatusOr<TypeParam> mine = TypeParam::OpenExisting(*name, 64);
+    if (!mine.ok()) return 1;
+    auto* word = reinterpret_cast<uint32_t*>(mine->mutable_bytes().data());
+    __atomic_store_n(&word[1], 1u, __ATOMIC_SEQ_CST);  // "waiting"
+    for (int i = 0; i < 100 && __atomic_load_n(word, __ATOMIC_SEQ_CST) == 0;
+         ++i) {
+      struct timespec ts = {0, 100000000};  // bounded: 100 x 100 ms
+      ::syscall(SYS_futex, word, FUTEX_WAIT, 0u, &ts, nullptr, 0);
+    }
+    return __atomic_load_n(word, __ATOMIC_SEQ_CST) == 7 ? 0 : 2;
+  });
+  ASSERT_TRUE(child.ok()) << child.status();
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (__atomic_load_n(&words[1], __ATOMIC_SEQ_CST) == 0 &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  __atomic_store_n(&words[0], 7u, __ATOMIC_SEQ_CST);
+  ::syscall(SYS_futex, &words[0], FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  EXPECT_TRUE(ExitedWith(child->Wait(kChildTimeout), 0));
+}
+
+// A reader that stays after the creator closed (a channel's subscriber
+// reading what a publisher that left had published) keeps its memory.
+TYPED_TEST(SharedMemoryConformanceTest, AnOpenersBytesOutliveTheCreator) {
+  typename TestFixture::Name name;
+  absl::StatusOr<TypeParam> creator = TypeParam::Create(*name, 4096);
+  ASSERT_TRUE(creator.ok()) << creator.status();
+  absl::StatusOr<TypeParam> opener = TypeParam::OpenExisting(*name, 4096);
+  ASSERT_TRUE(opener.ok()) << opener.status();
+  std::memcpy(creator->mutable_bytes().data() + 4000, "last", 5);
+  ASSERT_TRUE(creator->Close().ok());
+  EXPECT_FALSE(this->Exists(*name));
+  EXPECT_STREQ(opener->bytes().data() + 4000, "last");
+  opener->mutable_bytes()[0] = 'w';  // still writable, no fault
+  EXPECT_EQ(opener->bytes()[0], 'w');
+}
+
 TYPED_TEST(SharedMemoryConformanceTest, StatusesNameTheObject) {
   typename TestFixture::Name name;
   absl::StatusOr<TypeParam> missing = TypeParam::OpenExisting(*name, 64);
@@ -330,6 +388,75 @@ TYPED_TEST(SharedMemoryConformanceTest, StatusesNameTheObject) {
     EXPECT_THAT(missing.status().message(),
                 HasSubstr(sysv::ShmKey::FromName(*name).ToString()));
   }
+}
+
+// POSIX only: a descriptor of the mapped object, which lib/channel takes
+// its liveness locks on (System V segments have none; a named channel is
+// therefore always a POSIX object, see lib/channel/README.md).
+
+struct flock OneByte(short type) {  // NOLINT(runtime/int)
+  struct flock fl;
+  std::memset(&fl, 0, sizeof(fl));
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = 0;
+  fl.l_len = 1;
+  return fl;
+}
+
+TEST(PosixSharedMemoryDescriptorTest, IsTheMappedObject) {
+  ScopedName<posix::SharedMemory> name;
+  absl::StatusOr<posix::SharedMemory> shm =
+      posix::SharedMemory::Create(*name, 4096);
+  ASSERT_TRUE(shm.ok()) << shm.status();
+  absl::StatusOr<Fd> fd = shm->OpenDescriptor();
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  struct stat st;
+  ASSERT_EQ(::fstat(fd->get(), &st), 0);
+  EXPECT_EQ(st.st_size, 4096);
+  ASSERT_EQ(::pwrite(fd->get(), "via fd", 7, 100), 7);
+  EXPECT_STREQ(shm->bytes().data() + 100, "via fd");
+  // Close-on-exec, as every ipcbox descriptor.
+  EXPECT_NE(::fcntl(fd->get(), F_GETFD) & FD_CLOEXEC, 0);
+}
+
+TEST(PosixSharedMemoryDescriptorTest, EachHasItsOwnLocks) {
+  ScopedName<posix::SharedMemory> name;
+  absl::StatusOr<posix::SharedMemory> shm =
+      posix::SharedMemory::Create(*name, 64);
+  ASSERT_TRUE(shm.ok()) << shm.status();
+  absl::StatusOr<Fd> first = shm->OpenDescriptor();
+  absl::StatusOr<Fd> second = shm->OpenDescriptor();
+  ASSERT_TRUE(first.ok() && second.ok());
+  struct flock lock = OneByte(F_WRLCK);
+  ASSERT_EQ(::fcntl(first->get(), F_OFD_SETLK, &lock), 0);
+  // Another open file description: the lock is not its own.
+  lock = OneByte(F_WRLCK);
+  EXPECT_EQ(::fcntl(second->get(), F_OFD_SETLK, &lock), -1);
+  struct flock probe = OneByte(F_WRLCK);
+  ASSERT_EQ(::fcntl(second->get(), F_OFD_GETLK, &probe), 0);
+  EXPECT_EQ(probe.l_type, F_WRLCK);
+  // Closing the holder (the mapping made by shm is another description)
+  // frees it.
+  first->reset();
+  lock = OneByte(F_WRLCK);
+  EXPECT_EQ(::fcntl(second->get(), F_OFD_SETLK, &lock), 0);
+}
+
+TEST(PosixSharedMemoryDescriptorTest, RefusesANameThatNowNamesAnotherObject) {
+  ScopedName<posix::SharedMemory> name;
+  absl::StatusOr<posix::SharedMemory> shm =
+      posix::SharedMemory::Create(*name, 64);
+  ASSERT_TRUE(shm.ok()) << shm.status();
+  ASSERT_TRUE(shm->Remove().ok());
+  absl::StatusOr<Fd> gone = shm->OpenDescriptor();
+  EXPECT_TRUE(absl::IsNotFound(gone.status())) << gone.status();
+  absl::StatusOr<posix::SharedMemory> other =
+      posix::SharedMemory::Create(*name, 64);
+  ASSERT_TRUE(other.ok()) << other.status();
+  absl::StatusOr<Fd> replaced = shm->OpenDescriptor();
+  EXPECT_TRUE(absl::IsFailedPrecondition(replaced.status()))
+      << replaced.status();
 }
 
 }  // namespace

@@ -4,22 +4,30 @@
 
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/retry.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/shm/posix_shared_memory.h"
+#include "ipcbox/shm/shared_memory_options.h"
 
 namespace ipcbox::channel_internal {
 namespace {
@@ -51,6 +59,98 @@ struct flock MakeFlock(short type, int64_t byte) {  // NOLINT
   return fl;
 }
 
+// The fork handler: in a child made with fork(), every participant's lock
+// descriptor is replaced by a fresh, lock-free description of the same
+// object, so that the child does not keep the parent's locks (and with
+// them a dead parent) alive. The child's copies of the participants then
+// hold no place; it must not use them (it may attach anew).
+struct LockEntry {
+  int lock_fd;
+  int object_fd;
+};
+
+std::atomic<bool> registry_busy{false};
+
+std::vector<LockEntry>& Registry() {
+  static auto* const entries = new std::vector<LockEntry>();
+  return *entries;
+}
+
+void LockRegistry() {
+  while (registry_busy.exchange(true, std::memory_order_acquire)) {
+    sched_yield();
+  }
+}
+
+void UnlockRegistry() {
+  registry_busy.store(false, std::memory_order_release);
+}
+
+// "/proc/self/fd/<fd>" into `out` without snprintf (this runs in a fork
+// child, where only async-signal-safe calls are allowed).
+void ProcFdPath(int fd, char (&out)[32]) {
+  static constexpr char kPrefix[] = "/proc/self/fd/";
+  std::memcpy(out, kPrefix, sizeof(kPrefix) - 1);
+  char digits[12];
+  int n = 0;
+  unsigned v = static_cast<unsigned>(fd);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0 && n < 11);
+  size_t at = sizeof(kPrefix) - 1;
+  while (n > 0) out[at++] = digits[--n];
+  out[at] = '\0';
+}
+
+void ReplaceLocksInChild() {
+  for (const LockEntry& e : Registry()) {
+    char path[32];
+    ProcFdPath(e.object_fd, path);
+    const int fresh = ::open(path, O_RDWR | O_CLOEXEC);
+    if (fresh >= 0) {
+      ::dup3(fresh, e.lock_fd, O_CLOEXEC);
+      ::close(fresh);
+    } else {
+      // No /proc: the object's own description, which holds no lock.
+      ::dup3(e.object_fd, e.lock_fd, O_CLOEXEC);
+    }
+  }
+  UnlockRegistry();
+}
+
+void RegisterLock(int lock_fd, int object_fd) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    ::pthread_atfork(LockRegistry, UnlockRegistry, ReplaceLocksInChild);
+  });
+  LockRegistry();
+  Registry().push_back({lock_fd, object_fd});
+  UnlockRegistry();
+}
+
+void UnregisterLock(int lock_fd) {
+  LockRegistry();
+  std::vector<LockEntry>& entries = Registry();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].lock_fd == lock_fd) {
+      entries[i] = entries.back();
+      entries.pop_back();
+      break;
+    }
+  }
+  UnlockRegistry();
+}
+
+// A new open file description of what `fd` refers to.
+absl::StatusOr<Fd> Reopen(int fd) {
+  char path[32];
+  ProcFdPath(fd, path);
+  const int raw = RetryOnEintr([&] { return ::open(path, O_RDWR | O_CLOEXEC); });
+  if (raw < 0) return ErrnoError(errno, "open", path);
+  return Fd(raw);
+}
+
 }  // namespace
 
 Segment::Segment(Segment&& other) noexcept { *this = std::move(other); }
@@ -58,13 +158,15 @@ Segment::Segment(Segment&& other) noexcept { *this = std::move(other); }
 Segment& Segment::operator=(Segment&& other) noexcept {
   if (this != &other) {
     Reset();
-    fd_ = std::move(other.fd_);
+    shm_ = std::move(other.shm_);
+    other.shm_.reset();
+    own_mapping_ = std::exchange(other.own_mapping_, false);
+    object_fd_ = std::move(other.object_fd_);
+    lock_fd_ = std::move(other.lock_fd_);
     base_ = std::exchange(other.base_, nullptr);
     mapped_size_ = std::exchange(other.mapped_size_, 0);
     geometry_ = other.geometry_;
     policy_ = other.policy_;
-    name_ = other.name_;
-    owns_name_ = std::exchange(other.owns_name_, false);
     std::memcpy(description_, other.description_, sizeof(description_));
   }
   return *this;
@@ -73,20 +175,51 @@ Segment& Segment::operator=(Segment&& other) noexcept {
 Segment::~Segment() { Reset(); }
 
 void Segment::Reset() {
-  if (base_ != nullptr) ::munmap(base_, mapped_size_);
+  if (lock_fd_.get() >= 0) UnregisterLock(lock_fd_.get());
+  if (own_mapping_ && base_ != nullptr) ::munmap(base_, mapped_size_);
+  own_mapping_ = false;
   base_ = nullptr;
   mapped_size_ = 0;
-  if (owns_name_ && name_.has_value()) ::shm_unlink(name_->c_str());
-  owns_name_ = false;
-  fd_.reset();
+  // Unmaps, and removes the name if owned and still this object's.
+  shm_.reset();
+  lock_fd_.reset();
+  object_fd_.reset();
 }
 
 absl::Status Segment::RemoveName() {
-  owns_name_ = false;
-  if (!name_.has_value()) return absl::OkStatus();
-  if (::shm_unlink(name_->c_str()) != 0) {
-    return ErrnoError(errno, "shm_unlink", name_->view());
+  if (!shm_.has_value()) return absl::OkStatus();
+  return shm_->Remove();
+}
+
+absl::Status Segment::OpenLockDescription() {
+  absl::StatusOr<Fd> lock = shm_.has_value() ? shm_->OpenDescriptor()
+                                             : Reopen(object_fd_.get());
+  if (!lock.ok()) return lock.status();
+  lock_fd_ = *std::move(lock);
+  RegisterLock(lock_fd_.get(), object_fd_.get());
+  return absl::OkStatus();
+}
+
+absl::Status Segment::MapObject() {
+  struct stat st;
+  if (::fstat(object_fd_.get(), &st) != 0) {
+    return ErrnoError(errno, "fstat", description_);
   }
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  if (file_size < sizeof(ControlBlock)) {
+    return absl::UnavailableError(absl::StrCat(
+        description_, ": ", file_size,
+        " bytes, not yet sized by its creator (or not a channel)"));
+  }
+  if (file_size > kMaxSegmentSize) {
+    return Corrupt(*this, absl::StrCat(file_size, " bytes is too large"));
+  }
+  void* base = ::mmap(nullptr, static_cast<size_t>(file_size),
+                      PROT_READ | PROT_WRITE, MAP_SHARED, object_fd_.get(), 0);
+  if (base == MAP_FAILED) return ErrnoError(errno, "mmap", description_);
+  base_ = static_cast<char*>(base);
+  mapped_size_ = static_cast<size_t>(file_size);
+  own_mapping_ = true;
   return absl::OkStatus();
 }
 
@@ -94,25 +227,23 @@ absl::StatusOr<Segment> Segment::CreateNamed(const PosixName& name,
                                              const Geometry& geometry,
                                              uint32_t policy,
                                              Permissions permissions) {
-  const int raw = RetryOnEintr([&] {
-    return ::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-                      permissions.mode());
-  });
-  if (raw < 0) return ErrnoError(errno, "shm_open", name.view());
+  // lib/shm creates it exclusively, applies the permissions exactly and
+  // reserves the pages (a full /dev/shm is an error here, not a SIGBUS at
+  // the first publish); the result owns the name, so a failure below
+  // removes it.
+  absl::StatusOr<posix::SharedMemory> shm = posix::SharedMemory::Create(
+      name, static_cast<size_t>(geometry.total_size), permissions);
+  if (!shm.ok()) return shm.status();
   Segment segment;
-  segment.fd_ = Fd(raw);
-  segment.name_ = name;
-  segment.owns_name_ = true;  // from here on, failure removes it
   std::snprintf(segment.description_, sizeof(segment.description_),
                 "channel %s", name.c_str());
-  if (absl::Status s = ApplyPermissions(raw, permissions, name.view());
-      !s.ok()) {
-    return s;
-  }
-  // Reserve the pages now: a full /dev/shm is an error here, not a SIGBUS
-  // at the first publish.
-  const int err = ReserveSpace(raw, geometry.total_size);
-  if (err != 0) return ErrnoError(err, "posix_fallocate", name.view());
+  segment.shm_.emplace(*std::move(shm));
+  segment.base_ = segment.shm_->mutable_bytes().data();
+  segment.mapped_size_ = segment.shm_->size();
+  absl::StatusOr<Fd> object = segment.shm_->OpenDescriptor();
+  if (!object.ok()) return object.status();
+  segment.object_fd_ = *std::move(object);
+  if (absl::Status s = segment.OpenLockDescription(); !s.ok()) return s;
   return Initialise(std::move(segment), geometry, policy);
 }
 
@@ -122,7 +253,7 @@ absl::StatusOr<Segment> Segment::CreateAnonymous(const Geometry& geometry,
                                  MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (raw < 0) return ErrnoError(errno, "memfd_create", "ipcbox-channel");
   Segment segment;
-  segment.fd_ = Fd(raw);
+  segment.object_fd_ = Fd(raw);
   std::snprintf(segment.description_, sizeof(segment.description_),
                 "channel (memfd)");
   if (::ftruncate(raw, static_cast<off_t>(geometry.total_size)) != 0) {
@@ -137,22 +268,20 @@ absl::StatusOr<Segment> Segment::CreateAnonymous(const Geometry& geometry,
       errno != EINVAL) {
     return ErrnoError(errno, "fcntl(F_ADD_SEALS)", "ipcbox-channel memfd");
   }
+  if (absl::Status s = segment.MapObject(); !s.ok()) return s;
+  if (absl::Status s = segment.OpenLockDescription(); !s.ok()) return s;
   return Initialise(std::move(segment), geometry, policy);
 }
 
 absl::StatusOr<Segment> Segment::Initialise(Segment segment,
                                             const Geometry& g,
                                             uint32_t policy) {
-  void* base = ::mmap(nullptr, static_cast<size_t>(g.total_size),
-                      PROT_READ | PROT_WRITE, MAP_SHARED, segment.fd(), 0);
-  if (base == MAP_FAILED) {
-    return ErrnoError(errno, "mmap", segment.description());
+  if (segment.mapped_size_ < g.total_size) {
+    return Corrupt(segment, "the new object is smaller than its layout");
   }
-  segment.base_ = static_cast<char*>(base);
-  segment.mapped_size_ = static_cast<size_t>(g.total_size);
   segment.geometry_ = g;
   segment.policy_ = policy;
-  // New tmpfs pages are zero: every counter, mask and stamp starts at 0.
+  // New pages are zero: every counter, mask and stamp starts at 0.
   ControlBlock* c = segment.control();
   c->version = kVersion;
   c->control_block_size = sizeof(ControlBlock);
@@ -180,54 +309,82 @@ absl::StatusOr<Segment> Segment::Initialise(Segment segment,
 }
 
 absl::StatusOr<Segment> Segment::OpenNamed(const PosixName& name) {
-  const int raw = RetryOnEintr(
-      [&] { return ::shm_open(name.c_str(), O_RDWR | O_CLOEXEC, 0); });
-  if (raw < 0) return ErrnoError(errno, "shm_open", name.view());
   Segment segment;
-  segment.fd_ = Fd(raw);
-  segment.name_ = name;
   std::snprintf(segment.description_, sizeof(segment.description_),
                 "channel %s", name.c_str());
-  return MapAndValidate(std::move(segment));
+  // The size to map is the layout's, which the control block says: map
+  // that first, work the size out (checked), then map the whole. Both
+  // mappings are checked again in full by Validate().
+  // Who may attach is what the creator's permissions say (another user's
+  // subscriber included), as with the bare shm_open this replaced: the
+  // owner check is off, and nothing read from the segment is trusted anyway.
+  SharedMemoryOptions options;
+  options.mode = OpenMode::kOpenExisting;
+  options.ownership.check = false;
+  uint64_t total_size = 0;
+  {
+    absl::StatusOr<posix::SharedMemory> probe =
+        posix::SharedMemory::Open(name, sizeof(ControlBlock), options);
+    if (!probe.ok()) {
+      if (absl::IsOutOfRange(probe.status())) {
+        return absl::UnavailableError(absl::StrCat(
+            segment.description_,
+            ": not yet sized by its creator (or not a channel)"));
+      }
+      return probe.status();
+    }
+    const auto* c =
+        reinterpret_cast<const ControlBlock*>(probe->bytes().data());
+    const uint32_t magic = LoadAcquire(&c->magic);
+    if (magic == 0) {
+      return absl::UnavailableError(absl::StrCat(
+          segment.description_, ": not yet initialised by its creator"));
+    }
+    if (magic != kMagic) return Corrupt(segment, "bad magic number");
+    Geometry g;
+    if (!ComputeGeometry(LoadRelaxed(&c->slot_count),
+                         LoadRelaxed(&c->max_subscribers),
+                         LoadRelaxed(&c->max_payload), g)) {
+      return Corrupt(segment,
+                     "slot count, subscribers or payload out of range");
+    }
+    total_size = g.total_size;
+  }
+  absl::StatusOr<posix::SharedMemory> shm = posix::SharedMemory::Open(
+      name, static_cast<size_t>(total_size), options);
+  if (!shm.ok()) {
+    if (absl::IsOutOfRange(shm.status())) {
+      return Corrupt(segment, shm.status().message());
+    }
+    return shm.status();
+  }
+  segment.shm_.emplace(*std::move(shm));
+  segment.base_ = segment.shm_->mutable_bytes().data();
+  segment.mapped_size_ = segment.shm_->size();
+  absl::StatusOr<Fd> object = segment.shm_->OpenDescriptor();
+  if (!object.ok()) return object.status();
+  segment.object_fd_ = *std::move(object);
+  if (absl::Status s = segment.OpenLockDescription(); !s.ok()) return s;
+  return Validate(std::move(segment));
 }
 
 absl::StatusOr<Segment> Segment::OpenFd(int fd) {
   if (fd < 0) return absl::InvalidArgumentError("channel: no descriptor");
-  // A description of our own, so that our locks are ours (see the header).
-  char path[40];
-  std::snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-  const int raw =
-      RetryOnEintr([&] { return ::open(path, O_RDWR | O_CLOEXEC); });
-  if (raw < 0) return ErrnoError(errno, "open", path);
   Segment segment;
-  segment.fd_ = Fd(raw);
   std::snprintf(segment.description_, sizeof(segment.description_),
                 "channel (fd %d)", fd);
-  return MapAndValidate(std::move(segment));
+  // Descriptions of our own (see the header): one mapped and handed on,
+  // one for the locks.
+  absl::StatusOr<Fd> object = Reopen(fd);
+  if (!object.ok()) return object.status();
+  segment.object_fd_ = *std::move(object);
+  if (absl::Status s = segment.MapObject(); !s.ok()) return s;
+  if (absl::Status s = segment.OpenLockDescription(); !s.ok()) return s;
+  return Validate(std::move(segment));
 }
 
-absl::StatusOr<Segment> Segment::MapAndValidate(Segment segment) {
-  struct stat st;
-  if (::fstat(segment.fd(), &st) != 0) {
-    return ErrnoError(errno, "fstat", segment.description());
-  }
-  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
-  if (file_size < sizeof(ControlBlock)) {
-    return absl::UnavailableError(absl::StrCat(
-        segment.description(), ": ", file_size,
-        " bytes, not yet sized by its creator (or not a channel)"));
-  }
-  if (file_size > kMaxSegmentSize) {
-    return Corrupt(segment, absl::StrCat(file_size, " bytes is too large"));
-  }
-  void* base = ::mmap(nullptr, static_cast<size_t>(file_size),
-                      PROT_READ | PROT_WRITE, MAP_SHARED, segment.fd(), 0);
-  if (base == MAP_FAILED) {
-    return ErrnoError(errno, "mmap", segment.description());
-  }
-  segment.base_ = static_cast<char*>(base);
-  segment.mapped_size_ = static_cast<size_t>(file_size);
-
+absl::StatusOr<Segment> Segment::Validate(Segment segment) {
+  const uint64_t file_size = segment.mapped_size_;
   const ControlBlock* c = segment.control();
   const uint32_t magic = LoadAcquire(&c->magic);
   if (magic == 0) {
@@ -276,21 +433,22 @@ absl::StatusOr<Segment> Segment::MapAndValidate(Segment segment) {
 
 absl::StatusOr<bool> Segment::TryLock(int64_t byte) {
   struct flock fl = MakeFlock(F_WRLCK, byte);
-  if (RetryOnEintr([&] { return ::fcntl(fd(), F_OFD_SETLK, &fl); }) == 0) {
-    return true;
-  }
+  const int locked =
+      RetryOnEintr([&] { return ::fcntl(lock_fd(), F_OFD_SETLK, &fl); });
+  if (locked == 0) return true;
   if (errno == EAGAIN || errno == EACCES) return false;
   return ErrnoError(errno, "fcntl(F_OFD_SETLK)", description_);
 }
 
 void Segment::Unlock(int64_t byte) {
   struct flock fl = MakeFlock(F_UNLCK, byte);
-  RetryOnEintr([&] { return ::fcntl(fd(), F_OFD_SETLK, &fl); });
+  RetryOnEintr([&] { return ::fcntl(lock_fd(), F_OFD_SETLK, &fl); });
 }
 
 absl::StatusOr<bool> Segment::LockedByOther(int64_t byte) const {
   struct flock fl = MakeFlock(F_WRLCK, byte);
-  if (RetryOnEintr([&] { return ::fcntl(fd(), F_OFD_GETLK, &fl); }) != 0) {
+  if (RetryOnEintr(
+          [&] { return ::fcntl(lock_fd(), F_OFD_GETLK, &fl); }) != 0) {
     return ErrnoError(errno, "fcntl(F_OFD_GETLK)", description_);
   }
   return fl.l_type != F_UNLCK;

@@ -1,18 +1,22 @@
 // segment.h (internal to lib/channel)
 //
-// `Segment` owns one participant's view of a channel's shared segment: its
-// own open file description of the backing object (named POSIX shm or a
-// memfd), the mapping, and the geometry validated once at attach and kept
-// privately, so that nothing read later from the segment can change where
-// this process looks. It also holds the participant's liveness lock: an OFD
-// write lock on one byte of the backing file, which the kernel drops when
-// the last descriptor of that open file description closes, that is when
-// the process dies, whatever killed it.
+// `Segment` owns one participant's view of a channel's shared segment: the
+// mapping (lib/shm's `posix::SharedMemory` for a named channel, a memfd
+// mapped here for an anonymous one), a descriptor of the object to hand to
+// peers, and the geometry validated once at attach and kept privately, so
+// that nothing read later from the segment can change where this process
+// looks. It also holds the participant's liveness lock: an OFD write lock
+// on one byte of the backing file, which the kernel drops when the last
+// reference to the lock's open file description goes, that is when the
+// process dies, whatever killed it.
 //
-// Why a descriptor of its own: OFD locks belong to an open file
-// description. A memfd received over SCM_RIGHTS (or inherited over fork)
-// shares the sender's description, and with it the sender's locks; the
-// segment reopens it through /proc/self/fd to get a description of its own.
+// Why the lock has an open file description of its own: OFD locks belong
+// to a description, and every descriptor and mapping made from it keeps it
+// alive. So the lock description is never mapped, never handed out (a memfd
+// received over SCM_RIGHTS would otherwise carry the sender's locks), and a
+// child made with fork() gets, in its place, a lock-free description (see
+// segment.cc, the fork handler): a dead participant's fork()ed child does
+// not keep it looking alive.
 
 #ifndef IPCBOX_CHANNEL_INTERNAL_SEGMENT_H_
 #define IPCBOX_CHANNEL_INTERNAL_SEGMENT_H_
@@ -27,6 +31,7 @@
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/permissions.h"
+#include "ipcbox/shm/posix_shared_memory.h"
 
 namespace ipcbox::channel_internal {
 
@@ -52,14 +57,19 @@ class Segment {
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
   // Unmaps, closes (dropping this participant's locks), and removes the
-  // name if this segment owns it.
+  // name if this segment owns it (and it still names this object).
   ~Segment();
 
   const Geometry& geometry() const { return geometry_; }
   uint32_t policy() const { return policy_; }
-  int fd() const { return fd_.get(); }
-  bool owns_name() const { return owns_name_; }
-  void ReleaseName() { owns_name_ = false; }
+  // A descriptor of the backing object to hand to peers: never the lock's.
+  int fd() const { return object_fd_.get(); }
+  // The description the liveness locks are on (probes may use it too).
+  int lock_fd() const { return lock_fd_.get(); }
+  bool owns_name() const { return shm_.has_value() && shm_->owner(); }
+  void ReleaseName() {
+    if (shm_.has_value()) shm_->Release();
+  }
   // Removes the name now; ownership ends.
   absl::Status RemoveName();
   // "channel /name" or "channel (memfd)", for messages.
@@ -97,16 +107,23 @@ class Segment {
   static absl::StatusOr<Segment> Initialise(Segment segment,
                                             const Geometry& geometry,
                                             uint32_t policy);
-  static absl::StatusOr<Segment> MapAndValidate(Segment segment);
+  static absl::StatusOr<Segment> Validate(Segment segment);
+  // Maps all of `object_fd_` (a memfd), at most kMaxSegmentSize bytes.
+  absl::Status MapObject();
+  // Opens `lock_fd_` and registers it with the fork handler.
+  absl::Status OpenLockDescription();
   void Reset();
 
-  Fd fd_;
+  // Named: the object and its mapping (base_ points into it).
+  std::optional<posix::SharedMemory> shm_;
+  // Anonymous: mapped here (base_, mapped_size_), unmapped by Reset().
+  bool own_mapping_ = false;
+  Fd object_fd_;
+  Fd lock_fd_;
   char* base_ = nullptr;
   size_t mapped_size_ = 0;
   Geometry geometry_;
   uint32_t policy_ = 0;
-  std::optional<PosixName> name_;
-  bool owns_name_ = false;
   char description_[NAME_MAX + 16] = {};
 };
 
