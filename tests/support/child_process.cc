@@ -159,6 +159,21 @@ std::ostream& operator<<(std::ostream& os, const ExitResult& result) {
                                        << DescribeSignal(signal);
 }
 
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : child_(std::move(other.child_)),
+      pid_(std::exchange(other.pid_, -1)),
+      result_(std::exchange(other.result_, std::nullopt)) {}
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    KillAndReap();
+    child_ = std::move(other.child_);
+    pid_ = std::exchange(other.pid_, -1);
+    result_ = std::exchange(other.result_, std::nullopt);
+  }
+  return *this;
+}
+
 ChildProcess::~ChildProcess() { KillAndReap(); }
 
 std::optional<ExitResult> ChildProcess::Poll() {

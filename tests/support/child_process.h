@@ -100,8 +100,9 @@ absl::StatusOr<ChildProcess> Fork(absl::FunctionRef<int()> fn);
 
 class ChildProcess {
  public:
-  ChildProcess(ChildProcess&& other) noexcept = default;
-  ChildProcess& operator=(ChildProcess&& other) noexcept = default;
+  // The moved-from object holds no child and has pid() -1.
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
   // Kills (SIGKILL) and reaps a child that is still running.
