@@ -171,6 +171,7 @@ TYPED_TEST(SharedMemoryConformanceTest, AnOpenerNeverRemoves) {
   {
     absl::StatusOr<TypeParam> opener = TypeParam::OpenExisting(*name, 64);
     ASSERT_TRUE(opener.ok()) << opener.status();
+    EXPECT_FALSE(opener->owner());
     EXPECT_TRUE(opener->Close().ok());
   }
   EXPECT_TRUE(this->Exists(*name));
