@@ -29,21 +29,14 @@
 #include "ipcbox/mapped_file/memory_access.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "tests/shm/posix_test_util.h"
-#include "tests/support/child_process.h"
-#include "tests/support/privileges.h"
 
 namespace ipcbox::posix {
 namespace {
 
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
 using ::ipcbox::testing::ScopedShmName;
 using ::ipcbox::testing::ShmObjectExists;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-constexpr absl::Duration kChildTimeout = absl::Seconds(60);
-constexpr int kCannotDropPrivileges = 77;
 
 mode_t ObjectMode(const PosixName& name) {
   const int fd = ::shm_open(name.c_str(), O_RDONLY, 0);
@@ -228,33 +221,6 @@ TEST(PosixSharedMemoryTest, MoreThanDevShmHoldsIsResourceExhausted) {
   EXPECT_THAT(shm.status().message(),
               AllOf(HasSubstr("/dev/shm"), HasSubstr(absl::StrCat(wanted))));
   EXPECT_FALSE(ShmObjectExists(*name));
-}
-
-// Opening read-write what the caller may only read: PermissionDenied. The
-// object is 0400. Root's CAP_DAC_OVERRIDE would open it anyway, so as root
-// the check runs in a child that has given that capability up.
-TEST(PosixSharedMemoryTest, OpeningReadWriteWithoutWritePermissionIsDenied) {
-  ScopedShmName name;
-  absl::StatusOr<SharedMemory> creator =
-      SharedMemory::Create(*name, 64, *Permissions::FromMode(0400));
-  ASSERT_TRUE(creator.ok()) << creator.status();
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
-    if (!testing::DropFileAccessOverride()) return kCannotDropPrivileges;
-    absl::StatusOr<SharedMemory> rw = SharedMemory::OpenExisting(*name, 64);
-    EXPECT_TRUE(absl::IsPermissionDenied(rw.status())) << rw.status();
-    EXPECT_THAT(rw.status().message(), HasSubstr(std::string(name->view())));
-    absl::StatusOr<SharedMemory> ro =
-        SharedMemory::OpenExisting(*name, 64, MemoryAccess::kReadOnly);
-    EXPECT_TRUE(ro.ok()) << ro.status();
-    return 0;
-  });
-  ASSERT_TRUE(child.ok()) << child.status();
-  const testing::ExitResult result = child->Wait(kChildTimeout);
-  if (result.exited_with(kCannotDropPrivileges)) {
-    GTEST_SKIP() << "running with CAP_DAC_OVERRIDE and capset() refused to "
-                    "drop it, so permissions cannot be checked";
-  }
-  EXPECT_TRUE(ExitedWith(result, 0));
 }
 
 TEST(PosixSharedMemoryTest, TheSeedsValuesWork) {
