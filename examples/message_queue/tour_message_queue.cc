@@ -1,14 +1,12 @@
 #include "examples/message_queue/tour_message_queue.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <functional>
 #include <sstream>
 #include <string>
@@ -21,10 +19,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "examples/message_queue/mqueue.h"
+#include "examples/shm/child_with_output.h"
 #include "examples/tour/scenario.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
-#include "ipcbox/core/fd.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/message_queue/sysv_key.h"
@@ -43,73 +41,30 @@ struct ChildRun {
   std::string err;
 };
 
-// Reads `fd` to end-of-file or the deadline.
-absl::StatusOr<std::string> ReadAll(int fd, Deadline deadline) {
-  std::string text;
-  char buf[512];
-  for (;;) {
-    struct pollfd pfd = {fd, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, deadline.PollTimeoutMs());
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) return ErrnoError(errno, "poll", fd);
-    if (ready == 0) return absl::DeadlineExceededError("child output");
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError(errno, "read", fd);
-    if (n == 0) return text;
-    text.append(buf, static_cast<size_t>(n));
-  }
-}
-
 // Runs `program` in a forked child, as a separate process would run the
 // binary, and collects its output. A child that outlives kChildTimeout is
 // killed.
 absl::StatusOr<ChildRun> RunInChild(
     const std::function<int(std::ostream&, std::ostream&)>& program) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoError(errno, "pipe2", "");
-  Fd read_end(fds[0]);
-  Fd write_end(fds[1]);
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) return ErrnoError(errno, "fork", "");
-  if (pid == 0) {
-    std::ostringstream out;
-    std::ostringstream err;
-    const int code = program(out, err);
-    // One write each way: out, then a NUL, then err.
-    const std::string both = out.str() + '\0' + err.str();
-    size_t done = 0;
-    while (done < both.size()) {
-      const ssize_t n =
-          ::write(write_end.get(), both.data() + done, both.size() - done);
-      if (n <= 0 && errno != EINTR) break;
-      if (n > 0) done += static_cast<size_t>(n);
-    }
-    ::_exit(code);
-  }
-  write_end.reset();
-  ChildRun run;
-  run.pid = pid;
-  const Deadline deadline = Deadline::After(kChildTimeout);
-  absl::StatusOr<std::string> text = ReadAll(read_end.get(), deadline);
-  int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (deadline.expired()) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return absl::DeadlineExceededError(
-          absl::StrCat("child ", pid, " did not finish in ",
-                       absl::FormatDuration(kChildTimeout)));
-    }
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  if (!text.ok()) return text.status();
+  absl::StatusOr<ChildWithOutput::Result> result = ChildWithOutput::Run(
+      [&](std::FILE* stream) {
+        std::ostringstream out;
+        std::ostringstream err;
+        const int code = program(out, err);
+        // Both through the one stream: out, then a NUL, then err.
+        const std::string both = out.str() + '\0' + err.str();
+        std::fwrite(both.data(), 1, both.size(), stream);
+        return code;
+      },
+      Deadline::After(kChildTimeout));
+  if (!result.ok()) return result.status();
   std::pair<std::string, std::string> parts =
-      absl::StrSplit(*text, absl::MaxSplits('\0', 1));
+      absl::StrSplit(result->output, absl::MaxSplits('\0', 1));
+  ChildRun run;
+  run.pid = result->pid;
+  run.exit_code = result->exit_code;
   run.out = parts.first;
   run.err = parts.second;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   return run;
 }
 

@@ -18,9 +18,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "examples/shared_file/captured_child.h"
 #include "examples/shared_file/consumer.h"
 #include "examples/shared_file/producer.h"
+#include "examples/shm/child_with_output.h"
+#include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/file_lock/fcntl_lock.h"
@@ -42,24 +43,25 @@ absl::StatusOr<std::string> MakeScratchDirectory() {
   return pattern;
 }
 
-absl::StatusOr<CapturedRun> Producer(const std::string& file) {
+absl::StatusOr<ChildWithOutput::Result> Producer(const std::string& file) {
   ProducerOptions options;
   options.file = file;
-  return RunInChild([&](std::FILE* err) { return RunProducer(options, err); },
-                    kChildTimeout);
+  return ChildWithOutput::Run(
+      [&](std::FILE* err) { return RunProducer(options, err); },
+      Deadline::After(kChildTimeout));
 }
 
 // The consumer's standard output, or (`capture_err`) its standard error.
-absl::StatusOr<CapturedRun> Consumer(const std::string& file,
-                                     bool capture_err) {
+absl::StatusOr<ChildWithOutput::Result> Consumer(const std::string& file,
+                                                 bool capture_err) {
   ConsumerOptions options;
   options.file = file;
-  return RunInChild(
+  return ChildWithOutput::Run(
       [&](std::FILE* captured) {
         return capture_err ? RunConsumer(options, stdout, captured)
                            : RunConsumer(options, captured, stderr);
       },
-      kChildTimeout);
+      Deadline::After(kChildTimeout));
 }
 
 std::string FirstLine(const std::string& text) {
@@ -137,7 +139,8 @@ absl::Status RunSharedFileTour(tour::Report& report) {
   report.Line(absl::StrCat("producer and consumer share ", file));
 
   // Absent.
-  absl::StatusOr<CapturedRun> run = Consumer(file, /*capture_err=*/true);
+  absl::StatusOr<ChildWithOutput::Result> run =
+      Consumer(file, /*capture_err=*/true);
   if (!run.ok()) return run.status();
   report.Line(
       absl::StrCat("consumer, before any producer: ", FirstLine(run->output)));

@@ -12,7 +12,9 @@
 //   absl::StatusOr<ChildWithOutput::Result> done = writer->Finish(deadline);
 //
 // Every wait is bounded by a deadline; a child still running when its
-// object is destroyed is killed with SIGKILL and reaped.
+// object is destroyed is killed with SIGKILL and reaped. The fork, the wait
+// and the kill are the library's (ForkFunction() and Child from
+// ipcbox/process); this adds the stream and reading it while the child runs.
 
 #ifndef IPCBOX_EXAMPLES_SHM_CHILD_WITH_OUTPUT_H_
 #define IPCBOX_EXAMPLES_SHM_CHILD_WITH_OUTPUT_H_
@@ -21,13 +23,15 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/deadline.h"
-#include "ipcbox/core/fd.h"
+#include "ipcbox/pipe/pipe_reader.h"
+#include "ipcbox/process/child.h"
 
 namespace ipcbox::examples {
 
@@ -36,6 +40,7 @@ class ChildWithOutput {
   struct Result {
     int exit_code = -1;
     std::string output;  // everything the child wrote to the stream
+    pid_t pid = -1;
   };
 
   // Forks; the child calls `fn(stream)` and exits with its result, where
@@ -43,12 +48,15 @@ class ChildWithOutput {
   static absl::StatusOr<ChildWithOutput> Start(
       absl::FunctionRef<int(std::FILE*)> fn);
 
-  ChildWithOutput(ChildWithOutput&& other) noexcept;
+  // Start() and Finish() in one: runs `fn` to the end, by `deadline`.
+  static absl::StatusOr<Result> Run(absl::FunctionRef<int(std::FILE*)> fn,
+                                    Deadline deadline);
+
+  ChildWithOutput(ChildWithOutput&& other) noexcept = default;
   ChildWithOutput& operator=(ChildWithOutput&&) = delete;
   ChildWithOutput(const ChildWithOutput&) = delete;
-  ~ChildWithOutput();
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
 
   // Reads until the output so far contains `marker`; kDeadlineExceeded or
   // kFailedPrecondition (the child closed the stream first) otherwise.
@@ -63,14 +71,16 @@ class ChildWithOutput {
   const std::string& output() const { return output_; }
 
  private:
-  ChildWithOutput(pid_t pid, Fd reader) : pid_(pid), reader_(std::move(reader)) {}
+  ChildWithOutput(Child child, PipeReader reader)
+      : child_(std::move(child)), reader_(std::move(reader)) {}
 
   // One read of what is available; false at end of stream.
   absl::StatusOr<bool> ReadSome(Deadline deadline);
-  void KillAndReap();
 
-  pid_t pid_ = -1;
-  Fd reader_;
+  // Declared before the pipe, so destroyed after it: the child sees EPIPE
+  // rather than blocking on a full pipe while it is being killed.
+  Child child_;
+  PipeReader reader_;
   std::string output_;
 };
 

@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <string>
 
 #include "absl/status/status.h"
@@ -127,7 +126,7 @@ TEST_F(FifoOpenTest, TimedReadOpenTimesOutWithoutWriter) {
   absl::StatusOr<PipeReader> reader =
       OpenFifoReader(path(), Deadline::After(kShortWait));
   EXPECT_TRUE(IsTimedOut(reader.status())) << reader.status();
-  EXPECT_GE(watch.Elapsed(), std::chrono::milliseconds(200));
+  EXPECT_GE(watch.Elapsed(), absl::Milliseconds(200));
 }
 
 TEST_F(FifoOpenTest, TimedWriteOpenTimesOutWithoutReader) {
@@ -135,7 +134,7 @@ TEST_F(FifoOpenTest, TimedWriteOpenTimesOutWithoutReader) {
   absl::StatusOr<PipeWriter> writer =
       OpenFifoWriter(path(), Deadline::After(kShortWait));
   EXPECT_TRUE(IsTimedOut(writer.status())) << writer.status();
-  EXPECT_GE(watch.Elapsed(), std::chrono::milliseconds(200));
+  EXPECT_GE(watch.Elapsed(), absl::Milliseconds(200));
 }
 
 TEST_F(FifoOpenTest, ExpiredDeadlineMakesOneAttempt) {

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstddef>
 #include <fstream>
 #include <sstream>
@@ -16,6 +15,8 @@
 
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/unique_name.h"
+#include "tests/support/pattern.h"
+#include "tests/support/stopwatch.h"
 
 namespace ipcbox::testing {
 
@@ -87,31 +88,6 @@ class ScopedUmask {
 
  private:
   mode_t previous_;
-};
-
-// A deterministic, position-dependent byte pattern, so that a transfer that
-// drops, repeats or reorders bytes cannot match it by accident.
-inline char PatternByte(size_t i) {
-  return static_cast<char>((i * 2654435761u) >> 13);
-}
-
-inline std::string Pattern(size_t size) {
-  std::string s(size, '\0');
-  for (size_t i = 0; i < size; ++i) s[i] = PatternByte(i);
-  return s;
-}
-
-// Monotonic stopwatch (absl::Now() is the wall clock).
-class Stopwatch {
- public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
-  std::chrono::milliseconds Elapsed() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start_);
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace ipcbox::testing

@@ -20,6 +20,7 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/alloc_counter.h"
 #include "tests/support/child_process.h"
+#include "tests/support/status_tally.h"
 
 namespace ipcbox {
 namespace {
@@ -27,28 +28,8 @@ namespace {
 using ::ipcbox::testing::AllocationCounter;
 using ::ipcbox::testing::ExitedWith;
 using ::ipcbox::testing::LockHolder;
+using ::ipcbox::testing::StatusTally;
 using ::ipcbox::testing::TempPath;
-
-// Counts outcomes instead of asserting inside the measured loop, so that
-// only the code under test runs while counting.
-struct Tally {
-  int ok = 0;
-  int would_block = 0;
-  int timed_out = 0;
-  int other = 0;
-
-  void Add(const absl::Status& s) {
-    if (s.ok()) {
-      ++ok;
-    } else if (IsWouldBlock(s)) {
-      ++would_block;
-    } else if (IsTimedOut(s)) {
-      ++timed_out;
-    } else {
-      ++other;
-    }
-  }
-};
 
 template <typename LockT>
 class FileLockAllocTest : public ::testing::Test {
@@ -70,7 +51,7 @@ TYPED_TEST(FileLockAllocTest, LockAndUnlockDoNotAllocate) {
   ASSERT_TRUE(lock->Unlock().ok());
 
   constexpr int kRounds = 500;
-  Tally tally;
+  StatusTally tally;
   AllocationCounter counter;
   for (int i = 0; i < kRounds; ++i) {
     tally.Add(lock->TryLock(LockType::kExclusive));
@@ -97,7 +78,7 @@ TYPED_TEST(FileLockAllocTest, WouldBlockAndTimedOutDoNotAllocate) {
       IsTimedOut(lock->LockFor(LockType::kShared, absl::Milliseconds(1))));
 
   constexpr int kRounds = 20;
-  Tally tally;
+  StatusTally tally;
   AllocationCounter counter;
   for (int i = 0; i < kRounds; ++i) {
     tally.Add(lock->TryLock(LockType::kExclusive));
@@ -125,7 +106,7 @@ TYPED_TEST(RecordLockAllocTest, RangesAndTheQueryDoNotAllocate) {
   ASSERT_TRUE(lock.ok()) << lock.status();
 
   constexpr int kRounds = 200;
-  Tally tally;
+  StatusTally tally;
   int conflicts_seen = 0;
   AllocationCounter counter;
   for (int i = 0; i < kRounds; ++i) {

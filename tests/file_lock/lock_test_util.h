@@ -11,7 +11,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -37,6 +36,7 @@
 #include "ipcbox/file_lock/lock_type.h"
 #include "ipcbox/file_lock/ofd_lock.h"
 #include "tests/support/child_process.h"
+#include "tests/support/stopwatch.h"
 
 namespace ipcbox::testing {
 
@@ -250,18 +250,6 @@ Outcome InAnotherProcess(const std::string& path, Fn&& fn) {
   }
   return static_cast<Outcome>(result.exit_code);
 }
-
-// Monotonic stopwatch (absl::Now() is the wall clock).
-class Stopwatch {
- public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
-  absl::Duration Elapsed() const {
-    return absl::FromChrono(std::chrono::steady_clock::now() - start_);
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_;
-};
 
 }  // namespace ipcbox::testing
 

@@ -146,7 +146,7 @@ TEST(PipeTest, EndOfStreamAfterWriterClosesAndDataIsDrained) {
   Stopwatch watch;
   n = pipe.reader.ReadFor(absl::MakeSpan(buf), absl::Seconds(30));
   EXPECT_TRUE(IsEndOfStream(n.status())) << n.status();
-  EXPECT_LT(watch.Elapsed(), std::chrono::seconds(20));
+  EXPECT_LT(watch.Elapsed(), absl::Seconds(20));
 }
 
 TEST(PipeTest, EndOfStreamOnNonBlockingReader) {
@@ -235,8 +235,8 @@ TEST_P(TimedPipeTest, ReadOnEmptyPipeTimesOutAfterTheTimeout) {
   const auto elapsed = watch.Elapsed();
   EXPECT_TRUE(IsTimedOut(n.status())) << n.status();
   EXPECT_TRUE(n.status().message().empty());
-  EXPECT_GE(elapsed, std::chrono::milliseconds(50));
-  EXPECT_LT(elapsed, std::chrono::seconds(30));  // sanity only
+  EXPECT_GE(elapsed, absl::Milliseconds(50));
+  EXPECT_LT(elapsed, absl::Seconds(30));  // sanity only
 }
 
 TEST_P(TimedPipeTest, WriteOnFullPipeTimesOutAfterTheTimeout) {
@@ -247,8 +247,8 @@ TEST_P(TimedPipeTest, WriteOnFullPipeTimesOutAfterTheTimeout) {
   absl::StatusOr<size_t> n = pipe.writer.WriteFor("x", absl::Milliseconds(50));
   const auto elapsed = watch.Elapsed();
   EXPECT_TRUE(IsTimedOut(n.status())) << n.status();
-  EXPECT_GE(elapsed, std::chrono::milliseconds(50));
-  EXPECT_LT(elapsed, std::chrono::seconds(30));
+  EXPECT_GE(elapsed, absl::Milliseconds(50));
+  EXPECT_LT(elapsed, absl::Seconds(30));
 }
 
 TEST_P(TimedPipeTest, ExpiredDeadlineTriesOnceWithoutWaiting) {

@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "ipcbox/semaphore/sysv_semaphore_key.h"
+#include "tests/support/stopwatch.h"
 
 namespace ipcbox::testing {
 
@@ -74,21 +75,6 @@ class ScopedSysvRemove {
 
  private:
   sysv::SemaphoreKey key_;
-};
-
-// Elapsed time on CLOCK_MONOTONIC (absl::Now() is the wall clock).
-class Stopwatch {
- public:
-  Stopwatch() : start_(Now()) {}
-  absl::Duration Elapsed() const { return Now() - start_; }
-
- private:
-  static absl::Duration Now() {
-    struct timespec ts;
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return absl::DurationFromTimespec(ts);
-  }
-  absl::Duration start_;
 };
 
 // Calls `done()` until it returns true or `timeout` passes; returns its

@@ -20,16 +20,17 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "examples/shared_file/captured_child.h"
+#include "examples/common/octal_mode.h"
 #include "examples/shared_file/consumer.h"
 #include "examples/shared_file/producer.h"
+#include "examples/shm/child_with_output.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/deadline.h"
 #include "ipcbox/file_lock/fcntl_lock.h"
 #include "ipcbox/file_lock/lock_type.h"
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
-#include "examples/common/octal_mode.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -47,26 +48,28 @@ constexpr char kSeedConsumerOutput[] =
 
 constexpr absl::Duration kTimeout = absl::Seconds(30);
 
-CapturedRun Producer(const std::string& file) {
+ChildWithOutput::Result Producer(const std::string& file) {
   ProducerOptions options;
   options.file = file;
-  absl::StatusOr<CapturedRun> run = RunInChild(
-      [&](std::FILE* err) { return RunProducer(options, err); }, kTimeout);
+  absl::StatusOr<ChildWithOutput::Result> run = ChildWithOutput::Run(
+      [&](std::FILE* err) { return RunProducer(options, err); },
+      Deadline::After(kTimeout));
   EXPECT_TRUE(run.ok()) << run.status();
-  return run.ok() ? *run : CapturedRun();
+  return run.ok() ? *run : ChildWithOutput::Result();
 }
 
-CapturedRun Consumer(const std::string& file, bool capture_err = false) {
+ChildWithOutput::Result Consumer(const std::string& file,
+                                 bool capture_err = false) {
   ConsumerOptions options;
   options.file = file;
-  absl::StatusOr<CapturedRun> run = RunInChild(
+  absl::StatusOr<ChildWithOutput::Result> run = ChildWithOutput::Run(
       [&](std::FILE* captured) {
         return capture_err ? RunConsumer(options, stdout, captured)
                            : RunConsumer(options, captured, stderr);
       },
-      kTimeout);
+      Deadline::After(kTimeout));
   EXPECT_TRUE(run.ok()) << run.status();
-  return run.ok() ? *run : CapturedRun();
+  return run.ok() ? *run : ChildWithOutput::Result();
 }
 
 TEST(SharedFileExampleTest, FlagDefaultsAreTheSeedsValues) {
@@ -81,11 +84,11 @@ TEST(SharedFileExampleTest, FlagDefaultsAreTheSeedsValues) {
 
 TEST(SharedFileExampleTest, ProducerThenConsumerPrintTheSeedsSession) {
   TempPath file("data.dat");
-  const CapturedRun producer = Producer(file.path());
+  const ChildWithOutput::Result producer = Producer(file.path());
   EXPECT_EQ(producer.exit_code, 0);
   EXPECT_EQ(producer.output, absl::StrCat("Process ", producer.pid,
                                           " has written to data file...\n"));
-  const CapturedRun consumer = Consumer(file.path());
+  const ChildWithOutput::Result consumer = Consumer(file.path());
   EXPECT_EQ(consumer.exit_code, 0);
   EXPECT_EQ(consumer.output, kSeedConsumerOutput);
 
@@ -98,7 +101,8 @@ TEST(SharedFileExampleTest, ProducerThenConsumerPrintTheSeedsSession) {
 
 TEST(SharedFileExampleTest, ConsumerOfAnAbsentFileFailsLikeTheSeed) {
   TempPath file("data.dat");
-  const CapturedRun consumer = Consumer(file.path(), /*capture_err=*/true);
+  const ChildWithOutput::Result consumer =
+      Consumer(file.path(), /*capture_err=*/true);
   EXPECT_EQ(consumer.exit_code, 255);
   EXPECT_EQ(consumer.output,
             "open to read failed...: No such file or directory\n");
@@ -110,12 +114,13 @@ TEST(SharedFileExampleTest, ConsumerNamesTheWriterThatHoldsTheFile) {
   absl::StatusOr<LockHolder<FcntlLock>> writer =
       LockHolder<FcntlLock>::Start(file.path(), LockType::kExclusive);
   ASSERT_TRUE(writer.ok()) << writer.status();
-  const CapturedRun consumer = Consumer(file.path(), /*capture_err=*/true);
+  const ChildWithOutput::Result consumer =
+      Consumer(file.path(), /*capture_err=*/true);
   EXPECT_EQ(consumer.exit_code, 255);
   EXPECT_EQ(consumer.output,
             absl::StrCat("file is still write locked...: locked by process ",
                          writer->pid(), "\n"));
-  const CapturedRun producer = Producer(file.path());
+  const ChildWithOutput::Result producer = Producer(file.path());
   EXPECT_EQ(producer.exit_code, 255);
   EXPECT_EQ(producer.output,
             absl::StrCat("fcntl failed to get lock...: Resource temporarily "
@@ -130,10 +135,11 @@ TEST(SharedFileExampleTest, ConsumerNamesTheWriterThatHoldsTheFile) {
 TEST(SharedFileExampleTest, ConsumerOfAnEmptyFilePrintsNothingAndFails) {
   TempPath file("data.dat");
   ASSERT_EQ(::close(::open(file.c_str(), O_CREAT | O_WRONLY, 0600)), 0);
-  const CapturedRun out = Consumer(file.path());
+  const ChildWithOutput::Result out = Consumer(file.path());
   EXPECT_EQ(out.exit_code, kSeedFailureExit);
   EXPECT_EQ(out.output, "");
-  const CapturedRun err = Consumer(file.path(), /*capture_err=*/true);
+  const ChildWithOutput::Result err =
+      Consumer(file.path(), /*capture_err=*/true);
   EXPECT_THAT(err.output, HasSubstr("is empty"));
 }
 

@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/unique_name.h"
+#include "tests/support/pattern.h"
 
 namespace ipcbox::testing {
 
@@ -30,12 +31,6 @@ class ScopedName {
  private:
   PosixName name_;
 };
-
-// A position-dependent byte pattern, so that a copy that drops, repeats or
-// shifts bytes cannot match it by accident.
-inline char PatternByte(size_t i) {
-  return static_cast<char>((i * 2654435761u) >> 13);
-}
 
 }  // namespace ipcbox::testing
 

@@ -34,6 +34,7 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/alloc_counter.h"
 #include "tests/support/child_process.h"
+#include "tests/support/status_tally.h"
 
 namespace ipcbox {
 namespace {
@@ -44,60 +45,39 @@ using ::ipcbox::testing::ExitedWith;
 using ::ipcbox::testing::ForkChild;
 using ::ipcbox::testing::kPatience;
 using ::ipcbox::testing::Soon;
+using ::ipcbox::testing::StatusTally;
 using ::ipcbox::testing::UniqueAbstractAddress;
-
-struct Tally {
-  int ok = 0;
-  int would_block = 0;
-  int timed_out = 0;
-  int end_of_stream = 0;
-  int other = 0;
-
-  void Count(const absl::Status& s) {
-    if (s.ok()) {
-      ++ok;
-    } else if (IsWouldBlock(s)) {
-      ++would_block;
-    } else if (IsTimedOut(s)) {
-      ++timed_out;
-    } else if (IsEndOfStream(s)) {
-      ++end_of_stream;
-    } else {
-      ++other;
-    }
-  }
-};
 
 constexpr int kRounds = 500;
 
 // One round on a connected stream pair: plain, timed and full-transfer
 // calls, then the would-block and timed-out outcomes on an empty socket.
 void StreamRound(StreamSocket& a, StreamSocket& b, absl::Span<char> buf,
-                 Tally& tally) {
+                 StatusTally& tally) {
   const absl::string_view message = "sixteen bytes!!!";
-  tally.Count(a.Send(message).status());
-  tally.Count(a.SendFor(message, kPatience).status());
-  tally.Count(a.SendAll(message, Soon()));
-  tally.Count(b.ReceiveFull(buf.subspan(0, 3 * message.size()), Soon()));
-  tally.Count(b.SendAll(message));
-  tally.Count(a.ReceiveUntil(buf, Soon()).status());
-  tally.Count(b.ReceiveUntil(buf, Deadline::Expired()).status());  // timed out
-  tally.Count(b.Receive(buf).status());  // would block (non-blocking)
+  tally.Add(a.Send(message).status());
+  tally.Add(a.SendFor(message, kPatience).status());
+  tally.Add(a.SendAll(message, Soon()));
+  tally.Add(b.ReceiveFull(buf.subspan(0, 3 * message.size()), Soon()));
+  tally.Add(b.SendAll(message));
+  tally.Add(a.ReceiveUntil(buf, Soon()).status());
+  tally.Add(b.ReceiveUntil(buf, Deadline::Expired()).status());  // timed out
+  tally.Add(b.Receive(buf).status());  // would block (non-blocking)
 }
 
 void ExpectStreamLoopDoesNotAllocate(StreamSocket& a, StreamSocket& b) {
   ASSERT_TRUE(a.SetNonBlocking(true).ok());
   ASSERT_TRUE(b.SetNonBlocking(true).ok());
   std::string buf(256, '\0');
-  Tally tally;
+  StatusTally tally;
   StreamRound(a, b, absl::MakeSpan(buf), tally);  // warm up
   AllocationCounter counter;
   for (int i = 0; i < kRounds; ++i) StreamRound(a, b, absl::MakeSpan(buf), tally);
   // A real wait that times out.
-  tally.Count(b.ReceiveFor(absl::MakeSpan(buf), absl::Milliseconds(1)).status());
+  tally.Add(b.ReceiveFor(absl::MakeSpan(buf), absl::Milliseconds(1)).status());
   // End of stream.
   (void)a.Shutdown(ShutdownDirection::kWrite);
-  tally.Count(b.ReceiveUntil(absl::MakeSpan(buf), Soon()).status());
+  tally.Add(b.ReceiveUntil(absl::MakeSpan(buf), Soon()).status());
   counter.Stop();
   EXPECT_EQ(counter.count(), 0) << AllocationCounter::Method();
   EXPECT_EQ(tally.other, 0);
@@ -127,7 +107,7 @@ TEST(SocketAllocationTest, TcpLoopAndAccept) {
   }
   std::vector<StreamSocket> accepted(clients.size());
   SocketAddress peer;
-  Tally tally;
+  StatusTally tally;
   {
     AllocationCounter counter;
     AcceptOptions accept;
@@ -135,11 +115,11 @@ TEST(SocketAllocationTest, TcpLoopAndAccept) {
     accept.peer = &peer;
     for (StreamSocket& slot : accepted) {
       absl::StatusOr<StreamSocket> conn = listener->AcceptUntil(Soon(), accept);
-      tally.Count(conn.status());
+      tally.Add(conn.status());
       if (conn.ok()) slot = *std::move(conn);
     }
-    tally.Count(listener->Accept(accept).status());  // nobody left
-    tally.Count(listener->AcceptUntil(Deadline::Expired()).status());
+    tally.Add(listener->Accept(accept).status());  // nobody left
+    tally.Add(listener->AcceptUntil(Deadline::Expired()).status());
     counter.Stop();
     EXPECT_EQ(counter.count(), 0) << AllocationCounter::Method();
   }
@@ -161,26 +141,27 @@ TEST(SocketAllocationTest, SeqPacketAndDatagramLoops) {
       CreateDatagramSocketPair(/*nonblocking=*/true);
   ASSERT_TRUE(dgram.ok()) << dgram.status();
   std::array<char, 128> buf;
-  Tally tally;
+  StatusTally tally;
   auto round = [&] {
-    tally.Count(seq->first.Send("message"));
-    tally.Count(seq->first.SendUntil("message", Soon()));
-    tally.Count(seq->second.Receive(absl::MakeSpan(buf)).status());
-    tally.Count(seq->second.ReceiveUntil(absl::MakeSpan(buf), Soon()).status());
-    tally.Count(seq->second.Receive(absl::MakeSpan(buf)).status());  // empty
-    tally.Count(dgram->first.Send("datagram"));
-    tally.Count(dgram->first.SendFor("datagram", kPatience));
-    tally.Count(dgram->second.Receive(absl::MakeSpan(buf)).status());
-    tally.Count(dgram->second.ReceiveFor(absl::MakeSpan(buf), kPatience).status());
-    tally.Count(dgram->second.ReceiveUntil(absl::MakeSpan(buf),
-                                           Deadline::Expired())
-                    .status());
+    tally.Add(seq->first.Send("message"));
+    tally.Add(seq->first.SendUntil("message", Soon()));
+    tally.Add(seq->second.Receive(absl::MakeSpan(buf)).status());
+    tally.Add(seq->second.ReceiveUntil(absl::MakeSpan(buf), Soon()).status());
+    tally.Add(seq->second.Receive(absl::MakeSpan(buf)).status());  // empty
+    tally.Add(dgram->first.Send("datagram"));
+    tally.Add(dgram->first.SendFor("datagram", kPatience));
+    tally.Add(dgram->second.Receive(absl::MakeSpan(buf)).status());
+    tally.Add(
+        dgram->second.ReceiveFor(absl::MakeSpan(buf), kPatience).status());
+    tally.Add(
+        dgram->second.ReceiveUntil(absl::MakeSpan(buf), Deadline::Expired())
+            .status());
   };
   round();
   AllocationCounter counter;
   for (int i = 0; i < kRounds; ++i) round();
   (void)seq->first.Shutdown(ShutdownDirection::kWrite);
-  tally.Count(seq->second.ReceiveUntil(absl::MakeSpan(buf), Soon()).status());
+  tally.Add(seq->second.ReceiveUntil(absl::MakeSpan(buf), Soon()).status());
   counter.Stop();
   EXPECT_EQ(counter.count(), 0) << AllocationCounter::Method();
   EXPECT_EQ(tally.other, 0);
@@ -198,12 +179,13 @@ TEST(SocketAllocationTest, UdpLoopWithAddresses) {
   const SocketAddress server_address = *server->LocalAddress();
   std::array<char, 64> buf;
   SocketAddress from;
-  Tally tally;
+  StatusTally tally;
   auto round = [&] {
-    tally.Count(client->SendTo("ping", server_address));
-    tally.Count(server->ReceiveUntil(absl::MakeSpan(buf), Soon(), &from).status());
-    tally.Count(server->SendToUntil("pong", from, Soon()));
-    tally.Count(client->ReceiveUntil(absl::MakeSpan(buf), Soon()).status());
+    tally.Add(client->SendTo("ping", server_address));
+    tally.Add(
+        server->ReceiveUntil(absl::MakeSpan(buf), Soon(), &from).status());
+    tally.Add(server->SendToUntil("pong", from, Soon()));
+    tally.Add(client->ReceiveUntil(absl::MakeSpan(buf), Soon()).status());
   };
   round();
   AllocationCounter counter;
@@ -220,15 +202,15 @@ TEST(SocketAllocationTest, FdPassingAndCredentials) {
   std::array<Fd, 4> slots;
   char byte;
   const UidAllowList allowed = UidAllowList::SameUserOnly();
-  Tally tally;
+  StatusTally tally;
   int allowed_count = 0;
   auto round = [&] {
-    tally.Count(SendWithFds(pair->first, "F", to_send, Soon()).status());
+    tally.Add(SendWithFds(pair->first, "F", to_send, Soon()).status());
     absl::StatusOr<ReceivedFds> got = ReceiveWithFds(
         pair->second, absl::MakeSpan(&byte, 1), absl::MakeSpan(slots), Soon());
-    tally.Count(got.status());
+    tally.Add(got.status());
     absl::StatusOr<PeerCredentials> peer = GetPeerCredentials(pair->second);
-    tally.Count(peer.status());
+    tally.Add(peer.status());
     if (peer.ok() && allowed.Allows(peer->uid)) ++allowed_count;
   };
   round();

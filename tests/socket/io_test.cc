@@ -30,6 +30,7 @@
 #include "ipcbox/socket/stream_listener.h"
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/pattern.h"
 
 namespace ipcbox {
 namespace {
@@ -38,20 +39,11 @@ using ::ipcbox::testing::ChildProcess;
 using ::ipcbox::testing::ExitedWith;
 using ::ipcbox::testing::ForkChild;
 using ::ipcbox::testing::KilledBy;
+using ::ipcbox::testing::Pattern;
 using ::ipcbox::testing::kPatience;
 using ::ipcbox::testing::Soon;
 using ::ipcbox::testing::UniqueAbstractAddress;
 using ::testing::HasSubstr;
-
-// Bytes whose value depends on their position, so that a lost, repeated or
-// reordered chunk shows.
-char PatternByte(size_t i) { return static_cast<char>((i * 131 + i / 251) & 0xff); }
-
-std::string Pattern(size_t size) {
-  std::string data(size, '\0');
-  for (size_t i = 0; i < size; ++i) data[i] = PatternByte(i);
-  return data;
-}
 
 // Connected TCP loopback streams, `client` and `server`.
 struct TcpConnection {

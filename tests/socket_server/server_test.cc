@@ -55,7 +55,7 @@ using ::ipcbox::testing::ForkChild;
 using ::ipcbox::testing::kPatience;
 using ::ipcbox::testing::ListenOnLoopback;
 using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::Pattern;
+using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::ReadToEnd;
 using ::ipcbox::testing::RecordingEchoHandler;
 using ::ipcbox::testing::ScopedSocketPath;
@@ -163,7 +163,7 @@ int RunEchoClients(const SocketAddress& server, int first_client, int clients,
     std::vector<std::string> sent(clients);
     for (int i = 0; i < clients; ++i) {
       const uint64_t seed = uint64_t(first_client + i) << 20 | round;
-      sent[i] = Pattern(seed, 1 + (seed * 7919) % 3000);
+      sent[i] = SeededPattern(seed, 1 + (seed * 7919) % 3000);
       // A message larger than the socket buffers would block here while
       // the server waits for us to read: keep them small enough (3000 B).
       absl::Status s = sockets[i].SendAll(sent[i], Soon());
@@ -271,7 +271,7 @@ TEST(ConcurrentServerEchoTest, StreamsMuchLargerThanTheBuffersArriveIntact) {
 
   absl::StatusOr<StreamSocket> client = Connect(AddressOf(*server));
   ASSERT_TRUE(client.ok()) << client.status();
-  const std::string sent = Pattern(42, 1 << 20);
+  const std::string sent = SeededPattern(42, 1 << 20);
   std::string received(sent.size(), '\0');
   absl::Status receive_status;
   std::thread reader([&] {
@@ -293,7 +293,7 @@ TEST(ConcurrentServerEchoTest, AHalfClosedClientStillGetsEveryByteBack) {
 
   absl::StatusOr<StreamSocket> client = Connect(AddressOf(*server));
   ASSERT_TRUE(client.ok()) << client.status();
-  const std::string sent = Pattern(7, 10000);
+  const std::string sent = SeededPattern(7, 10000);
   ASSERT_TRUE(client->SendAll(sent, Soon()).ok());
   ASSERT_TRUE(client->Shutdown(ShutdownDirection::kWrite).ok());
   absl::StatusOr<std::string> echoed = ReadToEnd(*client);
@@ -325,7 +325,7 @@ TEST(ConcurrentServerBackPressureTest,
   // reading. With buffers of fixed size that happens after a few MiB; a
   // server that kept reading would let us send forever.
   constexpr size_t kGiveUpAfter = size_t{256} << 20;
-  const std::string chunk = Pattern(1, 64 * 1024);
+  const std::string chunk = SeededPattern(1, 64 * 1024);
   std::string sent;
   for (;;) {
     ASSERT_LT(sent.size(), kGiveUpAfter) << "the server never pushed back";
@@ -355,7 +355,7 @@ TEST(ConcurrentServerBackPressureTest,
   for (int i = 0; i < 3; ++i) {
     absl::StatusOr<StreamSocket> other = Connect(address);
     ASSERT_TRUE(other.ok()) << other.status();
-    EXPECT_TRUE(EchoRoundTrip(*other, Pattern(100 + i, 2000)).ok());
+    EXPECT_TRUE(EchoRoundTrip(*other, SeededPattern(100 + i, 2000)).ok());
   }
 
   // Reading resumes the flow; everything sent comes back, in order.
@@ -382,7 +382,7 @@ TEST(ConcurrentServerFullTableTest, RefusesTheClientOverCapacityCleanly) {
   for (int i = 0; i < 4; ++i) {
     absl::StatusOr<StreamSocket> c = Connect(address);
     ASSERT_TRUE(c.ok()) << c.status();
-    ASSERT_TRUE(EchoRoundTrip(*c, Pattern(i, 100)).ok());
+    ASSERT_TRUE(EchoRoundTrip(*c, SeededPattern(i, 100)).ok());
     clients.push_back(*std::move(c));
   }
   ASSERT_EQ(server->stats().active, 4);
@@ -397,7 +397,7 @@ TEST(ConcurrentServerFullTableTest, RefusesTheClientOverCapacityCleanly) {
 
   // The first four were not disturbed.
   for (int i = 0; i < 4; ++i) {
-    EXPECT_TRUE(EchoRoundTrip(clients[i], Pattern(10 + i, 5000)).ok()) << i;
+    EXPECT_TRUE(EchoRoundTrip(clients[i], SeededPattern(10 + i, 5000)).ok()) << i;
   }
 
   // A freed slot takes the next client.
@@ -405,7 +405,7 @@ TEST(ConcurrentServerFullTableTest, RefusesTheClientOverCapacityCleanly) {
   ASSERT_TRUE(WaitForActive(*server, 3));
   absl::StatusOr<StreamSocket> next = Connect(address);
   ASSERT_TRUE(next.ok()) << next.status();
-  EXPECT_TRUE(EchoRoundTrip(*next, Pattern(20, 100)).ok());
+  EXPECT_TRUE(EchoRoundTrip(*next, SeededPattern(20, 100)).ok());
   const ConcurrentServerStats stats = server->stats();
   EXPECT_EQ(stats.accepted, 5);
   EXPECT_EQ(stats.refused, 1);
@@ -501,7 +501,7 @@ TEST(ConcurrentServerPeerKilledTest, AClientKilledWithSigkillDisturbsNoOne) {
     ready->reader = PipeReader();
     absl::StatusOr<StreamSocket> s = Connect(address);
     if (!s.ok()) return 1;
-    if (!s->SendAll(Pattern(99, 3000), Soon()).ok()) return 2;
+    if (!s->SendAll(SeededPattern(99, 3000), Soon()).ok()) return 2;
     if (!ready->writer.WriteAll("s").ok()) return 3;
     ::pause();
     return 4;
@@ -514,7 +514,7 @@ TEST(ConcurrentServerPeerKilledTest, AClientKilledWithSigkillDisturbsNoOne) {
   for (int i = 0; i < 3; ++i) {
     absl::StatusOr<StreamSocket> c = Connect(address);
     ASSERT_TRUE(c.ok()) << c.status();
-    ASSERT_TRUE(EchoRoundTrip(*c, Pattern(i, 700)).ok());
+    ASSERT_TRUE(EchoRoundTrip(*c, SeededPattern(i, 700)).ok());
     others.push_back(*std::move(c));
   }
   char byte;
@@ -535,7 +535,7 @@ TEST(ConcurrentServerPeerKilledTest, AClientKilledWithSigkillDisturbsNoOne) {
               absl::StrContains(closed[0].reason.message(), "reset"))
       << closed[0].reason;
   for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(EchoRoundTrip(others[i], Pattern(50 + i, 3000)).ok()) << i;
+    EXPECT_TRUE(EchoRoundTrip(others[i], SeededPattern(50 + i, 3000)).ok()) << i;
   }
   absl::StatusOr<StreamSocket> late = Connect(address);
   ASSERT_TRUE(late.ok()) << late.status();

@@ -33,6 +33,7 @@
 #include "ipcbox/socket_server/concurrent_server.h"
 #include "ipcbox/socket_server/connection.h"
 #include "ipcbox/socket_server/echo_handler.h"
+#include "tests/support/pattern.h"
 
 namespace ipcbox::testing {
 
@@ -150,20 +151,6 @@ inline bool WaitForActive(const ConcurrentServer& server, int64_t active) {
   return WaitForStats(server, [active](const ConcurrentServerStats& s) {
     return s.active == active;
   });
-}
-
-// Bytes that differ per client and per position, so that an echo mixed up
-// between clients or reordered is caught.
-inline std::string Pattern(uint64_t seed, size_t size) {
-  std::string bytes(size, '\0');
-  uint64_t x = seed * 0x9e3779b97f4a7c15u + 1;
-  for (size_t i = 0; i < size; ++i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    bytes[i] = static_cast<char>(x);
-  }
-  return bytes;
 }
 
 // Sends `message` and reads the same number of bytes back, by `deadline`;

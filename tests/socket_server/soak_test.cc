@@ -40,7 +40,7 @@ namespace {
 using ::ipcbox::testing::AddressOf;
 using ::ipcbox::testing::EchoRoundTrip;
 using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::Pattern;
+using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::Scaled;
 using ::ipcbox::testing::ServerThread;
 using ::ipcbox::testing::WaitForStats;
@@ -97,7 +97,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
         const size_t size = 1 + random() % 20000;
         absl::StatusOr<StreamSocket> c =
             StreamSocket::Connect(address, testing::Soon());
-        absl::Status s = c.ok() ? EchoRoundTrip(*c, Pattern(t * 1000000 + i,
+        absl::Status s = c.ok() ? EchoRoundTrip(*c, SeededPattern(t * 1000000 + i,
                                                              size))
                                 : c.status();
         if (s.ok()) {
@@ -141,7 +141,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
   });
   // Malicious: never-reading flooders, instant resets, garbage + half-close.
   clients.emplace_back([&] {
-    const std::string chunk = Pattern(7, 64 * 1024);
+    const std::string chunk = SeededPattern(7, 64 * 1024);
     for (int round = 0; running(); ++round) {
       absl::StatusOr<StreamSocket> c =
           StreamSocket::Connect(address, testing::Soon());
@@ -171,7 +171,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
           break;
         }
         case 2: {  // garbage, half-close, go
-          (void)c->SendFor(Pattern(round, 3000), absl::Seconds(1));
+          (void)c->SendFor(SeededPattern(round, 3000), absl::Seconds(1));
           ::shutdown(c->fd().get(), SHUT_WR);
           ++tally.garbage;
           break;

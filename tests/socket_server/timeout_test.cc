@@ -30,7 +30,7 @@ using ::ipcbox::testing::AddressOf;
 using ::ipcbox::testing::Connect;
 using ::ipcbox::testing::EchoRoundTrip;
 using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::Pattern;
+using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::ReadToEnd;
 using ::ipcbox::testing::RecordingEchoHandler;
 using ::ipcbox::testing::ServerThread;
@@ -113,7 +113,7 @@ TEST(ConcurrentServerTimeoutTest, AClientThatKeepsTalkingIsNotIdle) {
   const absl::Time until = absl::Now() + absl::Seconds(3);
   int rounds = 0;
   while (absl::Now() < until) {
-    ASSERT_TRUE(EchoRoundTrip(*talker, Pattern(rounds, 100)).ok())
+    ASSERT_TRUE(EchoRoundTrip(*talker, SeededPattern(rounds, 100)).ok())
         << "round " << rounds;
     ++rounds;
     absl::SleepFor(absl::Milliseconds(100));
@@ -139,7 +139,7 @@ TEST(ConcurrentServerTimeoutTest, AClientThatNeverReadsIsClosedAfterTheStall) {
   // Send without ever reading until the stream stalls (or the server has
   // already closed it).
   constexpr size_t kGiveUpAfter = size_t{256} << 20;
-  const std::string chunk = Pattern(1, 64 * 1024);
+  const std::string chunk = SeededPattern(1, 64 * 1024);
   size_t sent = 0;
   for (;;) {
     ASSERT_LT(sent, kGiveUpAfter) << "the server never pushed back";

@@ -4,13 +4,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstdint>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -25,6 +20,10 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/errors.h"
+#include "ipcbox/process/child.h"
+#include "ipcbox/process/exit_status.h"
+#include "ipcbox/process/fork_function.h"
 #include "tests/support/time_scale.h"
 
 namespace ipcbox::testing {
@@ -33,16 +32,6 @@ namespace {
 // After SIGKILL a child is gone within microseconds unless it sits in an
 // uninterruptible kernel sleep; this bounds even that.
 constexpr absl::Duration kReapAfterKill = absl::Seconds(30);
-// Polling waitpid starts fast (children that exit at once are common) and
-// backs off, so a long wait costs a few hundred wake-ups a second at most.
-constexpr absl::Duration kFirstPoll = absl::Microseconds(50);
-constexpr absl::Duration kMaxPoll = absl::Milliseconds(5);
-
-absl::Duration MonotonicNow() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return absl::DurationFromTimespec(ts);
-}
 
 // Both C stdio and iostreams: a buffer left unflushed before fork() is
 // printed twice, once by each process.
@@ -84,28 +73,23 @@ int RunCatching(absl::FunctionRef<int()> fn) {
 #endif
 }
 
-[[noreturn]] void RunChild(pid_t parent, absl::FunctionRef<int()> fn) {
-  // If the parent dies first (crash, Ctrl-C), nobody would reap or stop us.
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent) _exit(kChildOrphaned);  // Died before prctl.
+// The child's side: the function, with the test's failures as its code.
+int RunTestChild(absl::FunctionRef<int()> fn) {
   const int failures_before = FailuresSoFar();
   int code = RunCatching(fn);
   if (code == 0 && FailuresSoFar() > failures_before) code = kChildTestFailed;
   FlushStdio();
-  _exit(code);
+  return code;
 }
 
-ExitResult Decode(pid_t pid, int status) {
+ExitResult ResultOf(pid_t pid, const ExitStatus& status) {
   ExitResult result;
   result.pid = pid;
-  if (WIFEXITED(status)) {
-    result.exited = true;
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.signaled = true;
-    result.term_signal = WTERMSIG(status);
-    result.core_dumped = WCOREDUMP(status);
-  }
+  result.exited = status.exited();
+  result.exit_code = status.exit_code();
+  result.signaled = status.signaled();
+  result.term_signal = status.term_signal();
+  result.core_dumped = status.core_dumped();
   return result;
 }
 
@@ -116,7 +100,8 @@ const char* ExplainExitCode(int code) {
     case kChildThrew:
       return " (an exception escaped the child's function)";
     case kChildOrphaned:
-      return " (the parent was gone before the child started)";
+      return " (the child could not be set up, or the parent was gone "
+             "before it started)";
     default:
       return "";
   }
@@ -175,12 +160,14 @@ std::ostream& operator<<(std::ostream& os, const ExitResult& result) {
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
+    : child_(std::move(other.child_)),
+      pid_(std::exchange(other.pid_, -1)),
       result_(std::exchange(other.result_, std::nullopt)) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
     KillAndReap();
+    child_ = std::move(other.child_);
     pid_ = std::exchange(other.pid_, -1);
     result_ = std::exchange(other.result_, std::nullopt);
   }
@@ -190,80 +177,73 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
 ChildProcess::~ChildProcess() { KillAndReap(); }
 
 std::optional<ExitResult> ChildProcess::Poll() {
-  if (result_.has_value() || pid_ <= 0) return result_;
-  int status = 0;
-  pid_t reaped;
-  do {
-    reaped = waitpid(pid_, &status, WNOHANG);
-  } while (reaped < 0 && errno == EINTR);
-  if (reaped == 0) return std::nullopt;
-  if (reaped < 0) {
+  if (result_.has_value() || !child_.valid()) return result_;
+  absl::StatusOr<ExitStatus> status = child_.TryWait();
+  if (IsWouldBlock(status.status())) return std::nullopt;
+  if (status.ok()) {
+    result_ = ResultOf(pid_, *status);
+  } else {
     result_ = ExitResult();
     result_->pid = pid_;
-    result_->wait_errno = errno;
-  } else {
-    result_ = Decode(pid_, status);
+    result_->wait_errno = child_.reaped() ? ECHILD : EIO;
   }
   return result_;
 }
 
 ExitResult ChildProcess::Wait(absl::Duration timeout) {
   if (result_.has_value()) return *result_;
+  if (!child_.valid()) return ExitResult();  // moved from
   timeout = Scaled(timeout);
-  const absl::Duration start = MonotonicNow();
-  absl::Duration pause = kFirstPoll;
-  for (;;) {
-    if (Poll().has_value()) {
-      result_->waited = MonotonicNow() - start;
-      return *result_;
-    }
-    const absl::Duration left = timeout - (MonotonicNow() - start);
-    if (left <= absl::ZeroDuration()) break;
-    absl::SleepFor(std::min(pause, left));
-    pause = std::min(pause * 2, kMaxPoll);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<ExitStatus> status = child_.WaitFor(timeout);
+  if (IsTimedOut(status.status())) {
+    KillAndReap();
+    result_->timed_out = true;
+    result_->waited = timeout;
+    return *result_;
   }
-  KillAndReap();
-  result_->timed_out = true;
-  result_->waited = timeout;
+  if (status.ok()) {
+    result_ = ResultOf(pid_, *status);
+  } else if (!Poll().has_value()) {  // the wait itself failed
+    KillAndReap();
+  }
+  result_->waited = absl::Now() - start;
   return *result_;
 }
 
 absl::Status ChildProcess::Kill(int signal) {
-  if (pid_ <= 0 || result_.has_value()) {
+  if (!child_.valid() || result_.has_value()) {
     return absl::FailedPreconditionError(
         absl::StrCat("kill(", pid_, "): the child has already been reaped"));
   }
-  if (kill(pid_, signal) != 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("kill(", pid_, ", ",
-                                                   DescribeSignal(signal), ")"));
-  }
-  return absl::OkStatus();
+  return child_.Signal(signal);
 }
 
 void ChildProcess::KillAndReap() {
-  // pid_ <= 0 would make kill() signal a process group or every process.
-  if (pid_ <= 0 || result_.has_value()) return;
-  kill(pid_, SIGKILL);
-  const absl::Duration give_up = MonotonicNow() + kReapAfterKill;
-  while (!Poll().has_value() && MonotonicNow() < give_up) {
-    absl::SleepFor(kFirstPoll);
+  if (!child_.valid() || result_.has_value()) return;
+  (void)child_.Signal(SIGKILL);
+  absl::StatusOr<ExitStatus> status = child_.WaitFor(kReapAfterKill);
+  if (status.ok()) {
+    result_ = ResultOf(pid_, *status);
+    return;
   }
-  if (!result_.has_value()) {  // Stuck in the kernel; report, do not hang.
-    result_ = ExitResult();
-    result_->pid = pid_;
-    result_->wait_errno = ETIMEDOUT;
-  }
+  // Stuck in the kernel (the Child hands it to the reaper); report, do not
+  // hang.
+  result_ = ExitResult();
+  result_->pid = pid_;
+  result_->wait_errno = IsTimedOut(status.status()) ? ETIMEDOUT : ECHILD;
 }
 
 namespace child_process_internal {
 
 absl::StatusOr<ChildProcess> Fork(absl::FunctionRef<int()> fn) {
-  FlushStdio();
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) return absl::ErrnoToStatus(errno, "fork()");
-  if (pid == 0) RunChild(parent, fn);
-  return ChildProcess(pid);
+  FlushStdio();  // iostreams too: ForkFunction flushes C stdio only
+  ForkOptions options;
+  options.die_with_parent = true;  // a crashed test leaves no orphan
+  absl::StatusOr<Child> child =
+      ForkFunction([fn] { return RunTestChild(fn); }, options);
+  if (!child.ok()) return child.status();
+  return ChildProcess(*std::move(child));
 }
 
 }  // namespace child_process_internal

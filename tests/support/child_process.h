@@ -1,6 +1,9 @@
 // ForkChild runs a function in a forked child process, for tests whose peer
 // must be a real second process (locks, shared memory, pipes, signals). Every
 // wait on the child is bounded: a hung child fails the test, it never hangs it.
+// It is the library's ForkFunction() (ipcbox/process/fork_function.h) and
+// Child, plus what a test needs on top: GoogleTest failures in the child
+// become its exit code, and results read as assertion messages.
 //
 //   absl::StatusOr<ipcbox::testing::ChildProcess> child =
 //       ipcbox::testing::ForkChild([&] {
@@ -20,7 +23,8 @@
 // prints the parent's buffered output twice.
 //
 // The child gets SIGKILL if the forking thread of the parent dies, so a
-// crashed or interrupted test leaves no orphan. A ChildProcess still running
+// crashed or interrupted test leaves no orphan (a parent already gone when
+// the child starts makes it exit with kChildOrphaned, ForkFunction's 127). A ChildProcess still running
 // when destroyed (say, after an ASSERT in the parent returned early) is killed
 // with SIGKILL and reaped. Grandchildren the child forks are its own business.
 //
@@ -43,13 +47,16 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "ipcbox/process/child.h"
 
 namespace ipcbox::testing {
 
 // Exit codes the child uses for outcomes the function itself did not choose.
 inline constexpr int kChildTestFailed = 101;
 inline constexpr int kChildThrew = 102;
-inline constexpr int kChildOrphaned = 103;  // The parent died before fn ran.
+// ForkFunction's code for a child that could not set itself up, which with
+// die_with_parent includes a parent that died before fn ran.
+inline constexpr int kChildOrphaned = 127;
 
 // How a child ended, as seen by the parent.
 struct ExitResult {
@@ -93,6 +100,7 @@ absl::StatusOr<ChildProcess> Fork(absl::FunctionRef<int()> fn);
 
 class ChildProcess {
  public:
+  // The moved-from object holds no child and has pid() -1.
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;
   ChildProcess(const ChildProcess&) = delete;
@@ -120,10 +128,12 @@ class ChildProcess {
  private:
   friend absl::StatusOr<ChildProcess> child_process_internal::Fork(
       absl::FunctionRef<int()> fn);
-  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  explicit ChildProcess(Child child)
+      : child_(std::move(child)), pid_(child_.pid()) {}
 
   void KillAndReap();
 
+  Child child_;
   pid_t pid_ = -1;
   std::optional<ExitResult> result_;  // Set once reaped.
 };

@@ -200,6 +200,9 @@ TEST(ChildProcessTest, MovedChildIsStillOwned) {
   absl::StatusOr<ChildProcess> child = ForkChild([] { return 5; });
   ASSERT_TRUE(child.ok()) << child.status();
   ChildProcess moved = *std::move(child);
+  // The moved-from object names no process: a caller that signals pid()
+  // of it (as a process group, say) must not reach the child.
+  EXPECT_EQ(child->pid(), -1);
   EXPECT_TRUE(ExitedWith(moved.Wait(kGenerous), 5));
 }
 

@@ -23,8 +23,8 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,68 +43,16 @@
 #include "ipcbox/pipe/pipe_writer.h"
 #include "ipcbox/pipe/scoped_sigpipe_block.h"
 #include "tools/bench/harness.h"
+#include "tools/bench/raw_io.h"
+#include "tools/bench/sigpipe_scope.h"
 
 namespace ipcbox::bench {
-namespace {
-
-// Whether the ipcbox side holds a ScopedSigpipeBlock around its batch (the
-// documented way to write in a loop) or lets every write guard itself.
-bool hold_sigpipe_scope = true;
-
-// A ScopedSigpipeBlock, or nothing.
-class HeldSigpipeScope {
- public:
-  explicit HeldSigpipeScope(bool hold) {
-    if (hold) scope_.emplace();
-  }
-
- private:
-  std::optional<ScopedSigpipeBlock> scope_;
-};
-
-}  // namespace
-
-// `v` with its parent side run without a held scope (a case whose writes
-// are all in the parent).
-Variant GuardPerWrite(Variant v) {
-  v.run = [run = v.run](int64_t ops) {
-    hold_sigpipe_scope = false;
-    absl::Status status = run(ops);
-    hold_sigpipe_scope = true;
-    return status;
-  };
-  return v;
-}
-
 namespace {
 
 constexpr size_t kReadBuffer = 64 << 10;
 constexpr size_t kPingSize = 64;
 
 // ---------------------------------------------------------------- raw side
-
-absl::Status RawWriteAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "write");
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RawReadAll(int fd, char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::read(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "read");
-    if (n == 0) return absl::UnavailableError("read: end of stream");
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
 
 // Opens a FIFO end as raw code would: O_NONBLOCK for the open (which must
 // not wait: the peer is not forked yet, or is waiting for us), then back to
@@ -267,25 +215,14 @@ struct Throughput {
     v.peer_setup = [this] { return raw.PeerSetup(false); };
     v.peer = [this](int64_t ops) {
       std::vector<char> buf(kReadBuffer);
-      uint64_t left = static_cast<uint64_t>(ops) * record;
-      while (left > 0) {
-        const ssize_t n = ::read(raw.peer_reader, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return absl::ErrnoToStatus(errno, "read");
-        left -= static_cast<uint64_t>(n);
-      }
-      return absl::OkStatus();
+      return RawDrain(raw.peer_reader, absl::MakeSpan(buf),
+                      static_cast<uint64_t>(ops) * record);
     };
     v.run = [this](int64_t ops) {
       const std::string data(record, 'r');
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = RawWriteAll(raw.parent_writer, data.data(),
-                                         data.size());
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+      return Repeat(ops, [&] {
+        return RawWriteAll(raw.parent_writer, data.data(), data.size());
+      });
     };
     v.teardown = [this] { raw.Teardown(); };
     return v;
@@ -312,12 +249,7 @@ struct Throughput {
       // SIGPIPE guarded once per batch: each write is a bare write(2).
       const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       const std::string data(record, 'i');
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = lib.parent_writer.WriteAll(data); !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+      return Repeat(ops, [&] { return lib.parent_writer.WriteAll(data); });
     };
     v.teardown = [this] { lib.Teardown(); };
     return v;
@@ -336,31 +268,23 @@ struct RoundTrip {
     v.peer_setup = [this] { return raw.PeerSetup(true); };
     v.peer = [this](int64_t ops) {
       char buf[kPingSize];
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = RawReadAll(raw.peer_reader, buf, kPingSize);
+      return Repeat(ops, [&] {
+        if (absl::Status s = RawReadFull(raw.peer_reader, buf, kPingSize);
             !s.ok()) {
           return s;
         }
-        if (absl::Status s = RawWriteAll(raw.peer_writer, buf, kPingSize);
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return RawWriteAll(raw.peer_writer, buf, kPingSize);
+      });
     };
     v.run = [this](int64_t ops) {
       char buf[kPingSize] = {};
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s = RawWriteAll(raw.parent_writer, buf, kPingSize);
             !s.ok()) {
           return s;
         }
-        if (absl::Status s = RawReadAll(raw.parent_reader, buf, kPingSize);
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return RawReadFull(raw.parent_reader, buf, kPingSize);
+      });
     };
     v.teardown = [this] { raw.Teardown(); };
     return v;
@@ -375,35 +299,26 @@ struct RoundTrip {
       // SIGPIPE guarded once per batch: each write is a bare write(2).
       const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       char buf[kPingSize];
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s = lib.peer_reader.ReadFull(absl::MakeSpan(buf));
             !s.ok()) {
           return s;
         }
-        if (absl::Status s =
-                lib.peer_writer.WriteAll(absl::string_view(buf, kPingSize));
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return lib.peer_writer.WriteAll(absl::string_view(buf, kPingSize));
+      });
     };
     v.run = [this](int64_t ops) {
       // SIGPIPE guarded once per batch: each write is a bare write(2).
       const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       char buf[kPingSize] = {};
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s =
                 lib.parent_writer.WriteAll(absl::string_view(buf, kPingSize));
             !s.ok()) {
           return s;
         }
-        if (absl::Status s = lib.parent_reader.ReadFull(absl::MakeSpan(buf));
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return lib.parent_reader.ReadFull(absl::MakeSpan(buf));
+      });
     };
     v.teardown = [this] { lib.Teardown(); };
     return v;

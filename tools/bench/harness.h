@@ -86,6 +86,17 @@ struct Variant {
   std::function<void()> teardown;
 };
 
+// A loop of `ops` calls to `step`, stopping at the first error: the body of
+// most `run` and `peer` functions. A template, so that `step` is inlined
+// into the timed loop as a hand-written loop would be.
+template <typename Step>
+absl::Status Repeat(int64_t ops, Step step) {
+  for (int64_t i = 0; i < ops; ++i) {
+    if (absl::Status s = step(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 struct Comparison {
   Case bench_case;
   Variant raw;

@@ -45,6 +45,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <string>
+#include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -66,59 +69,80 @@ constexpr size_t kSmall = 64;
 constexpr size_t kLarge = 1024;
 constexpr size_t kQueueDepth = 10;
 
+// Every case below is written once, over a queue "link" that each side of
+// the comparison implements with its own calls:
+//
+//   absl::Status Open(int directions);  // 1, or 2 for a round trip
+//   void Close();
+//   absl::Status Send(int direction);   // one kSize-byte message
+//   absl::Status Receive(int direction);
+//
+// Direction 1 goes towards the peer, 2 back to the parent; receiving from
+// direction 0 takes whatever comes. A POSIX link is a queue per direction;
+// a System V link is one queue whose message types are the directions.
+// Links hold their message buffers; each process has its own after fork.
+
 // ---------------------------------------------------------------- raw POSIX
 
-// A POSIX queue by hand: created under a unique name, unlinked at once.
-struct RawMq {
-  mqd_t fd = -1;
+// POSIX queues by hand: created under unique names, unlinked at once.
+template <size_t kSize>
+struct RawPosixLink {
+  mqd_t fds[2] = {static_cast<mqd_t>(-1), static_cast<mqd_t>(-1)};
+  char buf[kSize] = {};
 
-  absl::Status Open(size_t message_size) {
-    const std::string name = UniqueName("mq_bench");
-    struct mq_attr attr = {};
-    attr.mq_maxmsg = kQueueDepth;
-    attr.mq_msgsize = static_cast<long>(message_size);
-    fd = ::mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
-    if (fd == static_cast<mqd_t>(-1))
-      return absl::ErrnoToStatus(errno, "mq_open");
-    ::mq_unlink(name.c_str());
+  absl::Status Open(int directions) {
+    for (int i = 0; i < directions; ++i) {
+      const std::string name = UniqueName("mq_bench");
+      struct mq_attr attr = {};
+      attr.mq_maxmsg = kQueueDepth;
+      attr.mq_msgsize = static_cast<long>(kSize);
+      fds[i] = ::mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
+      if (fds[i] == static_cast<mqd_t>(-1)) {
+        const int err = errno;
+        Close();
+        return absl::ErrnoToStatus(err, "mq_open");
+      }
+      ::mq_unlink(name.c_str());
+    }
     return absl::OkStatus();
   }
   void Close() {
-    if (fd != static_cast<mqd_t>(-1)) ::mq_close(fd);
-    fd = -1;
+    for (mqd_t& fd : fds) {
+      if (fd != static_cast<mqd_t>(-1)) ::mq_close(fd);
+      fd = static_cast<mqd_t>(-1);
+    }
   }
+  absl::Status Send(int direction) {
+    while (::mq_send(Queue(direction), buf, kSize, 1) != 0) {
+      if (errno != EINTR) return absl::ErrnoToStatus(errno, "mq_send");
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Receive(int direction) {
+    unsigned priority;
+    while (::mq_receive(Queue(direction), buf, kSize, &priority) < 0) {
+      if (errno != EINTR) return absl::ErrnoToStatus(errno, "mq_receive");
+    }
+    return absl::OkStatus();
+  }
+  mqd_t Queue(int direction) const { return fds[direction == 2 ? 1 : 0]; }
 };
-
-absl::Status RawMqSend(mqd_t fd, const char* data, size_t size) {
-  while (::mq_send(fd, data, size, 1) != 0) {
-    if (errno != EINTR) return absl::ErrnoToStatus(errno, "mq_send");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RawMqReceive(mqd_t fd, char* buf, size_t size) {
-  unsigned priority;
-  while (::mq_receive(fd, buf, size, &priority) < 0) {
-    if (errno != EINTR) return absl::ErrnoToStatus(errno, "mq_receive");
-  }
-  return absl::OkStatus();
-}
 
 // --------------------------------------------------------------- raw System V
 
-template <size_t kSize>
-struct RawMsg {
-  long mtype;
-  char mtext[kSize];
-};
-
 // A System V queue by hand: IPC_PRIVATE, msg_qbytes for kQueueDepth
-// messages, removed at teardown, or by Open() if sizing it fails (the
-// harness tears down only what was set up).
-struct RawMsq {
+// messages, removed at Close(), or by Open() if sizing it fails (the
+// harness tears down only what was set up). `kReceiveType` replaces the
+// direction as msgrcv's msgtyp when non-zero.
+template <size_t kSize, long kReceiveType = 0>
+struct RawSysvLink {
   int id = -1;
+  struct {
+    long mtype;
+    char mtext[kSize];
+  } msg = {};
 
-  absl::Status Open(size_t message_size) {
+  absl::Status Open(int /*directions*/) {
     id = ::msgget(IPC_PRIVATE, IPC_CREAT | 0600);
     if (id < 0) return absl::ErrnoToStatus(errno, "msgget");
     struct msqid_ds ds;
@@ -126,7 +150,7 @@ struct RawMsq {
     if (::msgctl(id, IPC_STAT, &ds) != 0) {
       failed = "IPC_STAT";
     } else {
-      ds.msg_qbytes = kQueueDepth * message_size;
+      ds.msg_qbytes = kQueueDepth * kSize;
       if (::msgctl(id, IPC_SET, &ds) != 0) failed = "IPC_SET";
     }
     if (failed == nullptr) return absl::OkStatus();
@@ -138,21 +162,26 @@ struct RawMsq {
     if (id >= 0) ::msgctl(id, IPC_RMID, nullptr);
     id = -1;
   }
+  absl::Status Send(int direction) {
+    msg.mtype = direction;
+    while (::msgsnd(id, &msg, kSize, 0) != 0) {
+      if (errno != EINTR) return absl::ErrnoToStatus(errno, "msgsnd");
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Receive(int direction) {
+    const long type = kReceiveType != 0 ? kReceiveType : direction;
+    while (::msgrcv(id, &msg, kSize, type, 0) < 0) {
+      if (errno != EINTR) return absl::ErrnoToStatus(errno, "msgrcv");
+    }
+    return absl::OkStatus();
+  }
 };
 
-absl::Status RawMsgSend(int id, const void* msg, size_t size) {
-  while (::msgsnd(id, msg, size, 0) != 0) {
-    if (errno != EINTR) return absl::ErrnoToStatus(errno, "msgsnd");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RawMsgReceive(int id, void* msg, size_t size, long type) {
-  while (::msgrcv(id, msg, size, type, 0) < 0) {
-    if (errno != EINTR) return absl::ErrnoToStatus(errno, "msgrcv");
-  }
-  return absl::OkStatus();
-}
+// The lowest priority first, as the generic calls receive (msgtyp -32768).
+template <size_t kSize>
+using RawSysvByPriorityLink =
+    RawSysvLink<kSize, -static_cast<long>(kMaxMessagePriority + 1)>;
 
 // ------------------------------------------------------------- ipcbox side
 
@@ -165,376 +194,156 @@ absl::Status OpenPrivate(Queue& queue, size_t message_size) {
   return absl::OkStatus();
 }
 
-// A loop of `ops` calls to `step`, stopping at the first error.
-template <typename Step>
-absl::Status Repeat(int64_t ops, Step step) {
-  for (int64_t i = 0; i < ops; ++i) {
-    if (absl::Status s = step(); !s.ok()) return s;
+// The generic calls, byte spans and a priority, of either backend: a queue
+// per direction (System V uses only the first, for one direction).
+template <typename Queue, size_t kSize>
+struct LibBytesLink {
+  Queue queues[2];
+  char buf[kSize] = {};
+
+  absl::Status Open(int directions) {
+    for (int i = 0; i < directions; ++i) {
+      if (absl::Status s = OpenPrivate(queues[i], kSize); !s.ok()) {
+        Close();
+        return s;
+      }
+    }
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  void Close() {
+    for (Queue& queue : queues) queue = Queue();
+  }
+  absl::Status Send(int direction) {
+    return queues[direction == 2 ? 1 : 0].Send(absl::string_view(buf, kSize),
+                                               1);
+  }
+  absl::Status Receive(int direction) {
+    return queues[direction == 2 ? 1 : 0].Receive(absl::MakeSpan(buf)).status();
+  }
+};
+
+// System V's typed calls: a sysv::Message<kSize> in and out.
+template <size_t kSize>
+struct LibSysvTypedLink {
+  sysv::MessageQueue queue;
+  sysv::Message<kSize> msg;
+
+  absl::Status Open(int /*directions*/) {
+    (void)msg.SetPayloadSize(kSize);
+    return OpenPrivate(queue, kSize);
+  }
+  void Close() { queue = sysv::MessageQueue(); }
+  absl::Status Send(int direction) {
+    msg.set_type(direction);
+    return queue.SendMessage(msg);
+  }
+  absl::Status Receive(int direction) {
+    if (direction == 0) return queue.ReceiveMessage(msg);
+    return queue.ReceiveMessage(msg, sysv::TypeSelector::Exactly(direction));
+  }
+};
+
+// ------------------------------------------------------------------ cases
+
+// `name` over a link of its own, opened with `directions` at setup and
+// closed at teardown; `peer` and `run` get the link and the op count.
+template <typename Link, typename Peer, typename Run>
+Variant Over(std::string name, int directions, Peer peer, Run run) {
+  auto link = std::make_shared<Link>();
+  Variant v;
+  v.name = std::move(name);
+  v.setup = [link, directions] { return link->Open(directions); };
+  if constexpr (!std::is_same_v<Peer, std::nullptr_t>) {
+    v.peer = [link, peer](int64_t ops) { return peer(*link, ops); };
+  }
+  v.run = [link, run](int64_t ops) { return run(*link, ops); };
+  v.teardown = [link] { link->Close(); };
+  return v;
 }
 
-// ------------------------------------------------------------ POSIX cases
-
-struct PosixOneProcess {
-  RawMq raw;
-  posix::MessageQueue lib;
-
-  Variant Raw() {
-    Variant v;
-    v.name = "raw";
-    v.setup = [this] { return raw.Open(kSmall); };
-    v.run = [this](int64_t ops) {
-      char buf[kSmall] = {};
+// One message in and out of a queue in the same thread.
+template <typename Link>
+struct OneProcess {
+  static Variant Make(std::string name) {
+    return Over<Link>(std::move(name), 1, nullptr, [](Link& link, int64_t ops) {
       return Repeat(ops, [&] {
-        if (absl::Status s = RawMqSend(raw.fd, buf, kSmall); !s.ok()) return s;
-        return RawMqReceive(raw.fd, buf, kSmall);
+        if (absl::Status s = link.Send(1); !s.ok()) return s;
+        return link.Receive(0);
       });
-    };
-    v.teardown = [this] { raw.Close(); };
-    return v;
-  }
-
-  Variant Ipcbox() {
-    Variant v;
-    v.name = "ipcbox";
-    v.setup = [this] { return OpenPrivate(lib, kSmall); };
-    v.run = [this](int64_t ops) {
-      char buf[kSmall] = {};
-      return Repeat(ops, [&] {
-        if (absl::Status s = lib.Send(absl::string_view(buf, kSmall), 1);
-            !s.ok()) {
-          return s;
-        }
-        return lib.Receive(absl::MakeSpan(buf)).status();
-      });
-    };
-    v.teardown = [this] { lib = posix::MessageQueue(); };
-    return v;
+    });
   }
 };
 
-struct PosixPingPong {
-  RawMq raw_to_peer, raw_to_parent;
-  posix::MessageQueue to_peer, to_parent;
-
-  Variant Raw() {
-    Variant v;
-    v.name = "raw";
-    v.setup = [this] {
-      if (absl::Status s = raw_to_peer.Open(kSmall); !s.ok()) return s;
-      return raw_to_parent.Open(kSmall);
-    };
-    v.peer = [this](int64_t ops) {
-      char buf[kSmall];
-      return Repeat(ops, [&] {
-        if (absl::Status s = RawMqReceive(raw_to_peer.fd, buf, kSmall); !s.ok())
-          return s;
-        return RawMqSend(raw_to_parent.fd, buf, kSmall);
-      });
-    };
-    v.run = [this](int64_t ops) {
-      char buf[kSmall] = {};
-      return Repeat(ops, [&] {
-        if (absl::Status s = RawMqSend(raw_to_peer.fd, buf, kSmall); !s.ok())
-          return s;
-        return RawMqReceive(raw_to_parent.fd, buf, kSmall);
-      });
-    };
-    v.teardown = [this] {
-      raw_to_peer.Close();
-      raw_to_parent.Close();
-    };
-    return v;
-  }
-
-  Variant Ipcbox() {
-    Variant v;
-    v.name = "ipcbox";
-    v.setup = [this] {
-      if (absl::Status s = OpenPrivate(to_peer, kSmall); !s.ok()) return s;
-      return OpenPrivate(to_parent, kSmall);
-    };
-    v.peer = [this](int64_t ops) {
-      char buf[kSmall];
-      return Repeat(ops, [&]() -> absl::Status {
-        absl::StatusOr<ReceivedMessage> got =
-            to_peer.Receive(absl::MakeSpan(buf));
-        if (!got.ok()) return got.status();
-        return to_parent.Send(absl::string_view(buf, got->size), got->priority);
-      });
-    };
-    v.run = [this](int64_t ops) {
-      char buf[kSmall] = {};
-      return Repeat(ops, [&] {
-        if (absl::Status s = to_peer.Send(absl::string_view(buf, kSmall), 1);
-            !s.ok()) {
-          return s;
-        }
-        return to_parent.Receive(absl::MakeSpan(buf)).status();
-      });
-    };
-    v.teardown = [this] {
-      to_peer = posix::MessageQueue();
-      to_parent = posix::MessageQueue();
-    };
-    return v;
+// The parent sends, the peer sends back: one round trip per operation.
+template <typename Link>
+struct PingPong {
+  static Variant Make(std::string name) {
+    return Over<Link>(
+        std::move(name), 2,
+        [](Link& link, int64_t ops) {
+          return Repeat(ops, [&] {
+            if (absl::Status s = link.Receive(1); !s.ok()) return s;
+            return link.Send(2);
+          });
+        },
+        [](Link& link, int64_t ops) {
+          return Repeat(ops, [&] {
+            if (absl::Status s = link.Send(1); !s.ok()) return s;
+            return link.Receive(2);
+          });
+        });
   }
 };
 
-struct PosixThroughput {
-  RawMq raw;
-  posix::MessageQueue lib;
-
-  Variant Raw() {
-    Variant v;
-    v.name = "raw";
-    v.setup = [this] { return raw.Open(kLarge); };
-    v.peer = [this](int64_t ops) {
-      char buf[kLarge];
-      return Repeat(ops, [&] { return RawMqReceive(raw.fd, buf, kLarge); });
-    };
-    v.run = [this](int64_t ops) {
-      char buf[kLarge] = {};
-      return Repeat(ops, [&] { return RawMqSend(raw.fd, buf, kLarge); });
-    };
-    v.teardown = [this] { raw.Close(); };
-    return v;
-  }
-
-  Variant Ipcbox() {
-    Variant v;
-    v.name = "ipcbox";
-    v.setup = [this] { return OpenPrivate(lib, kLarge); };
-    v.peer = [this](int64_t ops) {
-      char buf[kLarge];
-      return Repeat(ops,
-                    [&] { return lib.Receive(absl::MakeSpan(buf)).status(); });
-    };
-    v.run = [this](int64_t ops) {
-      char buf[kLarge] = {};
-      return Repeat(
-          ops, [&] { return lib.Send(absl::string_view(buf, kLarge), 1); });
-    };
-    v.teardown = [this] { lib = posix::MessageQueue(); };
-    return v;
+// The parent streams messages, the peer receives them all.
+template <typename Link>
+struct Throughput {
+  static Variant Make(std::string name) {
+    return Over<Link>(
+        std::move(name), 1,
+        [](Link& link, int64_t ops) {
+          return Repeat(ops, [&] { return link.Receive(0); });
+        },
+        [](Link& link, int64_t ops) {
+          return Repeat(ops, [&] { return link.Send(1); });
+        });
   }
 };
 
-// ------------------------------------------------------------ System V cases
+// The same case, raw and ipcbox.
+template <template <typename> class Shape, typename RawLink, typename LibLink>
+void AddCase(Suite& suite, Case bench_case) {
+  suite.Add(std::move(bench_case), Shape<RawLink>::Make("raw"),
+            Shape<LibLink>::Make("ipcbox"));
+}
 
-// The typed calls: a sysv::Message<64> in and out.
-struct SysvOneProcessTyped {
-  RawMsq raw;
-  sysv::MessageQueue lib;
-
-  Variant Raw() {
-    Variant v;
-    v.name = "raw";
-    v.setup = [this] { return raw.Open(kSmall); };
-    v.run = [this](int64_t ops) {
-      RawMsg<kSmall> msg = {};
-      return Repeat(ops, [&] {
-        msg.mtype = 1;
-        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok())
-          return s;
-        return RawMsgReceive(raw.id, &msg, kSmall, 0);
-      });
-    };
-    v.teardown = [this] { raw.Close(); };
-    return v;
-  }
-
-  Variant Ipcbox() {
-    Variant v;
-    v.name = "ipcbox";
-    v.setup = [this] { return OpenPrivate(lib, kSmall); };
-    v.run = [this](int64_t ops) {
-      sysv::Message<kSmall> msg;
-      (void)msg.SetPayloadSize(kSmall);
-      return Repeat(ops, [&] {
-        msg.set_type(1);
-        if (absl::Status s = lib.SendMessage(msg); !s.ok()) return s;
-        return lib.ReceiveMessage(msg);
-      });
-    };
-    v.teardown = [this] { lib = sysv::MessageQueue(); };
-    return v;
-  }
-};
-
-// The generic subset: byte spans and a priority (msgtyp -32768 to receive).
-struct SysvOneProcessPriority {
-  RawMsq raw;
-  sysv::MessageQueue lib;
-
-  Variant Raw() {
-    Variant v;
-    v.name = "raw";
-    v.setup = [this] { return raw.Open(kSmall); };
-    v.run = [this](int64_t ops) {
-      RawMsg<kSmall> msg = {};
-      return Repeat(ops, [&] {
-        msg.mtype = 1;
-        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok())
-          return s;
-        return RawMsgReceive(raw.id, &msg, kSmall,
-                             -static_cast<long>(kMaxMessagePriority + 1));
-      });
-    };
-    v.teardown = [this] { raw.Close(); };
-    return v;
-  }
-
-  Variant Ipcbox() {
-    Variant v;
-    v.name = "ipcbox";
-    v.setup = [this] { return OpenPrivate(lib, kSmall); };
-    v.run = [this](int64_t ops) {
-      char buf[kSmall] = {};
-      return Repeat(ops, [&] {
-        if (absl::Status s = lib.Send(absl::string_view(buf, kSmall), 1);
-            !s.ok()) {
-          return s;
-        }
-        return lib.Receive(absl::MakeSpan(buf)).status();
-      });
-    };
-    v.teardown = [this] { lib = sysv::MessageQueue(); };
-    return v;
-  }
-};
-
-// One queue, type 1 towards the peer, type 2 back.
-struct SysvPingPong {
-  RawMsq raw;
-  sysv::MessageQueue lib;
-
-  Variant Raw() {
-    Variant v;
-    v.name = "raw";
-    v.setup = [this] { return raw.Open(kSmall); };
-    v.peer = [this](int64_t ops) {
-      RawMsg<kSmall> msg;
-      return Repeat(ops, [&] {
-        if (absl::Status s = RawMsgReceive(raw.id, &msg, kSmall, 1); !s.ok())
-          return s;
-        msg.mtype = 2;
-        return RawMsgSend(raw.id, &msg, kSmall);
-      });
-    };
-    v.run = [this](int64_t ops) {
-      RawMsg<kSmall> msg = {};
-      return Repeat(ops, [&] {
-        msg.mtype = 1;
-        if (absl::Status s = RawMsgSend(raw.id, &msg, kSmall); !s.ok())
-          return s;
-        return RawMsgReceive(raw.id, &msg, kSmall, 2);
-      });
-    };
-    v.teardown = [this] { raw.Close(); };
-    return v;
-  }
-
-  Variant Ipcbox() {
-    Variant v;
-    v.name = "ipcbox";
-    v.setup = [this] { return OpenPrivate(lib, kSmall); };
-    v.peer = [this](int64_t ops) {
-      sysv::Message<kSmall> msg;
-      return Repeat(ops, [&] {
-        if (absl::Status s =
-                lib.ReceiveMessage(msg, sysv::TypeSelector::Exactly(1));
-            !s.ok()) {
-          return s;
-        }
-        msg.set_type(2);
-        return lib.SendMessage(msg);
-      });
-    };
-    v.run = [this](int64_t ops) {
-      sysv::Message<kSmall> msg;
-      (void)msg.SetPayloadSize(kSmall);
-      return Repeat(ops, [&] {
-        msg.set_type(1);
-        if (absl::Status s = lib.SendMessage(msg); !s.ok()) return s;
-        return lib.ReceiveMessage(msg, sysv::TypeSelector::Exactly(2));
-      });
-    };
-    v.teardown = [this] { lib = sysv::MessageQueue(); };
-    return v;
-  }
-};
-
-struct SysvThroughput {
-  RawMsq raw;
-  sysv::MessageQueue lib;
-
-  Variant Raw() {
-    Variant v;
-    v.name = "raw";
-    v.setup = [this] { return raw.Open(kLarge); };
-    v.peer = [this](int64_t ops) {
-      RawMsg<kLarge> msg;
-      return Repeat(ops,
-                    [&] { return RawMsgReceive(raw.id, &msg, kLarge, 0); });
-    };
-    v.run = [this](int64_t ops) {
-      RawMsg<kLarge> msg = {};
-      msg.mtype = 1;
-      return Repeat(ops, [&] { return RawMsgSend(raw.id, &msg, kLarge); });
-    };
-    v.teardown = [this] { raw.Close(); };
-    return v;
-  }
-
-  Variant Ipcbox() {
-    Variant v;
-    v.name = "ipcbox";
-    v.setup = [this] { return OpenPrivate(lib, kLarge); };
-    v.peer = [this](int64_t ops) {
-      sysv::Message<kLarge> msg;
-      return Repeat(ops, [&] { return lib.ReceiveMessage(msg); });
-    };
-    v.run = [this](int64_t ops) {
-      sysv::Message<kLarge> msg;
-      msg.set_type(1);
-      (void)msg.SetPayloadSize(kLarge);
-      return Repeat(ops, [&] { return lib.SendMessage(msg); });
-    };
-    v.teardown = [this] { lib = sysv::MessageQueue(); };
-    return v;
-  }
-};
+void AddCases(Suite& suite) {
+  using PosixQueue = posix::MessageQueue;
+  using SysvQueue = sysv::MessageQueue;
+  AddCase<OneProcess, RawPosixLink<kSmall>, LibBytesLink<PosixQueue, kSmall>>(
+      suite, {"posix send+receive 64 B, one process", 20000, kSmall});
+  AddCase<OneProcess, RawSysvLink<kSmall>, LibSysvTypedLink<kSmall>>(
+      suite, {"sysv send+receive 64 B typed, one process", 20000, kSmall});
+  AddCase<OneProcess, RawSysvByPriorityLink<kSmall>,
+          LibBytesLink<SysvQueue, kSmall>>(
+      suite,
+      {"sysv send+receive 64 B by priority, one process", 20000, kSmall});
+  AddCase<PingPong, RawPosixLink<kSmall>, LibBytesLink<PosixQueue, kSmall>>(
+      suite, {"posix ping-pong 64 B (two queues)", 2000, kSmall});
+  AddCase<PingPong, RawSysvLink<kSmall>, LibSysvTypedLink<kSmall>>(
+      suite, {"sysv ping-pong 64 B (one queue, two types)", 2000, kSmall});
+  AddCase<Throughput, RawPosixLink<kLarge>, LibBytesLink<PosixQueue, kLarge>>(
+      suite, {"posix throughput 1 KiB messages", 20000, kLarge});
+  AddCase<Throughput, RawSysvLink<kLarge>, LibSysvTypedLink<kLarge>>(
+      suite, {"sysv throughput 1 KiB messages", 20000, kLarge});
+}
 
 }  // namespace
 }  // namespace ipcbox::bench
 
 int main(int argc, char** argv) {
-  using ipcbox::bench::kLarge;
-  using ipcbox::bench::kSmall;
-  ipcbox::bench::PosixOneProcess posix_one;
-  ipcbox::bench::PosixPingPong posix_ping;
-  ipcbox::bench::PosixThroughput posix_stream;
-  ipcbox::bench::SysvOneProcessTyped sysv_one_typed;
-  ipcbox::bench::SysvOneProcessPriority sysv_one_priority;
-  ipcbox::bench::SysvPingPong sysv_ping;
-  ipcbox::bench::SysvThroughput sysv_stream;
   ipcbox::bench::Suite suite(
       "message queues: ipcbox (lib/message_queue) vs raw mq_*/msg*");
-  suite.Add({"posix send+receive 64 B, one process", 20000, kSmall},
-            posix_one.Raw(), posix_one.Ipcbox());
-  suite.Add({"sysv send+receive 64 B typed, one process", 20000, kSmall},
-            sysv_one_typed.Raw(), sysv_one_typed.Ipcbox());
-  suite.Add({"sysv send+receive 64 B by priority, one process", 20000, kSmall},
-            sysv_one_priority.Raw(), sysv_one_priority.Ipcbox());
-  suite.Add({"posix ping-pong 64 B (two queues)", 2000, kSmall},
-            posix_ping.Raw(), posix_ping.Ipcbox());
-  suite.Add({"sysv ping-pong 64 B (one queue, two types)", 2000, kSmall},
-            sysv_ping.Raw(), sysv_ping.Ipcbox());
-  suite.Add({"posix throughput 1 KiB messages", 20000, kLarge},
-            posix_stream.Raw(), posix_stream.Ipcbox());
-  suite.Add({"sysv throughput 1 KiB messages", 20000, kLarge},
-            sysv_stream.Raw(), sysv_stream.Ipcbox());
+  ipcbox::bench::AddCases(suite);
   return suite.Main(argc, argv);
 }

@@ -67,80 +67,16 @@
 #include "ipcbox/pipe/pipe_writer.h"
 #include "ipcbox/pipe/scoped_sigpipe_block.h"
 #include "tools/bench/harness.h"
+#include "tools/bench/raw_io.h"
+#include "tools/bench/sigpipe_scope.h"
 
 namespace ipcbox::bench {
-namespace {
-
-// Whether the ipcbox side holds a ScopedSigpipeBlock around its batch (the
-// documented way to write in a loop) or lets every write guard itself.
-bool hold_sigpipe_scope = true;
-
-// A ScopedSigpipeBlock, or nothing.
-class HeldSigpipeScope {
- public:
-  explicit HeldSigpipeScope(bool hold) {
-    if (hold) scope_.emplace();
-  }
-
- private:
-  std::optional<ScopedSigpipeBlock> scope_;
-};
-
-}  // namespace
-
-// `v` with its parent side run without a held scope (a case whose writes
-// are all in the parent).
-Variant GuardPerWrite(Variant v) {
-  v.run = [run = v.run](int64_t ops) {
-    hold_sigpipe_scope = false;
-    absl::Status status = run(ops);
-    hold_sigpipe_scope = true;
-    return status;
-  };
-  return v;
-}
-
 namespace {
 
 constexpr size_t kMessageSize = 64;
 constexpr size_t kStreamChunk = 64 << 10;  // the default pipe capacity
 
 // ---------------------------------------------------------------- raw side
-
-absl::Status RawWriteAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "write");
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RawReadFull(int fd, char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::read(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "read");
-    if (n == 0) return absl::UnavailableError("read: end of stream");
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
-
-// Reads and discards `bytes` bytes in reads of up to `buf.size()`.
-absl::Status RawDrain(int fd, absl::Span<char> buf, uint64_t bytes) {
-  while (bytes > 0) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "read");
-    if (n == 0) return absl::UnavailableError("read: end of stream");
-    bytes -= static_cast<uint64_t>(n);
-  }
-  return absl::OkStatus();
-}
 
 // One pipe as two raw descriptors; [0] reads, [1] writes.
 struct RawPipe {
@@ -202,17 +138,12 @@ struct WriteReadOneProcess {
     v.setup = [this] { return raw.Open(); };
     v.run = [this](int64_t ops) {
       char buf[kMessageSize] = {};
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s = RawWriteAll(raw.writer(), buf, kMessageSize);
-            !s.ok()) {
+            !s.ok())
           return s;
-        }
-        if (absl::Status s = RawReadFull(raw.reader(), buf, kMessageSize);
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return RawReadFull(raw.reader(), buf, kMessageSize);
+      });
     };
     v.teardown = [this] { raw.CloseBoth(); };
     return v;
@@ -226,18 +157,13 @@ struct WriteReadOneProcess {
       // SIGPIPE guarded once per batch: each write is a bare write(2).
       const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       char buf[kMessageSize] = {};
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s =
                 lib.writer.WriteAll(absl::string_view(buf, kMessageSize));
-            !s.ok()) {
+            !s.ok())
           return s;
-        }
-        if (absl::Status s = lib.reader.ReadFull(absl::MakeSpan(buf));
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return lib.reader.ReadFull(absl::MakeSpan(buf));
+      });
     };
     v.teardown = [this] { CloseBoth(lib); };
     return v;
@@ -268,35 +194,23 @@ struct RoundTrip {
     };
     v.peer = [this](int64_t ops) {
       char buf[kMessageSize];
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s =
                 RawReadFull(raw_to_peer.reader(), buf, kMessageSize);
-            !s.ok()) {
+            !s.ok())
           return s;
-        }
-        if (absl::Status s =
-                RawWriteAll(raw_to_parent.writer(), buf, kMessageSize);
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return RawWriteAll(raw_to_parent.writer(), buf, kMessageSize);
+      });
     };
     v.run = [this](int64_t ops) {
       char buf[kMessageSize] = {};
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s =
                 RawWriteAll(raw_to_peer.writer(), buf, kMessageSize);
-            !s.ok()) {
+            !s.ok())
           return s;
-        }
-        if (absl::Status s =
-                RawReadFull(raw_to_parent.reader(), buf, kMessageSize);
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return RawReadFull(raw_to_parent.reader(), buf, kMessageSize);
+      });
     };
     v.teardown = [this] {
       raw_to_peer.CloseBoth();
@@ -321,35 +235,24 @@ struct RoundTrip {
       // SIGPIPE guarded once per batch: each write is a bare write(2).
       const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       char buf[kMessageSize];
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s = to_peer.reader.ReadFull(absl::MakeSpan(buf));
-            !s.ok()) {
+            !s.ok())
           return s;
-        }
-        if (absl::Status s = to_parent.writer.WriteAll(
-                absl::string_view(buf, kMessageSize));
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return to_parent.writer.WriteAll(absl::string_view(buf, kMessageSize));
+      });
     };
     v.run = [this](int64_t ops) {
       // SIGPIPE guarded once per batch: each write is a bare write(2).
       const HeldSigpipeScope sigpipe(hold_sigpipe_scope);
       char buf[kMessageSize] = {};
-      for (int64_t i = 0; i < ops; ++i) {
+      return Repeat(ops, [&] {
         if (absl::Status s =
                 to_peer.writer.WriteAll(absl::string_view(buf, kMessageSize));
-            !s.ok()) {
+            !s.ok())
           return s;
-        }
-        if (absl::Status s = to_parent.reader.ReadFull(absl::MakeSpan(buf));
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+        return to_parent.reader.ReadFull(absl::MakeSpan(buf));
+      });
     };
     v.teardown = [this] {
       CloseBoth(to_peer);
@@ -384,13 +287,9 @@ struct Throughput {
       return RawDrain(raw.reader(), absl::MakeSpan(sink), Bytes(ops));
     };
     v.run = [this](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = RawWriteAll(raw.writer(), data.data(), data.size());
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+      return Repeat(ops, [&] {
+        return RawWriteAll(raw.writer(), data.data(), data.size());
+      });
     };
     v.teardown = [this] { raw.CloseBoth(); };
     return v;

@@ -48,15 +48,6 @@
 namespace ipcbox::bench {
 namespace {
 
-// A loop of `ops` calls to `step`, stopping at the first error.
-template <typename Step>
-absl::Status Repeat(int64_t ops, Step step) {
-  for (int64_t i = 0; i < ops; ++i) {
-    if (absl::Status s = step(); !s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
 // ------------------------------------------------------------ raw calls
 
 absl::Status RawPost(sem_t* sem) {

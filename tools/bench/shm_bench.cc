@@ -93,14 +93,6 @@ void Raise(std::atomic<uint32_t>* flag, uint32_t value) {
   flag->store(value, std::memory_order_release);
 }
 
-template <typename Step>
-absl::Status Repeat(int64_t ops, Step step) {
-  for (int64_t i = 0; i < ops; ++i) {
-    if (absl::Status s = step(); !s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
 PosixName BenchName(absl::string_view prefix) {
   return *PosixName::Create(UniqueName(prefix));
 }

@@ -38,6 +38,7 @@
 #include "ipcbox/socket/stream_listener.h"
 #include "ipcbox/socket/stream_socket.h"
 #include "tools/bench/harness.h"
+#include "tools/bench/raw_io.h"
 
 namespace ipcbox::bench {
 namespace {
@@ -47,28 +48,12 @@ constexpr size_t kReceiveBuffer = 64 << 10;
 
 // ---------------------------------------------------------------- raw side
 
-absl::Status RawSendAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "send");
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
-
 // A stream receive fills `size` bytes; a message receive takes one message.
 absl::Status RawReceive(int fd, char* data, size_t size, bool stream) {
-  do {
-    const ssize_t n = ::recv(fd, data, size, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, "recv");
-    if (n == 0 && stream) return absl::UnavailableError("end of stream");
-    if (!stream) return absl::OkStatus();
-    data += n;
-    size -= static_cast<size_t>(n);
-  } while (size > 0);
+  if (stream) return RawReceiveFull(fd, data, size);
+  while (::recv(fd, data, size, 0) < 0) {
+    if (errno != EINTR) return absl::ErrnoToStatus(errno, "recv");
+  }
   return absl::OkStatus();
 }
 

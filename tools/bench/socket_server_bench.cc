@@ -43,6 +43,7 @@
 #include "ipcbox/socket_server/connection.h"
 #include "ipcbox/socket_server/echo_handler.h"
 #include "tools/bench/harness.h"
+#include "tools/bench/raw_io.h"
 
 namespace ipcbox::bench {
 namespace {
@@ -51,34 +52,6 @@ constexpr size_t kServerBuffer = 4096;
 
 absl::Status Errno(const char* call) {
   return absl::ErrnoToStatus(errno, call);
-}
-
-absl::Status RawSendAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) {  // a non-blocking server socket
-      struct pollfd pfd = {fd, POLLOUT, 0};
-      ::poll(&pfd, 1, 1000);
-      continue;
-    }
-    if (n < 0) return Errno("send");
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RawReceiveFull(int fd, char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::recv(fd, data, size, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("recv");
-    if (n == 0) return absl::UnavailableError("end of stream");
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
 }
 
 // ------------------------------------------------------------ raw server
