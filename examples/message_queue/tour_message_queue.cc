@@ -26,8 +26,8 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
-#include "ipcbox/message_queue/sysv_key.h"
 #include "ipcbox/message_queue/sysv_message_queue.h"
 
 namespace ipcbox::examples {

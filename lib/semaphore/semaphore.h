@@ -31,7 +31,7 @@
 //     ignores (see semaphore_options.h);
 //   - the largest value: SEM_VALUE_MAX (2^31 - 1) against 32767;
 //   - System V turns the name into a key by hashing it
-//     (sysv::SemaphoreKey::FromName); `ipcs -s` shows the key, not the name.
+//     (sysv::IpcKey::FromName); `ipcs -s` shows the key, not the name.
 
 #ifndef IPCBOX_SEMAPHORE_SEMAPHORE_H_
 #define IPCBOX_SEMAPHORE_SEMAPHORE_H_

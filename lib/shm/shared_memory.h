@@ -31,7 +31,7 @@
 //   - `kOpenOrCreate` on an existing smaller object: POSIX grows it, System
 //     V refuses (a segment's size is fixed);
 //   - System V turns the name into a key by hashing it
-//     (`sysv::ShmKey::FromName`); `ipcs -m` shows the key, not the name;
+//     (`sysv::IpcKey::FromName`); `ipcs -m` shows the key, not the name;
 //   - POSIX reserves the memory at creation (a full /dev/shm is an error
 //     then); System V allocates pages as they are first touched, within
 //     SHMALL;

@@ -27,7 +27,7 @@
 //   - OK with n > 0 bytes (a receive returns what is there, up to the
 //     buffer's size; a send may be partial on a non-blocking socket or with
 //     a deadline);
-//   - `IsEndOfStream()` (ipcbox/pipe/end_of_stream.h): a receive found the
+//   - `IsEndOfStream()` (ipcbox/core/end_of_stream.h): a receive found the
 //     peer's half closed and everything read;
 //   - `IsWouldBlock()`: an untimed call on a non-blocking socket;
 //   - `IsTimedOut()`: the deadline passed with nothing transferred;
@@ -56,8 +56,8 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/socket/socket.h"
 #include "ipcbox/socket/socket_address.h"
 

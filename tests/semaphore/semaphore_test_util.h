@@ -18,7 +18,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
+#include "ipcbox/core/sysv_key.h"
 
 namespace ipcbox::testing {
 
@@ -64,7 +64,7 @@ class ScopedSemUnlink {
 // scope.
 class ScopedSysvRemove {
  public:
-  explicit ScopedSysvRemove(sysv::SemaphoreKey key) : key_(key) {}
+  explicit ScopedSysvRemove(sysv::IpcKey key) : key_(key) {}
   ~ScopedSysvRemove() {
     const int id = ::semget(key_.value(), 0, 0);
     if (id >= 0) ::semctl(id, 0, IPC_RMID);
@@ -73,7 +73,7 @@ class ScopedSysvRemove {
   ScopedSysvRemove& operator=(const ScopedSysvRemove&) = delete;
 
  private:
-  sysv::SemaphoreKey key_;
+  sysv::IpcKey key_;
 };
 
 // Elapsed time on CLOCK_MONOTONIC (absl::Now() is the wall clock).

@@ -15,9 +15,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/mapped_file/memory_access.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
@@ -328,7 +328,7 @@ TYPED_TEST(SharedMemoryConformanceTest, StatusesNameTheObject) {
                 HasSubstr(std::string(name->view())));
   } else {
     EXPECT_THAT(missing.status().message(),
-                HasSubstr(sysv::ShmKey::FromName(*name).ToString()));
+                HasSubstr(sysv::IpcKey::FromName(*name).ToString()));
   }
 }
 
