@@ -42,7 +42,7 @@ constexpr absl::Duration kMaxInitPoll = absl::Milliseconds(10);
 constexpr int kOpenAccess = 0600;
 
 std::string KeyObject(IpcKey key) {
-  return absl::StrCat("System V semaphore set key ", key.ToString());
+  return absl::StrCat("System V semaphore set ", key.ToString());
 }
 
 absl::StatusOr<struct semid_ds> StatById(int id) {
