@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/quote.h"
@@ -19,7 +20,6 @@
 #include "ipcbox/core/timeout_error.h"
 #include "ipcbox/fifo/fifo.h"
 #include "ipcbox/fifo/fifo_open.h"
-#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/pipe/pipe_reader.h"
 #include "ipcbox/pipe/pipe_writer.h"
 

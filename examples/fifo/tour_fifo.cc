@@ -27,9 +27,9 @@
 #include "examples/fifo/fifo_chat.h"
 #include "examples/tour/scenario.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/retry.h"
-#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/pipe/pipe.h"
 
 namespace ipcbox::examples {

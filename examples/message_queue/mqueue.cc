@@ -12,7 +12,7 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/message_queue/sysv_key.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/message_queue/sysv_message.h"
 #include "ipcbox/message_queue/sysv_message_queue.h"
 

@@ -24,8 +24,8 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
-#include "ipcbox/message_queue/sysv_key.h"
 #include "ipcbox/message_queue/sysv_message_queue.h"
 
 namespace ipcbox::examples {

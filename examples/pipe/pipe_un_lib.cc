@@ -11,10 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/retry.h"
-#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/pipe/pipe.h"
 
 namespace ipcbox::examples {

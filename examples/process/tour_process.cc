@@ -10,7 +10,7 @@
 #include "absl/types/span.h"
 #include "examples/process/popen_demo_lib.h"
 #include "ipcbox/core/deadline.h"
-#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/pipe/pipe.h"
 #include "ipcbox/process/exit_status.h"
 

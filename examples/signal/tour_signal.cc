@@ -9,7 +9,7 @@
 #include "absl/types/span.h"
 #include "examples/signal/graceful_shutdown.h"
 #include "ipcbox/core/deadline.h"
-#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/pipe/pipe.h"
 
 namespace ipcbox::examples {

@@ -11,10 +11,10 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/permissions.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/shm/bounded_read.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
-#include "ipcbox/shm/sysv_shm_key.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -28,7 +28,7 @@ int Fail(std::FILE* err, absl::string_view program, const absl::Status& s) {
 
 // The seed's server uses IPC_EXCL, so a segment left by a server that did
 // not finish blocks the next run; say how to clear it.
-absl::Status ExplainStale(const absl::Status& status, sysv::ShmKey key) {
+absl::Status ExplainStale(const absl::Status& status, sysv::IpcKey key) {
   if (!absl::IsAlreadyExists(status)) return status;
   return absl::AlreadyExistsError(
       absl::StrCat(status.message(),
@@ -78,8 +78,8 @@ int RunSysvShmServer(const SysvShmOptions& options, std::FILE* out,
   if (absl::Status s = ValidateSysvShmOptions(options); !s.ok()) {
     return Fail(err, kProgram, s);
   }
-  absl::StatusOr<sysv::ShmKey> key =
-      sysv::ShmKey::FromPath(options.path, options.project_id);
+  absl::StatusOr<sysv::IpcKey> key =
+      sysv::IpcKey::FromPath(options.path, options.project_id);
   if (!key.ok()) return Fail(err, kProgram, key.status());
   SharedMemoryOptions shm_options;  // create exclusively, as IPC_EXCL
   shm_options.permissions = *Permissions::FromMode(kSeedMode);
@@ -111,8 +111,8 @@ int RunSysvShmClient(const SysvShmOptions& options, std::FILE* err,
   if (absl::Status s = ValidateSysvShmOptions(options); !s.ok()) {
     return Fail(err, kProgram, s);
   }
-  absl::StatusOr<sysv::ShmKey> key =
-      sysv::ShmKey::FromPath(options.path, options.project_id);
+  absl::StatusOr<sysv::IpcKey> key =
+      sysv::IpcKey::FromPath(options.path, options.project_id);
   if (!key.ok()) return Fail(err, kProgram, key.status());
   absl::StatusOr<sysv::SharedMemory> segment =
       sysv::SharedMemory::OpenExisting(*key, options.size);

@@ -25,9 +25,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
-#include "ipcbox/shm/sysv_shm_key.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -56,12 +56,12 @@ class ScopedRendezvous {
     if (fd >= 0) ::close(fd);
   }
   ~ScopedRendezvous() {
-    absl::StatusOr<sysv::ShmKey> key = Key();
+    absl::StatusOr<sysv::IpcKey> key = Key();
     if (key.ok()) sysv::SharedMemory::Remove(*key).IgnoreError();
     ::unlink(path_.c_str());
   }
-  absl::StatusOr<sysv::ShmKey> Key() const {
-    return sysv::ShmKey::FromPath(path_, kSeedProjectId);
+  absl::StatusOr<sysv::IpcKey> Key() const {
+    return sysv::IpcKey::FromPath(path_, kSeedProjectId);
   }
   SysvShmOptions Options() const {
     SysvShmOptions options;
@@ -140,7 +140,7 @@ TEST(SysvShmExampleTest, InLockstepTheServerPrintsExactlyWhatTheSeedDoes) {
   EXPECT_EQ(out.text(), kSeedServerOutput);
   EXPECT_EQ(LockstepServerOutput(kSeedRounds), kSeedServerOutput);
   // The server removed the segment.
-  absl::StatusOr<sysv::ShmKey> key = rendezvous.Key();
+  absl::StatusOr<sysv::IpcKey> key = rendezvous.Key();
   ASSERT_TRUE(key.ok()) << key.status();
   EXPECT_TRUE(
       absl::IsNotFound(sysv::SharedMemory::OpenExisting(*key, 1).status()));
@@ -207,7 +207,7 @@ TEST(SysvShmExampleTest, AClientWithoutAServerSaysToStartTheServer) {
 
 TEST(SysvShmExampleTest, AStaleSegmentBlocksTheServerWithAHint) {
   ScopedRendezvous rendezvous;
-  absl::StatusOr<sysv::ShmKey> key = rendezvous.Key();
+  absl::StatusOr<sysv::IpcKey> key = rendezvous.Key();
   ASSERT_TRUE(key.ok()) << key.status();
   absl::StatusOr<sysv::SharedMemory> stale =
       sysv::SharedMemory::Create(*key, kSeedSize);

@@ -16,10 +16,10 @@
 #include "examples/sysv_shm/server_output.h"
 #include "examples/sysv_shm/sysv_shm.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/memory_access.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
-#include "ipcbox/mapped_file/memory_access.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
-#include "ipcbox/shm/sysv_shm_key.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -33,8 +33,8 @@ class Rendezvous {
     if (fd >= 0) ::close(fd);
   }
   ~Rendezvous() {
-    absl::StatusOr<sysv::ShmKey> key =
-        sysv::ShmKey::FromPath(path_, kSeedProjectId);
+    absl::StatusOr<sysv::IpcKey> key =
+        sysv::IpcKey::FromPath(path_, kSeedProjectId);
     if (key.ok()) sysv::SharedMemory::Remove(*key).IgnoreError();
     ::unlink(path_.c_str());
   }
@@ -103,8 +103,8 @@ absl::Status RunSysvShmTour(tour::Report& report) {
     return absl::InternalError("the server never saw the client's letters");
   }
 
-  absl::StatusOr<sysv::ShmKey> key =
-      sysv::ShmKey::FromPath(options.path, options.project_id);
+  absl::StatusOr<sysv::IpcKey> key =
+      sysv::IpcKey::FromPath(options.path, options.project_id);
   if (!key.ok()) return key.status();
   absl::StatusOr<sysv::SharedMemory> left =
       sysv::SharedMemory::OpenExisting(*key, 1, MemoryAccess::kReadOnly);

@@ -15,22 +15,17 @@
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/file_space.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
-#include "ipcbox/mapped_file/internal/file_space.h"
 #include "ipcbox/mapped_file/mapping.h"
-#include "ipcbox/mapped_file/memory_access.h"
 
 namespace ipcbox {
 namespace {
 
-using mapped_file_internal::CheckFits;
-using mapped_file_internal::CheckMappableSize;
-using mapped_file_internal::ObjectStat;
-using mapped_file_internal::ReserveSpace;
-using mapped_file_internal::StatObject;
 
 constexpr absl::string_view kFileSystem = "the file system";
 

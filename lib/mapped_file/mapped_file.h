@@ -35,10 +35,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/mapped_file/mapping.h"
-#include "ipcbox/mapped_file/memory_access.h"
 
 namespace ipcbox {
 

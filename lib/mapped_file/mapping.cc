@@ -11,9 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/errors.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/mapped_file/anonymous_mapping.h"
-#include "ipcbox/mapped_file/memory_access.h"
 
 namespace ipcbox {
 namespace {

@@ -38,7 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "ipcbox/mapped_file/memory_access.h"
+#include "ipcbox/core/memory_access.h"
 
 namespace ipcbox {
 

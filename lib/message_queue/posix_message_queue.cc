@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,7 +26,6 @@
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
-#include "ipcbox/core/unique_name.h"
 #include "ipcbox/message_queue/common.h"
 #include "ipcbox/message_queue/posix_limits.h"
 
@@ -32,6 +34,21 @@ namespace {
 
 static_assert(MQ_PRIO_MAX - 1 == kMaxMessagePriority,
               "ipcbox priorities are POSIX's range on Linux");
+
+// How many names `CreatePrivate()` tries before it gives up: each one taken
+// by a queue it did not make (one a dead process with the same pid left, or
+// a process in another pid namespace) costs one attempt.
+constexpr int kPrivateNameAttempts = 16;
+
+// The name `CreatePrivate()` gives its queue until it unlinks it: the pid
+// tells live processes apart and the counter one process's calls; the
+// exclusive create catches the rest.
+absl::StatusOr<PosixName> PrivateQueueName() {
+  static std::atomic<uint32_t> calls{0};
+  return PosixName::Create(
+      absl::StrCat("/ipcbox-mq.", static_cast<long>(::getpid()), ".",
+                   calls.fetch_add(1, std::memory_order_relaxed)));
+}
 
 // A time long past: a timed call with it makes one attempt and does not wait.
 constexpr struct timespec kPast = {0, 0};
@@ -187,13 +204,17 @@ absl::StatusOr<MessageQueue> MessageQueue::Open(const PosixName& name,
 
 absl::StatusOr<MessageQueue> MessageQueue::CreatePrivate(
     QueueCapacity capacity) {
-  absl::StatusOr<PosixName> name = PosixName::Create(UniqueName("ipcbox-mq"));
-  if (!name.ok()) return name.status();
-  QueueOptions options;
+  QueueOptions options;  // kCreateExclusive: never someone else's queue
   options.capacity = capacity;
   // Until the name is unlinked below, a failure must not leave it behind.
   options.remove_when_destroyed = true;
-  absl::StatusOr<MessageQueue> queue = Open(*name, options);
+  absl::StatusOr<MessageQueue> queue;
+  for (int attempt = 0; attempt < kPrivateNameAttempts; ++attempt) {
+    absl::StatusOr<PosixName> name = PrivateQueueName();
+    if (!name.ok()) return name.status();
+    queue = Open(*name, options);
+    if (!absl::IsAlreadyExists(queue.status())) break;
+  }
   if (!queue.ok()) return queue.status();
   if (absl::Status s = queue->Remove(); !s.ok()) return s;
   queue->name_.reset();

@@ -25,8 +25,8 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/ownership_check.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/message_queue/common.h"
-#include "ipcbox/message_queue/sysv_key.h"
 #include "ipcbox/message_queue/sysv_limits.h"
 #include "ipcbox/message_queue/sysv_message.h"
 

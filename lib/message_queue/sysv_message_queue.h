@@ -47,8 +47,8 @@
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/message_queue/common.h"
-#include "ipcbox/message_queue/sysv_key.h"
 #include "ipcbox/message_queue/sysv_message.h"
 
 namespace ipcbox::sysv {

@@ -13,12 +13,12 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/retry.h"
-#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/core/wait_ready.h"
 #include "ipcbox/pipe/internal/pipe_end.h"
-#include "ipcbox/pipe/internal/wait_ready.h"
 
 namespace ipcbox {
 
@@ -57,7 +57,7 @@ absl::StatusOr<size_t> PipeReader::ReadUntil(absl::Span<char> buf,
   for (;;) {
     if (wait_first) {
       absl::Status ready =
-          pipe_internal::WaitReady(fd().get(), POLLIN, deadline);
+          WaitReady(fd().get(), POLLIN, deadline);
       if (!ready.ok()) return ready;
     }
     wait_first = true;

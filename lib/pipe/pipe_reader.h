@@ -36,8 +36,8 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/pipe/internal/pipe_end.h"
 
 namespace ipcbox {

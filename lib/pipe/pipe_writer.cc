@@ -16,8 +16,8 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/retry.h"
+#include "ipcbox/core/wait_ready.h"
 #include "ipcbox/pipe/internal/pipe_end.h"
-#include "ipcbox/pipe/internal/wait_ready.h"
 #include "ipcbox/pipe/scoped_sigpipe_block.h"
 
 namespace ipcbox {
@@ -111,7 +111,7 @@ absl::StatusOr<size_t> PipeWriter::WriteSome(absl::string_view data,
   for (;;) {
     if (wait_first) {
       absl::Status ready =
-          pipe_internal::WaitReady(fd().get(), POLLOUT, deadline);
+          WaitReady(fd().get(), POLLOUT, deadline);
       if (!ready.ok()) return ready;
     }
     wait_first = true;

@@ -10,15 +10,15 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/semaphore/internal/not_open_error.h"
 #include "ipcbox/semaphore/internal/sysv_ops.h"
 #include "ipcbox/semaphore/semaphore_options.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
 #include "ipcbox/semaphore/sysv_semaphore_set.h"
 
 namespace ipcbox::sysv {
 
-absl::StatusOr<Semaphore> Semaphore::Open(SemaphoreKey key, OpenMode mode,
+absl::StatusOr<Semaphore> Semaphore::Open(IpcKey key, OpenMode mode,
                                           const SemaphoreOptions& options) {
   const unsigned initial_values[] = {options.initial_value};
   SemaphoreSetOptions set_options;
@@ -32,7 +32,7 @@ absl::StatusOr<Semaphore> Semaphore::Open(SemaphoreKey key, OpenMode mode,
 
 absl::StatusOr<Semaphore> Semaphore::Open(const PosixName& name, OpenMode mode,
                                           const SemaphoreOptions& options) {
-  return Open(SemaphoreKey::FromName(name), mode, options);
+  return Open(IpcKey::FromName(name), mode, options);
 }
 
 absl::StatusOr<Semaphore> Semaphore::Open(absl::string_view name,

@@ -11,7 +11,7 @@
 //   SemaphoreOptions options;
 //   options.initial_value = 1;                        // free
 //   absl::StatusOr<sysv::Semaphore> lock = sysv::Semaphore::Open(
-//       sysv::SemaphoreKey::Explicit(0x1f00), OpenMode::kOpenOrCreate,
+//       *sysv::IpcKey::FromValue(0x1f00), OpenMode::kOpenOrCreate,
 //       options);
 //   if (absl::Status s = lock->WaitFor(absl::Seconds(1)); !s.ok()) return s;
 //   ... critical section; if the process dies here the lock is released ...
@@ -36,8 +36,8 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/semaphore/semaphore_options.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
 #include "ipcbox/semaphore/sysv_semaphore_set.h"
 
 namespace ipcbox::sysv {
@@ -51,10 +51,10 @@ class Semaphore {
   // `SemaphoreSet::Open()`; an initial value above kMaxSysvSemaphoreValue
   // is kInvalidArgument.
   static absl::StatusOr<Semaphore> Open(
-      SemaphoreKey key, OpenMode mode,
+      IpcKey key, OpenMode mode,
       const SemaphoreOptions& options = SemaphoreOptions());
 
-  // The same with the key `SemaphoreKey::FromName(name)`, so that code
+  // The same with the key `IpcKey::FromName(name)`, so that code
   // written for named semaphores builds against System V. The name follows
   // the rules of POSIX semaphore names (kMaxSemaphoreNameLength).
   static absl::StatusOr<Semaphore> Open(

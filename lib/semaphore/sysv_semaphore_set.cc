@@ -18,10 +18,10 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/semaphore/internal/not_open_error.h"
 #include "ipcbox/semaphore/internal/sysv_ops.h"
 #include "ipcbox/semaphore/semaphore_options.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
 
 namespace ipcbox::sysv {
 namespace {
@@ -41,8 +41,8 @@ constexpr absl::Duration kMaxInitPoll = absl::Milliseconds(10);
 // semop.
 constexpr int kOpenAccess = 0600;
 
-std::string KeyObject(SemaphoreKey key) {
-  return absl::StrCat("System V semaphore set key ", key.ToString());
+std::string KeyObject(IpcKey key) {
+  return absl::StrCat("System V semaphore set ", key.ToString());
 }
 
 absl::StatusOr<struct semid_ds> StatById(int id) {
@@ -74,7 +74,7 @@ absl::Status Initialise(int id, absl::Span<const unsigned> values) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> CreateNew(SemaphoreKey key,
+absl::StatusOr<int> CreateNew(IpcKey key,
                               absl::Span<const unsigned> values,
                               const SemaphoreSetOptions& options) {
   const int id =
@@ -89,7 +89,7 @@ absl::StatusOr<int> CreateNew(SemaphoreKey key,
 }
 
 // Waits for the creator to have initialised set `id` (see the header).
-absl::StatusOr<int> WaitUntilInitialised(int id, SemaphoreKey key,
+absl::StatusOr<int> WaitUntilInitialised(int id, IpcKey key,
                                          absl::Duration timeout) {
   const Deadline deadline = Deadline::After(timeout);
   absl::Duration pause = kFirstInitPoll;
@@ -115,7 +115,7 @@ struct Found {
   int size;
 };
 
-absl::StatusOr<Found> OpenExisting(SemaphoreKey key, size_t needed,
+absl::StatusOr<Found> OpenExisting(IpcKey key, size_t needed,
                                    const SemaphoreSetOptions& options) {
   const int id = ::semget(key.value(), 0, kOpenAccess);
   if (id < 0) return ErrnoError(errno, "semget", KeyObject(key));
@@ -130,7 +130,7 @@ absl::StatusOr<Found> OpenExisting(SemaphoreKey key, size_t needed,
   return Found{id, *size};
 }
 
-absl::Status RemoveStale(SemaphoreKey key) {
+absl::Status RemoveStale(IpcKey key) {
   const int id = ::semget(key.value(), 0, 0);
   if (id < 0) {
     if (errno == ENOENT) return absl::OkStatus();
@@ -142,7 +142,7 @@ absl::Status RemoveStale(SemaphoreKey key) {
   return absl::OkStatus();
 }
 
-absl::Status CheckOpenArguments(SemaphoreKey key, OpenMode mode,
+absl::Status CheckOpenArguments(IpcKey key, OpenMode mode,
                                 absl::Span<const unsigned> values) {
   if (MayCreate(mode) && values.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -164,7 +164,7 @@ absl::Status CheckOpenArguments(SemaphoreKey key, OpenMode mode,
 }  // namespace
 
 absl::StatusOr<SemaphoreSet> SemaphoreSet::Open(
-    SemaphoreKey key, OpenMode mode, absl::Span<const unsigned> initial_values,
+    IpcKey key, OpenMode mode, absl::Span<const unsigned> initial_values,
     const SemaphoreSetOptions& options) {
   if (absl::Status s = CheckOpenArguments(key, mode, initial_values);
       !s.ok()) {
@@ -210,11 +210,11 @@ absl::StatusOr<SemaphoreSet> SemaphoreSet::FromId(int id) {
   if (!ds.ok()) return ds.status();
   // glibc calls the key field of struct ipc_perm "__key".
   return SemaphoreSet(id, static_cast<int>(ds->sem_nsems),
-                      SemaphoreKey::Explicit(ds->sem_perm.__key),
+                      IpcKey::FromKernel(ds->sem_perm.__key),
                       /*created=*/false);
 }
 
-SemaphoreSet::SemaphoreSet(int id, int size, SemaphoreKey key, bool created)
+SemaphoreSet::SemaphoreSet(int id, int size, IpcKey key, bool created)
     : id_(id),
       size_(size),
       key_(key),

@@ -10,7 +10,7 @@
 // Example: take semaphores 0 and 1 together, release them together.
 //
 //   absl::StatusOr<sysv::SemaphoreSet> set = sysv::SemaphoreSet::Open(
-//       sysv::SemaphoreKey::Explicit(0x5e4a), OpenMode::kOpenOrCreate,
+//       *sysv::IpcKey::FromValue(0x5e4a), OpenMode::kOpenOrCreate,
 //       {1, 1});  // two locks, both free
 //   const sysv::SemOp take[] = {sysv::SemOp::Wait(0), sysv::SemOp::Wait(1)};
 //   const sysv::SemOp give[] = {sysv::SemOp::Post(0), sysv::SemOp::Post(1)};
@@ -40,7 +40,7 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
+#include "ipcbox/core/sysv_key.h"
 
 namespace ipcbox::sysv {
 
@@ -133,7 +133,7 @@ class SemaphoreSet {
   // (kOpenExisting, no such key), kAlreadyExists (kCreateExclusive),
   // kPermissionDenied, kDeadlineExceeded (never initialised: README.md).
   static absl::StatusOr<SemaphoreSet> Open(
-      SemaphoreKey key, OpenMode mode,
+      IpcKey key, OpenMode mode,
       absl::Span<const unsigned> initial_values,
       const SemaphoreSetOptions& options = SemaphoreSetOptions());
 
@@ -184,21 +184,21 @@ class SemaphoreSet {
 
   int id() const { return id_; }
   int size() const { return size_; }
-  SemaphoreKey key() const { return key_; }
+  IpcKey key() const { return key_; }
   // Whether this object's Open() created the set (true even after
   // `Disown()`).
   bool created() const { return created_; }
   bool is_open() const { return id_ >= 0; }
 
  private:
-  SemaphoreSet(int id, int size, SemaphoreKey key, bool created);
+  SemaphoreSet(int id, int size, IpcKey key, bool created);
 
   absl::Status CheckIndex(int index) const;
   void Release();
 
   int id_ = -1;
   int size_ = 0;
-  SemaphoreKey key_ = SemaphoreKey::Private();
+  IpcKey key_ = IpcKey::Private();
   bool created_ = false;
   bool owns_set_ = false;  // Removes the set when destroyed.
   pid_t creator_pid_ = -1;

@@ -15,23 +15,20 @@
 #include "absl/strings/str_cat.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/file_space.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
-#include "ipcbox/mapped_file/internal/file_space.h"
 #include "ipcbox/mapped_file/mapping.h"
-#include "ipcbox/mapped_file/memory_access.h"
 #include "ipcbox/shm/shared_memory_options.h"
 
 namespace ipcbox::posix {
 namespace {
 
-using mapped_file_internal::CheckFits;
-using mapped_file_internal::CheckMappableSize;
-using mapped_file_internal::ReserveSpace;
 
 constexpr char kFileSystem[] = "/dev/shm (tmpfs)";
 // Where glibc (2.34 and later: a fixed path) keeps POSIX shared memory.

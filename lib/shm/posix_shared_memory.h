@@ -38,10 +38,10 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/mapped_file/mapping.h"
-#include "ipcbox/mapped_file/memory_access.h"
 #include "ipcbox/shm/shared_memory_options.h"
 
 namespace ipcbox::posix {

@@ -21,10 +21,10 @@
 #ifndef IPCBOX_SHM_SHARED_MEMORY_OPTIONS_H_
 #define IPCBOX_SHM_SHARED_MEMORY_OPTIONS_H_
 
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/mapped_file/memory_access.h"
 
 namespace ipcbox {
 

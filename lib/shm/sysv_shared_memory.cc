@@ -14,16 +14,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "ipcbox/core/errors.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/mapped_file/memory_access.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/shm/shared_memory_options.h"
-#include "ipcbox/shm/sysv_shm_key.h"
 
 namespace ipcbox::sysv {
 namespace {
 
-std::string SegmentName(ShmKey key) {
+std::string SegmentName(IpcKey key) {
   return absl::StrCat("System V shared memory ", key.ToString());
 }
 
@@ -58,7 +58,7 @@ std::string KernelLimit(const char* file) {
   return value;
 }
 
-absl::Status CreateError(int err, ShmKey key, size_t size) {
+absl::Status CreateError(int err, IpcKey key, size_t size) {
   const std::string object = SegmentName(key);
   switch (err) {
     case EEXIST:
@@ -82,7 +82,7 @@ absl::Status CreateError(int err, ShmKey key, size_t size) {
   }
 }
 
-absl::Status LookUpError(int err, ShmKey key) {
+absl::Status LookUpError(int err, IpcKey key) {
   if (err == ENOENT) {
     return absl::NotFoundError(absl::StrCat("shmget(", SegmentName(key),
                                             "): no segment has this key"));
@@ -90,7 +90,7 @@ absl::Status LookUpError(int err, ShmKey key) {
   return ErrnoError(err, "shmget", SegmentName(key));
 }
 
-absl::StatusOr<int> LookUp(ShmKey key) {
+absl::StatusOr<int> LookUp(IpcKey key) {
   const int id = ::shmget(key.value(), 0, 0);
   if (id < 0) return LookUpError(errno, key);
   return id;
@@ -98,7 +98,7 @@ absl::StatusOr<int> LookUp(ShmKey key) {
 
 // The id of the segment for `key`, found or made as `options.mode` says;
 // `created` tells whether this call made it.
-absl::StatusOr<int> GetSegment(ShmKey key, size_t size,
+absl::StatusOr<int> GetSegment(IpcKey key, size_t size,
                                const SharedMemoryOptions& options,
                                bool& created) {
   created = false;
@@ -122,7 +122,7 @@ absl::StatusOr<int> GetSegment(ShmKey key, size_t size,
   }
 }
 
-absl::Status CheckOptions(ShmKey key, size_t size,
+absl::Status CheckOptions(IpcKey key, size_t size,
                           const SharedMemoryOptions& options) {
   if (size == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -189,7 +189,7 @@ absl::Status RemoveId(int id) {
 }  // namespace
 
 absl::StatusOr<SharedMemory> SharedMemory::Open(
-    ShmKey key, size_t size, const SharedMemoryOptions& options) {
+    IpcKey key, size_t size, const SharedMemoryOptions& options) {
   if (absl::Status s = CheckOptions(key, size, options); !s.ok()) return s;
   if (RemovesExisting(options.mode) && !key.is_private()) {
     absl::Status removed = Remove(key);
@@ -215,7 +215,7 @@ absl::StatusOr<SharedMemory> SharedMemory::Open(
   return SharedMemory(*id, key, *address, size, options.access, created);
 }
 
-absl::StatusOr<SharedMemory> SharedMemory::Create(ShmKey key, size_t size,
+absl::StatusOr<SharedMemory> SharedMemory::Create(IpcKey key, size_t size,
                                                   Permissions permissions) {
   SharedMemoryOptions options;
   options.mode = OpenMode::kCreateExclusive;
@@ -223,7 +223,7 @@ absl::StatusOr<SharedMemory> SharedMemory::Create(ShmKey key, size_t size,
   return Open(key, size, options);
 }
 
-absl::StatusOr<SharedMemory> SharedMemory::OpenExisting(ShmKey key, size_t size,
+absl::StatusOr<SharedMemory> SharedMemory::OpenExisting(IpcKey key, size_t size,
                                                         MemoryAccess access) {
   SharedMemoryOptions options;
   options.mode = OpenMode::kOpenExisting;
@@ -237,11 +237,11 @@ absl::StatusOr<SharedMemory> SharedMemory::Attach(int id, MemoryAccess access) {
   absl::StatusOr<void*> address = AttachSegment(id, access);
   if (!address.ok()) return address.status();
   // The key as the kernel has it: IPC_PRIVATE for a private or removed one.
-  return SharedMemory(id, ShmKey(ds->shm_perm.__key), *address, ds->shm_segsz,
-                      access, /*owner=*/false);
+  return SharedMemory(id, IpcKey::FromKernel(ds->shm_perm.__key), *address,
+                      ds->shm_segsz, access, /*owner=*/false);
 }
 
-absl::Status SharedMemory::Remove(ShmKey key) {
+absl::Status SharedMemory::Remove(IpcKey key) {
   if (key.is_private()) {
     return absl::InvalidArgumentError(
         "an IPC_PRIVATE key finds no segment to remove: remove it by id");

@@ -1,14 +1,15 @@
 // sysv_shared_memory.h
 //
 // `sysv::SharedMemory` is a System V shared memory segment (shmget) attached
-// to this process (shmat). A segment is found by its System V key and, once
-// found, by its id. It lives in the kernel until it is removed
-// (IPC_RMID) and the last process detaches, or the machine reboots: a crashed
-// program leaves it behind, visible in `ipcs -m`.
+// to this process (shmat). A segment is found by a key (`sysv::IpcKey`:
+// ftok, an agreed number, IPC_PRIVATE, or a hashed name) and, once found, by
+// its id. It lives in the kernel until it is removed (IPC_RMID) and the last
+// process detaches, or the machine reboots: a crashed program leaves it
+// behind, visible in `ipcs -m` and removable with `ipcrm -m <id>`.
 //
 // Example (the seed's server creates, its client attaches):
 //
-//   absl::StatusOr<sysv::ShmKey> key = sysv::ShmKey::FromPath(path, 3);
+//   absl::StatusOr<sysv::IpcKey> key = sysv::IpcKey::FromPath(path, 3);
 //   SharedMemoryOptions options;
 //   options.permissions = *Permissions::FromMode(0664);
 //   absl::StatusOr<sysv::SharedMemory> server =
@@ -36,11 +37,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/mapped_file/memory_access.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/shm/shared_memory_options.h"
-#include "ipcbox/shm/sysv_shm_key.h"
 
 namespace ipcbox::sysv {
 
@@ -71,7 +72,7 @@ class SharedMemory {
   //
   // - kCreateExclusive / kPurgeAndCreate: a new zeroed segment of `size`
   //   bytes, owned by the result (kPurgeAndCreate first removes a stale
-  //   one). With `ShmKey::Private()` every call makes a new segment.
+  //   one). With `IpcKey::Private()` every call makes a new segment.
   // - kOpenOrCreate: creates as above if the key is free, else attaches the
   //   existing segment, which must hold `size` bytes. Owns only what it made.
   // - kOpenExisting: the segment must exist and hold `size` bytes. Not with
@@ -84,38 +85,38 @@ class SharedMemory {
   // (SHMALL/SHMMNI reached, no memory); OutOfRange naming both sizes. Nothing
   // is left behind on failure.
   static absl::StatusOr<SharedMemory> Open(
-      ShmKey key, size_t size,
+      IpcKey key, size_t size,
       const SharedMemoryOptions& options = SharedMemoryOptions());
-  // The same with `ShmKey::FromName(name)`, for code written against the
+  // The same with `IpcKey::FromName(name)`, for code written against the
   // generic `SharedMemory`.
   static absl::StatusOr<SharedMemory> Open(
       const PosixName& name, size_t size,
       const SharedMemoryOptions& options = SharedMemoryOptions()) {
-    return Open(ShmKey::FromName(name), size, options);
+    return Open(IpcKey::FromName(name), size, options);
   }
 
   static absl::StatusOr<SharedMemory> Create(
-      ShmKey key, size_t size,
+      IpcKey key, size_t size,
       Permissions permissions = Permissions::OwnerOnly());
   static absl::StatusOr<SharedMemory> Create(
       const PosixName& name, size_t size,
       Permissions permissions = Permissions::OwnerOnly()) {
-    return Create(ShmKey::FromName(name), size, permissions);
+    return Create(IpcKey::FromName(name), size, permissions);
   }
 
   static absl::StatusOr<SharedMemory> OpenExisting(
-      ShmKey key, size_t size, MemoryAccess access = MemoryAccess::kReadWrite);
+      IpcKey key, size_t size, MemoryAccess access = MemoryAccess::kReadWrite);
   static absl::StatusOr<SharedMemory> OpenExisting(
       const PosixName& name, size_t size,
       MemoryAccess access = MemoryAccess::kReadWrite) {
-    return OpenExisting(ShmKey::FromName(name), size, access);
+    return OpenExisting(IpcKey::FromName(name), size, access);
   }
 
   // A new IPC_PRIVATE segment for this process and the children it forks
   // afterwards (or any process it tells the id).
   static absl::StatusOr<SharedMemory> CreatePrivate(
       size_t size, Permissions permissions = Permissions::OwnerOnly()) {
-    return Create(ShmKey::Private(), size, permissions);
+    return Create(IpcKey::Private(), size, permissions);
   }
 
   // Attaches the segment with id `id` (from `id()` in a peer, or `ipcs`),
@@ -125,9 +126,9 @@ class SharedMemory {
 
   // IPC_RMID of the segment that `key` finds: for a stale segment left by a
   // crashed process. NotFound if there is none.
-  static absl::Status Remove(ShmKey key);
+  static absl::Status Remove(IpcKey key);
   static absl::Status Remove(const PosixName& name) {
-    return Remove(ShmKey::FromName(name));
+    return Remove(IpcKey::FromName(name));
   }
 
   // IPC_STAT of the segment with id `id`. NotFound if it was removed.
@@ -142,7 +143,7 @@ class SharedMemory {
   ~SharedMemory();
 
   int id() const { return id_; }
-  ShmKey key() const { return key_; }
+  IpcKey key() const { return key_; }
   size_t size() const { return size_; }
   bool writable() const {
     return address_ != nullptr && access_ == MemoryAccess::kReadWrite;
@@ -178,7 +179,7 @@ class SharedMemory {
   ABSL_MUST_USE_RESULT absl::Status Close();
 
  private:
-  SharedMemory(int id, ShmKey key, void* address, size_t size,
+  SharedMemory(int id, IpcKey key, void* address, size_t size,
                MemoryAccess access, bool owner)
       : id_(id),
         key_(key),
@@ -188,7 +189,7 @@ class SharedMemory {
         owner_(owner) {}
 
   int id_;
-  ShmKey key_;
+  IpcKey key_;
   void* address_;
   size_t size_;
   MemoryAccess access_;

@@ -15,10 +15,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/retry.h"
-#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/socket/internal/socket_io.h"
 #include "ipcbox/socket/socket.h"
 

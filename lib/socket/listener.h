@@ -42,7 +42,7 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/socket/internal/wait_ready.h"
+#include "ipcbox/core/wait_ready.h"
 #include "ipcbox/socket/socket.h"
 #include "ipcbox/socket/socket_address.h"
 
@@ -147,7 +147,7 @@ class BasicListener : public Socket {
     for (;;) {
       if (wait_first) {
         absl::Status ready =
-            socket_internal::WaitReady(fd().get(), POLLIN, deadline);
+            WaitReady(fd().get(), POLLIN, deadline);
         if (!ready.ok()) return ready;
       }
       wait_first = true;

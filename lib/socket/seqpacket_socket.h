@@ -41,8 +41,8 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/socket/socket.h"
 #include "ipcbox/socket/socket_address.h"
 

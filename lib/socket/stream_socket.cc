@@ -16,9 +16,9 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/pipe/end_of_stream.h"
 #include "ipcbox/socket/internal/open_socket.h"
 #include "ipcbox/socket/internal/socket_io.h"
 

@@ -21,7 +21,7 @@
 #include "ipcbox/semaphore/posix_unnamed_semaphore.h"
 #include "ipcbox/semaphore/semaphore_options.h"
 #include "ipcbox/semaphore/sysv_semaphore.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
+#include "ipcbox/core/sysv_key.h"
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"
@@ -146,7 +146,7 @@ class SysvSemaphoreFaultTest : public ::testing::Test {
     SemaphoreOptions options;
     options.undo_on_exit = false;
     absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
-        sysv::SemaphoreKey::Private(), OpenMode::kCreateExclusive, options);
+        sysv::IpcKey::Private(), OpenMode::kCreateExclusive, options);
     ASSERT_TRUE(sem.ok()) << sem.status();
     sem_ = *std::move(sem);
     id_ = sem_.set().id();
@@ -228,7 +228,7 @@ TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
   for (int error : {ENOSPC, ENOMEM}) {
     ScopedFault none(Syscall::kSemget, FaultOn(-1, error, 1));
     absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
-        sysv::SemaphoreKey::Private(), OpenMode::kCreateExclusive);
+        sysv::IpcKey::Private(), OpenMode::kCreateExclusive);
     EXPECT_TRUE(IsErrorNaming(sem.status(), "semget"));
     if (error == ENOSPC) {
       EXPECT_TRUE(absl::IsResourceExhausted(sem.status())) << sem.status();
@@ -242,7 +242,7 @@ TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
     SemaphoreOptions options;
     options.initial_value = 1;
     absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
-        sysv::SemaphoreKey::Private(), OpenMode::kCreateExclusive, options);
+        sysv::IpcKey::Private(), OpenMode::kCreateExclusive, options);
     EXPECT_TRUE(IsErrorNaming(sem.status(), "semop"));
     EXPECT_EQ(init.injected(), 1);
     Tally(init);

@@ -20,7 +20,7 @@
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
-#include "ipcbox/shm/sysv_shm_key.h"
+#include "ipcbox/core/sysv_key.h"
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"

@@ -17,13 +17,13 @@
 #include "absl/strings/str_cat.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/fifo/fifo.h"
 #include "ipcbox/message_queue/posix_message_queue.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
-#include "ipcbox/shm/sysv_shm_key.h"
 #include "ipcbox/socket/socket_address.h"
 #include "ipcbox/socket/stream_listener.h"
 
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   queue_options.remove_when_destroyed = true;
   auto mq = ipcbox::posix::MessageQueue::Open(*mq_name, queue_options);
   if (!mq.ok()) return Fail(mq.status());
-  const ipcbox::sysv::ShmKey sysv_key = ipcbox::sysv::ShmKey::FromName(*sysv_name);
+  const ipcbox::sysv::IpcKey sysv_key = ipcbox::sysv::IpcKey::FromName(*sysv_name);
   auto sysv = ipcbox::sysv::SharedMemory::Create(sysv_key, 4096);
   if (!sysv.ok()) return Fail(sysv.status());
   // The socket's name carries the pid too; dir + name must fit sun_path.

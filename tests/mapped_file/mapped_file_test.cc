@@ -22,11 +22,11 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/mapped_file/mapping.h"
-#include "ipcbox/mapped_file/memory_access.h"
 #include "tests/support/child_process.h"
 #include "tests/support/privileges.h"
 

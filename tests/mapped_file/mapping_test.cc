@@ -16,9 +16,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/mapped_file/anonymous_mapping.h"
-#include "ipcbox/mapped_file/memory_access.h"
 #include "tests/support/child_process.h"
 
 namespace ipcbox {

@@ -23,7 +23,7 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/message_queue/sysv_key.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/message_queue/sysv_limits.h"
 #include "ipcbox/message_queue/sysv_message.h"
 #include "tests/message_queue/test_util.h"

@@ -14,8 +14,8 @@
 #include "absl/random/random.h"
 #include "absl/time/time.h"
 #include "ipcbox/core/name.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
-#include "ipcbox/message_queue/sysv_key.h"
 
 namespace ipcbox::testing {
 

@@ -16,7 +16,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
-#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/pipe/pipe.h"
 #include "ipcbox/process/child.h"
 #include "ipcbox/process/fork_function.h"

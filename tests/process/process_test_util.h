@@ -18,7 +18,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
-#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/pipe/pipe_reader.h"
 #include "ipcbox/process/internal/process_group.h"
 

@@ -12,9 +12,9 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/semaphore/posix_anonymous_semaphore.h"
 #include "ipcbox/semaphore/posix_unnamed_semaphore.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
 #include "ipcbox/semaphore/sysv_semaphore_set.h"
 #include "tests/semaphore/backends.h"
 #include "tests/support/alloc_counter.h"
@@ -89,7 +89,7 @@ TEST(UnnamedSemaphoreAllocationTest, InPlaceSemaphoreDoesNotAllocate) {
 
 TEST(SysvSetAllocationTest, MultiOperationCallsDoNotAllocate) {
   absl::StatusOr<sysv::SemaphoreSet> set = sysv::SemaphoreSet::Open(
-      sysv::SemaphoreKey::Private(), OpenMode::kCreateExclusive, {1u, 1u});
+      sysv::IpcKey::Private(), OpenMode::kCreateExclusive, {1u, 1u});
   ASSERT_TRUE(set.ok()) << set.status();
   const sysv::SemOp take[] = {sysv::SemOp::Wait(0), sysv::SemOp::Wait(1)};
   const sysv::SemOp give[] = {sysv::SemOp::Post(0), sysv::SemOp::Post(1)};

@@ -15,12 +15,12 @@
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/semaphore/posix_anonymous_semaphore.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
 #include "ipcbox/semaphore/semaphore_options.h"
 #include "ipcbox/semaphore/sysv_semaphore.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
 
 namespace ipcbox::testing {
 
@@ -51,7 +51,7 @@ struct SysvBackend {
   static constexpr unsigned kMaxValue = kMaxSysvSemaphoreValue;
   static constexpr bool kUndoneOnExit = true;
   static absl::StatusOr<Semaphore> Create(const SemaphoreOptions& options) {
-    return Semaphore::Open(sysv::SemaphoreKey::Private(),
+    return Semaphore::Open(sysv::IpcKey::Private(),
                            OpenMode::kCreateExclusive, options);
   }
 };

@@ -18,7 +18,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
+#include "ipcbox/core/sysv_key.h"
 #include "tests/support/stopwatch.h"
 
 namespace ipcbox::testing {
@@ -65,7 +65,7 @@ class ScopedSemUnlink {
 // scope.
 class ScopedSysvRemove {
  public:
-  explicit ScopedSysvRemove(sysv::SemaphoreKey key) : key_(key) {}
+  explicit ScopedSysvRemove(sysv::IpcKey key) : key_(key) {}
   ~ScopedSysvRemove() {
     const int id = ::semget(key_.value(), 0, 0);
     if (id >= 0) ::semctl(id, 0, IPC_RMID);
@@ -74,7 +74,7 @@ class ScopedSysvRemove {
   ScopedSysvRemove& operator=(const ScopedSysvRemove&) = delete;
 
  private:
-  sysv::SemaphoreKey key_;
+  sysv::IpcKey key_;
 };
 
 // Calls `done()` until it returns true or `timeout` passes; returns its

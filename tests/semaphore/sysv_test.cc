@@ -27,11 +27,11 @@
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/semaphore/posix_anonymous_semaphore.h"
 #include "ipcbox/semaphore/semaphore_options.h"
 #include "ipcbox/semaphore/sysv_semaphore.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
 #include "ipcbox/semaphore/sysv_semaphore_set.h"
 #include "tests/semaphore/semaphore_test_util.h"
 #include "tests/support/child_process.h"
@@ -42,7 +42,7 @@ namespace ipcbox::testing {
 namespace {
 
 using ::testing::HasSubstr;
-using sysv::SemaphoreKey;
+using sysv::IpcKey;
 using sysv::SemaphoreSet;
 using sysv::SemaphoreSetOptions;
 using sysv::SemOp;
@@ -51,15 +51,15 @@ constexpr absl::Duration kChildTimeout = absl::Seconds(60);
 constexpr absl::Duration kLongWait = absl::Seconds(30);
 
 // A key no other test uses: the hash of a unique name.
-SemaphoreKey UniqueKey() {
-  return SemaphoreKey::FromName(
+IpcKey UniqueKey() {
+  return IpcKey::FromName(
       PosixName::Create(UniqueName("sysv_test")).value());
 }
 
-bool KeyExists(SemaphoreKey key) { return ::semget(key.value(), 0, 0) >= 0; }
+bool KeyExists(IpcKey key) { return ::semget(key.value(), 0, 0) >= 0; }
 
 SemaphoreSet MakeSet(std::vector<unsigned> values,
-                     SemaphoreKey key = SemaphoreKey::Private()) {
+                     IpcKey key = IpcKey::Private()) {
   absl::StatusOr<SemaphoreSet> set =
       SemaphoreSet::Open(key, OpenMode::kCreateExclusive, values);
   EXPECT_TRUE(set.ok()) << set.status();
@@ -71,9 +71,9 @@ SemaphoreSet MakeSet(std::vector<unsigned> values,
 TEST(SysvSemaphoreKeyTest, FromPathIsStableForOneFile) {
   const std::string path = UniqueTempPath("ftok");
   { std::ofstream(path) << "key file\n"; }
-  absl::StatusOr<SemaphoreKey> a = SemaphoreKey::FromPath(path, 'S');
-  absl::StatusOr<SemaphoreKey> b = SemaphoreKey::FromPath(path, 'S');
-  absl::StatusOr<SemaphoreKey> other_project = SemaphoreKey::FromPath(path, 'T');
+  absl::StatusOr<IpcKey> a = IpcKey::FromPath(path, 'S');
+  absl::StatusOr<IpcKey> b = IpcKey::FromPath(path, 'S');
+  absl::StatusOr<IpcKey> other_project = IpcKey::FromPath(path, 'T');
   ::unlink(path.c_str());
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok()) << b.status();
@@ -84,34 +84,34 @@ TEST(SysvSemaphoreKeyTest, FromPathIsStableForOneFile) {
 }
 
 TEST(SysvSemaphoreKeyTest, FromPathOfAMissingFileIsNotFound) {
-  absl::StatusOr<SemaphoreKey> key =
-      SemaphoreKey::FromPath(UniqueTempPath("no_such_file"), 'S');
+  absl::StatusOr<IpcKey> key =
+      IpcKey::FromPath(UniqueTempPath("no_such_file"), 'S');
   EXPECT_EQ(key.status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST(SysvSemaphoreKeyTest, ProjectIdMustFitInEightNonZeroBits) {
   for (int project : {0, 256, -1}) {
-    EXPECT_EQ(SemaphoreKey::FromPath("/", project).status().code(),
+    EXPECT_EQ(IpcKey::FromPath("/", project).status().code(),
               absl::StatusCode::kInvalidArgument)
         << project;
   }
-  EXPECT_TRUE(SemaphoreKey::FromPath("/", 255).ok());
+  EXPECT_TRUE(IpcKey::FromPath("/", 255).ok());
 }
 
 TEST(SysvSemaphoreKeyTest, FromNameIsDeterministicAndNeverPrivate) {
   const PosixName a = PosixName::Create("/sensor-a").value();
   const PosixName b = PosixName::Create("/sensor-b").value();
-  EXPECT_EQ(SemaphoreKey::FromName(a), SemaphoreKey::FromName(a));
-  EXPECT_NE(SemaphoreKey::FromName(a), SemaphoreKey::FromName(b));
-  EXPECT_FALSE(SemaphoreKey::FromName(a).is_private());
-  EXPECT_EQ(SemaphoreKey::Explicit(0x1234).ToString(), "0x00001234");
-  EXPECT_EQ(SemaphoreKey::Private().ToString(), "IPC_PRIVATE");
+  EXPECT_EQ(IpcKey::FromName(a), IpcKey::FromName(a));
+  EXPECT_NE(IpcKey::FromName(a), IpcKey::FromName(b));
+  EXPECT_FALSE(IpcKey::FromName(a).is_private());
+  EXPECT_EQ(IpcKey::FromValue(0x1234)->ToString(), "key 0x00001234");
+  EXPECT_EQ(IpcKey::Private().ToString(), "IPC_PRIVATE");
 }
 
 // --- Bad input ----------------------------------------------------------------
 
 TEST(SysvSemaphoreSetTest, NoSemaphoresIsInvalidAndCreatesNothing) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   absl::StatusOr<SemaphoreSet> set =
       SemaphoreSet::Open(key, OpenMode::kCreateExclusive, {});
@@ -121,7 +121,7 @@ TEST(SysvSemaphoreSetTest, NoSemaphoresIsInvalidAndCreatesNothing) {
 }
 
 TEST(SysvSemaphoreSetTest, ValueAboveSemvmxIsInvalidAndCreatesNothing) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   const unsigned values[] = {1, kMaxSysvSemaphoreValue + 1};
   absl::StatusOr<SemaphoreSet> set =
@@ -131,7 +131,7 @@ TEST(SysvSemaphoreSetTest, ValueAboveSemvmxIsInvalidAndCreatesNothing) {
 }
 
 TEST(SysvSemaphoreSetTest, OpeningAMissingKeyIsNotFound) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   absl::StatusOr<SemaphoreSet> set =
       SemaphoreSet::Open(key, OpenMode::kOpenExisting, {});
   EXPECT_EQ(set.status().code(), absl::StatusCode::kNotFound);
@@ -140,12 +140,12 @@ TEST(SysvSemaphoreSetTest, OpeningAMissingKeyIsNotFound) {
 
 TEST(SysvSemaphoreSetTest, PrivateKeyCannotOpenAnExistingSet) {
   absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
-      SemaphoreKey::Private(), OpenMode::kOpenExisting, {});
+      IpcKey::Private(), OpenMode::kOpenExisting, {});
   EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(SysvSemaphoreSetTest, CreatingAnExistingKeyExclusivelyFails) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   SemaphoreSet first = MakeSet({1}, key);
   absl::StatusOr<SemaphoreSet> second =
@@ -154,7 +154,7 @@ TEST(SysvSemaphoreSetTest, CreatingAnExistingKeyExclusivelyFails) {
 }
 
 TEST(SysvSemaphoreSetTest, OpeningASmallerSetThanNeededFails) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   SemaphoreSet set = MakeSet({1, 1}, key);
   absl::StatusOr<SemaphoreSet> opened =
@@ -192,7 +192,7 @@ TEST(SysvSemaphoreSetTest, CreatedSetHasItsValuesModeAndAnOperationTime) {
   SemaphoreSetOptions options;
   options.permissions = Permissions::FromMode(0640).value();
   absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
-      SemaphoreKey::Private(), OpenMode::kCreateExclusive, {3u, 0u, 7u},
+      IpcKey::Private(), OpenMode::kCreateExclusive, {3u, 0u, 7u},
       options);
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_TRUE(set->created());
@@ -213,7 +213,7 @@ TEST(SysvSemaphoreSetTest, DefaultModeIs0600) {
 }
 
 TEST(SysvSemaphoreSetTest, TheCreatorRemovesTheSetAndOpenersDoNot) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   {
     SemaphoreSet owner = MakeSet({1}, key);
@@ -230,7 +230,7 @@ TEST(SysvSemaphoreSetTest, TheCreatorRemovesTheSetAndOpenersDoNot) {
 }
 
 TEST(SysvSemaphoreSetTest, OpenOrCreateKnowsWhetherItCreated) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   absl::StatusOr<SemaphoreSet> first =
       SemaphoreSet::Open(key, OpenMode::kOpenOrCreate, {4u});
@@ -244,7 +244,7 @@ TEST(SysvSemaphoreSetTest, OpenOrCreateKnowsWhetherItCreated) {
 }
 
 TEST(SysvSemaphoreSetTest, ACopyInheritedThroughForkDoesNotRemoveTheSet) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   SemaphoreSet owner = MakeSet({1}, key);
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
@@ -277,7 +277,7 @@ TEST(SysvSemaphoreSetTest, EveryCallOnARemovedSetSaysItWasRemoved) {
 
 TEST(SysvSemaphoreTest, RemovedSemaphoreGivesNotFoundOnEveryCall) {
   absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      SemaphoreKey::Private(), OpenMode::kCreateExclusive);
+      IpcKey::Private(), OpenMode::kCreateExclusive);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   ASSERT_TRUE(semaphore->Remove().ok());
   EXPECT_EQ(semaphore->Post().code(), absl::StatusCode::kNotFound);
@@ -290,7 +290,7 @@ TEST(SysvSemaphoreTest, RemovedSemaphoreGivesNotFoundOnEveryCall) {
 
 TEST(SysvSemaphoreTest, AWaiterIsWokenWhenTheSetIsRemoved) {
   absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      SemaphoreKey::Private(), OpenMode::kCreateExclusive);
+      IpcKey::Private(), OpenMode::kCreateExclusive);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
     const absl::Status status = semaphore->WaitFor(kLongWait);
@@ -310,7 +310,7 @@ TEST(SysvSemaphoreTest, SetRemovedByIpcrmGivesNotFound) {
     GTEST_SKIP() << "util-linux ipcrm is not installed at /usr/bin/ipcrm";
   }
   absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      SemaphoreKey::Private(), OpenMode::kCreateExclusive);
+      IpcKey::Private(), OpenMode::kCreateExclusive);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   const std::string id = absl::StrCat(semaphore->set().id());
   char* argv[] = {const_cast<char*>("ipcrm"), const_cast<char*>("-s"),
@@ -328,7 +328,7 @@ TEST(SysvSemaphoreTest, SetRemovedByIpcrmGivesNotFound) {
 // --- The initialisation race ------------------------------------------------
 
 TEST(SysvSemaphoreSetTest, OpenerFailsClearlyOnASetItsCreatorNeverReadied) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   // A creator that died between semget() and initialising the set.
   ASSERT_GE(::semget(key.value(), 1, IPC_CREAT | IPC_EXCL | 0600), 0);
@@ -344,7 +344,7 @@ TEST(SysvSemaphoreSetTest, OpenerFailsClearlyOnASetItsCreatorNeverReadied) {
 }
 
 TEST(SysvSemaphoreSetTest, OpenerWaitsForTheCreatorToInitialise) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   const int id = ::semget(key.value(), 1, IPC_CREAT | IPC_EXCL | 0600);
   ASSERT_GE(id, 0);
@@ -372,7 +372,7 @@ TEST(SysvSemaphoreSetTest, OpenerWaitsForTheCreatorToInitialise) {
 }
 
 TEST(SysvSemaphoreSetTest, PurgeAndCreateReplacesAStaleSet) {
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   const int stale = ::semget(key.value(), 1, IPC_CREAT | IPC_EXCL | 0600);
   ASSERT_GE(stale, 0);
@@ -389,7 +389,7 @@ TEST(SysvSemaphoreSetTest, PurgeAndCreateReplacesAStaleSet) {
 // none sees the set before its initial values are in.
 TEST(SysvSemaphoreSetTest, RacingOpenOrCreateHasOneCreatorAndNoEarlyOpener) {
   constexpr int kProcesses = 8;
-  const SemaphoreKey key = UniqueKey();
+  const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   absl::StatusOr<posix::AnonymousSemaphore> start =
       posix::AnonymousSemaphore::Create(0);
@@ -485,7 +485,7 @@ TEST(SysvSemaphoreSetTest, LastPidAndSetValue) {
 
 TEST(SysvSemaphoreTest, PostsOfAnExitedProcessAreUndoneByDefault) {
   absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      SemaphoreKey::Private(), OpenMode::kCreateExclusive);
+      IpcKey::Private(), OpenMode::kCreateExclusive);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   EXPECT_TRUE(semaphore->undo_on_exit());
   absl::StatusOr<ChildProcess> child =
@@ -499,7 +499,7 @@ TEST(SysvSemaphoreTest, WithoutUndoAPostOutlivesItsPoster) {
   SemaphoreOptions options;
   options.undo_on_exit = false;
   absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      SemaphoreKey::Private(), OpenMode::kCreateExclusive, options);
+      IpcKey::Private(), OpenMode::kCreateExclusive, options);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   absl::StatusOr<ChildProcess> child =
       ForkChild([&] { return semaphore->Post().ok() ? 0 : 1; });
@@ -510,8 +510,8 @@ TEST(SysvSemaphoreTest, WithoutUndoAPostOutlivesItsPoster) {
 
 TEST(SysvSemaphoreTest, OpenByNameFindsTheSameSet) {
   const std::string name = UniqueName("sysv_named");
-  const SemaphoreKey key =
-      SemaphoreKey::FromName(PosixName::Create(name).value());
+  const IpcKey key =
+      IpcKey::FromName(PosixName::Create(name).value());
   ScopedSysvRemove guard(key);
   SemaphoreOptions options;
   options.initial_value = 3;

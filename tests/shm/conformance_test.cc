@@ -25,9 +25,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/mapped_file/memory_access.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
@@ -83,7 +83,7 @@ std::string Mention(const PosixName& name) {
   if constexpr (std::is_same_v<Backend, posix::SharedMemory>) {
     return std::string(name.view());
   } else {
-    return sysv::ShmKey::FromName(name).ToString();
+    return sysv::IpcKey::FromName(name).ToString();
   }
 }
 

@@ -23,10 +23,10 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/mapped_file/memory_access.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "tests/shm/posix_test_util.h"
 

@@ -1,4 +1,4 @@
-// sysv::SharedMemory and sysv::ShmKey on their own: keys (ftok, explicit,
+// sysv::SharedMemory and sysv::IpcKey on their own: keys (ftok, explicit,
 // private), IPC_STAT, removed ids, the size limits, and util-linux's ipcs and
 // ipcrm as real peers. What both backends share is in conformance_test.cc.
 
@@ -25,12 +25,12 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/memory_access.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/mapped_file/memory_access.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/shm/shared_memory_options.h"
-#include "ipcbox/shm/sysv_shm_key.h"
 #include "tests/shm/sysv_test_util.h"
 #include "tests/support/child_process.h"
 
@@ -63,8 +63,8 @@ std::string RunCommand(const std::string& command) {
 // --- Keys --------------------------------------------------------------------
 
 TEST(ShmKeyTest, FtokOfAMissingPathIsNotFoundNamingThePath) {
-  absl::StatusOr<ShmKey> key =
-      ShmKey::FromPath("/nonexistent/ipcbox/ftok-target", 3);
+  absl::StatusOr<IpcKey> key =
+      IpcKey::FromPath("/nonexistent/ipcbox/ftok-target", 3);
   EXPECT_TRUE(absl::IsNotFound(key.status())) << key.status();
   EXPECT_THAT(key.status().message(),
               AllOf(HasSubstr("/nonexistent/ipcbox/ftok-target"),
@@ -74,20 +74,20 @@ TEST(ShmKeyTest, FtokOfAMissingPathIsNotFoundNamingThePath) {
 TEST(ShmKeyTest, FtokProjectIdMustBe1To255) {
   ScopedTempFile file;
   for (int bad : {0, 256, 259, -1, 1000}) {
-    absl::StatusOr<ShmKey> key = ShmKey::FromPath(file.path(), bad);
+    absl::StatusOr<IpcKey> key = IpcKey::FromPath(file.path(), bad);
     EXPECT_TRUE(absl::IsInvalidArgument(key.status())) << bad;
     EXPECT_THAT(key.status().message(), HasSubstr("1..255"));
   }
   for (int good : {1, 3, 0x66, 255}) {
-    EXPECT_TRUE(ShmKey::FromPath(file.path(), good).ok()) << good;
+    EXPECT_TRUE(IpcKey::FromPath(file.path(), good).ok()) << good;
   }
 }
 
 TEST(ShmKeyTest, FtokIsStableForOneFileAndIdAndDiffersByProjectId) {
   ScopedTempFile file;
-  absl::StatusOr<ShmKey> a = ShmKey::FromPath(file.path(), 3);
-  absl::StatusOr<ShmKey> b = ShmKey::FromPath(file.path(), 3);
-  absl::StatusOr<ShmKey> c = ShmKey::FromPath(file.path(), 4);
+  absl::StatusOr<IpcKey> a = IpcKey::FromPath(file.path(), 3);
+  absl::StatusOr<IpcKey> b = IpcKey::FromPath(file.path(), 3);
+  absl::StatusOr<IpcKey> c = IpcKey::FromPath(file.path(), 4);
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
   EXPECT_EQ(*a, *b);
   EXPECT_NE(*a, *c);
@@ -97,34 +97,34 @@ TEST(ShmKeyTest, FtokIsStableForOneFileAndIdAndDiffersByProjectId) {
 }
 
 TEST(ShmKeyTest, ExplicitKeysRejectPrivateAndMinusOne) {
-  EXPECT_TRUE(absl::IsInvalidArgument(ShmKey::FromValue(IPC_PRIVATE).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(ShmKey::FromValue(-1).status()));
-  absl::StatusOr<ShmKey> key = ShmKey::FromValue(0x5eed);
+  EXPECT_TRUE(absl::IsInvalidArgument(IpcKey::FromValue(IPC_PRIVATE).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(IpcKey::FromValue(-1).status()));
+  absl::StatusOr<IpcKey> key = IpcKey::FromValue(0x5eed);
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(key->value(), 0x5eed);
   EXPECT_EQ(key->ToString(), "key 0x00005eed");
-  EXPECT_EQ(ShmKey::Private().ToString(), "IPC_PRIVATE");
+  EXPECT_EQ(IpcKey::Private().ToString(), "IPC_PRIVATE");
 }
 
 TEST(ShmKeyTest, NamesHashToStableNonPrivateKeys) {
   absl::StatusOr<PosixName> name = PosixName::Create("/shMemEx");
   ASSERT_TRUE(name.ok());
-  EXPECT_EQ(ShmKey::FromName(*name), ShmKey::FromName(*name));
-  EXPECT_FALSE(ShmKey::FromName(*name).is_private());
-  EXPECT_NE(ShmKey::FromName(*name),
-            ShmKey::FromName(*PosixName::Create("/shMemEy")));
+  EXPECT_EQ(IpcKey::FromName(*name), IpcKey::FromName(*name));
+  EXPECT_FALSE(IpcKey::FromName(*name).is_private());
+  EXPECT_NE(IpcKey::FromName(*name),
+            IpcKey::FromName(*PosixName::Create("/shMemEy")));
 }
 
 // --- Segments ----------------------------------------------------------------
 
 TEST(SysvSharedMemoryTest, AnFtokKeyFindsTheSameSegment) {
   ScopedTempFile file;
-  absl::StatusOr<ShmKey> key = ShmKey::FromPath(file.path(), 3);
+  absl::StatusOr<IpcKey> key = IpcKey::FromPath(file.path(), 3);
   ASSERT_TRUE(key.ok()) << key.status();
   ScopedShmKey guard(*key);
   absl::StatusOr<SharedMemory> server = SharedMemory::Create(*key, 4096);
   ASSERT_TRUE(server.ok()) << server.status();
-  absl::StatusOr<ShmKey> again = ShmKey::FromPath(file.path(), 3);
+  absl::StatusOr<IpcKey> again = IpcKey::FromPath(file.path(), 3);
   ASSERT_TRUE(again.ok());
   absl::StatusOr<SharedMemory> client =
       SharedMemory::OpenExisting(*again, 4096);
@@ -141,7 +141,7 @@ TEST(SysvSharedMemoryTest, PrivateSegmentsAreNewEachTimeAndNotFoundByKey) {
   EXPECT_NE(a->id(), b->id());
   EXPECT_TRUE(a->key().is_private());
   absl::StatusOr<SharedMemory> open =
-      SharedMemory::OpenExisting(ShmKey::Private(), 64);
+      SharedMemory::OpenExisting(IpcKey::Private(), 64);
   EXPECT_TRUE(absl::IsInvalidArgument(open.status())) << open.status();
   EXPECT_THAT(open.status().message(), HasSubstr("by id"));
   // By id it can be found.
@@ -272,7 +272,7 @@ TEST(SysvSharedMemoryTest, MoreThanShmmaxIsInvalidArgumentNamingTheLimit) {
 
 TEST(SysvSharedMemoryTest, ExplicitKeysWork) {
   ScopedShmKey guard;
-  absl::StatusOr<ShmKey> key = ShmKey::FromValue((*guard).value());
+  absl::StatusOr<IpcKey> key = IpcKey::FromValue((*guard).value());
   ASSERT_TRUE(key.ok());
   absl::StatusOr<SharedMemory> shm = SharedMemory::Create(*key, 64);
   ASSERT_TRUE(shm.ok()) << shm.status();

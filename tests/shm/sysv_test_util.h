@@ -11,9 +11,9 @@
 
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/name.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
-#include "ipcbox/shm/sysv_shm_key.h"
 
 namespace ipcbox::testing {
 
@@ -22,17 +22,17 @@ namespace ipcbox::testing {
 class ScopedShmKey {
  public:
   explicit ScopedShmKey(absl::string_view prefix = "sysv_shm_test")
-      : key_(sysv::ShmKey::FromName(*PosixName::Create(UniqueName(prefix)))) {}
-  explicit ScopedShmKey(sysv::ShmKey key) : key_(key) {}
+      : key_(sysv::IpcKey::FromName(*PosixName::Create(UniqueName(prefix)))) {}
+  explicit ScopedShmKey(sysv::IpcKey key) : key_(key) {}
   ~ScopedShmKey() { sysv::SharedMemory::Remove(key_).IgnoreError(); }
   ScopedShmKey(const ScopedShmKey&) = delete;
   ScopedShmKey& operator=(const ScopedShmKey&) = delete;
 
-  sysv::ShmKey get() const { return key_; }
-  sysv::ShmKey operator*() const { return key_; }
+  sysv::IpcKey get() const { return key_; }
+  sysv::IpcKey operator*() const { return key_; }
 
  private:
-  sysv::ShmKey key_;
+  sysv::IpcKey key_;
 };
 
 // An empty file at a unique temporary path, deleted with the guard.

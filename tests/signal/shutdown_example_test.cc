@@ -17,7 +17,7 @@
 #include "examples/signal/graceful_shutdown.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
-#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/pipe/pipe.h"
 #include "ipcbox/process/shutdown.h"
 

@@ -17,11 +17,11 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "examples/socket/book_echo.h"
+#include "examples/socket/tour_socket.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/socket/stream_listener.h"
-#include "examples/socket/tour_socket.h"
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 

@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "ipcbox/core/errors.h"
-#include "ipcbox/pipe/end_of_stream.h"
+#include "ipcbox/core/end_of_stream.h"
 
 namespace ipcbox::testing {
 

@@ -37,12 +37,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
 #include "ipcbox/semaphore/posix_unnamed_semaphore.h"
 #include "ipcbox/semaphore/semaphore_options.h"
 #include "ipcbox/semaphore/sysv_semaphore.h"
-#include "ipcbox/semaphore/sysv_semaphore_key.h"
 #include "tools/bench/harness.h"
 
 namespace ipcbox::bench {
@@ -213,7 +213,7 @@ absl::StatusOr<posix::NamedSemaphore> MakeNamed() {
 }
 
 absl::StatusOr<sysv::Semaphore> MakeSysv() {
-  return sysv::Semaphore::Open(sysv::SemaphoreKey::Private(),
+  return sysv::Semaphore::Open(sysv::IpcKey::Private(),
                                OpenMode::kCreateExclusive, SignalOptions());
 }
 

@@ -32,7 +32,7 @@
 #include "absl/types/span.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
-#include "ipcbox/socket/internal/wait_ready.h"
+#include "ipcbox/core/wait_ready.h"
 #include "ipcbox/socket/socket_address.h"
 
 namespace ipcbox {

@@ -19,8 +19,8 @@
 // Like `WouldBlockError()` and `TimedOutError()`, the status has a code and
 // no message, so returning it never allocates.
 
-#ifndef IPCBOX_PIPE_END_OF_STREAM_H_
-#define IPCBOX_PIPE_END_OF_STREAM_H_
+#ifndef IPCBOX_CORE_END_OF_STREAM_H_
+#define IPCBOX_CORE_END_OF_STREAM_H_
 
 #include "absl/status/status.h"
 
@@ -34,7 +34,7 @@ inline absl::Status EndOfStreamError() {
 // True for `EndOfStreamError()` only. As with `IsWouldBlock()`, the empty
 // message is part of the test: statuses with a message are errors, such as
 // `absl::ErrnoToStatus()`'s kOutOfRange for EOVERFLOW, or the kOutOfRange
-// that `PipeReader::ReadFull()` returns when the stream ends part-way
+// that a `ReadFull()` (pipes, FIFOs, sockets) returns when the stream ends part-way
 // through a record (a truncated record is data lost, not a clean end).
 inline bool IsEndOfStream(const absl::Status& status) {
   return status.code() == absl::StatusCode::kOutOfRange &&
@@ -43,4 +43,4 @@ inline bool IsEndOfStream(const absl::Status& status) {
 
 }  // namespace ipcbox
 
-#endif  // IPCBOX_PIPE_END_OF_STREAM_H_
+#endif  // IPCBOX_CORE_END_OF_STREAM_H_

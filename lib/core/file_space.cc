@@ -1,4 +1,4 @@
-#include "ipcbox/mapped_file/internal/file_space.h"
+#include "ipcbox/core/file_space.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,7 +15,7 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/quote.h"
 
-namespace ipcbox::mapped_file_internal {
+namespace ipcbox {
 
 absl::Status CheckMappableSize(size_t size, absl::string_view kind,
                                absl::string_view name) {
@@ -79,4 +79,4 @@ absl::Status CheckFits(size_t wanted, uint64_t actual, absl::string_view what) {
       " were asked for (mapping past the end would raise SIGBUS)"));
 }
 
-}  // namespace ipcbox::mapped_file_internal
+}  // namespace ipcbox

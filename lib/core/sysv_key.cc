@@ -1,4 +1,4 @@
-#include "ipcbox/shm/sysv_shm_key.h"
+#include "ipcbox/core/sysv_key.h"
 
 #include <sys/ipc.h>
 #include <sys/stat.h>
@@ -18,7 +18,7 @@
 
 namespace ipcbox::sysv {
 
-absl::StatusOr<ShmKey> ShmKey::FromPath(absl::string_view path,
+absl::StatusOr<IpcKey> IpcKey::FromPath(absl::string_view path,
                                         int project_id) {
   if (project_id < 1 || project_id > 255) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -42,34 +42,36 @@ absl::StatusOr<ShmKey> ShmKey::FromPath(absl::string_view path,
   }
   const key_t key = ::ftok(owned_path.c_str(), project_id);
   if (key == -1) return ErrnoError(errno, "ftok", path);
-  return ShmKey(key);
+  return IpcKey(key);
 }
 
-absl::StatusOr<ShmKey> ShmKey::FromValue(key_t value) {
+absl::StatusOr<IpcKey> IpcKey::FromValue(key_t value) {
   if (value == IPC_PRIVATE) {
     return absl::InvalidArgumentError(
-        "System V key 0 is IPC_PRIVATE; use ShmKey::Private() to mean it");
+        "System V key 0 is IPC_PRIVATE; use IpcKey::Private() to mean it");
   }
   if (value == static_cast<key_t>(-1)) {
     return absl::InvalidArgumentError(
         "System V key -1 is what a failed ftok() returns, not a key");
   }
-  return ShmKey(value);
+  return IpcKey(value);
 }
 
-ShmKey ShmKey::FromName(const PosixName& name) {
+IpcKey IpcKey::FromName(const PosixName& name) {
   uint32_t hash = 2166136261u;  // FNV-1a, 32 bits
   for (const char c : name.view()) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 16777619u;
   }
+  // 0 and -1 are what `FromValue()` refuses; two names more on key 1.
   const key_t key = static_cast<key_t>(hash);
-  return ShmKey(key == IPC_PRIVATE ? 1 : key);
+  return IpcKey(key == IPC_PRIVATE || key == static_cast<key_t>(-1) ? 1 : key);
 }
 
-std::string ShmKey::ToString() const {
+std::string IpcKey::ToString() const {
   if (is_private()) return "IPC_PRIVATE";
-  return absl::StrCat("key 0x", absl::Hex(static_cast<uint32_t>(value_), absl::kZeroPad8));
+  return absl::StrCat("key 0x",
+                      absl::Hex(static_cast<uint32_t>(value_), absl::kZeroPad8));
 }
 
 }  // namespace ipcbox::sysv

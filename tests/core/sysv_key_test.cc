@@ -1,17 +1,20 @@
 // sysv::IpcKey: ftok keys from existing files only, ids 1..255, explicit keys
-// that are neither IPC_PRIVATE nor ftok's failure value.
+// that are neither IPC_PRIVATE nor ftok's failure value, names hashed with
+// 32-bit FNV-1a (the one key every System V mechanism uses).
 
-#include "ipcbox/message_queue/sysv_key.h"
+#include "ipcbox/core/sysv_key.h"
 
 #include <fcntl.h>
 #include <sys/ipc.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/name.h"
 #include "ipcbox/core/unique_name.h"
 
 namespace ipcbox::sysv {
@@ -82,6 +85,20 @@ TEST(IpcKeyTest, Private) {
   EXPECT_TRUE(IpcKey::Private().is_private());
   EXPECT_EQ(IpcKey::Private().value(), IPC_PRIVATE);
   EXPECT_EQ(IpcKey::Private().ToString(), "IPC_PRIVATE");
+}
+
+TEST(IpcKeyTest, FromNameIsFnv1aOfTheName) {
+  const PosixName name = PosixName::Create("/sensor-a").value();
+  // 32-bit FNV-1a of the 9 bytes "/sensor-a", computed independently.
+  EXPECT_EQ(static_cast<uint32_t>(IpcKey::FromName(name).value()),
+            0xc137759au);
+  EXPECT_EQ(IpcKey::FromName(name).ToString(), "key 0xc137759a");
+  EXPECT_FALSE(IpcKey::FromName(name).is_private());
+}
+
+TEST(IpcKeyTest, FromKernelTakesTheReportedKeyAsIs) {
+  EXPECT_EQ(IpcKey::FromKernel(IPC_PRIVATE), IpcKey::Private());
+  EXPECT_EQ(IpcKey::FromKernel(0x5eed).value(), 0x5eed);
 }
 
 }  // namespace

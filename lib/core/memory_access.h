@@ -11,8 +11,8 @@
 //   int prot = ProtectionFlags(MemoryAccess::kReadOnly);  // PROT_READ
 //   void* p = ::mmap(nullptr, size, prot, MAP_SHARED, fd, 0);
 
-#ifndef IPCBOX_MAPPED_FILE_MEMORY_ACCESS_H_
-#define IPCBOX_MAPPED_FILE_MEMORY_ACCESS_H_
+#ifndef IPCBOX_CORE_MEMORY_ACCESS_H_
+#define IPCBOX_CORE_MEMORY_ACCESS_H_
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -45,4 +45,4 @@ constexpr absl::string_view MemoryAccessName(MemoryAccess access) {
 
 }  // namespace ipcbox
 
-#endif  // IPCBOX_MAPPED_FILE_MEMORY_ACCESS_H_
+#endif  // IPCBOX_CORE_MEMORY_ACCESS_H_

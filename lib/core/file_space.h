@@ -2,7 +2,7 @@
 //
 // Size checks and space reservation shared by everything in ipcbox that maps
 // a file or a file-like object (a regular file, a POSIX shared memory object
-// in /dev/shm). Internal to ipcbox: the public types call these.
+// in /dev/shm): lib/mapped_file and lib/shm call these around their set-up.
 //
 // Example (`posix::SharedMemory::Open()`, around its shm_open()):
 //
@@ -17,8 +17,8 @@
 // set-up succeeded. posix_fallocate() takes the space at set-up instead, so
 // "not enough space" is a status the caller can handle.
 
-#ifndef IPCBOX_MAPPED_FILE_INTERNAL_FILE_SPACE_H_
-#define IPCBOX_MAPPED_FILE_INTERNAL_FILE_SPACE_H_
+#ifndef IPCBOX_CORE_FILE_SPACE_H_
+#define IPCBOX_CORE_FILE_SPACE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace ipcbox::mapped_file_internal {
+namespace ipcbox {
 
 // InvalidArgument unless 0 < `size` and `size` fits in off_t (on 32-bit
 // builds without large-file offsets that is 2 GiB - 1, less than size_t
@@ -56,6 +56,6 @@ absl::StatusOr<ObjectStat> StatObject(int fd, absl::string_view object);
 // the object, already quoted where it holds a name.
 absl::Status CheckFits(size_t wanted, uint64_t actual, absl::string_view what);
 
-}  // namespace ipcbox::mapped_file_internal
+}  // namespace ipcbox
 
-#endif  // IPCBOX_MAPPED_FILE_INTERNAL_FILE_SPACE_H_
+#endif  // IPCBOX_CORE_FILE_SPACE_H_

@@ -1,4 +1,4 @@
-#include "ipcbox/pipe/internal/wait_ready.h"
+#include "ipcbox/core/wait_ready.h"
 
 #include <poll.h>
 
@@ -9,7 +9,6 @@
 #include "ipcbox/core/errors.h"
 
 namespace ipcbox {
-namespace pipe_internal {
 
 absl::Status WaitReady(int fd, short events, const Deadline& deadline) {
   struct pollfd pfd = {};
@@ -34,5 +33,4 @@ absl::Status WaitReady(int fd, short events, const Deadline& deadline) {
   }
 }
 
-}  // namespace pipe_internal
 }  // namespace ipcbox
