@@ -22,11 +22,29 @@
 
 namespace ipcbox {
 
+namespace {
+constexpr pipe_internal::Direction kDirection = pipe_internal::Direction::kRead;
+}  // namespace
+
 absl::StatusOr<PipeReader> PipeReader::FromFd(Fd fd) {
-  absl::StatusOr<PipeEnd> end =
-      PipeEnd::Adopt(std::move(fd), pipe_internal::Direction::kRead);
-  if (!end.ok()) return end.status();
-  return PipeReader(*std::move(end));
+  absl::StatusOr<bool> nonblocking = pipe_internal::CheckEnd(fd, kDirection);
+  if (!nonblocking.ok()) return nonblocking.status();
+  return PipeReader(std::move(fd), *nonblocking);
+}
+
+absl::Status PipeReader::SetNonBlocking(bool nonblocking) {
+  absl::Status s =
+      pipe_internal::SetEndNonBlocking(fd_, kDirection, nonblocking);
+  if (s.ok()) nonblocking_ = nonblocking;
+  return s;
+}
+
+absl::Status PipeReader::DuplicateOnto(int target_fd) const {
+  return pipe_internal::DuplicateEndOnto(fd_, kDirection, target_fd);
+}
+
+absl::Status PipeReader::NotOpenError(const char* operation) const {
+  return pipe_internal::EndNotOpenError(kDirection, operation);
 }
 
 absl::StatusOr<size_t> PipeReader::CheckedRead(absl::Span<char> buf) {

@@ -29,6 +29,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <utility>
 
 #include "absl/base/optimization.h"
 #include "absl/status/status.h"
@@ -38,11 +39,10 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/pipe/internal/pipe_end.h"
 
 namespace ipcbox {
 
-class PipeReader : private pipe_internal::PipeEnd {
+class PipeReader {
  public:
   // An end that is not open; every operation on it fails with
   // kFailedPrecondition. Moved-from and closed readers are in this state.
@@ -102,27 +102,36 @@ class PipeReader : private pipe_internal::PipeEnd {
 
   // The descriptor, still owned by this object: for poll(), or to hand to a
   // child process. Empty (-1) when not open.
-  using PipeEnd::fd;
+  const Fd& fd() const { return fd_; }
   // True while this object holds a descriptor.
-  using PipeEnd::valid;
+  bool valid() const { return fd_.valid(); }
   // Whether the end is in non-blocking mode (see README.md, Blocking mode).
-  using PipeEnd::nonblocking;
+  bool nonblocking() const { return nonblocking_; }
   // Sets or clears O_NONBLOCK. This changes the open file description, which
   // every copy of the descriptor (fork, dup) shares.
-  using PipeEnd::SetNonBlocking;
+  absl::Status SetNonBlocking(bool nonblocking);
   // Gives up the descriptor (still FD_CLOEXEC) and leaves this end not open.
-  using PipeEnd::Release;
+  Fd Release() { return std::move(fd_); }
   // Closes the descriptor now and reports close()'s error. Closing the last
   // read end makes writers get EPIPE. The end is not open afterwards.
-  using PipeEnd::Close;
+  absl::Status Close() { return fd_.Close(); }
   // dup2()s the descriptor onto `target_fd` (STDIN_FILENO, say) without
   // FD_CLOEXEC, so that it survives exec; this object keeps its own. Meant
   // for a child between fork and exec: on success it makes no call other
   // than dup2() or fcntl(), which are async-signal-safe.
-  using PipeEnd::DuplicateOnto;
+  absl::Status DuplicateOnto(int target_fd) const;
 
  private:
-  explicit PipeReader(PipeEnd end) : PipeEnd(std::move(end)) {}
+  PipeReader(Fd fd, bool nonblocking)
+      : fd_(std::move(fd)), nonblocking_(nonblocking) {}
+
+  // OK if this end holds a descriptor; otherwise a kFailedPrecondition
+  // status naming `operation` (allocates: it reports a caller bug).
+  absl::Status CheckOpen(const char* operation) const {
+    if (fd_.valid()) return absl::OkStatus();
+    return NotOpenError(operation);
+  }
+  absl::Status NotOpenError(const char* operation) const;
 
   // One read(2): blocks only if the end is blocking.
   absl::StatusOr<size_t> ReadOnce(absl::Span<char> buf);
@@ -140,6 +149,9 @@ class PipeReader : private pipe_internal::PipeEnd {
                             absl::Status status, const Deadline& deadline,
                             size_t* bytes_read);
   absl::Status CheckReadable(absl::Span<char> buf, const char* operation) const;
+
+  Fd fd_;
+  bool nonblocking_ = false;
 };
 
 }  // namespace ipcbox

@@ -28,6 +28,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <utility>
 
 #include "absl/base/optimization.h"
 #include "absl/status/status.h"
@@ -36,7 +37,6 @@
 #include "absl/time/time.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/pipe/internal/pipe_end.h"
 #include "ipcbox/pipe/scoped_sigpipe_block.h"
 
 namespace ipcbox {
@@ -45,7 +45,7 @@ namespace ipcbox {
 // 4096 on Linux for every architecture).
 inline constexpr size_t kPipeAtomicWriteSize = PIPE_BUF;
 
-class PipeWriter : private pipe_internal::PipeEnd {
+class PipeWriter {
  public:
   // An end that is not open; every operation on it fails with
   // kFailedPrecondition. Moved-from and closed writers are in this state.
@@ -104,28 +104,37 @@ class PipeWriter : private pipe_internal::PipeEnd {
 
   // The descriptor, still owned by this object: for poll(), or to hand to a
   // child process. Empty (-1) when not open.
-  using PipeEnd::fd;
+  const Fd& fd() const { return fd_; }
   // True while this object holds a descriptor.
-  using PipeEnd::valid;
+  bool valid() const { return fd_.valid(); }
   // Whether the end is in non-blocking mode (see README.md, Blocking mode).
-  using PipeEnd::nonblocking;
+  bool nonblocking() const { return nonblocking_; }
   // Sets or clears O_NONBLOCK. This changes the open file description, which
   // every copy of the descriptor (fork, dup) shares.
-  using PipeEnd::SetNonBlocking;
+  absl::Status SetNonBlocking(bool nonblocking);
   // Gives up the descriptor (still FD_CLOEXEC) and leaves this end not open.
-  using PipeEnd::Release;
+  Fd Release() { return std::move(fd_); }
   // Closes the descriptor now and reports close()'s error. Closing the last
   // write end gives readers end-of-stream once the pipe is drained. The end
   // is not open afterwards.
-  using PipeEnd::Close;
+  absl::Status Close() { return fd_.Close(); }
   // dup2()s the descriptor onto `target_fd` (STDOUT_FILENO, say) without
   // FD_CLOEXEC, so that it survives exec; this object keeps its own. Meant
   // for a child between fork and exec: on success it makes no call other
   // than dup2() or fcntl(), which are async-signal-safe.
-  using PipeEnd::DuplicateOnto;
+  absl::Status DuplicateOnto(int target_fd) const;
 
  private:
-  explicit PipeWriter(PipeEnd end) : PipeEnd(std::move(end)) {}
+  PipeWriter(Fd fd, bool nonblocking)
+      : fd_(std::move(fd)), nonblocking_(nonblocking) {}
+
+  // OK if this end holds a descriptor; otherwise a kFailedPrecondition
+  // status naming `operation` (allocates: it reports a caller bug).
+  absl::Status CheckOpen(const char* operation) const {
+    if (fd_.valid()) return absl::OkStatus();
+    return NotOpenError(operation);
+  }
+  absl::Status NotOpenError(const char* operation) const;
 
   // The paths of Write() and WriteAll() that are not a bare write(2) under a
   // scope held or SIGPIPE declared ignored: they open a scope of their own.
@@ -151,6 +160,9 @@ class PipeWriter : private pipe_internal::PipeEnd {
   absl::StatusOr<size_t> WriteSome(absl::string_view data,
                                    const Deadline& deadline,
                                    ScopedSigpipeBlock& sigpipe);
+
+  Fd fd_;
+  bool nonblocking_ = false;
 };
 
 }  // namespace ipcbox

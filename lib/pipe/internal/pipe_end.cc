@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -29,7 +28,7 @@ bool OpenFor(int access_mode, Direction direction) {
 
 }  // namespace
 
-absl::StatusOr<PipeEnd> PipeEnd::Adopt(Fd fd, Direction direction) {
+absl::StatusOr<bool> CheckEnd(const Fd& fd, Direction direction) {
   if (!fd.valid()) {
     return absl::InvalidArgumentError(absl::StrCat(
         EndName(direction), "::FromFd: no descriptor (fd ", fd.get(), ")"));
@@ -42,28 +41,25 @@ absl::StatusOr<PipeEnd> PipeEnd::Adopt(Fd fd, Direction direction) {
                      " is not open for ",
                      direction == Direction::kRead ? "reading" : "writing"));
   }
-  return PipeEnd(std::move(fd), direction, (flags & O_NONBLOCK) != 0);
+  return (flags & O_NONBLOCK) != 0;
 }
 
-absl::Status PipeEnd::SetNonBlocking(bool nonblocking) {
-  if (absl::Status s = CheckOpen("SetNonBlocking"); !s.ok()) return s;
-  const int flags = ::fcntl(fd_.get(), F_GETFL);
-  if (flags < 0) return ErrnoError(errno, "fcntl(F_GETFL)", fd_.get());
+absl::Status SetEndNonBlocking(const Fd& fd, Direction direction,
+                               bool nonblocking) {
+  if (!fd.valid()) return EndNotOpenError(direction, "SetNonBlocking");
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0) return ErrnoError(errno, "fcntl(F_GETFL)", fd.get());
   const int wanted = nonblocking ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
-  if (wanted != flags && ::fcntl(fd_.get(), F_SETFL, wanted) < 0) {
-    return ErrnoError(errno, "fcntl(F_SETFL)", fd_.get());
+  if (wanted != flags && ::fcntl(fd.get(), F_SETFL, wanted) < 0) {
+    return ErrnoError(errno, "fcntl(F_SETFL)", fd.get());
   }
-  nonblocking_ = nonblocking;
   return absl::OkStatus();
 }
 
-Fd PipeEnd::Release() { return std::move(fd_); }
-
-absl::Status PipeEnd::Close() { return fd_.Close(); }
-
-absl::Status PipeEnd::DuplicateOnto(int target_fd) const {
-  if (absl::Status s = CheckOpen("DuplicateOnto"); !s.ok()) return s;
-  if (target_fd == fd_.get()) {
+absl::Status DuplicateEndOnto(const Fd& fd, Direction direction,
+                              int target_fd) {
+  if (!fd.valid()) return EndNotOpenError(direction, "DuplicateOnto");
+  if (target_fd == fd.get()) {
     // dup2() onto itself does nothing, which would leave FD_CLOEXEC set and
     // the descriptor would vanish at exec. Clear the flag instead.
     const int fd_flags = ::fcntl(target_fd, F_GETFD);
@@ -74,15 +70,15 @@ absl::Status PipeEnd::DuplicateOnto(int target_fd) const {
     return absl::OkStatus();
   }
   // dup2() gives the copy no FD_CLOEXEC: it is meant to survive exec.
-  if (RetryOnEintr([&] { return ::dup2(fd_.get(), target_fd); }) < 0) {
-    return ErrnoError(errno, "dup2", fd_.get());
+  if (RetryOnEintr([&] { return ::dup2(fd.get(), target_fd); }) < 0) {
+    return ErrnoError(errno, "dup2", fd.get());
   }
   return absl::OkStatus();
 }
 
-absl::Status PipeEnd::NotOpenError(const char* operation) const {
+absl::Status EndNotOpenError(Direction direction, const char* operation) {
   return absl::FailedPreconditionError(absl::StrCat(
-      EndName(direction_), "::", operation,
+      EndName(direction), "::", operation,
       ": not open (default-constructed, moved-from, released or closed)"));
 }
 

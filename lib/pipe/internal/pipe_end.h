@@ -1,22 +1,20 @@
 // pipe_end.h
 //
-// Internal to lib/pipe: what `PipeReader` and `PipeWriter` have in common,
-// i.e. owning the descriptor of one end of a pipe-like object (pipe, FIFO,
-// or anything else with the same read/write semantics) and remembering
-// whether it is in non-blocking mode, which decides how timed operations
-// avoid blocking past their deadline.
+// Internal to lib/pipe: what `PipeReader` and `PipeWriter` do alike with the
+// descriptor of their end of a pipe-like object (pipe, FIFO, or anything
+// else with the same read/write semantics): adopting it, switching its
+// blocking mode, duplicating it for a child, and naming the end in errors.
+// Each type holds its own `Fd` and non-blocking flag, so its public header
+// needs nothing from here.
 //
-// Example (`PipeReader::FromFd()`; `PipeReader` inherits it privately):
+// Example (`PipeReader::FromFd()`):
 //
-//   absl::StatusOr<PipeEnd> end =
-//       PipeEnd::Adopt(std::move(fd), Direction::kRead);
-//   if (!end.ok()) return end.status();  // not open, or open for writing
-//   return PipeReader(*std::move(end));  // which re-exports fd(), Close()...
+//   absl::StatusOr<bool> nonblocking = CheckEnd(fd, Direction::kRead);
+//   if (!nonblocking.ok()) return nonblocking.status();  // not a read end
+//   return PipeReader(std::move(fd), *nonblocking);
 
 #ifndef IPCBOX_PIPE_INTERNAL_PIPE_END_H_
 #define IPCBOX_PIPE_INTERNAL_PIPE_END_H_
-
-#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,43 +25,22 @@ namespace pipe_internal {
 
 enum class Direction { kRead, kWrite };
 
-class PipeEnd {
- public:
-  PipeEnd() = default;
+// Checks that `fd` is open, and open in `direction`; returns its O_NONBLOCK
+// flag. The caller closes `fd` on failure (by letting it go).
+absl::StatusOr<bool> CheckEnd(const Fd& fd, Direction direction);
 
-  // Takes ownership of `fd` after checking that it is open and open in
-  // `direction`; reads its O_NONBLOCK flag. On failure `fd` is closed.
-  static absl::StatusOr<PipeEnd> Adopt(Fd fd, Direction direction);
+// Sets or clears O_NONBLOCK on the open end `fd`.
+absl::Status SetEndNonBlocking(const Fd& fd, Direction direction,
+                               bool nonblocking);
 
-  PipeEnd(PipeEnd&&) = default;
-  PipeEnd& operator=(PipeEnd&&) = default;
+// dup2()s the open end `fd` onto `target_fd` without FD_CLOEXEC; on success
+// makes no call other than dup2() or fcntl() (async-signal-safe).
+absl::Status DuplicateEndOnto(const Fd& fd, Direction direction,
+                              int target_fd);
 
-  const Fd& fd() const { return fd_; }
-  bool valid() const { return fd_.valid(); }
-  bool nonblocking() const { return nonblocking_; }
-
-  absl::Status SetNonBlocking(bool nonblocking);
-  Fd Release();
-  absl::Status Close();
-  absl::Status DuplicateOnto(int target_fd) const;
-
-  // OK if this end holds a descriptor; otherwise a kFailedPrecondition
-  // status naming `operation` (allocates: it reports a caller bug).
-  absl::Status CheckOpen(const char* operation) const {
-    if (fd_.valid()) return absl::OkStatus();
-    return NotOpenError(operation);
-  }
-
- private:
-  PipeEnd(Fd fd, Direction direction, bool nonblocking)
-      : fd_(std::move(fd)), direction_(direction), nonblocking_(nonblocking) {}
-
-  absl::Status NotOpenError(const char* operation) const;
-
-  Fd fd_;
-  Direction direction_ = Direction::kRead;
-  bool nonblocking_ = false;
-};
+// The kFailedPrecondition status of `operation` on an end that is not open
+// (allocates: it reports a caller bug).
+absl::Status EndNotOpenError(Direction direction, const char* operation);
 
 }  // namespace pipe_internal
 }  // namespace ipcbox
