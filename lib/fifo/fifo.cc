@@ -72,14 +72,18 @@ absl::StatusOr<Fifo> Fifo::Create(absl::string_view path, OpenMode mode,
         !s.ok()) {
       return s;
     }
-    return Fifo(std::move(owned_path), *node, /*created=*/false);
+    return Fifo(std::move(owned_path), node->device, node->inode,
+                /*created=*/false);
   }
   if (RemovesExisting(mode)) {
     if (absl::Status s = PurgeStaleFifo(owned_path); !s.ok()) return s;
   }
   for (int attempt = 0; attempt < kMaxCreateRaces; ++attempt) {
     absl::StatusOr<NodeId> made = MakeFifo(owned_path, permissions);
-    if (made.ok()) return Fifo(std::move(owned_path), *made, /*created=*/true);
+    if (made.ok()) {
+      return Fifo(std::move(owned_path), made->device, made->inode,
+                  /*created=*/true);
+    }
     // Only kOpenOrCreate accepts a FIFO that is already there.
     if (mode != OpenMode::kOpenOrCreate ||
         !absl::IsAlreadyExists(made.status())) {
@@ -92,7 +96,8 @@ absl::StatusOr<Fifo> Fifo::Create(absl::string_view path, OpenMode mode,
           !s.ok()) {
         return s;
       }
-      return Fifo(std::move(owned_path), *existing, /*created=*/false);
+      return Fifo(std::move(owned_path), existing->device, existing->inode,
+                  /*created=*/false);
     }
     if (!absl::IsNotFound(existing.status())) return existing.status();
   }
@@ -107,7 +112,8 @@ absl::StatusOr<Fifo> Fifo::Existing(absl::string_view path) {
 
 Fifo::Fifo(Fifo&& other) noexcept
     : path_(std::move(other.path_)),
-      node_(other.node_),
+      device_(other.device_),
+      inode_(other.inode_),
       created_(std::exchange(other.created_, false)) {
   other.path_.clear();
 }
@@ -117,7 +123,8 @@ Fifo& Fifo::operator=(Fifo&& other) noexcept {
     if (created_) Remove().IgnoreError();
     path_ = std::move(other.path_);
     other.path_.clear();
-    node_ = other.node_;
+    device_ = other.device_;
+    inode_ = other.inode_;
     created_ = std::exchange(other.created_, false);
   }
   return *this;
@@ -129,7 +136,7 @@ Fifo::~Fifo() {
 
 absl::Status Fifo::Remove() {
   if (path_.empty()) return absl::OkStatus();
-  absl::Status status = UnlinkIfSame(path_, node_);
+  absl::Status status = UnlinkIfSame(path_, NodeId{device_, inode_});
   Release();
   return status;
 }

@@ -26,6 +26,8 @@
 #ifndef IPCBOX_FIFO_FIFO_H_
 #define IPCBOX_FIFO_FIFO_H_
 
+#include <sys/types.h>
+
 #include <string>
 #include <utility>
 
@@ -36,7 +38,6 @@
 #include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/fifo/internal/fifo_node.h"
 
 namespace ipcbox {
 
@@ -93,11 +94,17 @@ class Fifo {
   std::string Release();
 
  private:
-  Fifo(std::string path, fifo_internal::NodeId node, bool created)
-      : path_(std::move(path)), node_(node), created_(created) {}
+  Fifo(std::string path, dev_t device, ino_t inode, bool created)
+      : path_(std::move(path)),
+        device_(device),
+        inode_(inode),
+        created_(created) {}
 
   std::string path_;
-  fifo_internal::NodeId node_;
+  // Which file the path named when this object took it (st_dev, st_ino),
+  // so that a FIFO put there since is never removed in its place.
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
   bool created_ = false;
 };
 
