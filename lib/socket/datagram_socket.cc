@@ -38,7 +38,7 @@ absl::StatusOr<DatagramSocket> DatagramSocket::Bind(
   settings.ipv6_only = options.ipv6_only;
   settings.permissions = options.permissions;
   settings.replace_stale_path = options.replace_stale_path;
-  absl::StatusOr<socket_internal::UnixPathOwner> owner =
+  absl::StatusOr<UnixPathOwner> owner =
       socket_internal::BindSocket(fd->get(), kType, address, settings);
   if (!owner.ok()) return owner.status();
   DatagramSocket socket = socket_internal::Access::Make<DatagramSocket>(

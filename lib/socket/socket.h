@@ -35,7 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/socket/internal/unix_path_owner.h"
+#include "ipcbox/socket/unix_path_owner.h"
 #include "ipcbox/socket/socket_address.h"
 
 namespace ipcbox {
@@ -118,7 +118,7 @@ class Socket {
 
   // Declared first so that it is destroyed last: the path goes after the
   // descriptor is closed.
-  socket_internal::UnixPathOwner path_owner_;
+  UnixPathOwner path_owner_;
   Fd fd_;
   int type_ = 0;
   int family_ = AF_UNSPEC;

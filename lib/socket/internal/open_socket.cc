@@ -23,7 +23,7 @@
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
 #include "ipcbox/core/wait_ready.h"
-#include "ipcbox/socket/internal/unix_path_owner.h"
+#include "ipcbox/socket/unix_path_owner.h"
 #include "ipcbox/socket/socket_address.h"
 
 namespace ipcbox {

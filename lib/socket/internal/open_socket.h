@@ -19,7 +19,7 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/socket/internal/unix_path_owner.h"
+#include "ipcbox/socket/unix_path_owner.h"
 #include "ipcbox/socket/socket_address.h"
 
 namespace ipcbox {

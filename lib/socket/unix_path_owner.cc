@@ -1,4 +1,4 @@
-#include "ipcbox/socket/internal/unix_path_owner.h"
+#include "ipcbox/socket/unix_path_owner.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,7 +15,6 @@
 #include "ipcbox/core/quote.h"
 
 namespace ipcbox {
-namespace socket_internal {
 
 absl::StatusOr<UnixPathOwner> UnixPathOwner::Claim(absl::string_view path,
                                                    mode_t mode) {
@@ -85,5 +84,4 @@ void UnixPathOwner::Disown() {
   path_.clear();
 }
 
-}  // namespace socket_internal
 }  // namespace ipcbox

@@ -1,15 +1,15 @@
 // unix_path_owner.h
 //
-// Internal to lib/socket: the right, and the duty, to remove the file that
-// bind() created for a Unix socket. Only the socket that created the file
-// owns it; accepted and connected sockets, and sockets adopted from a
-// descriptor, never do.
+// `UnixPathOwner` is the right, and the duty, to remove the file that bind()
+// created for a Unix socket. Every ipcbox socket holds one; only a socket
+// that bound a filesystem path owns something (accepted and connected
+// sockets, and sockets adopted from a descriptor, never do).
 //
-// Example (`BindSocket()`, right after its bind() made the file):
+// Example (what a socket that binds does, right after its bind()):
 //
 //   absl::StatusOr<UnixPathOwner> owner =
 //       UnixPathOwner::Claim("/run/app.sock", 0600);
-//   if (!owner.ok()) return owner.status();  // not a socket: left alone
+//   if (!owner.ok()) return owner.status();  // not our socket: left alone
 //   ...  // ~UnixPathOwner unlinks it, if it is still the file bind() made
 //
 // Removal is careful, because the path is a name in a shared directory that
@@ -21,8 +21,8 @@
 //     device and inode): if a new server replaced a stale file of ours, its
 //     file is not ours to remove.
 
-#ifndef IPCBOX_SOCKET_INTERNAL_UNIX_PATH_OWNER_H_
-#define IPCBOX_SOCKET_INTERNAL_UNIX_PATH_OWNER_H_
+#ifndef IPCBOX_SOCKET_UNIX_PATH_OWNER_H_
+#define IPCBOX_SOCKET_UNIX_PATH_OWNER_H_
 
 #include <sys/types.h>
 
@@ -32,7 +32,6 @@
 #include "absl/strings/string_view.h"
 
 namespace ipcbox {
-namespace socket_internal {
 
 class UnixPathOwner {
  public:
@@ -75,7 +74,6 @@ class UnixPathOwner {
   pid_t pid_ = 0;  // the creating process; 0 when owning nothing
 };
 
-}  // namespace socket_internal
 }  // namespace ipcbox
 
-#endif  // IPCBOX_SOCKET_INTERNAL_UNIX_PATH_OWNER_H_
+#endif  // IPCBOX_SOCKET_UNIX_PATH_OWNER_H_
