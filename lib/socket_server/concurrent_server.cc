@@ -125,9 +125,9 @@ absl::Status CheckDescriptorLimit(int max_connections) {
 // what int64 holds) as ConnectionTimers::kNever.
 int64_t TimeoutNs(absl::Duration timeout) {
   if (timeout == absl::InfiniteDuration() ||
-      timeout >= absl::Nanoseconds(socket_server_internal::ConnectionTimers::
+      timeout >= absl::Nanoseconds(ConnectionTimers::
                                        kNever / 2)) {
-    return socket_server_internal::ConnectionTimers::kNever;
+    return ConnectionTimers::kNever;
   }
   return absl::ToInt64Nanoseconds(timeout);
 }
@@ -139,7 +139,7 @@ int64_t MonotonicNowNs() {
 }
 
 int64_t DeadlineNs(int64_t now_ns, int64_t timeout_ns) {
-  if (timeout_ns == socket_server_internal::ConnectionTimers::kNever) {
+  if (timeout_ns == ConnectionTimers::kNever) {
     return timeout_ns;
   }
   return now_ns + timeout_ns;
@@ -191,6 +191,10 @@ ConcurrentServer::ConcurrentServer(StreamListener listener,
 
 ConcurrentServer::~ConcurrentServer() = default;
 
+void ConcurrentServer::Stop() {
+  socket_server_internal::SignalWakeup(wakeup_.get());
+}
+
 absl::Status ConcurrentServer::Init() {
   if (absl::Status s = listener_.SetNonBlocking(true); !s.ok()) return s;
 
@@ -211,9 +215,9 @@ absl::Status ConcurrentServer::Init() {
   for (size_t i = 0; i < slots; ++i) {
     Connection& c = connections_[i];
     char* base = buffer_memory_.get() + i * per_connection;
-    c.input_ = socket_server_internal::ByteBuffer(base, buffer_bytes_);
+    c.input_ = ByteBuffer(base, buffer_bytes_);
     c.output_ =
-        socket_server_internal::ByteBuffer(base + buffer_bytes_, buffer_bytes_);
+        ByteBuffer(base + buffer_bytes_, buffer_bytes_);
     c.slot_ = i;
     // Hand out low slots first: the stack's top is the last entry.
     free_slots_[i] = static_cast<uint32_t>(slots - 1 - i);
@@ -223,8 +227,7 @@ absl::Status ConcurrentServer::Init() {
   epoll_ = Fd(::epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_.valid()) return ErrnoError(errno, "epoll_create1", "");
 
-  absl::StatusOr<socket_server_internal::Wakeup> wakeup =
-      socket_server_internal::Wakeup::Create();
+  absl::StatusOr<Fd> wakeup = socket_server_internal::NewWakeup();
   if (!wakeup.ok()) return wakeup.status();
   wakeup_ = *std::move(wakeup);
 
@@ -235,7 +238,7 @@ absl::Status ConcurrentServer::Init() {
     int fd;
     uint64_t token;
   } fixed[] = {{listener_.fd().get(), kListenerToken},
-               {wakeup_.fd(), kWakeupToken}};
+               {wakeup_.get(), kWakeupToken}};
   for (const auto& entry : fixed) {
     epoll_event event = {};
     event.events = EPOLLIN;
@@ -272,7 +275,7 @@ int ConcurrentServer::WaitTimeoutMs(const Deadline& deadline) const {
   };
   if (!accepting_) consider(resume_accepting_.PollTimeoutMs());
   const int64_t next_ns = timers_.NextDeadlineNs();
-  if (next_ns != socket_server_internal::ConnectionTimers::kNever) {
+  if (next_ns != ConnectionTimers::kNever) {
     const int64_t left_ns = next_ns - MonotonicNowNs();
     // Rounded up: waking a little late beats waking early and spinning.
     const int64_t ms = left_ns <= 0 ? 0 : (left_ns + 999999) / 1000000;
@@ -293,7 +296,7 @@ absl::Status ConcurrentServer::WaitAndDispatch(const Deadline& deadline,
   for (int i = 0; i < n; ++i) {
     const uint64_t token = events_[i].data.u64;
     if (token == kWakeupToken) {
-      wakeup_.Drain();
+      socket_server_internal::DrainWakeup(wakeup_.get());
       *stopped = true;
     } else if (token == kListenerToken) {
       if (accepting_) AcceptClients();
@@ -366,7 +369,7 @@ void ConcurrentServer::Admit(Connection& c, StreamSocket client) {
   if (Get(stats_.active) > Get(stats_.peak_active)) {
     stats_.peak_active.store(Get(stats_.active), std::memory_order_relaxed);
   }
-  timers_.Arm(c.slot_, socket_server_internal::ConnectionTimers::kIdle,
+  timers_.Arm(c.slot_, ConnectionTimers::kIdle,
               DeadlineNs(now_ns_, idle_timeout_ns_));
   handler_.OnOpen(c);
   Advance(c);
@@ -543,7 +546,6 @@ void ConcurrentServer::Advance(Connection& c) {
 }
 
 void ConcurrentServer::UpdateTimer(Connection& c) {
-  using socket_server_internal::ConnectionTimers;
   const ConnectionTimers::List now_on = timers_.list_of(c.slot_);
   if (c.output_.empty()) {
     // Waiting for the client: idle unless it sends (or just got answers).
@@ -562,7 +564,6 @@ void ConcurrentServer::UpdateTimer(Connection& c) {
 }
 
 void ConcurrentServer::ExpireTimers() {
-  using socket_server_internal::ConnectionTimers;
   if (timers_.NextDeadlineNs() > now_ns_) return;
   // Closing takes the entry off its list, so each loop ends.
   while (timers_.FrontExpired(ConnectionTimers::kIdle, now_ns_)) {

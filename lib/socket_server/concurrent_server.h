@@ -46,9 +46,8 @@
 #include "ipcbox/core/fd.h"
 #include "ipcbox/socket/stream_listener.h"
 #include "ipcbox/socket_server/connection.h"
+#include "ipcbox/socket_server/connection_timers.h"
 #include "ipcbox/socket_server/connection_handler.h"
-#include "ipcbox/socket_server/internal/connection_timers.h"
-#include "ipcbox/socket_server/internal/wakeup.h"
 
 namespace ipcbox {
 
@@ -128,7 +127,7 @@ class ConcurrentServer {
   // Makes the running `Run()` return, or the next one if none is running
   // (so a stop is not lost when it races with the start). Async-signal-safe
   // and thread-safe: one write() to an eventfd.
-  void Stop() { wakeup_.Signal(); }
+  void Stop();
 
   // Closes every connection now (pending output is dropped), calling the
   // handler's `OnClose()` with a kCancelled status. Not while running.
@@ -205,7 +204,7 @@ class ConcurrentServer {
   const int64_t write_stall_timeout_ns_;
 
   Fd epoll_;
-  socket_server_internal::Wakeup wakeup_;
+  Fd wakeup_;  // an eventfd (internal/wakeup.h)
   // Kept open so that, out of descriptors, closing it makes room to accept
   // and refuse a client (see README.md).
   Fd spare_fd_;
@@ -221,7 +220,7 @@ class ConcurrentServer {
   std::unique_ptr<uint32_t[]> free_slots_;
   int free_count_ = 0;
   std::unique_ptr<epoll_event[]> events_;
-  socket_server_internal::ConnectionTimers timers_;
+  ConnectionTimers timers_;
   int64_t now_ns_ = 0;  // CLOCK_MONOTONIC, read once per wake-up
   uint64_t next_id_ = 1;
 

@@ -34,7 +34,7 @@
 #include "absl/types/span.h"
 #include "ipcbox/socket/socket_address.h"
 #include "ipcbox/socket/stream_socket.h"
-#include "ipcbox/socket_server/internal/byte_buffer.h"
+#include "ipcbox/socket_server/byte_buffer.h"
 
 namespace ipcbox {
 
@@ -93,8 +93,8 @@ class Connection {
 
   StreamSocket socket_;
   SocketAddress peer_;
-  socket_server_internal::ByteBuffer input_;
-  socket_server_internal::ByteBuffer output_;
+  ByteBuffer input_;
+  ByteBuffer output_;
   uint64_t id_ = 0;
   size_t slot_ = 0;
   // Bumped whenever the slot is freed, so that an epoll event queued for

@@ -1,6 +1,6 @@
 // ByteBuffer: the fixed-capacity queue under every connection's buffers.
 
-#include "ipcbox/socket_server/internal/byte_buffer.h"
+#include "ipcbox/socket_server/byte_buffer.h"
 
 #include <cstring>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 
-namespace ipcbox::socket_server_internal {
+namespace ipcbox {
 namespace {
 
 absl::string_view View(const ByteBuffer& b) {
@@ -88,4 +88,4 @@ TEST(ByteBufferTest, ConsumeBeyondTheQueuedBytesEmptiesTheBuffer) {
 }
 
 }  // namespace
-}  // namespace ipcbox::socket_server_internal
+}  // namespace ipcbox

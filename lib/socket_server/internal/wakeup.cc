@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <utility>
 
 #include "absl/status/statusor.h"
 #include "ipcbox/core/errors.h"
@@ -15,24 +14,24 @@
 namespace ipcbox {
 namespace socket_server_internal {
 
-absl::StatusOr<Wakeup> Wakeup::Create() {
+absl::StatusOr<Fd> NewWakeup() {
   const int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (fd < 0) return ErrnoError(errno, "eventfd", "");
-  return Wakeup(Fd(fd));
+  return Fd(fd);
 }
 
-void Wakeup::Signal() const {
+void SignalWakeup(int fd) {
   const int saved_errno = errno;
   const uint64_t one = 1;
   // Only EAGAIN (a counter near 2^64) can fail here, and then the
   // descriptor is readable already.
-  (void)RetryOnEintr([&] { return ::write(fd_.get(), &one, sizeof(one)); });
+  (void)RetryOnEintr([&] { return ::write(fd, &one, sizeof(one)); });
   errno = saved_errno;
 }
 
-void Wakeup::Drain() const {
+void DrainWakeup(int fd) {
   uint64_t count;
-  (void)RetryOnEintr([&] { return ::read(fd_.get(), &count, sizeof(count)); });
+  (void)RetryOnEintr([&] { return ::read(fd, &count, sizeof(count)); });
 }
 
 }  // namespace socket_server_internal

@@ -1,23 +1,21 @@
 // wakeup.h
 //
 // Internal to lib/socket_server: an eventfd that another thread, or a signal
-// handler, uses to wake an epoll loop. `Signal()` is one write() of 8 bytes,
-// which is async-signal-safe and keeps errno as it was, so a handler can
+// handler, uses to wake an epoll loop. `SignalWakeup()` is one write() of 8
+// bytes, which is async-signal-safe and keeps errno as it was, so a handler can
 // call it between any two instructions of the interrupted code. Signals
 // made before the loop waits are not lost: the counter stays non-zero, and
-// the descriptor readable, until `Drain()`.
+// the descriptor readable, until `DrainWakeup()`.
 //
 // Example:
 //
-//   absl::StatusOr<Wakeup> wakeup = Wakeup::Create();
-//   ...add wakeup->fd() to the epoll set...
-//   // another thread: wakeup->Signal();
-//   // the loop, when the fd is readable: wakeup->Drain(); return;
+//   absl::StatusOr<Fd> wakeup = NewWakeup();
+//   ...add wakeup->get() to the epoll set...
+//   // another thread: SignalWakeup(wakeup->get());
+//   // the loop, when the fd is readable: DrainWakeup(wakeup->get()); return;
 
 #ifndef IPCBOX_SOCKET_SERVER_INTERNAL_WAKEUP_H_
 #define IPCBOX_SOCKET_SERVER_INTERNAL_WAKEUP_H_
-
-#include <utility>
 
 #include "absl/status/statusor.h"
 #include "ipcbox/core/fd.h"
@@ -25,22 +23,13 @@
 namespace ipcbox {
 namespace socket_server_internal {
 
-class Wakeup {
- public:
-  Wakeup() = default;
-  static absl::StatusOr<Wakeup> Create();
+// A new eventfd (close-on-exec, non-blocking), not readable.
+absl::StatusOr<Fd> NewWakeup();
 
-  int fd() const { return fd_.get(); }
-
-  // Makes the descriptor readable. Async-signal-safe, thread-safe.
-  void Signal() const;
-  // Makes it not readable again.
-  void Drain() const;
-
- private:
-  explicit Wakeup(Fd fd) : fd_(std::move(fd)) {}
-  Fd fd_;
-};
+// Makes the descriptor readable. Async-signal-safe, thread-safe.
+void SignalWakeup(int fd);
+// Makes it not readable again.
+void DrainWakeup(int fd);
 
 }  // namespace socket_server_internal
 }  // namespace ipcbox

@@ -1,11 +1,12 @@
 // byte_buffer.h
 //
-// Internal to lib/socket_server: a fixed-capacity byte queue over memory
-// that someone else owns (the server carves every connection's buffers out
-// of one allocation made at start). Bytes are appended at the end and
-// consumed from the front; the free space is kept contiguous by moving the
-// unconsumed bytes to the front when space is asked for, so a receive or a
-// handler's write always gets one span. Nothing here allocates.
+// `ByteBuffer` is a fixed-capacity byte queue over memory that someone else
+// owns: `ConcurrentServer` carves every connection's input and output
+// buffers out of one allocation made at start. Bytes are appended at the
+// end and consumed from the front; the free space is kept contiguous by
+// moving the unconsumed bytes to the front when space is asked for, so a
+// receive or a handler's write always gets one span. Nothing here
+// allocates.
 //
 // Example:
 //
@@ -15,8 +16,8 @@
 //   in.Commit(n);
 //   in.Consume(Parse(in.Readable()));
 
-#ifndef IPCBOX_SOCKET_SERVER_INTERNAL_BYTE_BUFFER_H_
-#define IPCBOX_SOCKET_SERVER_INTERNAL_BYTE_BUFFER_H_
+#ifndef IPCBOX_SOCKET_SERVER_BYTE_BUFFER_H_
+#define IPCBOX_SOCKET_SERVER_BYTE_BUFFER_H_
 
 #include <algorithm>
 #include <cstddef>
@@ -25,7 +26,6 @@
 #include "absl/types/span.h"
 
 namespace ipcbox {
-namespace socket_server_internal {
 
 class ByteBuffer {
  public:
@@ -82,7 +82,6 @@ class ByteBuffer {
   size_t end_ = 0;    // one past the last queued byte
 };
 
-}  // namespace socket_server_internal
 }  // namespace ipcbox
 
-#endif  // IPCBOX_SOCKET_SERVER_INTERNAL_BYTE_BUFFER_H_
+#endif  // IPCBOX_SOCKET_SERVER_BYTE_BUFFER_H_

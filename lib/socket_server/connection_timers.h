@@ -1,12 +1,12 @@
 // connection_timers.h
 //
-// Internal to lib/socket_server: the deadlines of a fixed table of
-// connections, in two intrusive lists over arrays allocated once. Every
-// entry of one list has the same timeout, so appending an entry whose
-// deadline is "now + that timeout" keeps the list sorted: the earliest
-// deadline is always at the front, arming and disarming are O(1), and
-// finding the expired entries reads only the fronts. Nothing here
-// allocates after `Init()`.
+// `ConnectionTimers` holds the deadlines of a fixed table of connections
+// (`ConcurrentServer`'s idle and write-stall timeouts) in two intrusive
+// lists over arrays allocated once. Every entry of one list has the same
+// timeout, so appending an entry whose deadline is "now + that timeout"
+// keeps the list sorted: the earliest deadline is always at the front,
+// arming and disarming are O(1), and finding the expired entries reads only
+// the fronts. Nothing here allocates after `Init()`.
 //
 // Example (one idle timeout for every connection):
 //
@@ -17,8 +17,8 @@
 //     Close(timers.Front(ConnectionTimers::kIdle));   // which Disarm()s it
 //   }
 
-#ifndef IPCBOX_SOCKET_SERVER_INTERNAL_CONNECTION_TIMERS_H_
-#define IPCBOX_SOCKET_SERVER_INTERNAL_CONNECTION_TIMERS_H_
+#ifndef IPCBOX_SOCKET_SERVER_CONNECTION_TIMERS_H_
+#define IPCBOX_SOCKET_SERVER_CONNECTION_TIMERS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +27,6 @@
 #include <new>
 
 namespace ipcbox {
-namespace socket_server_internal {
 
 class ConnectionTimers {
  public:
@@ -116,7 +115,6 @@ class ConnectionTimers {
   uint32_t tail_[2] = {kNoSlot, kNoSlot};
 };
 
-}  // namespace socket_server_internal
 }  // namespace ipcbox
 
-#endif  // IPCBOX_SOCKET_SERVER_INTERNAL_CONNECTION_TIMERS_H_
+#endif  // IPCBOX_SOCKET_SERVER_CONNECTION_TIMERS_H_
