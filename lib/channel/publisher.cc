@@ -86,6 +86,9 @@ absl::StatusOr<Publisher> Publisher::AttachFd(int fd,
   return Start(*std::move(segment), waiting);
 }
 
+Publisher::Publisher(Segment segment, const WaitOptions& waiting)
+    : segment_(std::move(segment)), waiting_(waiting) {}
+
 absl::StatusOr<Publisher> Publisher::Start(Segment segment,
                                            const WaitOptions& waiting) {
   absl::StatusOr<bool> locked = segment.TryLock(kPublisherLockByte);
@@ -95,7 +98,7 @@ absl::StatusOr<Publisher> Publisher::Start(Segment segment,
         segment.description(), ": another publisher is attached"));
   }
   Publisher publisher(std::move(segment), waiting);
-  const Segment& s = publisher.segment_;
+  const Segment& s = publisher.segment_.get();
   const Geometry& g = s.geometry();
   ControlBlock* c = s.control();
   // Recovery from a publisher that died: its loan goes back, and a slot it
@@ -137,23 +140,33 @@ Publisher& Publisher::operator=(Publisher&& other) noexcept {
 
 Publisher::~Publisher() { Leave(); }
 
+size_t Publisher::max_payload() const {
+  return segment_.get().geometry().max_payload;
+}
+uint32_t Publisher::slot_count() const {
+  return segment_.get().geometry().slot_count;
+}
+int Publisher::fd() const { return segment_.get().fd(); }
+void Publisher::ReleaseName() { segment_.get().ReleaseName(); }
+absl::Status Publisher::RemoveName() { return segment_.get().RemoveName(); }
+
 void Publisher::Leave() {
-  if (segment_.control() == nullptr) return;  // moved from
+  if (segment_.get().control() == nullptr) return;  // moved from
   Abandon();
-  ControlBlock* c = segment_.control();
+  ControlBlock* c = segment_.get().control();
   channel_internal::StoreSeqCst(&c->publisher_attached, 0u);
   // Sleepers learn at once that nobody will publish.
   channel_internal::FetchAdd(&c->data_word, 1);
   channel_internal::FutexWakeAll(&c->data_word);
   // Closing drops the publisher lock and, if owned, removes the name.
-  segment_ = Segment();
+  segment_.get() = Segment();
 }
 
 uint64_t Publisher::SlowestCursor() const {
-  const Geometry& g = segment_.geometry();
+  const Geometry& g = segment_.get().geometry();
   uint64_t slowest = head_;
   for (uint32_t i = 0; i < g.max_subscribers; ++i) {
-    const auto* sub = segment_.subscriber(i);
+    const auto* sub = segment_.get().subscriber(i);
     if (channel_internal::LoadAcquire(&sub->active) != 1) continue;
     uint64_t cursor = channel_internal::LoadAcquire(&sub->cursor);
     if (cursor > head_) cursor = head_;  // untrusted: never ahead of us
@@ -163,9 +176,9 @@ uint64_t Publisher::SlowestCursor() const {
 }
 
 uint32_t Publisher::ClaimFreeSlot() {
-  const uint32_t k = segment_.geometry().slot_count;
+  const uint32_t k = segment_.get().geometry().slot_count;
   const bool block =
-      segment_.policy() == channel_internal::kPolicyBlockPublisher;
+      segment_.get().policy() == channel_internal::kPolicyBlockPublisher;
   if (!block) return ClaimSlotReadBefore(head_);
   // Every live cursor was at least `slowest_cursor_` when last scanned, and
   // cursors only move forward (a new subscriber starts at the head), so the
@@ -184,9 +197,9 @@ uint32_t Publisher::ClaimFreeSlot() {
 }
 
 uint32_t Publisher::ClaimSlotReadBefore(uint64_t slowest) {
-  const uint32_t k = segment_.geometry().slot_count;
+  const uint32_t k = segment_.get().geometry().slot_count;
   const bool block =
-      segment_.policy() == channel_internal::kPolicyBlockPublisher;
+      segment_.get().policy() == channel_internal::kPolicyBlockPublisher;
   for (uint32_t j = 0; j < k; ++j) {
     // From head_ % k on: in steady state the oldest sample first.
     const uint32_t idx = static_cast<uint32_t>((head_ + j) % k);
@@ -198,7 +211,7 @@ uint32_t Publisher::ClaimSlotReadBefore(uint64_t slowest) {
       if (stamp != 0 && stamp - 1 >= slowest && stamp <= head_) continue;
     }
     uint32_t holders = 0;  // a free slot; the CAS fails on anything else
-    if (channel_internal::CompareExchange(&segment_.slot(idx)->holders,
+    if (channel_internal::CompareExchange(&segment_.get().slot(idx)->holders,
                                           holders, kWriterBit)) {
       written_[idx] = 0;
       return idx;
@@ -210,20 +223,20 @@ uint32_t Publisher::ClaimSlotReadBefore(uint64_t slowest) {
 absl::StatusOr<absl::Span<char>> Publisher::Loan(Deadline deadline) {
   if (loaned_ >= 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        segment_.description(), ": a slot is already loaned; publish it "
+        segment_.get().description(), ": a slot is already loaned; publish it "
                                 "or abandon it first"));
   }
-  const Geometry& g = segment_.geometry();
-  ControlBlock* c = segment_.control();
+  const Geometry& g = segment_.get().geometry();
+  ControlBlock* c = segment_.get().control();
   uint32_t spins = 0;
   int64_t next_reclaim = 0;
   for (;;) {
     uint32_t idx = ClaimFreeSlot();
     if (idx < g.slot_count) {
-      channel_internal::StoreRelease(&segment_.slot(idx)->stamp,
+      channel_internal::StoreRelease(&segment_.get().slot(idx)->stamp,
                                      uint64_t{0});
       loaned_ = idx;
-      return absl::Span<char>(segment_.payload(idx), g.max_payload);
+      return absl::Span<char>(segment_.get().payload(idx), g.max_payload);
     }
     if (deadline.expired()) return TimedOutError();
     if (spins < waiting_.spin) {
@@ -238,10 +251,10 @@ absl::StatusOr<absl::Span<char>> Publisher::Loan(Deadline deadline) {
           now + absl::ToInt64Nanoseconds(waiting_.liveness_interval);
       idx = ClaimFreeSlot();
       if (idx < g.slot_count) {
-        channel_internal::StoreRelease(&segment_.slot(idx)->stamp,
+        channel_internal::StoreRelease(&segment_.get().slot(idx)->stamp,
                                        uint64_t{0});
         loaned_ = idx;
-        return absl::Span<char>(segment_.payload(idx), g.max_payload);
+        return absl::Span<char>(segment_.get().payload(idx), g.max_payload);
       }
     }
     // Announce the sleep, then look once more: a subscriber that frees a
@@ -252,10 +265,10 @@ absl::StatusOr<absl::Span<char>> Publisher::Loan(Deadline deadline) {
     idx = ClaimFreeSlot();
     if (idx < g.slot_count) {
       channel_internal::StoreSeqCst(&c->publisher_waiting, 0u);
-      channel_internal::StoreRelease(&segment_.slot(idx)->stamp,
+      channel_internal::StoreRelease(&segment_.get().slot(idx)->stamp,
                                      uint64_t{0});
       loaned_ = idx;
-      return absl::Span<char>(segment_.payload(idx), g.max_payload);
+      return absl::Span<char>(segment_.get().payload(idx), g.max_payload);
     }
     absl::Duration wait = deadline.Remaining();
     if (wait > waiting_.liveness_interval) wait = waiting_.liveness_interval;
@@ -266,25 +279,25 @@ absl::StatusOr<absl::Span<char>> Publisher::Loan(Deadline deadline) {
 }
 
 absl::Status Publisher::Publish(size_t length) {
-  const Geometry& g = segment_.geometry();
+  const Geometry& g = segment_.get().geometry();
   if (loaned_ < 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat(segment_.description(), ": Publish() without a Loan()"));
+        absl::StrCat(segment_.get().description(), ": Publish() without a Loan()"));
   }
   if (length > g.max_payload) {
     return absl::InvalidArgumentError(
-        absl::StrCat(segment_.description(), ": ", length,
+        absl::StrCat(segment_.get().description(), ": ", length,
                      " bytes do not fit a slot of ", g.max_payload));
   }
   const uint32_t idx = static_cast<uint32_t>(loaned_);
-  SlotHeader* slot = segment_.slot(idx);
-  ControlBlock* c = segment_.control();
+  SlotHeader* slot = segment_.get().slot(idx);
+  ControlBlock* c = segment_.get().control();
   channel_internal::StoreRelaxed(&slot->length,
                                  static_cast<uint32_t>(length));
   channel_internal::StoreRelease(&slot->stamp, head_ + 1);
   written_[idx] = head_ + 1;
   channel_internal::StoreRelease(
-      segment_.index_entry(static_cast<uint32_t>(head_ % g.slot_count)), idx);
+      segment_.get().index_entry(static_cast<uint32_t>(head_ % g.slot_count)), idx);
   // Releasing the writer bit publishes the payload, length and stamp to
   // whoever takes the slot next (their CAS on holders acquires it). A
   // plain store is enough: while the writer bit is set no subscriber adds
@@ -306,30 +319,30 @@ absl::Status Publisher::Publish(size_t length) {
 
 void Publisher::Abandon() {
   if (loaned_ < 0) return;
-  SlotHeader* slot = segment_.slot(static_cast<uint32_t>(loaned_));
+  SlotHeader* slot = segment_.get().slot(static_cast<uint32_t>(loaned_));
   channel_internal::FetchAnd(&slot->holders, ~kWriterBit);
   loaned_ = -1;
 }
 
 absl::Status Publisher::ReclaimDeadSubscribers() {
-  const Geometry& g = segment_.geometry();
+  const Geometry& g = segment_.get().geometry();
   for (uint32_t i = 0; i < g.max_subscribers; ++i) {
-    if (channel_internal::LoadAcquire(&segment_.subscriber(i)->active) == 0) {
+    if (channel_internal::LoadAcquire(&segment_.get().subscriber(i)->active) == 0) {
       continue;
     }
-    absl::StatusOr<bool> locked = segment_.TryLock(kSubscriberLockByte + i);
+    absl::StatusOr<bool> locked = segment_.get().TryLock(kSubscriberLockByte + i);
     if (!locked.ok()) return locked.status();
     if (!*locked) continue;  // its owner is alive
-    CleanSubscriberPlace(segment_, i);
-    segment_.Unlock(kSubscriberLockByte + i);
+    CleanSubscriberPlace(segment_.get(), i);
+    segment_.get().Unlock(kSubscriberLockByte + i);
   }
   return absl::OkStatus();
 }
 
 uint32_t Publisher::AttachedSubscribers() const {
   uint32_t n = 0;
-  for (uint32_t i = 0; i < segment_.geometry().max_subscribers; ++i) {
-    if (channel_internal::LoadAcquire(&segment_.subscriber(i)->active) == 1) {
+  for (uint32_t i = 0; i < segment_.get().geometry().max_subscribers; ++i) {
+    if (channel_internal::LoadAcquire(&segment_.get().subscriber(i)->active) == 1) {
       ++n;
     }
   }

@@ -35,7 +35,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "ipcbox/channel/channel_options.h"
-#include "ipcbox/channel/internal/segment.h"
+#include "ipcbox/channel/segment_storage.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/name.h"
 
@@ -88,19 +88,18 @@ class Publisher {
   uint32_t AttachedSubscribers() const;
 
   uint64_t published() const { return head_; }
-  size_t max_payload() const { return segment_.geometry().max_payload; }
-  uint32_t slot_count() const { return segment_.geometry().slot_count; }
+  size_t max_payload() const;
+  uint32_t slot_count() const;
   // A descriptor of the backing object (memfd or shm), to pass to
   // subscribers; not the one this publisher's liveness lock is on.
-  int fd() const { return segment_.fd(); }
+  int fd() const;
   // Leaves the name for others to remove (`Publisher::Attach` after a
   // restart), or removes it now.
-  void ReleaseName() { segment_.ReleaseName(); }
-  absl::Status RemoveName() { return segment_.RemoveName(); }
+  void ReleaseName();
+  absl::Status RemoveName();
 
  private:
-  Publisher(channel_internal::Segment segment, const WaitOptions& waiting)
-      : segment_(std::move(segment)), waiting_(waiting) {}
+  Publisher(channel_internal::Segment segment, const WaitOptions& waiting);
   static absl::StatusOr<Publisher> Start(channel_internal::Segment segment,
                                          const WaitOptions& waiting);
   // A free slot, claimed for writing; slot_count() when there is none.
@@ -112,7 +111,7 @@ class Publisher {
   uint64_t SlowestCursor() const;
   void Leave();
 
-  channel_internal::Segment segment_;
+  channel_internal::SegmentStorage segment_;
   WaitOptions waiting_;
   uint64_t head_ = 0;
   // kBlockPublisher: a lower bound of every live cursor (see

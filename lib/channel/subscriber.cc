@@ -169,12 +169,16 @@ Subscriber& Subscriber::operator=(Subscriber&& other) noexcept {
 
 Subscriber::~Subscriber() { Detach(); }
 
+size_t Subscriber::max_payload() const {
+  return segment_.get().geometry().max_payload;
+}
+
 void Subscriber::Detach() {
   StopWatcher();
-  if (segment_.control() == nullptr) return;  // moved from
+  if (segment_.get().control() == nullptr) return;  // moved from
   // Our place's lock is still ours: clean the place, then give it up.
-  channel_internal::CleanSubscriberPlace(segment_, place_);
-  segment_.Unlock(kSubscriberLockByte + place_);
+  channel_internal::CleanSubscriberPlace(segment_.get(), place_);
+  segment_.get().Unlock(kSubscriberLockByte + place_);
 }
 
 void Subscriber::StopWatcher() {
@@ -203,8 +207,8 @@ absl::StatusOr<Subscriber> Subscriber::AttachSegment(
     // A place whose lock nobody holds: free, or left by a dead subscriber.
     channel_internal::CleanSubscriberPlace(*segment, i);
     Subscriber subscriber(std::move(*segment), i, waiting);
-    ControlBlock* c = subscriber.segment_.control();
-    SubscriberState* state = subscriber.segment_.subscriber(i);
+    ControlBlock* c = subscriber.segment_.get().control();
+    SubscriberState* state = subscriber.segment_.get().subscriber(i);
     subscriber.cursor_ = channel_internal::LoadAcquire(&c->head);
     channel_internal::StoreRelease(&state->cursor, subscriber.cursor_);
     channel_internal::StoreRelaxed(&state->missed, uint64_t{0});
@@ -227,18 +231,18 @@ absl::StatusOr<Subscriber> Subscriber::AttachFd(int fd,
 
 void Subscriber::Advance(uint64_t cursor) {
   cursor_ = cursor;
-  SubscriberState* state = segment_.subscriber(place_);
+  SubscriberState* state = segment_.get().subscriber(place_);
   channel_internal::StoreRelease(&state->cursor, cursor_);
   channel_internal::StoreRelaxed(&state->missed, missed_);
   // kBlockPublisher: the publisher may wait for this cursor.
-  channel_internal::WakePublisherIfWaiting(segment_.control());
+  channel_internal::WakePublisherIfWaiting(segment_.get().control());
 }
 
 absl::StatusOr<Sample> Subscriber::TryReceive() {
-  const Geometry& g = segment_.geometry();
+  const Geometry& g = segment_.get().geometry();
   const uint32_t k = g.slot_count;
   const uint32_t bit = 1u << place_;
-  ControlBlock* c = segment_.control();
+  ControlBlock* c = segment_.get().control();
   // Each pass either returns or skips one lost sample; a sample found lost
   // leaves at most k others to look at before the head.
   for (uint32_t pass = 0; pass <= k + 1; ++pass) {
@@ -250,7 +254,7 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
       // name) moves the head back: start again from there.
       Advance(head);
       return absl::DataLossError(absl::StrCat(
-          segment_.description(), ": the head moved back from ", cursor,
+          segment_.get().description(), ": the head moved back from ", cursor,
           " to ", head));
     }
     if (head - cursor > k) {
@@ -263,7 +267,7 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
     // the hold proves it (or not); this skips the index entry, one shared
     // cache line less per sample.
     const uint32_t guess = static_cast<uint32_t>(cursor % k);
-    SlotHeader* guessed = segment_.slot(guess);
+    SlotHeader* guessed = segment_.get().slot(guess);
     if (Hold(&guessed->holders, bit)) {
       if (channel_internal::LoadAcquire(&guessed->stamp) == cursor + 1) {
         const uint32_t length =
@@ -271,7 +275,7 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
         if (length <= g.max_payload) {
           Advance(cursor + 1);
           return Sample(c, &guessed->holders, bit, cursor,
-                        absl::Span<const char>(segment_.payload(guess),
+                        absl::Span<const char>(segment_.get().payload(guess),
                                                length));
         }
       }
@@ -279,15 +283,15 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
       Unhold(c, &guessed->holders, bit);
     }
     const uint32_t idx = channel_internal::LoadAcquire(
-        segment_.index_entry(static_cast<uint32_t>(cursor % k)));
+        segment_.get().index_entry(static_cast<uint32_t>(cursor % k)));
     if (idx >= k) {
       ++missed_;
       Advance(cursor + 1);
       return absl::DataLossError(absl::StrCat(
-          segment_.description(), ": sample ", cursor, " names slot ", idx,
+          segment_.get().description(), ": sample ", cursor, " names slot ", idx,
           " of ", k));
     }
-    SlotHeader* slot = segment_.slot(idx);
+    SlotHeader* slot = segment_.get().slot(idx);
     if (!Hold(&slot->holders, bit)) {
       // Being rewritten: the sample is gone.
       ++missed_;
@@ -310,12 +314,12 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
       ++missed_;
       Advance(cursor + 1);
       return absl::DataLossError(absl::StrCat(
-          segment_.description(), ": sample ", cursor, " claims ", length,
+          segment_.get().description(), ": sample ", cursor, " claims ", length,
           " bytes in a slot of ", g.max_payload));
     }
     Advance(cursor + 1);
     return Sample(c, &slot->holders, bit, cursor,
-                  absl::Span<const char>(segment_.payload(idx), length));
+                  absl::Span<const char>(segment_.get().payload(idx), length));
   }
   return WouldBlockError();
 }
@@ -329,7 +333,7 @@ absl::StatusOr<Sample> Subscriber::Receive(Deadline deadline) {
     if ((spins & 1023) == 1023 && deadline.expired()) return TimedOutError();
     channel_internal::CpuRelax();
   }
-  ControlBlock* c = segment_.control();
+  ControlBlock* c = segment_.get().control();
   const uint32_t sleeper = 1u << place_;
   const int64_t interval = absl::ToInt64Nanoseconds(waiting_.liveness_interval);
   int64_t next_probe = NowNs() + interval;
@@ -369,12 +373,12 @@ absl::StatusOr<Sample> Subscriber::Receive(Deadline deadline) {
 
 absl::Status Subscriber::PublisherGoneError() const {
   return absl::FailedPreconditionError(
-      absl::StrCat(segment_.description(), ": ", kPublisherGone));
+      absl::StrCat(segment_.get().description(), ": ", kPublisherGone));
 }
 
 absl::Status Subscriber::CheckPublisher() const {
   absl::StatusOr<bool> locked =
-      segment_.LockedByOther(kPublisherLockByte);
+      segment_.get().LockedByOther(kPublisherLockByte);
   if (!locked.ok()) return locked.status();
   if (!*locked) return PublisherGoneError();
   return absl::OkStatus();
@@ -383,16 +387,16 @@ absl::Status Subscriber::CheckPublisher() const {
 absl::StatusOr<int> Subscriber::NotificationFd() {
   if (watcher_ != nullptr) return watcher_->event.get();
   const int raw = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (raw < 0) return ErrnoError(errno, "eventfd", segment_.description());
+  if (raw < 0) return ErrnoError(errno, "eventfd", segment_.get().description());
   auto watcher = std::make_unique<Watcher>();
   watcher->event = Fd(raw);
-  watcher->control = segment_.control();
+  watcher->control = segment_.get().control();
   watcher->sleeper_bit = 1u << (place_ + kWatcherShift);
   watcher->interval_ns =
       absl::ToInt64Nanoseconds(waiting_.liveness_interval);
   // Samples already waiting make the descriptor readable at once.
   watcher->start = cursor_;
-  watcher->lock_fd = segment_.lock_fd();
+  watcher->lock_fd = segment_.get().lock_fd();
   Watcher* w = watcher.get();
   watcher->thread = std::thread([w] { w->Run(); });
   watcher_ = std::move(watcher);

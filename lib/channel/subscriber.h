@@ -37,12 +37,15 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "ipcbox/channel/channel_options.h"
-#include "ipcbox/channel/internal/segment.h"
+#include "ipcbox/channel/segment_storage.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/name.h"
 
 namespace ipcbox {
+namespace channel_internal {
+struct ControlBlock;  // internal/layout.h
+}  // namespace channel_internal
 
 class Subscriber;
 
@@ -128,7 +131,7 @@ class Subscriber {
   absl::StatusOr<int> NotificationFd();
 
   uint32_t place() const { return place_; }
-  size_t max_payload() const { return segment_.geometry().max_payload; }
+  size_t max_payload() const;
 
  private:
   struct Watcher;
@@ -141,7 +144,7 @@ class Subscriber {
   void StopWatcher();
   absl::Status PublisherGoneError() const;
 
-  channel_internal::Segment segment_;
+  channel_internal::SegmentStorage segment_;
   uint32_t place_ = 0;
   WaitOptions waiting_;
   uint64_t cursor_ = 0;

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <ctime>
 #include <mutex>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -173,6 +174,28 @@ Segment& Segment::operator=(Segment&& other) noexcept {
 }
 
 Segment::~Segment() { Reset(); }
+
+static_assert(sizeof(Segment) <= SegmentStorage::kSize,
+              "SegmentStorage::kSize is too small for a Segment");
+static_assert(alignof(Segment) <= SegmentStorage::kAlignment,
+              "SegmentStorage::kAlignment is too small for a Segment");
+
+SegmentStorage::SegmentStorage() noexcept { new (bytes_) Segment(); }
+
+SegmentStorage::SegmentStorage(Segment&& segment) noexcept {
+  new (bytes_) Segment(std::move(segment));
+}
+
+SegmentStorage::SegmentStorage(SegmentStorage&& other) noexcept {
+  new (bytes_) Segment(std::move(other.get()));
+}
+
+SegmentStorage& SegmentStorage::operator=(SegmentStorage&& other) noexcept {
+  get() = std::move(other.get());
+  return *this;
+}
+
+SegmentStorage::~SegmentStorage() { get().~Segment(); }
 
 void Segment::Reset() {
   if (lock_fd_.get() >= 0) UnregisterLock(lock_fd_.get());

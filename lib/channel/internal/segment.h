@@ -23,11 +23,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <optional>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ipcbox/channel/internal/layout.h"
+#include "ipcbox/channel/segment_storage.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/permissions.h"
@@ -126,6 +128,13 @@ class Segment {
   uint32_t policy_ = 0;
   char description_[NAME_MAX + 16] = {};
 };
+
+inline Segment& SegmentStorage::get() {
+  return *std::launder(reinterpret_cast<Segment*>(bytes_));
+}
+inline const Segment& SegmentStorage::get() const {
+  return *std::launder(reinterpret_cast<const Segment*>(bytes_));
+}
 
 // futex(2) on a shared (non-private) 32-bit word: other processes, and
 // qemu-user processes of another architecture, wait on the same word.
