@@ -2,8 +2,9 @@
 
 The archive holds, for the architecture of the current --platforms:
 
-  include/ipcbox/<pkg>/<file>.h   the public headers of the given libraries,
-                                  plus the internal headers they include;
+  include/ipcbox/<pkg>/<file>.h   the public headers of the given libraries
+                                  (and any internal header one includes,
+                                  which check_sdk.sh refuses);
   include/platforms/selected_backends.h
                                   the backends the archive was built for
                                   (public headers include it by that path);
