@@ -60,7 +60,7 @@ int RunMemwriter(const MemwriterOptions& options, std::FILE* err) {
 
   // shm_open(BackingFile, O_RDWR | O_CREAT, AccessPerms), ftruncate, mmap.
   SharedMemoryOptions shm_options;
-  shm_options.mode = OpenMode::kOpenOrCreate;
+  shm_options.open_mode = OpenMode::kOpenOrCreate;
   shm_options.permissions = *perms;
   absl::StatusOr<posix::SharedMemory> memory =
       posix::SharedMemory::Open(*backing_file, shmem.byte_size, shm_options);

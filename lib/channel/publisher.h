@@ -95,7 +95,7 @@ class Publisher {
   int fd() const { return segment_.fd(); }
   // Leaves the name for others to remove (`Publisher::Attach` after a
   // restart), or removes it now.
-  void ReleaseName() { segment_.ReleaseName(); }
+  void Disown() { segment_.DisownName(); }
   absl::Status RemoveName() { return segment_.RemoveName(); }
 
  private:

@@ -59,7 +59,7 @@ absl::StatusOr<RecoverableSemaphore> RecoverableSemaphore::Open(
   return RecoverableSemaphore(*std::move(semaphore), *std::move(record));
 }
 
-absl::Status RecoverableSemaphore::Acquire(Deadline deadline) {
+absl::Status RecoverableSemaphore::TakeTurn(Deadline deadline) {
   recovered_from_ = 0;
   HolderRecord& record = RecordIn(record_);
   for (;;) {
@@ -97,7 +97,7 @@ absl::Status RecoverableSemaphore::Acquire(Deadline deadline) {
   }
 }
 
-absl::Status RecoverableSemaphore::Release() {
+absl::Status RecoverableSemaphore::GiveBackTurn() {
   pid_t self = ::getpid();
   RecordIn(record_).pid.compare_exchange_strong(self, 0);
   return semaphore_.Post();

@@ -10,10 +10,10 @@
 //
 //   absl::StatusOr<posix::RecoverableSemaphore> turn =
 //       posix::RecoverableSemaphore::Open(*name, OpenMode::kOpenOrCreate, {});
-//   absl::Status s = turn->Acquire(Deadline::After(absl::Seconds(30)));
+//   absl::Status s = turn->TakeTurn(Deadline::After(absl::Seconds(30)));
 //   if (!s.ok()) return s;  // DeadlineExceeded names the live holder, if any
 //   ... read ...
-//   turn->Release().IgnoreError();
+//   turn->GiveBackTurn().IgnoreError();
 //
 // The record is a small POSIX shared memory object beside the semaphore,
 // "<name>.holder", holding the holder's pid; whoever creates it removes it.
@@ -53,13 +53,13 @@ class RecoverableSemaphore {
   // Waits for the turn until `deadline`, giving back a dead holder's turn
   // on the way; then records this process as the holder. On timeout,
   // DeadlineExceeded saying whether a live process (and which) holds it.
-  absl::Status Acquire(Deadline deadline);
+  absl::Status TakeTurn(Deadline deadline);
   // Clears the record (if it is ours) and posts.
-  absl::Status Release();
+  absl::Status GiveBackTurn();
   // Posts without holding (the writer's "data ready").
   absl::Status Post() { return semaphore_.Post(); }
 
-  // The pid of the dead holder whose turn the last `Acquire()` gave back,
+  // The pid of the dead holder whose turn the last `TakeTurn()` gave back,
   // or 0.
   pid_t recovered_from() const { return recovered_from_; }
 

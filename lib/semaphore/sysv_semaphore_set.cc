@@ -232,7 +232,7 @@ SemaphoreSet::SemaphoreSet(SemaphoreSet&& other) noexcept
 
 SemaphoreSet& SemaphoreSet::operator=(SemaphoreSet&& other) noexcept {
   if (this != &other) {
-    Release();
+    Reset();
     id_ = std::exchange(other.id_, -1);
     size_ = std::exchange(other.size_, 0);
     key_ = other.key_;
@@ -243,9 +243,9 @@ SemaphoreSet& SemaphoreSet::operator=(SemaphoreSet&& other) noexcept {
   return *this;
 }
 
-SemaphoreSet::~SemaphoreSet() { Release(); }
+SemaphoreSet::~SemaphoreSet() { Reset(); }
 
-void SemaphoreSet::Release() {
+void SemaphoreSet::Reset() {
   if (id_ >= 0 && owns_set_ && creator_pid_ == ::getpid()) {
     const int saved_errno = errno;
     ::semctl(id_, 0, IPC_RMID);

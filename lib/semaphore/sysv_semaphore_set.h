@@ -194,7 +194,8 @@ class SemaphoreSet {
   SemaphoreSet(int id, int size, IpcKey key, bool created);
 
   absl::Status CheckIndex(int index) const;
-  void Release();
+  // The destructor's work; leaves the object empty.
+  void Reset();
 
   int id_ = -1;
   int size_ = 0;

@@ -6,7 +6,7 @@
 // Code written against it builds for either, linking only the chosen backend.
 // Both provide `Open()`, `Create()`, `OpenExisting()`, the static `Remove()`,
 // `size()`, `bytes()`, `mutable_bytes()`, `writable()`, `owner()`,
-// `Release()`, `Remove()`, `Close()`, with the same meaning and status codes.
+// `Disown()`, `Remove()`, `Close()`, with the same meaning and status codes.
 //
 // Example:
 //

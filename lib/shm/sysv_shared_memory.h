@@ -67,7 +67,7 @@ struct SegmentInfo {
 
 class SharedMemory {
  public:
-  // Finds or makes the segment for `key` as `options.mode` says and attaches
+  // Finds or makes the segment for `key` as `options.open_mode` says and attaches
   // it; the spans cover its first `size` bytes.
   //
   // - kCreateExclusive / kPurgeAndCreate: a new zeroed segment of `size`
@@ -167,7 +167,7 @@ class SharedMemory {
   absl::StatusOr<SegmentInfo> Stat() const;
 
   // Keeps the segment after this object is closed.
-  void Release() { owner_ = false; }
+  void Disown() { owner_ = false; }
 
   // IPC_RMID now (owner or not): the key is free at once; the segment lives
   // until the last process detaches. Ownership ends. NotFound if the id is

@@ -200,7 +200,7 @@ TEST_F(MemExampleTest, AReaderKilledHoldingTheTurnDoesNotBlockTheNext) {
   absl::StatusOr<testing::ChildProcess> doomed = testing::ForkChild([&] {
     absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
     if (!turn.ok()) return 2;
-    if (!turn->Acquire(Soon()).ok()) return 3;
+    if (!turn->TakeTurn(Soon()).ok()) return 3;
     ::raise(SIGKILL);  // between the wait and the post
     return 4;
   });
@@ -225,7 +225,7 @@ TEST_F(MemExampleTest, TimeoutNamesALiveHolderNotTheWriter) {
   ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
   absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
   ASSERT_TRUE(turn.ok()) << turn.status();
-  ASSERT_TRUE(turn->Acquire(Soon()).ok());
+  ASSERT_TRUE(turn->TakeTurn(Soon()).ok());
   absl::StatusOr<ChildWithOutput> reader =
       StartReader(absl::Milliseconds(300), /*capture_err=*/true);
   ASSERT_TRUE(reader.ok()) << reader.status();
@@ -234,7 +234,7 @@ TEST_F(MemExampleTest, TimeoutNamesALiveHolderNotTheWriter) {
   EXPECT_EQ(read->exit_code, kSeedFailureExit);
   EXPECT_THAT(read->output,
               HasSubstr(absl::StrCat("process ", ::getpid(), " took it")));
-  ASSERT_TRUE(turn->Release().ok());
+  ASSERT_TRUE(turn->GiveBackTurn().ok());
   absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
   ASSERT_TRUE(wrote.ok()) << wrote.status();
 }
