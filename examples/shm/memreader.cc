@@ -60,8 +60,8 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
   // With a holder record, so that a reader killed between its wait and its
   // post does not block every later reader (see recoverable_semaphore.h).
   absl::StatusOr<posix::RecoverableSemaphore> semaphore =
-      posix::RecoverableSemaphore::Open(*semaphore_name, OpenMode::kOpenOrCreate,
-                                        sem_options);
+      posix::RecoverableSemaphore::Open(
+          *semaphore_name, WithOpenMode(OpenMode::kOpenOrCreate, sem_options));
   if (!semaphore.ok()) return Fail(err, "sem_open", semaphore.status());
 
   // Wait until the writer has posted, read, and let the next reader in.

@@ -38,16 +38,17 @@ bool IsGone(pid_t pid) {
 }  // namespace
 
 absl::StatusOr<RecoverableSemaphore> RecoverableSemaphore::Open(
-    const PosixName& name, OpenMode mode, const SemaphoreOptions& options) {
+    const PosixName& name, const SemaphoreOptions& options) {
+  const OpenMode mode = options.open_mode;
   absl::StatusOr<PosixName> record_name =
       PosixName::Create(absl::StrCat(name.view(), ".holder"));
   if (!record_name.ok()) return record_name.status();
   absl::StatusOr<NamedSemaphore> semaphore =
-      NamedSemaphore::Open(name, mode, options);
+      NamedSemaphore::Open(name, options);
   if (!semaphore.ok()) return semaphore.status();
   SharedMemoryOptions record_options;
-  record_options.mode = RemovesExisting(mode) ? OpenMode::kPurgeAndCreate
-                                              : OpenMode::kOpenOrCreate;
+  record_options.open_mode = RemovesExisting(mode) ? OpenMode::kPurgeAndCreate
+                                                   : OpenMode::kOpenOrCreate;
   record_options.permissions = options.permissions;
   record_options.ownership = options.ownership;
   absl::StatusOr<SharedMemory> record =

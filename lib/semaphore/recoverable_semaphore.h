@@ -8,8 +8,10 @@
 //
 // Example (the memreader):
 //
+//   SemaphoreOptions options;
+//   options.open_mode = OpenMode::kOpenOrCreate;
 //   absl::StatusOr<posix::RecoverableSemaphore> turn =
-//       posix::RecoverableSemaphore::Open(*name, OpenMode::kOpenOrCreate, {});
+//       posix::RecoverableSemaphore::Open(*name, options);
 //   absl::Status s = turn->TakeTurn(Deadline::After(absl::Seconds(30)));
 //   if (!s.ok()) return s;  // DeadlineExceeded names the live holder, if any
 //   ... read ...
@@ -45,7 +47,7 @@ class RecoverableSemaphore {
   // Opens the semaphore as `NamedSemaphore::Open()` does, and its holder
   // record (open or create, same permissions and ownership policy).
   static absl::StatusOr<RecoverableSemaphore> Open(
-      const PosixName& name, OpenMode mode, const SemaphoreOptions& options);
+      const PosixName& name, const SemaphoreOptions& options);
 
   RecoverableSemaphore(RecoverableSemaphore&&) = default;
   RecoverableSemaphore& operator=(RecoverableSemaphore&&) = default;

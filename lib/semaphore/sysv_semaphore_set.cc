@@ -164,8 +164,9 @@ absl::Status CheckOpenArguments(IpcKey key, OpenMode mode,
 }  // namespace
 
 absl::StatusOr<SemaphoreSet> SemaphoreSet::Open(
-    IpcKey key, OpenMode mode, absl::Span<const unsigned> initial_values,
+    IpcKey key, absl::Span<const unsigned> initial_values,
     const SemaphoreSetOptions& options) {
+  OpenMode mode = options.open_mode;
   if (absl::Status s = CheckOpenArguments(key, mode, initial_values);
       !s.ok()) {
     return s;

@@ -100,7 +100,7 @@ class MemExampleTest : public ::testing::Test {
     PollUntil([&] {
       turn = posix::RecoverableSemaphore::Open(
           PosixName::Create(sem_guard_.name()).value(),
-          OpenMode::kOpenExisting, SeedModeOptions());
+          WithOpenMode(OpenMode::kOpenExisting, SeedModeOptions()));
       return !absl::IsNotFound(turn.status());
     });
     return turn;
@@ -134,11 +134,9 @@ TEST_F(MemExampleTest, ReaderPrintsTheSeedsLineAndNothingIsLeft) {
   EXPECT_EQ(posix::SharedMemory::Remove(PosixName::Create(shm_name_).value())
                 .code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(posix::NamedSemaphore::Open(sem_guard_.name(),
-                                        OpenMode::kOpenExisting)
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      posix::NamedSemaphore::OpenExisting(sem_guard_.name()).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 // What the C programs leave behind: "mysemaphore" at a non-zero value. The
@@ -147,8 +145,8 @@ TEST_F(MemExampleTest, ReaderPrintsTheSeedsLineAndNothingIsLeft) {
 TEST_F(MemExampleTest, WriterTakesBackPostsAnEarlierRunLeft) {
   SemaphoreOptions stale_options;
   stale_options.initial_value = 2;
-  absl::StatusOr<posix::NamedSemaphore> stale = posix::NamedSemaphore::Open(
-      sem_guard_.name(), OpenMode::kCreateExclusive, stale_options);
+  absl::StatusOr<posix::NamedSemaphore> stale =
+      posix::NamedSemaphore::Create(sem_guard_.name(), stale_options);
   ASSERT_TRUE(stale.ok()) << stale.status();
   stale->Disown();  // The writer removes it.
 

@@ -51,14 +51,16 @@ TEST(RecoverableSemaphoreTest, AKilledHoldersTurnIsGivenBack) {
   SemaphoreOptions options;
   options.initial_value = 1;
   absl::StatusOr<RecoverableSemaphore> turn = RecoverableSemaphore::Open(
-      *PosixName::Create(name), OpenMode::kCreateExclusive, options);
+      *PosixName::Create(name),
+      WithOpenMode(OpenMode::kCreateExclusive, options));
   ASSERT_TRUE(turn.ok()) << turn.status();
 
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);
   absl::StatusOr<ChildProcess> holder = ForkChild([&] {
     absl::StatusOr<RecoverableSemaphore> mine = RecoverableSemaphore::Open(
-        *PosixName::Create(name), OpenMode::kOpenExisting, options);
+        *PosixName::Create(name),
+        WithOpenMode(OpenMode::kOpenExisting, options));
     if (!mine.ok()) return 2;
     if (!mine->TakeTurn(Deadline::After(absl::Seconds(30))).ok()) return 3;
     (void)::write(ready[1], "x", 1);
@@ -88,7 +90,8 @@ TEST(RecoverableSemaphoreTest, TimeoutWithNoHolderSaysNobodyPosted) {
   const std::string name = UniqueName("sem_recover_none");
   ScopedNames cleanup(name);
   absl::StatusOr<RecoverableSemaphore> turn = RecoverableSemaphore::Open(
-      *PosixName::Create(name), OpenMode::kCreateExclusive, SemaphoreOptions());
+      *PosixName::Create(name),
+      WithOpenMode(OpenMode::kCreateExclusive, SemaphoreOptions()));
   ASSERT_TRUE(turn.ok()) << turn.status();
   absl::Status waited = turn->TakeTurn(Deadline::After(absl::Milliseconds(200)));
   ASSERT_EQ(waited.code(), absl::StatusCode::kDeadlineExceeded) << waited;

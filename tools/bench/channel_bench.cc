@@ -366,7 +366,7 @@ class Side {
       absl::StatusOr<Publisher> pong =
           Publisher::Create(*channel_names_[1], options, Waiting());
       if (!pong.ok()) return pong.status();
-      pong->ReleaseName();  // the name stays for the peer
+      pong->Disown();  // the name stays for the peer
       {
         Publisher leaving = *std::move(pong);
       }
