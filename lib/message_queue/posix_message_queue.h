@@ -136,6 +136,13 @@ class MessageQueue {
   // whatever queue has the name now, which is another queue if someone
   // removed this one and created a new one under the same name.
   absl::Status Remove();
+  // Whether destroying this object removes the queue: it created the queue
+  // with `remove_when_destroyed` set (or by `CreatePrivate()`).
+  bool owner() const { return remove_when_destroyed_; }
+  // Keeps the queue after this object is destroyed (a forked child's copy,
+  // a queue handed on to a later run), as `Disown()` does for every ipcbox
+  // object that removes what it created.
+  void Disown() { remove_when_destroyed_ = false; }
 
   // Closes the descriptor and reports close()'s error.
   absl::Status Close() { return fd_.Close(); }

@@ -221,6 +221,13 @@ class MessageQueue {
   // is the queue's owner or creator (or privileged). The object is not open
   // afterwards.
   absl::Status Remove();
+  // Whether destroying this object removes the queue: it created the queue
+  // with `remove_when_destroyed` set (or by `CreatePrivate()`).
+  bool owner() const { return remove_when_destroyed_; }
+  // Keeps the queue after this object is destroyed (a forked child's copy,
+  // a queue handed on to a later run), as `Disown()` does for every ipcbox
+  // object that removes what it created.
+  void Disown() { remove_when_destroyed_ = false; }
 
  private:
   // How long a call may wait: block in the kernel, try once, or poll until
