@@ -75,6 +75,11 @@ struct QueueStatus {
 
 class MessageQueue {
  public:
+  // What names a queue of this backend, and how it is opened (the generic
+  // `MessageQueue` contract has one of each per backend).
+  using Id = PosixName;
+  using Options = QueueOptions;
+
   // Opens or creates the queue `name` as `options.open_mode` says:
   // AlreadyExists, NotFound, InvalidArgument for a capacity of 0 or over
   // the kernel's limits, ResourceExhausted when a limit on queues is reached

@@ -93,6 +93,11 @@ struct QueueStatus {
 
 class MessageQueue {
  public:
+  // What names a queue of this backend, and how it is opened (the generic
+  // `MessageQueue` contract has one of each per backend).
+  using Id = IpcKey;
+  using Options = QueueOptions;
+
   // The type that carries priority `priority` in the priority calls, and
   // back. Types outside 1..kMaxMessagePriority+1 have no priority.
   static constexpr long TypeForPriority(unsigned priority) {

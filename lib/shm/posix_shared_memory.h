@@ -48,12 +48,12 @@ namespace ipcbox::posix {
 
 class SharedMemory {
  public:
-  // What names an object of this backend (the generic `SharedMemory` concept
-  // has one `Id` type per backend).
+  // What names an object of this backend (the generic `SharedMemory`
+  // contract has one `Id` type per backend).
   using Id = PosixName;
 
-  // Opens or creates the object `name` as `options.open_mode` says and maps its
-  // first `size` bytes.
+  // Opens or creates the object `name` as `options.open_mode` says and maps
+  // its first `size` bytes.
   //
   // - kCreateExclusive / kPurgeAndCreate: a new object of `size` zero bytes,
   //   owned by the result. kPurgeAndCreate first removes a stale object.

@@ -67,8 +67,12 @@ struct SegmentInfo {
 
 class SharedMemory {
  public:
-  // Finds or makes the segment for `key` as `options.open_mode` says and attaches
-  // it; the spans cover its first `size` bytes.
+  // What names a segment of this backend (the generic `SharedMemory`
+  // contract has one `Id` type per backend; both take a PosixName too).
+  using Id = IpcKey;
+
+  // Finds or makes the segment for `key` as `options.open_mode` says and
+  // attaches it; the spans cover its first `size` bytes.
   //
   // - kCreateExclusive / kPurgeAndCreate: a new zeroed segment of `size`
   //   bytes, owned by the result (kPurgeAndCreate first removes a stale
