@@ -52,11 +52,9 @@ check_arch() {
   [[ -f $sysroot/include/ipcbox/pipe/pipe.h && -f $sysroot/include/ipcbox/socket_server/concurrent_server.h ]] ||
     { echo "check_sdk: headers missing from include/ipcbox/" >&2; return 1; }
   # No internal header ships: a public header that includes one makes it
-  # API (tools/check_layering.sh refuses that in lib/). The packages below
-  # are being fixed (issue 12, point 7); empty the pattern when they are.
+  # API (tools/check_layering.sh refuses that in lib/).
   local internal
-  internal=$(cd "$sysroot/include" && find . -path '*/internal/*' -type f |
-    grep -vE '^\./ipcbox/(file_lock|semaphore)/internal/' || true)
+  internal=$(cd "$sysroot/include" && find . -path '*/internal/*' -type f)
   if [[ -n $internal ]]; then
     echo "check_sdk: the archive ships internal headers:" >&2
     echo "$internal" >&2

@@ -87,17 +87,9 @@ while read -r from to; do
   fi
 done <<<"$edges"
 
-# Public headers that still include an internal/ header while their package
-# is being fixed (issue 12, point 7); each entry goes when its fix merges,
-# and this list should then be empty.
-readonly INTERNAL_INCLUDE_ALLOWED=(
-  lib/file_lock/fcntl_lock.h
-  lib/file_lock/flock_lock.h
-  lib/file_lock/ofd_lock.h
-  lib/semaphore/posix_unnamed_semaphore.h
-)
+# A public header must not include an internal/ one: that would make the
+# internal header part of the API (and the SDK would have to ship it).
 while IFS=: read -r header line include; do
-  [[ " ${INTERNAL_INCLUDE_ALLOWED[*]} " == *" $header "* ]] && continue
   echo "a public header includes an internal one: $header:$line: $include"
   failed=1
 done < <(find lib -name '*.h' -not -path '*/internal/*' -print0 | sort -z |

@@ -60,12 +60,12 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
   // With a holder record, so that a reader killed between its wait and its
   // post does not block every later reader (see recoverable_semaphore.h).
   absl::StatusOr<posix::RecoverableSemaphore> semaphore =
-      posix::RecoverableSemaphore::Open(*semaphore_name, OpenMode::kOpenOrCreate,
-                                        sem_options);
+      posix::RecoverableSemaphore::Open(
+          *semaphore_name, WithOpenMode(OpenMode::kOpenOrCreate, sem_options));
   if (!semaphore.ok()) return Fail(err, "sem_open", semaphore.status());
 
   // Wait until the writer has posted, read, and let the next reader in.
-  if (absl::Status s = semaphore->Acquire(Deadline::After(options.timeout));
+  if (absl::Status s = semaphore->TakeTurn(Deadline::After(options.timeout));
       !s.ok()) {
     if (absl::IsDeadlineExceeded(s)) {
       // Name the right party: a live earlier reader that holds the turn, or
@@ -89,13 +89,13 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
       memory->bytes(), absl::MakeSpan(text),
       absl::StrCat("shared memory ", memory->name().view()));
   if (!copied.ok()) {
-    semaphore->Release().IgnoreError();
+    semaphore->GiveBackTurn().IgnoreError();
     return Fail(err, "read", copied.status());
   }
   text.resize(*copied);
   std::fwrite(text.data(), 1, text.size(), out);
   std::fflush(out);
-  semaphore->Release().IgnoreError();  // As the seed: errors are not checked.
+  semaphore->GiveBackTurn().IgnoreError();  // As the seed: errors are not checked.
   return 0;
 }
 

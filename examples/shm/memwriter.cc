@@ -60,7 +60,7 @@ int RunMemwriter(const MemwriterOptions& options, std::FILE* err) {
 
   // shm_open(BackingFile, O_RDWR | O_CREAT, AccessPerms), ftruncate, mmap.
   SharedMemoryOptions shm_options;
-  shm_options.mode = OpenMode::kOpenOrCreate;
+  shm_options.open_mode = OpenMode::kOpenOrCreate;
   shm_options.permissions = *perms;
   absl::StatusOr<posix::SharedMemory> memory =
       posix::SharedMemory::Open(*backing_file, shmem.byte_size, shm_options);
@@ -80,8 +80,8 @@ int RunMemwriter(const MemwriterOptions& options, std::FILE* err) {
   sem_options.permissions = *perms;
   // With the holder record that lets readers recover a dead reader's turn.
   absl::StatusOr<posix::RecoverableSemaphore> semaphore =
-      posix::RecoverableSemaphore::Open(*semaphore_name, OpenMode::kOpenOrCreate,
-                                        sem_options);
+      posix::RecoverableSemaphore::Open(
+          *semaphore_name, WithOpenMode(OpenMode::kOpenOrCreate, sem_options));
   if (!semaphore.ok()) return Fail(err, "sem_open", semaphore.status());
   if (!semaphore->created()) DrainStalePosts(semaphore->semaphore());
 

@@ -147,7 +147,7 @@ uint32_t Publisher::slot_count() const {
   return segment_.get().geometry().slot_count;
 }
 int Publisher::fd() const { return segment_.get().fd(); }
-void Publisher::ReleaseName() { segment_.get().ReleaseName(); }
+void Publisher::Disown() { segment_.get().DisownName(); }
 absl::Status Publisher::RemoveName() { return segment_.get().RemoveName(); }
 
 void Publisher::Leave() {

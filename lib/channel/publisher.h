@@ -95,7 +95,7 @@ class Publisher {
   int fd() const;
   // Leaves the name for others to remove (`Publisher::Attach` after a
   // restart), or removes it now.
-  void ReleaseName();
+  void Disown();
   absl::Status RemoveName();
 
  private:

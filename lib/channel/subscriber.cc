@@ -74,7 +74,7 @@ Sample::Sample(Sample&& other) noexcept { *this = std::move(other); }
 
 Sample& Sample::operator=(Sample&& other) noexcept {
   if (this != &other) {
-    Release();
+    Reset();
     control_ = std::exchange(other.control_, nullptr);
     holders_ = std::exchange(other.holders_, nullptr);
     bit_ = other.bit_;
@@ -84,7 +84,7 @@ Sample& Sample::operator=(Sample&& other) noexcept {
   return *this;
 }
 
-void Sample::Release() {
+void Sample::Reset() {
   if (holders_ == nullptr) return;
   Unhold(control_, holders_, bit_);
   holders_ = nullptr;

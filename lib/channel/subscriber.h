@@ -3,7 +3,7 @@
 // `Subscriber` reads a channel that a `Publisher` (publisher.h) writes. Each
 // `Sample` it returns is a read-only view of a slot in the shared segment,
 // not a copy: the slot stays the sample's until the view is released
-// (destroyed or `Release()`d), and goes back to the publisher once every
+// (destroyed or `Reset()`), and goes back to the publisher once every
 // subscriber released it.
 //
 // Example:
@@ -56,7 +56,7 @@ class Sample {
   Sample& operator=(Sample&& other) noexcept;
   Sample(const Sample&) = delete;
   Sample& operator=(const Sample&) = delete;
-  ~Sample() { Release(); }
+  ~Sample() { Reset(); }
 
   // The payload, in shared memory, valid until release.
   absl::Span<const char> data() const { return data_; }
@@ -64,7 +64,7 @@ class Sample {
   // then +1 each. Gaps are the samples this subscriber missed.
   uint64_t sequence() const { return sequence_; }
   // Gives the slot back now; the view becomes empty.
-  void Release();
+  void Reset();
 
  private:
   friend class Subscriber;

@@ -68,6 +68,16 @@ constexpr bool RemovesExisting(OpenMode mode) {
   return mode == OpenMode::kPurgeAndCreate;
 }
 
+// A copy of `options` (any ipcbox options struct: each has an `open_mode`)
+// with `open_mode` set to `mode`, for one-line calls:
+//
+//   Semaphore::Open(name, WithOpenMode(OpenMode::kOpenOrCreate, options));
+template <typename Options>
+Options WithOpenMode(OpenMode mode, Options options) {
+  options.open_mode = mode;
+  return options;
+}
+
 // A stable lower-case name for messages and logs, e.g. "create-exclusive".
 constexpr absl::string_view OpenModeName(OpenMode mode) {
   switch (mode) {

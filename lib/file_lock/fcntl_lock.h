@@ -38,16 +38,21 @@
 #include "absl/time/time.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/open_mode.h"
 #include "ipcbox/file_lock/byte_range.h"
-#include "ipcbox/file_lock/internal/record_lock.h"
 #include "ipcbox/file_lock/lock_conflict.h"
 #include "ipcbox/file_lock/lock_file_options.h"
 #include "ipcbox/file_lock/lock_type.h"
+#include "ipcbox/file_lock/record_lock.h"
 
 namespace ipcbox {
 
-class FcntlLock : private file_lock_internal::RecordLock {
+class FcntlLock : private RecordLock {
  public:
+  // What names the file to lock (the generic `FileLock` contract).
+  using Id = absl::string_view;
+  using Options = LockFileOptions;
+
   // A lock that is not open; every operation fails with kFailedPrecondition.
   // Moved-from and closed locks are in this state.
   FcntlLock() = default;
@@ -59,6 +64,18 @@ class FcntlLock : private file_lock_internal::RecordLock {
   static absl::StatusOr<FcntlLock> Open(
       absl::string_view path,
       const LockFileOptions& options = LockFileOptions());
+  // `Open()` with `options.open_mode` set to kCreateExclusive, or to
+  // kOpenExisting.
+  static absl::StatusOr<FcntlLock> Create(
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions()) {
+    return Open(path, WithOpenMode(OpenMode::kCreateExclusive, options));
+  }
+  static absl::StatusOr<FcntlLock> OpenExisting(
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions()) {
+    return Open(path, WithOpenMode(OpenMode::kOpenExisting, options));
+  }
 
   // Takes ownership of `fd`, open on the file to lock. Fails with
   // kInvalidArgument if it is empty or not an open descriptor.

@@ -4,9 +4,11 @@
 // --//platforms:lock_backend: `OfdLock` where the kernel has OFD locks
 // (x86_64 and aarch64 boards by default), `FcntlLock` where it may not
 // (armv7), or `FlockLock` when asked for; `kLockBackend` says which. Code
-// that uses only what the three share compiles against any of them: `Open()`,
-// `Adopt()`, `Lock()`, `TryLock()`, `LockFor()`, `LockUntil()`, `Unlock()`,
-// `fd()`, `valid()`, `created()`, `Release()`, `Close()`.
+// that uses only what the three share compiles against any of them; what
+// they share is file_lock_contract.h, checked on all three when the library
+// builds: `Open()`, `Create()`, `OpenExisting()`, `Adopt()`, `Lock()`,
+// `TryLock()`, `LockFor()`, `LockUntil()`, `Unlock()`, `fd()`, `valid()`,
+// `created()`, `Release()`, `Close()`.
 //
 //   absl::StatusOr<FileLock> lock = FileLock::Open(path);
 //   if (!lock.ok()) return lock.status();

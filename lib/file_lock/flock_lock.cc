@@ -15,7 +15,8 @@
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/retry.h"
 #include "ipcbox/file_lock/internal/interrupt_timer.h"
-#include "ipcbox/file_lock/internal/lock_file.h"
+#include "ipcbox/file_lock/internal/lock_call_error.h"
+#include "ipcbox/file_lock/lock_file.h"
 #include "ipcbox/file_lock/lock_file_options.h"
 #include "ipcbox/file_lock/lock_type.h"
 
@@ -50,8 +51,6 @@ absl::Status FlockError(int err, int operation, int fd) {
 }
 
 }  // namespace
-
-using file_lock_internal::LockFile;
 
 absl::StatusOr<FlockLock> FlockLock::Open(absl::string_view path,
                                           const LockFileOptions& options) {

@@ -26,14 +26,19 @@
 #include "absl/time/time.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/file_lock/internal/lock_file.h"
+#include "ipcbox/core/open_mode.h"
+#include "ipcbox/file_lock/lock_file.h"
 #include "ipcbox/file_lock/lock_file_options.h"
 #include "ipcbox/file_lock/lock_type.h"
 
 namespace ipcbox {
 
-class FlockLock : private file_lock_internal::LockFile {
+class FlockLock : private LockFile {
  public:
+  // What names the file to lock (the generic `FileLock` contract).
+  using Id = absl::string_view;
+  using Options = LockFileOptions;
+
   // A lock that is not open; every operation fails with kFailedPrecondition.
   FlockLock() = default;
 
@@ -42,6 +47,18 @@ class FlockLock : private file_lock_internal::LockFile {
   static absl::StatusOr<FlockLock> Open(
       absl::string_view path,
       const LockFileOptions& options = LockFileOptions());
+  // `Open()` with `options.open_mode` set to kCreateExclusive, or to
+  // kOpenExisting.
+  static absl::StatusOr<FlockLock> Create(
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions()) {
+    return Open(path, WithOpenMode(OpenMode::kCreateExclusive, options));
+  }
+  static absl::StatusOr<FlockLock> OpenExisting(
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions()) {
+    return Open(path, WithOpenMode(OpenMode::kOpenExisting, options));
+  }
 
   // Takes ownership of `fd`; any open descriptor will do (a directory's
   // too).

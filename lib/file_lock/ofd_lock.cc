@@ -5,15 +5,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/file_lock/internal/lock_file.h"
-#include "ipcbox/file_lock/internal/record_lock.h"
+#include "ipcbox/file_lock/lock_file.h"
 #include "ipcbox/file_lock/lock_file_options.h"
+#include "ipcbox/file_lock/record_lock.h"
 
 namespace ipcbox {
-
-using file_lock_internal::LockFile;
-using file_lock_internal::RecordLock;
-using file_lock_internal::RecordLockOwner;
 
 absl::StatusOr<OfdLock> OfdLock::Open(absl::string_view path,
                                       const LockFileOptions& options) {

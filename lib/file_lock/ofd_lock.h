@@ -34,16 +34,21 @@
 #include "absl/time/time.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/open_mode.h"
 #include "ipcbox/file_lock/byte_range.h"
-#include "ipcbox/file_lock/internal/record_lock.h"
 #include "ipcbox/file_lock/lock_conflict.h"
 #include "ipcbox/file_lock/lock_file_options.h"
 #include "ipcbox/file_lock/lock_type.h"
+#include "ipcbox/file_lock/record_lock.h"
 
 namespace ipcbox {
 
-class OfdLock : private file_lock_internal::RecordLock {
+class OfdLock : private RecordLock {
  public:
+  // What names the file to lock (the generic `FileLock` contract).
+  using Id = absl::string_view;
+  using Options = LockFileOptions;
+
   // A lock that is not open; every operation fails with kFailedPrecondition.
   OfdLock() = default;
 
@@ -53,6 +58,18 @@ class OfdLock : private file_lock_internal::RecordLock {
   static absl::StatusOr<OfdLock> Open(
       absl::string_view path,
       const LockFileOptions& options = LockFileOptions());
+  // `Open()` with `options.open_mode` set to kCreateExclusive, or to
+  // kOpenExisting.
+  static absl::StatusOr<OfdLock> Create(
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions()) {
+    return Open(path, WithOpenMode(OpenMode::kCreateExclusive, options));
+  }
+  static absl::StatusOr<OfdLock> OpenExisting(
+      absl::string_view path,
+      const LockFileOptions& options = LockFileOptions()) {
+    return Open(path, WithOpenMode(OpenMode::kOpenExisting, options));
+  }
 
   // Takes ownership of `fd`. Its locks are those of its open file
   // description, shared with every other copy of it.

@@ -4,13 +4,16 @@
 // selects (--//platforms:ipc_flavor): `posix::MessageQueue` where the kernel
 // has POSIX queues, else `sysv::MessageQueue`. Code that keeps to the common
 // subset compiles and behaves the same against either, and a binary links
-// only the selected backend. The subset: `CreatePrivate()` (a queue without
-// a name, shared with forked children); `Send`/`TrySend`/`SendFor`/
-// `SendUntil` with priorities 0..kMaxMessagePriority; the same four forms of
-// `Receive` (highest priority first, oldest first within one, into a buffer
-// of max_message_size() bytes); `max_message_size()`, `valid()`, `Remove()`.
-// Everything else (names, keys, typed messages, the POSIX descriptor) is
-// backend-specific. See lib/message_queue's README.md for where they differ.
+// only the selected backend. The subset is message_queue_contract.h, checked
+// on both when the library builds: `CreatePrivate()` (a queue without a
+// name, shared with forked children); `Open(Id, Options)` with
+// `options.open_mode` (`Id` and `Options` are each backend's own);
+// `Send`/`TrySend`/`SendFor`/`SendUntil` with priorities
+// 0..kMaxMessagePriority; the same four forms of `Receive` (highest priority
+// first, oldest first within one, into a buffer of max_message_size()
+// bytes); `max_message_size()`, `valid()`, `created()`, `owner()`,
+// `Disown()`, `Remove()`. Everything else (typed messages, the POSIX
+// descriptor) is backend-specific. See lib/message_queue's README.md for where they differ.
 //
 // Example:
 //

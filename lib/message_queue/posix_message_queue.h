@@ -75,6 +75,11 @@ struct QueueStatus {
 
 class MessageQueue {
  public:
+  // What names a queue of this backend, and how it is opened (the generic
+  // `MessageQueue` contract has one of each per backend).
+  using Id = PosixName;
+  using Options = QueueOptions;
+
   // Opens or creates the queue `name` as `options.open_mode` says:
   // AlreadyExists, NotFound, InvalidArgument for a capacity of 0 or over
   // the kernel's limits, ResourceExhausted when a limit on queues is reached
@@ -136,6 +141,13 @@ class MessageQueue {
   // whatever queue has the name now, which is another queue if someone
   // removed this one and created a new one under the same name.
   absl::Status Remove();
+  // Whether destroying this object removes the queue: it created the queue
+  // with `remove_when_destroyed` set (or by `CreatePrivate()`).
+  bool owner() const { return remove_when_destroyed_; }
+  // Keeps the queue after this object is destroyed (a forked child's copy,
+  // a queue handed on to a later run), as `Disown()` does for every ipcbox
+  // object that removes what it created.
+  void Disown() { remove_when_destroyed_ = false; }
 
   // Closes the descriptor and reports close()'s error.
   absl::Status Close() { return fd_.Close(); }

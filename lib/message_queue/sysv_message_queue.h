@@ -93,6 +93,11 @@ struct QueueStatus {
 
 class MessageQueue {
  public:
+  // What names a queue of this backend, and how it is opened (the generic
+  // `MessageQueue` contract has one of each per backend).
+  using Id = IpcKey;
+  using Options = QueueOptions;
+
   // The type that carries priority `priority` in the priority calls, and
   // back. Types outside 1..kMaxMessagePriority+1 have no priority.
   static constexpr long TypeForPriority(unsigned priority) {
@@ -221,6 +226,13 @@ class MessageQueue {
   // is the queue's owner or creator (or privileged). The object is not open
   // afterwards.
   absl::Status Remove();
+  // Whether destroying this object removes the queue: it created the queue
+  // with `remove_when_destroyed` set (or by `CreatePrivate()`).
+  bool owner() const { return remove_when_destroyed_; }
+  // Keeps the queue after this object is destroyed (a forked child's copy,
+  // a queue handed on to a later run), as `Disown()` does for every ipcbox
+  // object that removes what it created.
+  void Disown() { remove_when_destroyed_ = false; }
 
  private:
   // How long a call may wait: block in the kernel, try once, or poll until

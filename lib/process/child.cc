@@ -50,7 +50,7 @@ Child::Child(Child&& other) noexcept
 
 Child& Child::operator=(Child&& other) noexcept {
   if (this != &other) {
-    Release();
+    Reset();
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
     pidfd_tried_ = std::exchange(other.pidfd_tried_, false);
@@ -65,7 +65,7 @@ Child& Child::operator=(Child&& other) noexcept {
   return *this;
 }
 
-Child::~Child() { Release(); }
+Child::~Child() { Reset(); }
 
 void Child::ClosePipes() {
   (void)stdin_writer_.Close();
@@ -73,7 +73,7 @@ void Child::ClosePipes() {
   (void)stderr_reader_.Close();
 }
 
-void Child::Release() {
+void Child::Reset() {
   ClosePipes();
   if (valid() && !reaped() && IsWouldBlock(TryWait().status())) {
     const bool handed_over =

@@ -129,7 +129,7 @@ class Child {
   absl::Status CheckNotReaped(const char* operation) const;
   void ClosePipes();
   // The destructor's work; leaves the object empty.
-  void Release();
+  void Reset();
   // Forgets the process (no system call).
   void Clear();
   // The pidfd, opened on first use; -1 where there is none.

@@ -53,7 +53,7 @@ AnonymousSemaphore::AnonymousSemaphore(AnonymousSemaphore&& other) noexcept
 AnonymousSemaphore& AnonymousSemaphore::operator=(
     AnonymousSemaphore&& other) noexcept {
   if (this != &other) {
-    Release();
+    Reset();
     semaphore_ = std::exchange(other.semaphore_, nullptr);
     mapping_ = std::exchange(other.mapping_, nullptr);
     creator_pid_ = std::exchange(other.creator_pid_, -1);
@@ -61,9 +61,9 @@ AnonymousSemaphore& AnonymousSemaphore::operator=(
   return *this;
 }
 
-AnonymousSemaphore::~AnonymousSemaphore() { Release(); }
+AnonymousSemaphore::~AnonymousSemaphore() { Reset(); }
 
-void AnonymousSemaphore::Release() {
+void AnonymousSemaphore::Reset() {
   if (semaphore_ == nullptr) return;
   const int saved_errno = errno;
   if (creator_pid_ == ::getpid()) semaphore_->Destroy().IgnoreError();

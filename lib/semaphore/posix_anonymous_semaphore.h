@@ -75,7 +75,8 @@ class AnonymousSemaphore {
   AnonymousSemaphore(UnnamedSemaphore* semaphore, void* mapping)
       : semaphore_(semaphore), mapping_(mapping), creator_pid_(::getpid()) {}
 
-  void Release();
+  // The destructor's work; leaves the object empty.
+  void Reset();
 
   UnnamedSemaphore* semaphore_ = nullptr;
   void* mapping_ = nullptr;

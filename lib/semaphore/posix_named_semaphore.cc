@@ -253,9 +253,9 @@ absl::StatusOr<Opened> CreateExclusive(const PosixName& name,
 
 // `widest`: the mode the caller would have created it with, if it may
 // create; see CheckOwnership().
-absl::StatusOr<Opened> OpenExisting(const PosixName& name,
-                                    const SemaphoreOptions& options,
-                                    std::optional<Permissions> widest) {
+absl::StatusOr<Opened> OpenExistingSemaphore(
+    const PosixName& name, const SemaphoreOptions& options,
+    std::optional<Permissions> widest) {
   sem_t* sem = ::sem_open(name.c_str(), 0);
   if (sem == SEM_FAILED) return ErrnoError(errno, "sem_open", name.view());
   if (options.ownership.check) {
@@ -281,7 +281,7 @@ absl::StatusOr<Opened> OpenOrCreate(const PosixName& name,
     absl::StatusOr<Opened> created = CreateExclusive(name, options);
     if (!absl::IsAlreadyExists(created.status())) return created;
     absl::StatusOr<Opened> opened =
-        OpenExisting(name, options, options.permissions);
+        OpenExistingSemaphore(name, options, options.permissions);
     if (!absl::IsNotFound(opened.status())) return opened;
   }
   return absl::UnavailableError(
@@ -300,15 +300,16 @@ absl::Status RemoveStale(const PosixName& name) {
 }  // namespace
 
 absl::StatusOr<NamedSemaphore> NamedSemaphore::Open(
-    absl::string_view name, OpenMode mode, const SemaphoreOptions& options) {
+    absl::string_view name, const SemaphoreOptions& options) {
   absl::StatusOr<PosixName> valid =
       PosixName::Create(name, kMaxSemaphoreNameLength);
   if (!valid.ok()) return valid.status();
-  return Open(*valid, mode, options);
+  return Open(*valid, options);
 }
 
 absl::StatusOr<NamedSemaphore> NamedSemaphore::Open(
-    const PosixName& name, OpenMode mode, const SemaphoreOptions& options) {
+    const PosixName& name, const SemaphoreOptions& options) {
+  const OpenMode mode = options.open_mode;
   // A PosixName checked against NAME_MAX may still be too long here.
   if (name.size() - 1 > kMaxSemaphoreNameLength) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -336,7 +337,7 @@ absl::StatusOr<NamedSemaphore> NamedSemaphore::Open(
       opened = OpenOrCreate(name, options);
       break;
     case OpenMode::kOpenExisting:
-      opened = OpenExisting(name, options, std::nullopt);
+      opened = OpenExistingSemaphore(name, options, std::nullopt);
       break;
   }
   if (!opened.ok()) return opened.status();

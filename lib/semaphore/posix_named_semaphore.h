@@ -12,11 +12,11 @@
 //       PosixName::Create("/frames-ready", kMaxSemaphoreNameLength);
 //   // The producer owns the semaphore; it removes the name when destroyed.
 //   absl::StatusOr<posix::NamedSemaphore> ready =
-//       posix::NamedSemaphore::Open(*name, OpenMode::kCreateExclusive);
+//       posix::NamedSemaphore::Create(*name);
 //   ...
 //   // The consumer, in another process:
 //   absl::StatusOr<posix::NamedSemaphore> ready =
-//       posix::NamedSemaphore::Open(*name, OpenMode::kOpenExisting);
+//       posix::NamedSemaphore::OpenExisting(*name);
 //   absl::Status s = ready->WaitFor(absl::Milliseconds(500));
 //   if (IsTimedOut(s)) { ... nothing within 500 ms ... }
 //
@@ -49,21 +49,34 @@ class NamedSemaphore {
   // An empty object: every operation fails with kFailedPrecondition.
   NamedSemaphore() = default;
 
-  // Opens or creates the semaphore `name` as `mode` says. Creating uses
-  // `options.initial_value` and `options.permissions`; the other fields are
-  // for System V. Errors: kInvalidArgument for a name longer than
+  // Opens or creates the semaphore `name` as `options.open_mode` says. Creating
+  // uses `options.initial_value` and `options.permissions`; the other fields
+  // are for System V. Errors: kInvalidArgument for a name longer than
   // `kMaxSemaphoreNameLength` or an initial value above SEM_VALUE_MAX (both
   // before any system call), kNotFound when kOpenExisting finds nothing,
   // kAlreadyExists when kCreateExclusive finds one, kPermissionDenied, ...
   static absl::StatusOr<NamedSemaphore> Open(
-      const PosixName& name, OpenMode mode,
+      const PosixName& name,
       const SemaphoreOptions& options = SemaphoreOptions());
 
   // As above, validating `name` first (kInvalidArgument if it is not a
   // valid semaphore name).
   static absl::StatusOr<NamedSemaphore> Open(
-      absl::string_view name, OpenMode mode,
+      absl::string_view name,
       const SemaphoreOptions& options = SemaphoreOptions());
+
+  // `Open(id, options)` with `options.open_mode` set to kCreateExclusive,
+  // or to kOpenExisting; `id` is anything `Open()` takes.
+  template <typename Id>
+  static absl::StatusOr<NamedSemaphore> Create(
+      const Id& id, const SemaphoreOptions& options = SemaphoreOptions()) {
+    return Open(id, WithOpenMode(OpenMode::kCreateExclusive, options));
+  }
+  template <typename Id>
+  static absl::StatusOr<NamedSemaphore> OpenExisting(
+      const Id& id, const SemaphoreOptions& options = SemaphoreOptions()) {
+    return Open(id, WithOpenMode(OpenMode::kOpenExisting, options));
+  }
 
   NamedSemaphore(NamedSemaphore&& other) noexcept;
   NamedSemaphore& operator=(NamedSemaphore&& other) noexcept;

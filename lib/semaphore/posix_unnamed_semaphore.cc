@@ -63,6 +63,10 @@ absl::StatusOr<UnnamedSemaphore*> UnnamedSemaphore::AttachTo(void* storage,
   return std::launder(reinterpret_cast<UnnamedSemaphore*>(storage));
 }
 
+absl::Status UnnamedSemaphore::Error(int errnum, const char* call) {
+  return semaphore_internal::SemError(errnum, call, kObject);
+}
+
 absl::Status UnnamedSemaphore::WaitUntil(Deadline deadline) {
   return semaphore_internal::WaitSemUntil(&sem_, deadline, kObject);
 }

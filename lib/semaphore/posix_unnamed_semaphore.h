@@ -33,14 +33,15 @@
 
 #include <semaphore.h>
 
+#include <cerrno>
 #include <cstddef>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ipcbox/core/deadline.h"
-#include "ipcbox/semaphore/internal/posix_sem_ops.h"
 
 namespace ipcbox::posix {
 
@@ -72,10 +73,24 @@ class UnnamedSemaphore {
   // Same contract as posix::NamedSemaphore. Inline: an uncontended post or
   // wait is a few atomic instructions in glibc, and a call of our own around
   // it would cost as much again.
-  absl::Status Post() { return semaphore_internal::PostSem(&sem_, kObject); }
-  absl::Status Wait() { return semaphore_internal::WaitSem(&sem_, kObject); }
+  absl::Status Post() {
+    if (ABSL_PREDICT_TRUE(::sem_post(&sem_) == 0)) return absl::OkStatus();
+    return Error(errno, "sem_post");  // EOVERFLOW: at SEM_VALUE_MAX
+  }
+  absl::Status Wait() {
+    for (;;) {  // EINTR is retried
+      if (ABSL_PREDICT_TRUE(::sem_wait(&sem_) == 0)) return absl::OkStatus();
+      if (errno != EINTR) return Error(errno, "sem_wait");
+    }
+  }
+  // `WouldBlockError()` when the value is zero.
   absl::Status TryWait() {
-    return semaphore_internal::TryWaitSem(&sem_, kObject);
+    for (;;) {
+      if (ABSL_PREDICT_TRUE(::sem_trywait(&sem_) == 0)) {
+        return absl::OkStatus();
+      }
+      if (errno != EINTR) return Error(errno, "sem_trywait");
+    }
   }
   absl::Status WaitUntil(Deadline deadline);
   absl::Status WaitFor(absl::Duration timeout) {
@@ -89,6 +104,10 @@ class UnnamedSemaphore {
  private:
   // What error messages call it: it has no name.
   static constexpr absl::string_view kObject = "unnamed semaphore";
+
+  // The status for `call` failing with `errnum` (would-block and timed-out
+  // for EAGAIN and ETIMEDOUT). Out of line: the error path only.
+  static absl::Status Error(int errnum, const char* call);
 
   UnnamedSemaphore() = default;
   ~UnnamedSemaphore() = default;  // Never deleted: it lives in the storage.

@@ -38,16 +38,17 @@ bool IsGone(pid_t pid) {
 }  // namespace
 
 absl::StatusOr<RecoverableSemaphore> RecoverableSemaphore::Open(
-    const PosixName& name, OpenMode mode, const SemaphoreOptions& options) {
+    const PosixName& name, const SemaphoreOptions& options) {
+  const OpenMode mode = options.open_mode;
   absl::StatusOr<PosixName> record_name =
       PosixName::Create(absl::StrCat(name.view(), ".holder"));
   if (!record_name.ok()) return record_name.status();
   absl::StatusOr<NamedSemaphore> semaphore =
-      NamedSemaphore::Open(name, mode, options);
+      NamedSemaphore::Open(name, options);
   if (!semaphore.ok()) return semaphore.status();
   SharedMemoryOptions record_options;
-  record_options.mode = RemovesExisting(mode) ? OpenMode::kPurgeAndCreate
-                                              : OpenMode::kOpenOrCreate;
+  record_options.open_mode = RemovesExisting(mode) ? OpenMode::kPurgeAndCreate
+                                                   : OpenMode::kOpenOrCreate;
   record_options.permissions = options.permissions;
   record_options.ownership = options.ownership;
   absl::StatusOr<SharedMemory> record =
@@ -59,7 +60,7 @@ absl::StatusOr<RecoverableSemaphore> RecoverableSemaphore::Open(
   return RecoverableSemaphore(*std::move(semaphore), *std::move(record));
 }
 
-absl::Status RecoverableSemaphore::Acquire(Deadline deadline) {
+absl::Status RecoverableSemaphore::TakeTurn(Deadline deadline) {
   recovered_from_ = 0;
   HolderRecord& record = RecordIn(record_);
   for (;;) {
@@ -97,7 +98,7 @@ absl::Status RecoverableSemaphore::Acquire(Deadline deadline) {
   }
 }
 
-absl::Status RecoverableSemaphore::Release() {
+absl::Status RecoverableSemaphore::GiveBackTurn() {
   pid_t self = ::getpid();
   RecordIn(record_).pid.compare_exchange_strong(self, 0);
   return semaphore_.Post();

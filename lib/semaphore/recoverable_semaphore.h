@@ -8,12 +8,14 @@
 //
 // Example (the memreader):
 //
+//   SemaphoreOptions options;
+//   options.open_mode = OpenMode::kOpenOrCreate;
 //   absl::StatusOr<posix::RecoverableSemaphore> turn =
-//       posix::RecoverableSemaphore::Open(*name, OpenMode::kOpenOrCreate, {});
-//   absl::Status s = turn->Acquire(Deadline::After(absl::Seconds(30)));
+//       posix::RecoverableSemaphore::Open(*name, options);
+//   absl::Status s = turn->TakeTurn(Deadline::After(absl::Seconds(30)));
 //   if (!s.ok()) return s;  // DeadlineExceeded names the live holder, if any
 //   ... read ...
-//   turn->Release().IgnoreError();
+//   turn->GiveBackTurn().IgnoreError();
 //
 // The record is a small POSIX shared memory object beside the semaphore,
 // "<name>.holder", holding the holder's pid; whoever creates it removes it.
@@ -45,7 +47,7 @@ class RecoverableSemaphore {
   // Opens the semaphore as `NamedSemaphore::Open()` does, and its holder
   // record (open or create, same permissions and ownership policy).
   static absl::StatusOr<RecoverableSemaphore> Open(
-      const PosixName& name, OpenMode mode, const SemaphoreOptions& options);
+      const PosixName& name, const SemaphoreOptions& options);
 
   RecoverableSemaphore(RecoverableSemaphore&&) = default;
   RecoverableSemaphore& operator=(RecoverableSemaphore&&) = default;
@@ -53,13 +55,13 @@ class RecoverableSemaphore {
   // Waits for the turn until `deadline`, giving back a dead holder's turn
   // on the way; then records this process as the holder. On timeout,
   // DeadlineExceeded saying whether a live process (and which) holds it.
-  absl::Status Acquire(Deadline deadline);
+  absl::Status TakeTurn(Deadline deadline);
   // Clears the record (if it is ours) and posts.
-  absl::Status Release();
+  absl::Status GiveBackTurn();
   // Posts without holding (the writer's "data ready").
   absl::Status Post() { return semaphore_.Post(); }
 
-  // The pid of the dead holder whose turn the last `Acquire()` gave back,
+  // The pid of the dead holder whose turn the last `TakeTurn()` gave back,
   // or 0.
   pid_t recovered_from() const { return recovered_from_; }
 

@@ -4,16 +4,18 @@
 // (--//platforms:ipc_flavor): `posix::NamedSemaphore` on POSIX boards, a
 // one-semaphore System V set (`sysv::Semaphore`) on System V ones. Code
 // written against it builds for either, linking only the chosen backend.
-// Both provide `Open(name, mode, options)`, `Post()`, `Wait()`, `TryWait()`,
+// Every backend keeps the contract of semaphore_contract.h (checked when
+// the library builds): `Open(name, options)` with `options.open_mode`,
+// `Create()`, `OpenExisting()`, `Post()`, `Wait()`, `TryWait()`,
 // `WaitUntil()`, `WaitFor()`, `Value()`, `Remove()`, `Disown()`, `created()`,
-// `is_open()` and the same outcomes.
+// `is_open()`, with the same outcomes.
 //
 // Example:
 //
 //   SemaphoreOptions options;
+//   options.open_mode = OpenMode::kOpenOrCreate;
 //   options.initial_value = 1;
-//   absl::StatusOr<Semaphore> lock = Semaphore::Open(
-//       "/camera-lock", OpenMode::kOpenOrCreate, options);
+//   absl::StatusOr<Semaphore> lock = Semaphore::Open("/camera-lock", options);
 //   if (!lock.ok()) return lock.status();
 //   if (absl::Status s = lock->WaitFor(absl::Seconds(1)); !s.ok()) return s;
 //   ...

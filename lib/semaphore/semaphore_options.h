@@ -9,9 +9,9 @@
 // Example:
 //
 //   SemaphoreOptions options;
+//   options.open_mode = OpenMode::kOpenOrCreate;  // default: kCreateExclusive
 //   options.initial_value = 1;          // a lock: one holder at a time
-//   absl::StatusOr<Semaphore> lock =
-//       Semaphore::Open(*name, OpenMode::kCreateExclusive, options);
+//   absl::StatusOr<Semaphore> lock = Semaphore::Open(*name, options);
 //
 // Lock or signal? A semaphore used as a lock (the same process waits, then
 // posts) wants a holder that dies mid-hold to give the lock back; System V
@@ -27,6 +27,7 @@
 #include <limits.h>
 
 #include "absl/time/time.h"
+#include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/ownership_check.h"
 #include "ipcbox/core/permissions.h"
 
@@ -42,6 +43,11 @@ inline constexpr unsigned kMaxPosixSemaphoreValue = SEM_VALUE_MAX;
 inline constexpr unsigned kMaxSysvSemaphoreValue = 32767;
 
 struct SemaphoreOptions {
+  // What to do when the name is taken or free (ipcbox/core/open_mode.h).
+  // Create exclusively by default: a semaphore belongs to the process that
+  // creates it, and a peer opens it with kOpenExisting.
+  OpenMode open_mode = OpenMode::kCreateExclusive;
+
   // The value a newly created semaphore starts with; ignored when an
   // existing one is opened. At most `kMaxPosixSemaphoreValue` or
   // `kMaxSysvSemaphoreValue`, else kInvalidArgument before any system call.

@@ -18,30 +18,30 @@
 
 namespace ipcbox::sysv {
 
-absl::StatusOr<Semaphore> Semaphore::Open(IpcKey key, OpenMode mode,
+absl::StatusOr<Semaphore> Semaphore::Open(IpcKey key,
                                           const SemaphoreOptions& options) {
   const unsigned initial_values[] = {options.initial_value};
   SemaphoreSetOptions set_options;
+  set_options.open_mode = options.open_mode;
   set_options.permissions = options.permissions;
   set_options.initialization_timeout = options.initialization_timeout;
   absl::StatusOr<SemaphoreSet> set =
-      SemaphoreSet::Open(key, mode, initial_values, set_options);
+      SemaphoreSet::Open(key, initial_values, set_options);
   if (!set.ok()) return set.status();
   return Semaphore(*std::move(set), options.undo_on_exit);
 }
 
-absl::StatusOr<Semaphore> Semaphore::Open(const PosixName& name, OpenMode mode,
+absl::StatusOr<Semaphore> Semaphore::Open(const PosixName& name,
                                           const SemaphoreOptions& options) {
-  return Open(IpcKey::FromName(name), mode, options);
+  return Open(IpcKey::FromName(name), options);
 }
 
 absl::StatusOr<Semaphore> Semaphore::Open(absl::string_view name,
-                                          OpenMode mode,
                                           const SemaphoreOptions& options) {
   absl::StatusOr<PosixName> valid =
       PosixName::Create(name, kMaxSemaphoreNameLength);
   if (!valid.ok()) return valid.status();
-  return Open(*valid, mode, options);
+  return Open(*valid, options);
 }
 
 absl::Status Semaphore::Post() {

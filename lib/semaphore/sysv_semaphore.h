@@ -9,10 +9,10 @@
 // Example, a lock that survives a crashed holder:
 //
 //   SemaphoreOptions options;
+//   options.open_mode = OpenMode::kOpenOrCreate;
 //   options.initial_value = 1;                        // free
-//   absl::StatusOr<sysv::Semaphore> lock = sysv::Semaphore::Open(
-//       *sysv::IpcKey::FromValue(0x1f00), OpenMode::kOpenOrCreate,
-//       options);
+//   absl::StatusOr<sysv::Semaphore> lock =
+//       sysv::Semaphore::Open(*sysv::IpcKey::FromValue(0x1f00), options);
 //   if (absl::Status s = lock->WaitFor(absl::Seconds(1)); !s.ok()) return s;
 //   ... critical section; if the process dies here the lock is released ...
 //   lock->Post();
@@ -51,17 +51,28 @@ class Semaphore {
   // `SemaphoreSet::Open()`; an initial value above kMaxSysvSemaphoreValue
   // is kInvalidArgument.
   static absl::StatusOr<Semaphore> Open(
-      IpcKey key, OpenMode mode,
-      const SemaphoreOptions& options = SemaphoreOptions());
+      IpcKey key, const SemaphoreOptions& options = SemaphoreOptions());
 
   // The same with the key `IpcKey::FromName(name)`, so that code
   // written for named semaphores builds against System V. The name follows
   // the rules of POSIX semaphore names (kMaxSemaphoreNameLength).
   static absl::StatusOr<Semaphore> Open(
-      const PosixName& name, OpenMode mode,
+      const PosixName& name,
       const SemaphoreOptions& options = SemaphoreOptions());
+  // `Open(id, options)` with `options.open_mode` set to kCreateExclusive,
+  // or to kOpenExisting; `id` is anything `Open()` takes.
+  template <typename Id>
+  static absl::StatusOr<Semaphore> Create(
+      const Id& id, const SemaphoreOptions& options = SemaphoreOptions()) {
+    return Open(id, WithOpenMode(OpenMode::kCreateExclusive, options));
+  }
+  template <typename Id>
+  static absl::StatusOr<Semaphore> OpenExisting(
+      const Id& id, const SemaphoreOptions& options = SemaphoreOptions()) {
+    return Open(id, WithOpenMode(OpenMode::kOpenExisting, options));
+  }
   static absl::StatusOr<Semaphore> Open(
-      absl::string_view name, OpenMode mode,
+      absl::string_view name,
       const SemaphoreOptions& options = SemaphoreOptions());
 
   Semaphore(Semaphore&&) = default;

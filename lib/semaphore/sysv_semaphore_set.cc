@@ -164,8 +164,9 @@ absl::Status CheckOpenArguments(IpcKey key, OpenMode mode,
 }  // namespace
 
 absl::StatusOr<SemaphoreSet> SemaphoreSet::Open(
-    IpcKey key, OpenMode mode, absl::Span<const unsigned> initial_values,
+    IpcKey key, absl::Span<const unsigned> initial_values,
     const SemaphoreSetOptions& options) {
+  OpenMode mode = options.open_mode;
   if (absl::Status s = CheckOpenArguments(key, mode, initial_values);
       !s.ok()) {
     return s;
@@ -232,7 +233,7 @@ SemaphoreSet::SemaphoreSet(SemaphoreSet&& other) noexcept
 
 SemaphoreSet& SemaphoreSet::operator=(SemaphoreSet&& other) noexcept {
   if (this != &other) {
-    Release();
+    Reset();
     id_ = std::exchange(other.id_, -1);
     size_ = std::exchange(other.size_, 0);
     key_ = other.key_;
@@ -243,9 +244,9 @@ SemaphoreSet& SemaphoreSet::operator=(SemaphoreSet&& other) noexcept {
   return *this;
 }
 
-SemaphoreSet::~SemaphoreSet() { Release(); }
+SemaphoreSet::~SemaphoreSet() { Reset(); }
 
-void SemaphoreSet::Release() {
+void SemaphoreSet::Reset() {
   if (id_ >= 0 && owns_set_ && creator_pid_ == ::getpid()) {
     const int saved_errno = errno;
     ::semctl(id_, 0, IPC_RMID);

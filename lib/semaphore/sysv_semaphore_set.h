@@ -9,9 +9,10 @@
 //
 // Example: take semaphores 0 and 1 together, release them together.
 //
+//   sysv::SemaphoreSetOptions options;
+//   options.open_mode = OpenMode::kOpenOrCreate;
 //   absl::StatusOr<sysv::SemaphoreSet> set = sysv::SemaphoreSet::Open(
-//       *sysv::IpcKey::FromValue(0x5e4a), OpenMode::kOpenOrCreate,
-//       {1, 1});  // two locks, both free
+//       *sysv::IpcKey::FromValue(0x5e4a), {1, 1}, options);  // two free locks
 //   const sysv::SemOp take[] = {sysv::SemOp::Wait(0), sysv::SemOp::Wait(1)};
 //   const sysv::SemOp give[] = {sysv::SemOp::Post(0), sysv::SemOp::Post(1)};
 //   if (absl::Status s = set->Apply(take); !s.ok()) return s;
@@ -95,6 +96,8 @@ class SemOp {
 };
 
 struct SemaphoreSetOptions {
+  // What to do when the key is taken or free; see ipcbox/core/open_mode.h.
+  OpenMode open_mode = OpenMode::kCreateExclusive;
   // The set's mode when this call creates it.
   Permissions permissions;
   // How long an opener waits for the creator to initialise the set.
@@ -123,8 +126,8 @@ class SemaphoreSet {
   // An empty object: every operation fails with kFailedPrecondition.
   SemaphoreSet() = default;
 
-  // Finds or creates the set for `key` as `mode` says. A created set has
-  // one semaphore per entry of `initial_values` (each at most
+  // Finds or creates the set for `key` as `options.open_mode` says. A created
+  // set has one semaphore per entry of `initial_values` (each at most
   // kMaxSysvSemaphoreValue); opening an existing set ignores the values
   // but checks that the set has at least that many semaphores (pass none to
   // accept any size). `Private()` keys always create. Errors, before any
@@ -133,8 +136,7 @@ class SemaphoreSet {
   // (kOpenExisting, no such key), kAlreadyExists (kCreateExclusive),
   // kPermissionDenied, kDeadlineExceeded (never initialised: README.md).
   static absl::StatusOr<SemaphoreSet> Open(
-      IpcKey key, OpenMode mode,
-      absl::Span<const unsigned> initial_values,
+      IpcKey key, absl::Span<const unsigned> initial_values,
       const SemaphoreSetOptions& options = SemaphoreSetOptions());
 
   // Uses an existing set by id (from ipcs, or passed by a peer), without
@@ -194,7 +196,8 @@ class SemaphoreSet {
   SemaphoreSet(int id, int size, IpcKey key, bool created);
 
   absl::Status CheckIndex(int index) const;
-  void Release();
+  // The destructor's work; leaves the object empty.
+  void Reset();
 
   int id_ = -1;
   int size_ = 0;

@@ -42,7 +42,7 @@ absl::StatusOr<Fd> ShmOpen(const PosixName& name, int flags, mode_t mode) {
   return Fd(fd);
 }
 
-// The descriptor of the object, opened as `options.mode` says; `created`
+// The descriptor of the object, opened as `options.open_mode` says; `created`
 // tells whether this call made the object. Open-or-create tries an exclusive
 // create first so that it knows (only a creator owns the name and sets the
 // permissions).
@@ -50,7 +50,7 @@ absl::StatusOr<Fd> OpenObject(const PosixName& name,
                               const SharedMemoryOptions& options,
                               bool& created) {
   created = false;
-  if (!MayCreate(options.mode)) {
+  if (!MayCreate(options.open_mode)) {
     return ShmOpen(name, OpenAccessFlags(options.access), 0);
   }
   // A peer may remove the object between our two attempts; try again then.
@@ -61,7 +61,7 @@ absl::StatusOr<Fd> OpenObject(const PosixName& name,
       created = true;
       return fd;
     }
-    if (options.mode != OpenMode::kOpenOrCreate ||
+    if (options.open_mode != OpenMode::kOpenOrCreate ||
         !absl::IsAlreadyExists(fd.status())) {
       return fd;
     }
@@ -77,10 +77,10 @@ absl::Status CheckOptions(const PosixName& name, size_t size,
       !s.ok()) {
     return s;
   }
-  if (MayCreate(options.mode) && options.access != MemoryAccess::kReadWrite) {
+  if (MayCreate(options.open_mode) && options.access != MemoryAccess::kReadWrite) {
     return absl::InvalidArgumentError(absl::StrCat(
         "shared memory object ", QuoteForMessage(name.view()), ": mode ",
-        OpenModeName(options.mode),
+        OpenModeName(options.open_mode),
         " may create the object, which needs read-write access to size it"));
   }
   return absl::OkStatus();
@@ -91,7 +91,7 @@ absl::Status CheckOptions(const PosixName& name, size_t size,
 absl::StatusOr<SharedMemory> SharedMemory::Open(
     const PosixName& name, size_t size, const SharedMemoryOptions& options) {
   if (absl::Status s = CheckOptions(name, size, options); !s.ok()) return s;
-  if (RemovesExisting(options.mode) && ::shm_unlink(name.c_str()) != 0 &&
+  if (RemovesExisting(options.open_mode) && ::shm_unlink(name.c_str()) != 0 &&
       errno != ENOENT) {
     return ErrnoError(errno, "shm_unlink", name.view());
   }
@@ -117,14 +117,14 @@ absl::StatusOr<SharedMemory> SharedMemory::Open(
   if (!created) {
     absl::Status adoptable = CheckOwnership(
         "shared memory object", name.view(), st.st_uid, st.st_mode,
-        MayCreate(options.mode) ? std::optional<Permissions>(options.permissions)
+        MayCreate(options.open_mode) ? std::optional<Permissions>(options.permissions)
                                 : std::nullopt,
         options.ownership);
     if (!adoptable.ok()) return adoptable;
   }
   const uint64_t actual = static_cast<uint64_t>(st.st_size);
   if (actual < size) {
-    if (!MayCreate(options.mode)) {
+    if (!MayCreate(options.open_mode)) {
       return CheckFits(
           size, actual,
           absl::StrCat("shared memory object ", QuoteForMessage(name.view())));
@@ -143,7 +143,7 @@ absl::StatusOr<SharedMemory> SharedMemory::Create(const PosixName& name,
                                                   size_t size,
                                                   Permissions permissions) {
   SharedMemoryOptions options;
-  options.mode = OpenMode::kCreateExclusive;
+  options.open_mode = OpenMode::kCreateExclusive;
   options.permissions = permissions;
   return Open(name, size, options);
 }
@@ -152,7 +152,7 @@ absl::StatusOr<SharedMemory> SharedMemory::OpenExisting(const PosixName& name,
                                                         size_t size,
                                                         MemoryAccess access) {
   SharedMemoryOptions options;
-  options.mode = OpenMode::kOpenExisting;
+  options.open_mode = OpenMode::kOpenExisting;
   options.access = access;
   return Open(name, size, options);
 }

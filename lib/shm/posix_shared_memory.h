@@ -9,7 +9,7 @@
 //
 //   absl::StatusOr<PosixName> name = PosixName::Create("/shMemEx");
 //   SharedMemoryOptions options;
-//   options.mode = OpenMode::kOpenOrCreate;
+//   options.open_mode = OpenMode::kOpenOrCreate;
 //   options.permissions = *Permissions::FromMode(0644);
 //   absl::StatusOr<posix::SharedMemory> writer =
 //       posix::SharedMemory::Open(*name, 512, options);
@@ -22,7 +22,7 @@
 // Unlike a bare shm_open + ftruncate + mmap, space is reserved at creation (a
 // full /dev/shm is an error then, not a SIGBUS later), nothing past the
 // object's real size is mapped, and permissions ignore the umask. The creator
-// removes the name when closed (a fork()ed child should `Release()` its copy
+// removes the name when closed (a fork()ed child should `Disown()` its copy
 // first). Accessing the bytes never allocates. See lib/shm's README.md.
 
 #ifndef IPCBOX_SHM_POSIX_SHARED_MEMORY_H_
@@ -48,12 +48,12 @@ namespace ipcbox::posix {
 
 class SharedMemory {
  public:
-  // What names an object of this backend (the generic `SharedMemory` concept
-  // has one `Id` type per backend).
+  // What names an object of this backend (the generic `SharedMemory`
+  // contract has one `Id` type per backend).
   using Id = PosixName;
 
-  // Opens or creates the object `name` as `options.mode` says and maps its
-  // first `size` bytes.
+  // Opens or creates the object `name` as `options.open_mode` says and maps
+  // its first `size` bytes.
   //
   // - kCreateExclusive / kPurgeAndCreate: a new object of `size` zero bytes,
   //   owned by the result. kPurgeAndCreate first removes a stale object.
@@ -119,7 +119,7 @@ class SharedMemory {
 
   // Gives up ownership: the name stays after this object is closed, for a
   // peer (or a later run) to open and remove.
-  void Release() { owner_ = false; }
+  void Disown() { owner_ = false; }
 
   // Removes the name now (owner or not); the mapping stays usable, and
   // peers that have it mapped keep theirs. NotFound if the name is gone;

@@ -4,9 +4,11 @@
 // uses (--//platforms:ipc_flavor): `posix::SharedMemory` (shm_open + mmap)
 // on POSIX boards, `sysv::SharedMemory` (shmget + shmat) on System V ones.
 // Code written against it builds for either, linking only the chosen backend.
-// Both provide `Open()`, `Create()`, `OpenExisting()`, the static `Remove()`,
-// `size()`, `bytes()`, `mutable_bytes()`, `writable()`, `owner()`,
-// `Release()`, `Remove()`, `Close()`, with the same meaning and status codes.
+// What both provide is shared_memory_contract.h, checked on both when the
+// library builds: `Open()`, `Create()`, `OpenExisting()`, the static
+// `Remove()`, `size()`, `bytes()`, `mutable_bytes()`, `writable()`,
+// `owner()`, `Disown()`, `Remove()`, `Close()`, with the same meaning and
+// status codes.
 //
 // Example:
 //

@@ -9,7 +9,7 @@
 // Example:
 //
 //   SharedMemoryOptions options;
-//   options.mode = OpenMode::kOpenOrCreate;
+//   options.open_mode = OpenMode::kOpenOrCreate;
 //   options.permissions = *Permissions::FromMode(0644);  // the seed's mode
 //   absl::StatusOr<posix::SharedMemory> shm =
 //       posix::SharedMemory::Open(*name, 512, options);
@@ -29,7 +29,7 @@
 namespace ipcbox {
 
 struct SharedMemoryOptions {
-  OpenMode mode = OpenMode::kCreateExclusive;
+  OpenMode open_mode = OpenMode::kCreateExclusive;
   // Applied exactly (the umask does not narrow them) to an object this call
   // creates; ignored when an existing object is opened.
   Permissions permissions = Permissions::OwnerOnly();

@@ -96,13 +96,13 @@ absl::StatusOr<int> LookUp(IpcKey key) {
   return id;
 }
 
-// The id of the segment for `key`, found or made as `options.mode` says;
+// The id of the segment for `key`, found or made as `options.open_mode` says;
 // `created` tells whether this call made it.
 absl::StatusOr<int> GetSegment(IpcKey key, size_t size,
                                const SharedMemoryOptions& options,
                                bool& created) {
   created = false;
-  if (!MayCreate(options.mode)) return LookUp(key);
+  if (!MayCreate(options.open_mode)) return LookUp(key);
   // A peer may remove the segment between our two attempts; try again then.
   for (int attempt = 0;; ++attempt) {
     const int id = ::shmget(key.value(), size,
@@ -112,7 +112,7 @@ absl::StatusOr<int> GetSegment(IpcKey key, size_t size,
       return id;
     }
     const int err = errno;
-    if (err != EEXIST || options.mode != OpenMode::kOpenOrCreate) {
+    if (err != EEXIST || options.open_mode != OpenMode::kOpenOrCreate) {
       return CreateError(err, key, size);
     }
     absl::StatusOr<int> existing = LookUp(key);
@@ -128,14 +128,14 @@ absl::Status CheckOptions(IpcKey key, size_t size,
     return absl::InvalidArgumentError(absl::StrCat(
         "size 0 for ", SegmentName(key), ": it must hold at least one byte"));
   }
-  if (key.is_private() && !MayCreate(options.mode)) {
+  if (key.is_private() && !MayCreate(options.open_mode)) {
     return absl::InvalidArgumentError(
         "an IPC_PRIVATE key finds no existing segment (each shmget with it "
         "makes a new one): attach by id instead");
   }
-  if (MayCreate(options.mode) && options.access != MemoryAccess::kReadWrite) {
+  if (MayCreate(options.open_mode) && options.access != MemoryAccess::kReadWrite) {
     return absl::InvalidArgumentError(
-        absl::StrCat(SegmentName(key), ": mode ", OpenModeName(options.mode),
+        absl::StrCat(SegmentName(key), ": mode ", OpenModeName(options.open_mode),
                      " may create the segment, which needs read-write access"));
   }
   return absl::OkStatus();
@@ -191,7 +191,7 @@ absl::Status RemoveId(int id) {
 absl::StatusOr<SharedMemory> SharedMemory::Open(
     IpcKey key, size_t size, const SharedMemoryOptions& options) {
   if (absl::Status s = CheckOptions(key, size, options); !s.ok()) return s;
-  if (RemovesExisting(options.mode) && !key.is_private()) {
+  if (RemovesExisting(options.open_mode) && !key.is_private()) {
     absl::Status removed = Remove(key);
     if (!removed.ok() && !absl::IsNotFound(removed)) return removed;
   }
@@ -218,7 +218,7 @@ absl::StatusOr<SharedMemory> SharedMemory::Open(
 absl::StatusOr<SharedMemory> SharedMemory::Create(IpcKey key, size_t size,
                                                   Permissions permissions) {
   SharedMemoryOptions options;
-  options.mode = OpenMode::kCreateExclusive;
+  options.open_mode = OpenMode::kCreateExclusive;
   options.permissions = permissions;
   return Open(key, size, options);
 }
@@ -226,7 +226,7 @@ absl::StatusOr<SharedMemory> SharedMemory::Create(IpcKey key, size_t size,
 absl::StatusOr<SharedMemory> SharedMemory::OpenExisting(IpcKey key, size_t size,
                                                         MemoryAccess access) {
   SharedMemoryOptions options;
-  options.mode = OpenMode::kOpenExisting;
+  options.open_mode = OpenMode::kOpenExisting;
   options.access = access;
   return Open(key, size, options);
 }

@@ -67,8 +67,12 @@ struct SegmentInfo {
 
 class SharedMemory {
  public:
-  // Finds or makes the segment for `key` as `options.mode` says and attaches
-  // it; the spans cover its first `size` bytes.
+  // What names a segment of this backend (the generic `SharedMemory`
+  // contract has one `Id` type per backend; both take a PosixName too).
+  using Id = IpcKey;
+
+  // Finds or makes the segment for `key` as `options.open_mode` says and
+  // attaches it; the spans cover its first `size` bytes.
   //
   // - kCreateExclusive / kPurgeAndCreate: a new zeroed segment of `size`
   //   bytes, owned by the result (kPurgeAndCreate first removes a stale
@@ -167,7 +171,7 @@ class SharedMemory {
   absl::StatusOr<SegmentInfo> Stat() const;
 
   // Keeps the segment after this object is closed.
-  void Release() { owner_ = false; }
+  void Disown() { owner_ = false; }
 
   // IPC_RMID now (owner or not): the key is free at once; the segment lives
   // until the last process detaches. Ownership ends. NotFound if the id is

@@ -339,12 +339,12 @@ TEST(ChannelTest, FutexWakeUpsAreNeverLost) {
     absl::StatusOr<Publisher> out =
         Publisher::Create(pong.name(), ChannelOptions{2, 1, 64}, sleepy);
     if (!in.ok() || !out.ok()) return 1;
-    out->ReleaseName();  // the parent's guard removes it
+    out->Disown();  // the parent's guard removes it
     for (uint64_t i = 0; i < kRounds; ++i) {
       absl::StatusOr<Sample> sample =
           in->Receive(Deadline::After(absl::Seconds(10)));
       if (!sample.ok() || sample->sequence() != i) return 2;
-      sample->Release();
+      sample->Reset();
       if (!PublishOne(*out, i, Deadline::After(absl::Seconds(10))).ok()) {
         return 3;
       }
@@ -459,7 +459,7 @@ TEST(ChannelTest, NotificationFdWorksWithPollAndEpoll) {
   absl::StatusOr<Sample> sample = subscriber->TryReceive();
   ASSERT_TRUE(sample.ok()) << sample.status();
   EXPECT_EQ(sample->sequence(), 0u);
-  sample->Release();
+  sample->Reset();
 
   Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
   ASSERT_TRUE(epoll.valid());
@@ -481,7 +481,7 @@ TEST(ChannelTest, NotificationFdSignalsThePublisherLeaving) {
   absl::StatusOr<Publisher> publisher =
       Publisher::Create(guard.name(), ChannelOptions{4, 1, 64});
   ASSERT_TRUE(publisher.ok());
-  publisher->ReleaseName();
+  publisher->Disown();
   absl::StatusOr<Subscriber> subscriber = Subscriber::Attach(guard.name());
   ASSERT_TRUE(subscriber.ok());
   absl::StatusOr<int> fd = subscriber->NotificationFd();
@@ -628,7 +628,7 @@ TEST(ChannelTest, SubscribersLearnThePublisherClosed) {
   absl::StatusOr<Publisher> publisher =
       Publisher::Create(guard.name(), ChannelOptions{4, 1, 64});
   ASSERT_TRUE(publisher.ok());
-  publisher->ReleaseName();
+  publisher->Disown();
   absl::StatusOr<Subscriber> subscriber = Subscriber::Attach(guard.name());
   ASSERT_TRUE(subscriber.ok());
   ASSERT_TRUE(PublishOne(*publisher, 0).ok());
@@ -638,7 +638,7 @@ TEST(ChannelTest, SubscribersLearnThePublisherClosed) {
   absl::StatusOr<Sample> sample =
       subscriber->Receive(Deadline::After(absl::Seconds(10)));
   ASSERT_TRUE(sample.ok()) << sample.status();
-  sample->Release();
+  sample->Reset();
   absl::StatusOr<Sample> gone =
       subscriber->Receive(Deadline::After(absl::Seconds(10)));
   EXPECT_TRUE(IsPublisherGone(gone.status())) << gone.status();
@@ -664,7 +664,7 @@ TEST(ChannelTest, SubscribersLearnThePublisherWasKilled) {
     absl::StatusOr<Publisher> publisher =
         Publisher::Create(guard.name(), ChannelOptions{4, 1, 64});
     if (!publisher.ok()) return 1;
-    publisher->ReleaseName();
+    publisher->Disown();
     if (::write(ready_write.get(), "R", 1) != 1) return 2;
     ::pause();
     return 0;
@@ -706,7 +706,7 @@ void ExpectForkedChildDoesNotKeepPublisherAlive(bool anonymous) {
         anonymous ? Publisher::CreateAnonymous(ChannelOptions{4, 1, 64})
                   : Publisher::Create(guard.name(), ChannelOptions{4, 1, 64});
     if (!publisher.ok()) return 1;
-    publisher->ReleaseName();
+    publisher->Disown();
     const pid_t grandchild = ::fork();
     if (grandchild < 0) return 2;
     if (grandchild == 0) {

@@ -164,7 +164,7 @@ TEST(ChannelCrashTest, KilledPublishersAreReplacedAndTheSequenceGoesOn) {
     absl::StatusOr<Publisher> creator =
         Publisher::Create(guard.name(), ChannelOptions{4, 2, 512}, Quick());
     ASSERT_TRUE(creator.ok()) << creator.status();
-    creator->ReleaseName();  // the guard removes it
+    creator->Disown();  // the guard removes it
   }
   absl::StatusOr<ChildProcess> steady =
       ForkChild([&] { return ReceiveToEnd(guard.name(), true, seed); });

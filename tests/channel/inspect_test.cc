@@ -147,7 +147,7 @@ TEST(InspectChannelTest, KilledParticipantsAreNotAlive) {
     ASSERT_TRUE(p.ok()) << p.status();
     publisher.emplace(*std::move(p));
   }
-  publisher->ReleaseName();  // the guard removes it
+  publisher->Disown();  // the guard removes it
   absl::StatusOr<ChildProcess> child = SubscriberChild(guard.name());
   ASSERT_TRUE(child.ok()) << child.status();
   Fd fd = OpenReadOnly(guard.name());

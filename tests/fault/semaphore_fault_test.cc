@@ -101,8 +101,8 @@ void ExpectPosixSemantics(Sem& sem) {
 TEST(PosixSemaphoreFaultTest, NamedRetriesEintrAndReportsTheRest) {
   const std::set<std::string> shm_before = OwnSharedMemoryEntries("sem_fault");
   {
-    absl::StatusOr<posix::NamedSemaphore> sem = posix::NamedSemaphore::Open(
-        UniqueName("sem_fault"), OpenMode::kCreateExclusive);
+    absl::StatusOr<posix::NamedSemaphore> sem =
+        posix::NamedSemaphore::Create(UniqueName("sem_fault"));
     ASSERT_TRUE(sem.ok()) << sem.status();
     ExpectPosixSemantics(*sem);
   }
@@ -145,8 +145,8 @@ class SysvSemaphoreFaultTest : public ::testing::Test {
   void SetUp() override {
     SemaphoreOptions options;
     options.undo_on_exit = false;
-    absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
-        sysv::IpcKey::Private(), OpenMode::kCreateExclusive, options);
+    absl::StatusOr<sysv::Semaphore> sem =
+        sysv::Semaphore::Create(sysv::IpcKey::Private(), options);
     ASSERT_TRUE(sem.ok()) << sem.status();
     sem_ = *std::move(sem);
     id_ = sem_.set().id();
@@ -227,8 +227,8 @@ TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
   const IpcLeakCheck check;
   for (int error : {ENOSPC, ENOMEM}) {
     ScopedFault none(Syscall::kSemget, FaultOn(-1, error, 1));
-    absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
-        sysv::IpcKey::Private(), OpenMode::kCreateExclusive);
+    absl::StatusOr<sysv::Semaphore> sem =
+        sysv::Semaphore::Create(sysv::IpcKey::Private());
     EXPECT_TRUE(IsErrorNaming(sem.status(), "semget"));
     if (error == ENOSPC) {
       EXPECT_TRUE(absl::IsResourceExhausted(sem.status())) << sem.status();
@@ -241,8 +241,8 @@ TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
     ScopedFault init(Syscall::kSemop, FaultOn(-1, ENOMEM, -1));
     SemaphoreOptions options;
     options.initial_value = 1;
-    absl::StatusOr<sysv::Semaphore> sem = sysv::Semaphore::Open(
-        sysv::IpcKey::Private(), OpenMode::kCreateExclusive, options);
+    absl::StatusOr<sysv::Semaphore> sem =
+        sysv::Semaphore::Create(sysv::IpcKey::Private(), options);
     EXPECT_TRUE(IsErrorNaming(sem.status(), "semop"));
     EXPECT_EQ(init.injected(), 1);
     Tally(init);

@@ -115,7 +115,7 @@ TEST_F(PosixShmFaultTest, AFailedOpenOfAnExistingObjectLeavesIt) {
   for (OpenMode mode : {OpenMode::kOpenExisting, OpenMode::kOpenOrCreate}) {
     ScopedFault no_memory(Syscall::kMmap, FaultOn(-1, ENOMEM, 1));
     SharedMemoryOptions options;
-    options.mode = mode;
+    options.open_mode = mode;
     absl::StatusOr<posix::SharedMemory> user =
         posix::SharedMemory::Open(name, kSize, options);
     EXPECT_TRUE(IsErrorNaming(user.status(), "mmap"));

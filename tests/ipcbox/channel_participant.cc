@@ -49,7 +49,7 @@ int Publish(const PosixName& name, int rate, absl::Time stop) {
     std::fprintf(stderr, "publisher: %s\n", publisher.status().ToString().c_str());
     return 1;
   }
-  publisher->ReleaseName();
+  publisher->Disown();
   std::printf("ready\n");
   std::fflush(stdout);
   const absl::Duration period = absl::Seconds(1) / rate;

@@ -59,8 +59,7 @@ int main(int argc, char** argv) {
 
   auto shm = ipcbox::posix::SharedMemory::Create(*shm_name, 4096);
   if (!shm.ok()) return Fail(shm.status());
-  auto sem = ipcbox::posix::NamedSemaphore::Open(sem_name,
-                                                 ipcbox::OpenMode::kCreateExclusive);
+  auto sem = ipcbox::posix::NamedSemaphore::Create(sem_name);
   if (!sem.ok()) return Fail(sem.status());
   ipcbox::posix::QueueOptions queue_options;
   queue_options.remove_when_destroyed = true;

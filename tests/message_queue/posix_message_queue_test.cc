@@ -281,6 +281,22 @@ TEST_F(PosixQueueTest, RemoveWhenDestroyedOnlyForTheCreator) {
   EXPECT_TRUE(absl::IsNotFound(MessageQueue::Open(name, options).status()));
 }
 
+TEST_F(PosixQueueTest, DisownKeepsTheNameAfterTheCreator) {
+  const PosixName name = UniqueMqName();
+  MqNameGuard guard(name);
+  QueueOptions options = SmallQueue();
+  options.remove_when_destroyed = true;
+  {
+    absl::StatusOr<MessageQueue> creator = MessageQueue::Open(name, options);
+    ASSERT_TRUE(creator.ok()) << creator.status();
+    EXPECT_TRUE(creator->owner());
+    creator->Disown();
+    EXPECT_FALSE(creator->owner());
+  }
+  options.open_mode = OpenMode::kOpenExisting;
+  EXPECT_TRUE(MessageQueue::Open(name, options).ok());
+}
+
 TEST_F(PosixQueueTest, CreatorLeavesTheNameByDefault) {
   const PosixName name = UniqueMqName();
   MqNameGuard guard(name);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -131,6 +132,20 @@ TEST_F(SysvQueueTest, OpenOrCreateOfAFreeKeyCreates) {
   ASSERT_TRUE(queue.ok()) << queue.status();
   SysvQueueGuard guard(queue->id());
   EXPECT_TRUE(queue->created());
+}
+
+TEST_F(SysvQueueTest, DisownKeepsTheQueueAfterTheCreator) {
+  absl::StatusOr<MessageQueue> queue =
+      MessageQueue::CreatePrivate(QueueCapacity{4, 16});
+  ASSERT_TRUE(queue.ok()) << queue.status();
+  SysvQueueGuard guard(queue->id());
+  const int id = queue->id();
+  EXPECT_TRUE(queue->owner());
+  queue->Disown();
+  EXPECT_FALSE(queue->owner());
+  *queue = MessageQueue();
+  msqid_ds ds;
+  EXPECT_EQ(::msgctl(id, IPC_STAT, &ds), 0) << std::strerror(errno);
 }
 
 TEST_F(SysvQueueTest, PurgeAndCreateReplacesAStaleQueue) {

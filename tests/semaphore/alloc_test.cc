@@ -88,8 +88,8 @@ TEST(UnnamedSemaphoreAllocationTest, InPlaceSemaphoreDoesNotAllocate) {
 }
 
 TEST(SysvSetAllocationTest, MultiOperationCallsDoNotAllocate) {
-  absl::StatusOr<sysv::SemaphoreSet> set = sysv::SemaphoreSet::Open(
-      sysv::IpcKey::Private(), OpenMode::kCreateExclusive, {1u, 1u});
+  absl::StatusOr<sysv::SemaphoreSet> set =
+      sysv::SemaphoreSet::Open(sysv::IpcKey::Private(), {1u, 1u});
   ASSERT_TRUE(set.ok()) << set.status();
   const sysv::SemOp take[] = {sysv::SemOp::Wait(0), sysv::SemOp::Wait(1)};
   const sysv::SemOp give[] = {sysv::SemOp::Post(0), sysv::SemOp::Post(1)};

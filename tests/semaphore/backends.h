@@ -30,8 +30,7 @@ struct PosixNamedBackend {
   static constexpr unsigned kMaxValue = kMaxPosixSemaphoreValue;
   static constexpr bool kUndoneOnExit = false;
   static absl::StatusOr<Semaphore> Create(const SemaphoreOptions& options) {
-    return Semaphore::Open(UniqueName("sem_test"), OpenMode::kCreateExclusive,
-                           options);
+    return Semaphore::Create(UniqueName("sem_test"), options);
   }
 };
 
@@ -51,8 +50,7 @@ struct SysvBackend {
   static constexpr unsigned kMaxValue = kMaxSysvSemaphoreValue;
   static constexpr bool kUndoneOnExit = true;
   static absl::StatusOr<Semaphore> Create(const SemaphoreOptions& options) {
-    return Semaphore::Open(sysv::IpcKey::Private(),
-                           OpenMode::kCreateExclusive, options);
+    return Semaphore::Create(sysv::IpcKey::Private(), options);
   }
 };
 

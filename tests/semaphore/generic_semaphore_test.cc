@@ -33,13 +33,11 @@ TEST(GenericSemaphoreTest, TwoProcessesShareASemaphoreByName) {
   SemaphoreOptions options;
   options.initial_value = 0;
   options.undo_on_exit = false;  // A signal: the child's post must outlive it.
-  absl::StatusOr<Semaphore> owner =
-      Semaphore::Open(name, OpenMode::kCreateExclusive, options);
+  absl::StatusOr<Semaphore> owner = Semaphore::Create(name, options);
   ASSERT_TRUE(owner.ok()) << owner.status();
   EXPECT_TRUE(owner->created());
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
-    absl::StatusOr<Semaphore> mine =
-        Semaphore::Open(name, OpenMode::kOpenExisting, options);
+    absl::StatusOr<Semaphore> mine = Semaphore::OpenExisting(name, options);
     if (!mine.ok() || mine->created()) return 1;
     return mine->Post().ok() ? 0 : 2;
   });
@@ -48,7 +46,7 @@ TEST(GenericSemaphoreTest, TwoProcessesShareASemaphoreByName) {
   EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(60)), 0));
   EXPECT_TRUE(IsWouldBlock(owner->TryWait()));
   ASSERT_TRUE(owner->Remove().ok());
-  EXPECT_EQ(Semaphore::Open(name, OpenMode::kOpenExisting).status().code(),
+  EXPECT_EQ(Semaphore::OpenExisting(name).status().code(),
             absl::StatusCode::kNotFound);
 }
 

@@ -61,9 +61,8 @@ bool HoldsValue(const std::string& path, uint32_t value) {
   SemaphoreOptions options;
   options.initial_value = value;
   for (uint64_t i = 0;; ++i) {
-    auto sem = posix::NamedSemaphore::Open(absl::StrCat(prefix, ".", i),
-                                           OpenMode::kCreateExclusive,
-                                           options);
+    auto sem =
+        posix::NamedSemaphore::Create(absl::StrCat(prefix, ".", i), options);
     if (!sem.ok()) {
       std::fprintf(stderr, "%s\n", sem.status().ToString().c_str());
       _exit(3);

@@ -100,7 +100,7 @@ class MemExampleTest : public ::testing::Test {
     PollUntil([&] {
       turn = posix::RecoverableSemaphore::Open(
           PosixName::Create(sem_guard_.name()).value(),
-          OpenMode::kOpenExisting, SeedModeOptions());
+          WithOpenMode(OpenMode::kOpenExisting, SeedModeOptions()));
       return !absl::IsNotFound(turn.status());
     });
     return turn;
@@ -134,11 +134,9 @@ TEST_F(MemExampleTest, ReaderPrintsTheSeedsLineAndNothingIsLeft) {
   EXPECT_EQ(posix::SharedMemory::Remove(PosixName::Create(shm_name_).value())
                 .code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(posix::NamedSemaphore::Open(sem_guard_.name(),
-                                        OpenMode::kOpenExisting)
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      posix::NamedSemaphore::OpenExisting(sem_guard_.name()).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 // What the C programs leave behind: "mysemaphore" at a non-zero value. The
@@ -147,8 +145,8 @@ TEST_F(MemExampleTest, ReaderPrintsTheSeedsLineAndNothingIsLeft) {
 TEST_F(MemExampleTest, WriterTakesBackPostsAnEarlierRunLeft) {
   SemaphoreOptions stale_options;
   stale_options.initial_value = 2;
-  absl::StatusOr<posix::NamedSemaphore> stale = posix::NamedSemaphore::Open(
-      sem_guard_.name(), OpenMode::kCreateExclusive, stale_options);
+  absl::StatusOr<posix::NamedSemaphore> stale =
+      posix::NamedSemaphore::Create(sem_guard_.name(), stale_options);
   ASSERT_TRUE(stale.ok()) << stale.status();
   stale->Disown();  // The writer removes it.
 
@@ -200,7 +198,7 @@ TEST_F(MemExampleTest, AReaderKilledHoldingTheTurnDoesNotBlockTheNext) {
   absl::StatusOr<testing::ChildProcess> doomed = testing::ForkChild([&] {
     absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
     if (!turn.ok()) return 2;
-    if (!turn->Acquire(Soon()).ok()) return 3;
+    if (!turn->TakeTurn(Soon()).ok()) return 3;
     ::raise(SIGKILL);  // between the wait and the post
     return 4;
   });
@@ -225,7 +223,7 @@ TEST_F(MemExampleTest, TimeoutNamesALiveHolderNotTheWriter) {
   ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
   absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
   ASSERT_TRUE(turn.ok()) << turn.status();
-  ASSERT_TRUE(turn->Acquire(Soon()).ok());
+  ASSERT_TRUE(turn->TakeTurn(Soon()).ok());
   absl::StatusOr<ChildWithOutput> reader =
       StartReader(absl::Milliseconds(300), /*capture_err=*/true);
   ASSERT_TRUE(reader.ok()) << reader.status();
@@ -234,7 +232,7 @@ TEST_F(MemExampleTest, TimeoutNamesALiveHolderNotTheWriter) {
   EXPECT_EQ(read->exit_code, kSeedFailureExit);
   EXPECT_THAT(read->output,
               HasSubstr(absl::StrCat("process ", ::getpid(), " took it")));
-  ASSERT_TRUE(turn->Release().ok());
+  ASSERT_TRUE(turn->GiveBackTurn().ok());
   absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
   ASSERT_TRUE(wrote.ok()) << wrote.status();
 }

@@ -62,20 +62,24 @@ TEST(NamedSemaphoreOwnershipTest, RefusesASemaphoreAnotherUserMade) {
   }
   SemaphoreOptions options;
   options.permissions = *Permissions::FromMode(0666);
-  absl::StatusOr<NamedSemaphore> sem =
-      NamedSemaphore::Open(name, OpenMode::kOpenOrCreate, options);
+  absl::StatusOr<NamedSemaphore> sem = NamedSemaphore::Open(
+      name, WithOpenMode(OpenMode::kOpenOrCreate, options));
   ASSERT_TRUE(absl::IsPermissionDenied(sem.status())) << sem.status();
   EXPECT_THAT(sem.status().message(),
               AllOf(HasSubstr(name), HasSubstr("uid 4242"), HasSubstr("0666")));
   absl::StatusOr<NamedSemaphore> existing =
-      NamedSemaphore::Open(name, OpenMode::kOpenExisting, options);
+      NamedSemaphore::OpenExisting(name, options);
   EXPECT_TRUE(absl::IsPermissionDenied(existing.status())) << existing.status();
 
   options.ownership.allowed_owner = kOtherUser;
-  EXPECT_TRUE(NamedSemaphore::Open(name, OpenMode::kOpenOrCreate, options).ok());
+  EXPECT_TRUE(
+      NamedSemaphore::Open(name, WithOpenMode(OpenMode::kOpenOrCreate, options))
+          .ok());
   options.ownership = OwnershipPolicy{};
   options.ownership.check = false;
-  EXPECT_TRUE(NamedSemaphore::Open(name, OpenMode::kOpenOrCreate, options).ok());
+  EXPECT_TRUE(
+      NamedSemaphore::Open(name, WithOpenMode(OpenMode::kOpenOrCreate, options))
+          .ok());
 }
 
 TEST(NamedSemaphoreOwnershipTest, RefusesAWiderModeThanAsked) {
@@ -83,12 +87,14 @@ TEST(NamedSemaphoreOwnershipTest, RefusesAWiderModeThanAsked) {
   ScopedSemUnlink unlink(name);
   ASSERT_EQ(PlantSemaphore(name, 0666, ::geteuid()), "");
   SemaphoreOptions options;  // permissions: 0600
-  absl::StatusOr<NamedSemaphore> sem =
-      NamedSemaphore::Open(name, OpenMode::kOpenOrCreate, options);
+  absl::StatusOr<NamedSemaphore> sem = NamedSemaphore::Open(
+      name, WithOpenMode(OpenMode::kOpenOrCreate, options));
   ASSERT_TRUE(absl::IsPermissionDenied(sem.status())) << sem.status();
   EXPECT_THAT(sem.status().message(), HasSubstr("mode 0666"));
   options.permissions = *Permissions::FromMode(0666);
-  EXPECT_TRUE(NamedSemaphore::Open(name, OpenMode::kOpenOrCreate, options).ok());
+  EXPECT_TRUE(
+      NamedSemaphore::Open(name, WithOpenMode(OpenMode::kOpenOrCreate, options))
+          .ok());
 }
 
 }  // namespace

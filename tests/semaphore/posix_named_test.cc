@@ -62,8 +62,7 @@ class ScopedUmask {
 
 TEST(PosixNamedSemaphoreTest, RejectsInvalidNamesBeforeAnySystemCall) {
   for (const char* name : {"", "noslash", "/a/b", "/", "/..", "//x"}) {
-    absl::StatusOr<NamedSemaphore> semaphore =
-        NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+    absl::StatusOr<NamedSemaphore> semaphore = NamedSemaphore::Create(name);
     EXPECT_EQ(semaphore.status().code(), absl::StatusCode::kInvalidArgument)
         << "name \"" << name << "\": " << semaphore.status();
   }
@@ -77,20 +76,19 @@ TEST(PosixNamedSemaphoreTest, RejectsNamesTooLongForSemOpen) {
   ScopedSemUnlink guard_fits(fits);
   ScopedSemUnlink guard_too_long(too_long);
 
-  absl::StatusOr<NamedSemaphore> rejected =
-      NamedSemaphore::Open(too_long, OpenMode::kCreateExclusive);
+  absl::StatusOr<NamedSemaphore> rejected = NamedSemaphore::Create(too_long);
   EXPECT_EQ(rejected.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(Exists(too_long));
 
   // A PosixName checked only against NAME_MAX is rejected too.
   absl::StatusOr<PosixName> name_max_name = PosixName::Create(too_long);
   ASSERT_TRUE(name_max_name.ok());
-  rejected = NamedSemaphore::Open(*name_max_name, OpenMode::kCreateExclusive);
+  rejected = NamedSemaphore::Create(*name_max_name);
   EXPECT_EQ(rejected.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(rejected.status().message(), HasSubstr("/dev/shm/sem."));
 
   absl::StatusOr<NamedSemaphore> longest_accepted =
-      NamedSemaphore::Open(fits, OpenMode::kCreateExclusive);
+      NamedSemaphore::Create(fits);
   EXPECT_TRUE(longest_accepted.ok()) << longest_accepted.status();
 }
 
@@ -100,7 +98,7 @@ TEST(PosixNamedSemaphoreTest, RejectsInitialValueAboveSemValueMax) {
   SemaphoreOptions options;
   options.initial_value = static_cast<unsigned>(SEM_VALUE_MAX) + 1;
   absl::StatusOr<NamedSemaphore> semaphore =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive, options);
+      NamedSemaphore::Create(name, options);
   EXPECT_EQ(semaphore.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(semaphore.status().message(), HasSubstr("SEM_VALUE_MAX"));
   EXPECT_FALSE(Exists(name));
@@ -109,8 +107,7 @@ TEST(PosixNamedSemaphoreTest, RejectsInitialValueAboveSemValueMax) {
 TEST(PosixNamedSemaphoreTest, OpeningAMissingSemaphoreIsNotFound) {
   const std::string name = UniqueName("sem_missing");
   ScopedSemUnlink guard(name);
-  absl::StatusOr<NamedSemaphore> semaphore =
-      NamedSemaphore::Open(name, OpenMode::kOpenExisting);
+  absl::StatusOr<NamedSemaphore> semaphore = NamedSemaphore::OpenExisting(name);
   EXPECT_EQ(semaphore.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(semaphore.status().message(), HasSubstr(name));
   EXPECT_FALSE(Exists(name));
@@ -119,11 +116,9 @@ TEST(PosixNamedSemaphoreTest, OpeningAMissingSemaphoreIsNotFound) {
 TEST(PosixNamedSemaphoreTest, CreatingAnExistingNameExclusivelyFails) {
   const std::string name = UniqueName("sem_twice");
   ScopedSemUnlink guard(name);
-  absl::StatusOr<NamedSemaphore> first =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+  absl::StatusOr<NamedSemaphore> first = NamedSemaphore::Create(name);
   ASSERT_TRUE(first.ok()) << first.status();
-  absl::StatusOr<NamedSemaphore> second =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+  absl::StatusOr<NamedSemaphore> second = NamedSemaphore::Create(name);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);
 }
 
@@ -132,13 +127,13 @@ TEST(PosixNamedSemaphoreTest, OpenOrCreateKnowsWhetherItCreated) {
   ScopedSemUnlink guard(name);
   SemaphoreOptions options;
   options.initial_value = 2;
-  absl::StatusOr<NamedSemaphore> first =
-      NamedSemaphore::Open(name, OpenMode::kOpenOrCreate, options);
+  absl::StatusOr<NamedSemaphore> first = NamedSemaphore::Open(
+      name, WithOpenMode(OpenMode::kOpenOrCreate, options));
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_TRUE(first->created());
   options.initial_value = 7;  // Ignored: the semaphore exists.
-  absl::StatusOr<NamedSemaphore> second =
-      NamedSemaphore::Open(name, OpenMode::kOpenOrCreate, options);
+  absl::StatusOr<NamedSemaphore> second = NamedSemaphore::Open(
+      name, WithOpenMode(OpenMode::kOpenOrCreate, options));
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_FALSE(second->created());
   EXPECT_EQ(second->Value().value_or(-1), 2);
@@ -150,12 +145,10 @@ TEST(PosixNamedSemaphoreTest, TheCreatorRemovesTheNameAndOpenersDoNot) {
   const std::string name = UniqueName("sem_owner");
   ScopedSemUnlink guard(name);
   {
-    absl::StatusOr<NamedSemaphore> owner =
-        NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+    absl::StatusOr<NamedSemaphore> owner = NamedSemaphore::Create(name);
     ASSERT_TRUE(owner.ok()) << owner.status();
     {
-      absl::StatusOr<NamedSemaphore> user =
-          NamedSemaphore::Open(name, OpenMode::kOpenExisting);
+      absl::StatusOr<NamedSemaphore> user = NamedSemaphore::OpenExisting(name);
       ASSERT_TRUE(user.ok()) << user.status();
       EXPECT_FALSE(user->created());
     }
@@ -168,8 +161,7 @@ TEST(PosixNamedSemaphoreTest, DisownKeepsTheName) {
   const std::string name = UniqueName("sem_disown");
   ScopedSemUnlink guard(name);
   {
-    absl::StatusOr<NamedSemaphore> owner =
-        NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+    absl::StatusOr<NamedSemaphore> owner = NamedSemaphore::Create(name);
     ASSERT_TRUE(owner.ok()) << owner.status();
     owner->Disown();
   }
@@ -179,8 +171,7 @@ TEST(PosixNamedSemaphoreTest, DisownKeepsTheName) {
 TEST(PosixNamedSemaphoreTest, ACopyInheritedThroughForkDoesNotRemoveTheName) {
   const std::string name = UniqueName("sem_fork");
   ScopedSemUnlink guard(name);
-  absl::StatusOr<NamedSemaphore> owner =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+  absl::StatusOr<NamedSemaphore> owner = NamedSemaphore::Create(name);
   ASSERT_TRUE(owner.ok()) << owner.status();
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
     NamedSemaphore copy = std::move(*owner);
@@ -195,15 +186,14 @@ TEST(PosixNamedSemaphoreTest, ACopyInheritedThroughForkDoesNotRemoveTheName) {
 TEST(PosixNamedSemaphoreTest, RemoveUnlinksTheNameButKeepsTheObjectWorking) {
   const std::string name = UniqueName("sem_remove");
   ScopedSemUnlink guard(name);
-  absl::StatusOr<NamedSemaphore> semaphore =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+  absl::StatusOr<NamedSemaphore> semaphore = NamedSemaphore::Create(name);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   ASSERT_TRUE(semaphore->Remove().ok());
   EXPECT_FALSE(Exists(name));
   EXPECT_TRUE(semaphore->Post().ok());
   EXPECT_TRUE(semaphore->TryWait().ok());
   EXPECT_EQ(semaphore->Remove().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(NamedSemaphore::Open(name, OpenMode::kOpenExisting).status().code(),
+  EXPECT_EQ(NamedSemaphore::OpenExisting(name).status().code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -211,8 +201,7 @@ TEST(PosixNamedSemaphoreTest, DefaultPermissionsAre0600WhateverTheUmask) {
   const std::string name = UniqueName("sem_mode");
   ScopedSemUnlink guard(name);
   ScopedUmask umask(0);  // Would leave a requested 0666 as is.
-  absl::StatusOr<NamedSemaphore> semaphore =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+  absl::StatusOr<NamedSemaphore> semaphore = NamedSemaphore::Create(name);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   EXPECT_EQ(ModeOf(name), 0600u);
 }
@@ -224,7 +213,7 @@ TEST(PosixNamedSemaphoreTest, RequestedPermissionsSurviveARestrictiveUmask) {
   SemaphoreOptions options;
   options.permissions = Permissions::FromMode(0660).value();
   absl::StatusOr<NamedSemaphore> semaphore =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive, options);
+      NamedSemaphore::Create(name, options);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   EXPECT_EQ(ModeOf(name), 0660u);
 }
@@ -233,8 +222,7 @@ TEST(PosixNamedSemaphoreTest, NameWithoutSlashInCIsTheSameObject) {
   // glibc strips leading slashes: a C program's sem_open("x") is "/x".
   const std::string name = UniqueName("sem_c");
   ScopedSemUnlink guard(name);
-  absl::StatusOr<NamedSemaphore> semaphore =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive);
+  absl::StatusOr<NamedSemaphore> semaphore = NamedSemaphore::Create(name);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   sem_t* c_side = ::sem_open(name.c_str() + 1, 0);
   ASSERT_NE(c_side, SEM_FAILED);
@@ -251,14 +239,13 @@ TEST(PosixNamedSemaphoreTest, PurgeAndCreateRecoversALockLeftTakenByTheDead) {
   SemaphoreOptions lock_options;
   lock_options.initial_value = 1;
   absl::StatusOr<NamedSemaphore> lock =
-      NamedSemaphore::Open(name, OpenMode::kCreateExclusive, lock_options);
+      NamedSemaphore::Create(name, lock_options);
   ASSERT_TRUE(lock.ok()) << lock.status();
   absl::StatusOr<posix::AnonymousSemaphore> holding =
       posix::AnonymousSemaphore::Create(0);
   ASSERT_TRUE(holding.ok()) << holding.status();
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
-    absl::StatusOr<NamedSemaphore> mine =
-        NamedSemaphore::Open(name, OpenMode::kOpenExisting);
+    absl::StatusOr<NamedSemaphore> mine = NamedSemaphore::OpenExisting(name);
     if (!mine.ok() || !mine->Wait().ok()) return 1;
     if (!holding->Post().ok()) return 2;
     for (;;) ::pause();
@@ -269,12 +256,11 @@ TEST(PosixNamedSemaphoreTest, PurgeAndCreateRecoversALockLeftTakenByTheDead) {
   ASSERT_TRUE(KilledBy(child->Wait(kChildTimeout), SIGKILL));
   EXPECT_TRUE(IsWouldBlock(lock->TryWait()));  // Left taken.
 
-  absl::StatusOr<NamedSemaphore> fresh =
-      NamedSemaphore::Open(name, OpenMode::kPurgeAndCreate, lock_options);
+  absl::StatusOr<NamedSemaphore> fresh = NamedSemaphore::Open(
+      name, WithOpenMode(OpenMode::kPurgeAndCreate, lock_options));
   ASSERT_TRUE(fresh.ok()) << fresh.status();
   EXPECT_TRUE(fresh->created());
-  absl::StatusOr<NamedSemaphore> user =
-      NamedSemaphore::Open(name, OpenMode::kOpenExisting);
+  absl::StatusOr<NamedSemaphore> user = NamedSemaphore::OpenExisting(name);
   ASSERT_TRUE(user.ok()) << user.status();
   EXPECT_TRUE(user->TryWait().ok());  // The new semaphore is free.
   // The old object still refers to the old, removed semaphore.

@@ -51,16 +51,18 @@ TEST(RecoverableSemaphoreTest, AKilledHoldersTurnIsGivenBack) {
   SemaphoreOptions options;
   options.initial_value = 1;
   absl::StatusOr<RecoverableSemaphore> turn = RecoverableSemaphore::Open(
-      *PosixName::Create(name), OpenMode::kCreateExclusive, options);
+      *PosixName::Create(name),
+      WithOpenMode(OpenMode::kCreateExclusive, options));
   ASSERT_TRUE(turn.ok()) << turn.status();
 
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);
   absl::StatusOr<ChildProcess> holder = ForkChild([&] {
     absl::StatusOr<RecoverableSemaphore> mine = RecoverableSemaphore::Open(
-        *PosixName::Create(name), OpenMode::kOpenExisting, options);
+        *PosixName::Create(name),
+        WithOpenMode(OpenMode::kOpenExisting, options));
     if (!mine.ok()) return 2;
-    if (!mine->Acquire(Deadline::After(absl::Seconds(30))).ok()) return 3;
+    if (!mine->TakeTurn(Deadline::After(absl::Seconds(30))).ok()) return 3;
     (void)::write(ready[1], "x", 1);
     for (;;) ::pause();  // killed while holding
   });
@@ -71,7 +73,7 @@ TEST(RecoverableSemaphoreTest, AKilledHoldersTurnIsGivenBack) {
   ::close(ready[1]);
 
   // Alive: the waiter times out and names it.
-  absl::Status waited = turn->Acquire(Deadline::After(absl::Milliseconds(300)));
+  absl::Status waited = turn->TakeTurn(Deadline::After(absl::Milliseconds(300)));
   ASSERT_EQ(waited.code(), absl::StatusCode::kDeadlineExceeded) << waited;
   EXPECT_THAT(waited.message(), HasSubstr(absl::StrCat("process ", holder->pid())));
 
@@ -79,18 +81,19 @@ TEST(RecoverableSemaphoreTest, AKilledHoldersTurnIsGivenBack) {
   ASSERT_TRUE(KilledBy(holder->Wait(kChildTimeout), SIGKILL));
   const pid_t dead = holder->pid();
   // Dead: the waiter gives its turn back and takes it, well within the time.
-  EXPECT_TRUE(turn->Acquire(Deadline::After(absl::Seconds(30))).ok());
+  EXPECT_TRUE(turn->TakeTurn(Deadline::After(absl::Seconds(30))).ok());
   EXPECT_EQ(turn->recovered_from(), dead);
-  EXPECT_TRUE(turn->Release().ok());
+  EXPECT_TRUE(turn->GiveBackTurn().ok());
 }
 
 TEST(RecoverableSemaphoreTest, TimeoutWithNoHolderSaysNobodyPosted) {
   const std::string name = UniqueName("sem_recover_none");
   ScopedNames cleanup(name);
   absl::StatusOr<RecoverableSemaphore> turn = RecoverableSemaphore::Open(
-      *PosixName::Create(name), OpenMode::kCreateExclusive, SemaphoreOptions());
+      *PosixName::Create(name),
+      WithOpenMode(OpenMode::kCreateExclusive, SemaphoreOptions()));
   ASSERT_TRUE(turn.ok()) << turn.status();
-  absl::Status waited = turn->Acquire(Deadline::After(absl::Milliseconds(200)));
+  absl::Status waited = turn->TakeTurn(Deadline::After(absl::Milliseconds(200)));
   ASSERT_EQ(waited.code(), absl::StatusCode::kDeadlineExceeded) << waited;
   EXPECT_THAT(waited.message(), HasSubstr("nobody posted it"));
 }

@@ -60,8 +60,7 @@ bool KeyExists(IpcKey key) { return ::semget(key.value(), 0, 0) >= 0; }
 
 SemaphoreSet MakeSet(std::vector<unsigned> values,
                      IpcKey key = IpcKey::Private()) {
-  absl::StatusOr<SemaphoreSet> set =
-      SemaphoreSet::Open(key, OpenMode::kCreateExclusive, values);
+  absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(key, values);
   EXPECT_TRUE(set.ok()) << set.status();
   return set.ok() ? *std::move(set) : SemaphoreSet();
 }
@@ -113,8 +112,7 @@ TEST(SysvSemaphoreKeyTest, FromNameIsDeterministicAndNeverPrivate) {
 TEST(SysvSemaphoreSetTest, NoSemaphoresIsInvalidAndCreatesNothing) {
   const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
-  absl::StatusOr<SemaphoreSet> set =
-      SemaphoreSet::Open(key, OpenMode::kCreateExclusive, {});
+  absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(key, {});
   EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(set.status().message(), HasSubstr("nsems 0"));
   EXPECT_FALSE(KeyExists(key));
@@ -124,23 +122,24 @@ TEST(SysvSemaphoreSetTest, ValueAboveSemvmxIsInvalidAndCreatesNothing) {
   const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   const unsigned values[] = {1, kMaxSysvSemaphoreValue + 1};
-  absl::StatusOr<SemaphoreSet> set =
-      SemaphoreSet::Open(key, OpenMode::kCreateExclusive, values);
+  absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(key, values);
   EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(KeyExists(key));
 }
 
 TEST(SysvSemaphoreSetTest, OpeningAMissingKeyIsNotFound) {
   const IpcKey key = UniqueKey();
-  absl::StatusOr<SemaphoreSet> set =
-      SemaphoreSet::Open(key, OpenMode::kOpenExisting, {});
+  absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
+      key, {},
+      WithOpenMode(OpenMode::kOpenExisting, sysv::SemaphoreSetOptions()));
   EXPECT_EQ(set.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(set.status().message(), HasSubstr(key.ToString()));
 }
 
 TEST(SysvSemaphoreSetTest, PrivateKeyCannotOpenAnExistingSet) {
   absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
-      IpcKey::Private(), OpenMode::kOpenExisting, {});
+      IpcKey::Private(), {},
+      WithOpenMode(OpenMode::kOpenExisting, sysv::SemaphoreSetOptions()));
   EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
@@ -148,8 +147,7 @@ TEST(SysvSemaphoreSetTest, CreatingAnExistingKeyExclusivelyFails) {
   const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   SemaphoreSet first = MakeSet({1}, key);
-  absl::StatusOr<SemaphoreSet> second =
-      SemaphoreSet::Open(key, OpenMode::kCreateExclusive, {1u});
+  absl::StatusOr<SemaphoreSet> second = SemaphoreSet::Open(key, {1u});
   EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);
 }
 
@@ -157,10 +155,13 @@ TEST(SysvSemaphoreSetTest, OpeningASmallerSetThanNeededFails) {
   const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
   SemaphoreSet set = MakeSet({1, 1}, key);
-  absl::StatusOr<SemaphoreSet> opened =
-      SemaphoreSet::Open(key, OpenMode::kOpenExisting, {0u, 0u, 0u});
+  absl::StatusOr<SemaphoreSet> opened = SemaphoreSet::Open(
+      key, {0u, 0u, 0u},
+      WithOpenMode(OpenMode::kOpenExisting, sysv::SemaphoreSetOptions()));
   EXPECT_EQ(opened.status().code(), absl::StatusCode::kFailedPrecondition);
-  opened = SemaphoreSet::Open(key, OpenMode::kOpenExisting, {});
+  opened = SemaphoreSet::Open(
+      key, {},
+      WithOpenMode(OpenMode::kOpenExisting, sysv::SemaphoreSetOptions()));
   ASSERT_TRUE(opened.ok()) << opened.status();
   EXPECT_EQ(opened->size(), 2);
 }
@@ -191,9 +192,9 @@ TEST(SysvSemaphoreSetTest, MalformedOperationsAreRejected) {
 TEST(SysvSemaphoreSetTest, CreatedSetHasItsValuesModeAndAnOperationTime) {
   SemaphoreSetOptions options;
   options.permissions = Permissions::FromMode(0640).value();
-  absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
-      IpcKey::Private(), OpenMode::kCreateExclusive, {3u, 0u, 7u},
-      options);
+  absl::StatusOr<SemaphoreSet> set =
+      SemaphoreSet::Open(IpcKey::Private(), {3u, 0u, 7u},
+                         WithOpenMode(OpenMode::kCreateExclusive, options));
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_TRUE(set->created());
   EXPECT_EQ(set->Value(0).value_or(-1), 3);
@@ -218,8 +219,9 @@ TEST(SysvSemaphoreSetTest, TheCreatorRemovesTheSetAndOpenersDoNot) {
   {
     SemaphoreSet owner = MakeSet({1}, key);
     {
-      absl::StatusOr<SemaphoreSet> user =
-          SemaphoreSet::Open(key, OpenMode::kOpenExisting, {1u});
+      absl::StatusOr<SemaphoreSet> user = SemaphoreSet::Open(
+          key, {1u},
+          WithOpenMode(OpenMode::kOpenExisting, sysv::SemaphoreSetOptions()));
       ASSERT_TRUE(user.ok()) << user.status();
       EXPECT_FALSE(user->created());
       EXPECT_EQ(user->id(), owner.id());
@@ -232,12 +234,14 @@ TEST(SysvSemaphoreSetTest, TheCreatorRemovesTheSetAndOpenersDoNot) {
 TEST(SysvSemaphoreSetTest, OpenOrCreateKnowsWhetherItCreated) {
   const IpcKey key = UniqueKey();
   ScopedSysvRemove guard(key);
-  absl::StatusOr<SemaphoreSet> first =
-      SemaphoreSet::Open(key, OpenMode::kOpenOrCreate, {4u});
+  absl::StatusOr<SemaphoreSet> first = SemaphoreSet::Open(
+      key, {4u},
+      WithOpenMode(OpenMode::kOpenOrCreate, sysv::SemaphoreSetOptions()));
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_TRUE(first->created());
-  absl::StatusOr<SemaphoreSet> second =
-      SemaphoreSet::Open(key, OpenMode::kOpenOrCreate, {9u});
+  absl::StatusOr<SemaphoreSet> second = SemaphoreSet::Open(
+      key, {9u},
+      WithOpenMode(OpenMode::kOpenOrCreate, sysv::SemaphoreSetOptions()));
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_FALSE(second->created());
   EXPECT_EQ(second->Value(0).value_or(-1), 4);
@@ -276,8 +280,8 @@ TEST(SysvSemaphoreSetTest, EveryCallOnARemovedSetSaysItWasRemoved) {
 }
 
 TEST(SysvSemaphoreTest, RemovedSemaphoreGivesNotFoundOnEveryCall) {
-  absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      IpcKey::Private(), OpenMode::kCreateExclusive);
+  absl::StatusOr<sysv::Semaphore> semaphore =
+      sysv::Semaphore::Create(IpcKey::Private());
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   ASSERT_TRUE(semaphore->Remove().ok());
   EXPECT_EQ(semaphore->Post().code(), absl::StatusCode::kNotFound);
@@ -289,8 +293,8 @@ TEST(SysvSemaphoreTest, RemovedSemaphoreGivesNotFoundOnEveryCall) {
 }
 
 TEST(SysvSemaphoreTest, AWaiterIsWokenWhenTheSetIsRemoved) {
-  absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      IpcKey::Private(), OpenMode::kCreateExclusive);
+  absl::StatusOr<sysv::Semaphore> semaphore =
+      sysv::Semaphore::Create(IpcKey::Private());
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
     const absl::Status status = semaphore->WaitFor(kLongWait);
@@ -309,8 +313,8 @@ TEST(SysvSemaphoreTest, SetRemovedByIpcrmGivesNotFound) {
   if (::access("/usr/bin/ipcrm", X_OK) != 0) {
     GTEST_SKIP() << "util-linux ipcrm is not installed at /usr/bin/ipcrm";
   }
-  absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      IpcKey::Private(), OpenMode::kCreateExclusive);
+  absl::StatusOr<sysv::Semaphore> semaphore =
+      sysv::Semaphore::Create(IpcKey::Private());
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   const std::string id = absl::StrCat(semaphore->set().id());
   char* argv[] = {const_cast<char*>("ipcrm"), const_cast<char*>("-s"),
@@ -335,8 +339,8 @@ TEST(SysvSemaphoreSetTest, OpenerFailsClearlyOnASetItsCreatorNeverReadied) {
   SemaphoreSetOptions options;
   options.initialization_timeout = absl::Milliseconds(200);
   Stopwatch watch;
-  absl::StatusOr<SemaphoreSet> set =
-      SemaphoreSet::Open(key, OpenMode::kOpenExisting, {1u}, options);
+  absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
+      key, {1u}, WithOpenMode(OpenMode::kOpenExisting, options));
   EXPECT_GE(watch.Elapsed(), options.initialization_timeout);
   EXPECT_EQ(set.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(set.status().message(), HasSubstr("not initialised"));
@@ -351,8 +355,8 @@ TEST(SysvSemaphoreSetTest, OpenerWaitsForTheCreatorToInitialise) {
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
     SemaphoreSetOptions options;
     options.initialization_timeout = kLongWait;
-    absl::StatusOr<SemaphoreSet> set =
-        SemaphoreSet::Open(key, OpenMode::kOpenExisting, {1u}, options);
+    absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
+        key, {1u}, WithOpenMode(OpenMode::kOpenExisting, options));
     if (!set.ok()) return 1;
     return set->Value(0).value_or(-1) == 5 ? 0 : 2;
   });
@@ -376,8 +380,9 @@ TEST(SysvSemaphoreSetTest, PurgeAndCreateReplacesAStaleSet) {
   ScopedSysvRemove guard(key);
   const int stale = ::semget(key.value(), 1, IPC_CREAT | IPC_EXCL | 0600);
   ASSERT_GE(stale, 0);
-  absl::StatusOr<SemaphoreSet> set =
-      SemaphoreSet::Open(key, OpenMode::kPurgeAndCreate, {2u});
+  absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
+      key, {2u},
+      WithOpenMode(OpenMode::kPurgeAndCreate, sysv::SemaphoreSetOptions()));
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_TRUE(set->created());
   EXPECT_EQ(set->Value(0).value_or(-1), 2);
@@ -406,7 +411,7 @@ TEST(SysvSemaphoreSetTest, RacingOpenOrCreateHasOneCreatorAndNoEarlyOpener) {
       SemaphoreSetOptions options;
       options.initialization_timeout = kLongWait;
       absl::StatusOr<SemaphoreSet> set = SemaphoreSet::Open(
-          key, OpenMode::kOpenOrCreate, {11u, 22u}, options);
+          key, {11u, 22u}, WithOpenMode(OpenMode::kOpenOrCreate, options));
       if (!set.ok()) return 2;
       set->Disown();  // The parent's guard removes it.
       if (set->created()) tally->created.fetch_add(1);
@@ -484,8 +489,8 @@ TEST(SysvSemaphoreSetTest, LastPidAndSetValue) {
 // --- SEM_UNDO ---------------------------------------------------------------
 
 TEST(SysvSemaphoreTest, PostsOfAnExitedProcessAreUndoneByDefault) {
-  absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      IpcKey::Private(), OpenMode::kCreateExclusive);
+  absl::StatusOr<sysv::Semaphore> semaphore =
+      sysv::Semaphore::Create(IpcKey::Private());
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   EXPECT_TRUE(semaphore->undo_on_exit());
   absl::StatusOr<ChildProcess> child =
@@ -498,8 +503,8 @@ TEST(SysvSemaphoreTest, PostsOfAnExitedProcessAreUndoneByDefault) {
 TEST(SysvSemaphoreTest, WithoutUndoAPostOutlivesItsPoster) {
   SemaphoreOptions options;
   options.undo_on_exit = false;
-  absl::StatusOr<sysv::Semaphore> semaphore = sysv::Semaphore::Open(
-      IpcKey::Private(), OpenMode::kCreateExclusive, options);
+  absl::StatusOr<sysv::Semaphore> semaphore =
+      sysv::Semaphore::Create(IpcKey::Private(), options);
   ASSERT_TRUE(semaphore.ok()) << semaphore.status();
   absl::StatusOr<ChildProcess> child =
       ForkChild([&] { return semaphore->Post().ok() ? 0 : 1; });
@@ -516,17 +521,14 @@ TEST(SysvSemaphoreTest, OpenByNameFindsTheSameSet) {
   SemaphoreOptions options;
   options.initial_value = 3;
   absl::StatusOr<sysv::Semaphore> owner =
-      sysv::Semaphore::Open(name, OpenMode::kCreateExclusive, options);
+      sysv::Semaphore::Create(name, options);
   ASSERT_TRUE(owner.ok()) << owner.status();
-  absl::StatusOr<sysv::Semaphore> user =
-      sysv::Semaphore::Open(name, OpenMode::kOpenExisting);
+  absl::StatusOr<sysv::Semaphore> user = sysv::Semaphore::OpenExisting(name);
   ASSERT_TRUE(user.ok()) << user.status();
   EXPECT_EQ(user->set().id(), owner->set().id());
   EXPECT_EQ(user->set().key(), key);
   EXPECT_EQ(user->Value().value_or(-1), 3);
-  EXPECT_EQ(sysv::Semaphore::Open("no-slash", OpenMode::kOpenExisting)
-                .status()
-                .code(),
+  EXPECT_EQ(sysv::Semaphore::OpenExisting("no-slash").status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -55,7 +55,7 @@ class SharedMemoryConformanceTest : public ::testing::Test {
 
   static SharedMemoryOptions WithMode(OpenMode mode) {
     SharedMemoryOptions options;
-    options.mode = mode;
+    options.open_mode = mode;
     return options;
   }
 
@@ -211,12 +211,12 @@ TYPED_TEST(SharedMemoryConformanceTest, AnOpenerRemovesWhenAsked) {
   EXPECT_EQ(creator->bytes()[0], 'r');
 }
 
-TYPED_TEST(SharedMemoryConformanceTest, ReleaseKeepsTheObjectAfterClose) {
+TYPED_TEST(SharedMemoryConformanceTest, DisownKeepsTheObjectAfterClose) {
   typename TestFixture::Name name;
   absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, 64);
   ASSERT_TRUE(shm.ok()) << shm.status();
   shm->mutable_bytes()[0] = 'k';
-  shm->Release();
+  shm->Disown();
   EXPECT_FALSE(shm->owner());
   EXPECT_TRUE(shm->Close().ok());
   absl::StatusOr<TypeParam> later = TypeParam::OpenExisting(*name, 64);
@@ -258,7 +258,7 @@ TYPED_TEST(SharedMemoryConformanceTest, PurgeAndCreateReplacesAStaleObject) {
   absl::StatusOr<TypeParam> stale = TypeParam::Create(*name, 64);
   ASSERT_TRUE(stale.ok()) << stale.status();
   stale->mutable_bytes()[0] = 's';
-  stale->Release();  // as if its creator had crashed
+  stale->Disown();  // as if its creator had crashed
   absl::StatusOr<TypeParam> fresh =
       TypeParam::Open(*name, 64, this->WithMode(OpenMode::kPurgeAndCreate));
   ASSERT_TRUE(fresh.ok()) << fresh.status();

@@ -89,7 +89,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, AChildWritesAndTheParentReads) {
   absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, kSize);
   ASSERT_TRUE(shm.ok()) << shm.status();
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
-    shm->Release();  // the child's copy must not remove the parent's object
+    shm->Disown();  // the child's copy must not remove the parent's object
     absl::StatusOr<TypeParam> mine = TypeParam::OpenExisting(*name, kSize);
     if (!mine.ok()) return 2;
     WritePattern(mine->mutable_bytes().data());
@@ -107,7 +107,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, TheParentWritesAndAChildReads) {
   absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, kSize);
   ASSERT_TRUE(shm.ok()) << shm.status();
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
-    shm->Release();
+    shm->Disown();
     absl::StatusOr<TypeParam> mine =
         TypeParam::OpenExisting(*name, kSize, MemoryAccess::kReadOnly);
     if (!mine.ok()) return 2;
@@ -127,7 +127,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, EachStepOfAGrowingStringIsSeen) {
   absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, 4096);
   ASSERT_TRUE(shm.ok()) << shm.status();
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
-    shm->Release();
+    shm->Disown();
     absl::StatusOr<TypeParam> client = TypeParam::OpenExisting(*name, 4096);
     if (!client.ok()) return 2;
     char* text = client->mutable_bytes().data() + kPayloadOffset;
@@ -158,7 +158,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, AChildCreatesAndHandsOver) {
     absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, kSize);
     if (!shm.ok()) return 2;
     WritePattern(shm->mutable_bytes().data());
-    shm->Release();  // the parent removes it
+    shm->Disown();  // the parent removes it
     return shm->Close().ok() ? 0 : 3;
   });
   ASSERT_TRUE(child.ok()) << child.status();
@@ -189,7 +189,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, AKilledCreatorsObjectIsPurged) {
   EXPECT_EQ(stale->bytes()[0], 's');
   ASSERT_TRUE(stale->Close().ok());
   SharedMemoryOptions options;
-  options.mode = OpenMode::kPurgeAndCreate;
+  options.open_mode = OpenMode::kPurgeAndCreate;
   absl::StatusOr<TypeParam> fresh = TypeParam::Open(*name, 4096, options);
   ASSERT_TRUE(fresh.ok()) << fresh.status();
   EXPECT_EQ(fresh->bytes()[0], '\0');
@@ -202,7 +202,7 @@ TEST(SysvPrivateMultiProcessTest, AForkedChildSharesAPrivateSegment) {
       sysv::SharedMemory::CreatePrivate(kSize);
   ASSERT_TRUE(shm.ok()) << shm.status();
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
-    shm->Release();
+    shm->Disown();
     WritePattern(shm->mutable_bytes().data());  // the inherited attachment
     return 0;
   });

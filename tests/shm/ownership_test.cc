@@ -60,7 +60,7 @@ TEST(PosixOwnershipTest, OpenOrCreateRefusesAnObjectAnotherUserMade) {
   PlantObject(*name, 0666, kOtherUser);
   if (::testing::Test::IsSkipped() || HasFatalFailure()) return;
   SharedMemoryOptions options;
-  options.mode = OpenMode::kOpenOrCreate;
+  options.open_mode = OpenMode::kOpenOrCreate;
   options.permissions = *Permissions::FromMode(0666);
   absl::StatusOr<SharedMemory> shm = SharedMemory::Open(*name, 512, options);
   ASSERT_TRUE(absl::IsPermissionDenied(shm.status())) << shm.status();
@@ -83,7 +83,7 @@ TEST(PosixOwnershipTest, OpenOrCreateRefusesAWiderModeThanAsked) {
   ScopedShmName name("shm_wide");
   PlantObject(*name, 0666, ::geteuid());
   SharedMemoryOptions options;
-  options.mode = OpenMode::kOpenOrCreate;  // permissions: 0600
+  options.open_mode = OpenMode::kOpenOrCreate;  // permissions: 0600
   absl::StatusOr<SharedMemory> shm = SharedMemory::Open(*name, 512, options);
   ASSERT_TRUE(absl::IsPermissionDenied(shm.status())) << shm.status();
   EXPECT_THAT(shm.status().message(), HasSubstr("mode 0666"));

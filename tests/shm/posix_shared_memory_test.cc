@@ -49,7 +49,7 @@ mode_t ObjectMode(const PosixName& name) {
 
 SharedMemoryOptions WithMode(OpenMode mode) {
   SharedMemoryOptions options;
-  options.mode = mode;
+  options.open_mode = mode;
   return options;
 }
 
@@ -100,13 +100,13 @@ TEST(PosixSharedMemoryTest, AnOpenerRemovesTheNameWhenAsked) {
   EXPECT_TRUE(absl::IsNotFound(creator->Close()));
 }
 
-TEST(PosixSharedMemoryTest, ReleaseKeepsTheObjectForSomeoneElse) {
+TEST(PosixSharedMemoryTest, DisownKeepsTheObjectForSomeoneElse) {
   ScopedShmName name;
   {
     absl::StatusOr<SharedMemory> shm = SharedMemory::Create(*name, 64);
     ASSERT_TRUE(shm.ok()) << shm.status();
     shm->mutable_bytes()[0] = 'k';
-    shm->Release();
+    shm->Disown();
     EXPECT_FALSE(shm->owner());
   }
   ASSERT_TRUE(ShmObjectExists(*name));
@@ -168,7 +168,7 @@ TEST(PosixSharedMemoryTest, OpenOrCreateOwnsWhatItCreates) {
 TEST(PosixSharedMemoryTest, CreatingWithReadOnlyAccessIsRefused) {
   ScopedShmName name;
   SharedMemoryOptions options;
-  options.mode = OpenMode::kOpenOrCreate;
+  options.open_mode = OpenMode::kOpenOrCreate;
   options.access = MemoryAccess::kReadOnly;
   absl::StatusOr<SharedMemory> shm = SharedMemory::Open(*name, 64, options);
   EXPECT_TRUE(absl::IsInvalidArgument(shm.status())) << shm.status();
@@ -228,7 +228,7 @@ TEST(PosixSharedMemoryTest, TheSeedsValuesWork) {
   // stands in for "/shMemEx" so that a real memwriter is not disturbed.
   ScopedShmName name("shMemEx");
   SharedMemoryOptions options;
-  options.mode = OpenMode::kOpenOrCreate;
+  options.open_mode = OpenMode::kOpenOrCreate;
   options.permissions = *Permissions::FromMode(0644);
   absl::StatusOr<SharedMemory> writer = SharedMemory::Open(*name, 512, options);
   ASSERT_TRUE(writer.ok()) << writer.status();

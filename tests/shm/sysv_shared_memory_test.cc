@@ -240,7 +240,7 @@ TEST(SysvSharedMemoryTest, OpenOrCreateRefusesToGrowASmallerSegment) {
   absl::StatusOr<SharedMemory> small = SharedMemory::Create(*key, 100);
   ASSERT_TRUE(small.ok()) << small.status();
   SharedMemoryOptions options;
-  options.mode = OpenMode::kOpenOrCreate;
+  options.open_mode = OpenMode::kOpenOrCreate;
   absl::StatusOr<SharedMemory> big = SharedMemory::Open(*key, 8192, options);
   EXPECT_TRUE(absl::IsOutOfRange(big.status())) << big.status();
   EXPECT_THAT(big.status().message(),

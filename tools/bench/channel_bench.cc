@@ -366,7 +366,7 @@ class Side {
       absl::StatusOr<Publisher> pong =
           Publisher::Create(*channel_names_[1], options, Waiting());
       if (!pong.ok()) return pong.status();
-      pong->ReleaseName();  // the name stays for the peer
+      pong->Disown();  // the name stays for the peer
       {
         Publisher leaving = *std::move(pong);
       }
@@ -419,7 +419,7 @@ class Side {
           absl::StatusOr<Sample> s = in->Receive(Deadline::After(kWait));
           if (!s.ok()) _exit(IsPublisherGone(s.status()) ? 0 : 4);
           const uint64_t seq = s->sequence();
-          s->Release();
+          s->Reset();
           __atomic_fetch_add(&control()->acks, 1u, __ATOMIC_SEQ_CST);
           // Set by the peer before it acknowledged sample 0, so known by
           // the time the last one comes.

@@ -207,14 +207,12 @@ struct LibPair {
 };
 
 absl::StatusOr<posix::NamedSemaphore> MakeNamed() {
-  return posix::NamedSemaphore::Open(UniqueName("sem_bench"),
-                                     OpenMode::kCreateExclusive,
-                                     SignalOptions());
+  return posix::NamedSemaphore::Create(UniqueName("sem_bench"),
+                                       SignalOptions());
 }
 
 absl::StatusOr<sysv::Semaphore> MakeSysv() {
-  return sysv::Semaphore::Open(sysv::IpcKey::Private(),
-                               OpenMode::kCreateExclusive, SignalOptions());
+  return sysv::Semaphore::Create(sysv::IpcKey::Private(), SignalOptions());
 }
 
 // ------------------------------------------------------------ cases

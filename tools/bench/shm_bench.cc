@@ -294,7 +294,7 @@ struct PosixPingPong {
       return absl::OkStatus();
     };
     v.peer_setup = [this] {
-      lib->Release();  // the parent's copy owns the object, not the peer's
+      lib->Disown();  // the parent's copy owns the object, not the peer's
       absl::StatusOr<posix::SharedMemory> shm =
           posix::SharedMemory::OpenExisting(name, kPage);
       if (!shm.ok()) return shm.status();
@@ -363,7 +363,7 @@ struct SysvHandOff {
       return absl::OkStatus();
     };
     v.peer_setup = [this] {
-      lib->Release();
+      lib->Disown();
       return absl::OkStatus();
     };
     v.peer = [this](int64_t ops) {

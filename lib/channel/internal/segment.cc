@@ -342,7 +342,7 @@ absl::StatusOr<Segment> Segment::OpenNamed(const PosixName& name) {
   // subscriber included), as with the bare shm_open this replaced: the
   // owner check is off, and nothing read from the segment is trusted anyway.
   SharedMemoryOptions options;
-  options.mode = OpenMode::kOpenExisting;
+  options.open_mode = OpenMode::kOpenExisting;
   options.ownership.check = false;
   uint64_t total_size = 0;
   {

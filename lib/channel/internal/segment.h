@@ -69,8 +69,8 @@ class Segment {
   // The description the liveness locks are on (probes may use it too).
   int lock_fd() const { return lock_fd_.get(); }
   bool owns_name() const { return shm_.has_value() && shm_->owner(); }
-  void ReleaseName() {
-    if (shm_.has_value()) shm_->Release();
+  void DisownName() {
+    if (shm_.has_value()) shm_->Disown();
   }
   // Removes the name now; ownership ends.
   absl::Status RemoveName();

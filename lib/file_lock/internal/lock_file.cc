@@ -1,4 +1,4 @@
-#include "ipcbox/file_lock/internal/lock_file.h"
+#include "ipcbox/file_lock/lock_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -18,9 +18,9 @@
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
+#include "ipcbox/file_lock/internal/lock_call_error.h"
 
 namespace ipcbox {
-namespace file_lock_internal {
 namespace {
 
 int AccessFlags(LockFileAccess access) {
@@ -172,6 +172,8 @@ absl::StatusOr<LockFile> LockFile::Adopt(Fd fd, absl::string_view type_name) {
   }
   return LockFile(std::move(fd), /*created=*/false);
 }
+
+namespace file_lock_internal {
 
 absl::Status LockCallError(int err, absl::string_view call, int fd,
                            absl::string_view type_name, bool needs_read,

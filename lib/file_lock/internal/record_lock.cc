@@ -1,6 +1,6 @@
 // Built with _FILE_OFFSET_BITS=64 (see BUILD.bazel): `struct flock` then has
 // 64-bit offsets on 32-bit ARM too, and glibc routes the calls to fcntl64.
-#include "ipcbox/file_lock/internal/record_lock.h"
+#include "ipcbox/file_lock/record_lock.h"
 
 #include <fcntl.h>
 #include <sys/types.h>
@@ -19,15 +19,19 @@
 #include "ipcbox/core/retry.h"
 #include "ipcbox/file_lock/byte_range.h"
 #include "ipcbox/file_lock/internal/interrupt_timer.h"
-#include "ipcbox/file_lock/internal/lock_file.h"
+#include "ipcbox/file_lock/internal/lock_call_error.h"
 #include "ipcbox/file_lock/lock_conflict.h"
+#include "ipcbox/file_lock/lock_file.h"
 #include "ipcbox/file_lock/lock_type.h"
 
 static_assert(sizeof(off_t) == 8,
               "record_lock.cc must be built with _FILE_OFFSET_BITS=64");
 
 namespace ipcbox {
-namespace file_lock_internal {
+
+using file_lock_internal::LockCallError;
+using file_lock_internal::WaitUntil;
+
 namespace {
 
 // The three fcntl commands of one kind of record lock, with their names
@@ -206,5 +210,4 @@ absl::StatusOr<std::optional<LockConflict>> RecordLock::FindConflict(
   return std::optional<LockConflict>(conflict);
 }
 
-}  // namespace file_lock_internal
 }  // namespace ipcbox

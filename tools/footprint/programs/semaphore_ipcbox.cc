@@ -6,7 +6,7 @@ int main() {
   ipcbox::SemaphoreOptions options;
   options.initial_value = 1;
   absl::StatusOr<ipcbox::Semaphore> sem = ipcbox::Semaphore::Open(
-      "/fp", ipcbox::OpenMode::kOpenOrCreate, options);
+      "/fp", WithOpenMode(ipcbox::OpenMode::kOpenOrCreate, options));
   if (!sem.ok()) return 1;
   if (!sem->Wait().ok()) return 1;
   return sem->Post().ok() ? 0 : 1;

@@ -1,11 +1,11 @@
 // record_lock.h
 //
-// Internal to //lib/file_lock: `RecordLock` implements the byte-range lock
-// operations that fcntl record locks and OFD locks share; the two differ
-// only in the fcntl commands used (F_SETLK... or F_OFD_SETLK...) and so in
-// who owns a lock (the process, or the open file description). `FcntlLock`
-// and `OfdLock` inherit from it privately and document the operations for
-// their owner.
+// `RecordLock` is the byte-range locking that fcntl record locks and OFD
+// locks share; they differ only in the fcntl commands (F_SETLK... or
+// F_OFD_SETLK...) and so in who owns a lock (`RecordLockOwner`: the process,
+// or the open file description). `FcntlLock` and `OfdLock` are built on it
+// (privately) and document its operations for their owner; code takes one
+// of those, not a `RecordLock`.
 //
 // Example (an `OfdLock` is this, made by `OfdLock::Open()`):
 //
@@ -13,8 +13,8 @@
 //   absl::Status s = lock.TryLock(LockType::kExclusive, ByteRange::Of(0, 64));
 //   if (IsWouldBlock(s)) ...  // lock.FindConflict(...) says who is in the way
 
-#ifndef IPCBOX_FILE_LOCK_INTERNAL_RECORD_LOCK_H_
-#define IPCBOX_FILE_LOCK_INTERNAL_RECORD_LOCK_H_
+#ifndef IPCBOX_FILE_LOCK_RECORD_LOCK_H_
+#define IPCBOX_FILE_LOCK_RECORD_LOCK_H_
 
 #include <optional>
 
@@ -23,12 +23,11 @@
 #include "absl/time/time.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/file_lock/byte_range.h"
-#include "ipcbox/file_lock/internal/lock_file.h"
 #include "ipcbox/file_lock/lock_conflict.h"
+#include "ipcbox/file_lock/lock_file.h"
 #include "ipcbox/file_lock/lock_type.h"
 
 namespace ipcbox {
-namespace file_lock_internal {
 
 enum class RecordLockOwner {
   kProcess,              // F_SETLK, F_SETLKW, F_GETLK
@@ -63,7 +62,6 @@ class RecordLock : public LockFile {
   RecordLockOwner owner_ = RecordLockOwner::kProcess;
 };
 
-}  // namespace file_lock_internal
 }  // namespace ipcbox
 
-#endif  // IPCBOX_FILE_LOCK_INTERNAL_RECORD_LOCK_H_
+#endif  // IPCBOX_FILE_LOCK_RECORD_LOCK_H_

@@ -1,18 +1,18 @@
 // lock_file.h
 //
-// Internal to //lib/file_lock: `LockFile` is what every lock type is made
-// of: the descriptor of the file it locks, owned, and whether opening it
-// created the file. The lock types inherit from it privately and re-export
-// what they offer, the way `PipeReader` does with `PipeEnd`.
+// `LockFile` is the open file a lock type locks: the descriptor, owned, and
+// whether opening it created the file. `FcntlLock`, `OfdLock` and
+// `FlockLock` are built on it (privately) and re-export what they offer;
+// code takes one of those, not a `LockFile`.
 //
-// Example (`FlockLock::Open()`):
+// Example (what `FlockLock::Open()` does):
 //
 //   absl::StatusOr<LockFile> file = LockFile::Open(path, options, "FlockLock");
 //   if (!file.ok()) return file.status();  // messages name "FlockLock"
 //   return FlockLock(*std::move(file));
 
-#ifndef IPCBOX_FILE_LOCK_INTERNAL_LOCK_FILE_H_
-#define IPCBOX_FILE_LOCK_INTERNAL_LOCK_FILE_H_
+#ifndef IPCBOX_FILE_LOCK_LOCK_FILE_H_
+#define IPCBOX_FILE_LOCK_LOCK_FILE_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -21,7 +21,6 @@
 #include "ipcbox/file_lock/lock_file_options.h"
 
 namespace ipcbox {
-namespace file_lock_internal {
 
 class LockFile {
  public:
@@ -52,18 +51,6 @@ class LockFile {
   bool created_ = false;
 };
 
-// The status for a lock call on `fd` that failed with `err`. `call` names the
-// operation as it should appear in the message ("fcntl(F_SETLKW, exclusive,
-// [0, EOF and beyond))"). Turns the errors whose errno alone misleads into
-// clear statuses: EBADF on a descriptor that is open but in the wrong access
-// mode becomes kFailedPrecondition saying which mode the lock needs; EBADF
-// on an empty lock object becomes kFailedPrecondition "not open".
-// Error path only: allocates.
-absl::Status LockCallError(int err, absl::string_view call, int fd,
-                           absl::string_view type_name, bool needs_read,
-                           bool needs_write);
-
-}  // namespace file_lock_internal
 }  // namespace ipcbox
 
-#endif  // IPCBOX_FILE_LOCK_INTERNAL_LOCK_FILE_H_
+#endif  // IPCBOX_FILE_LOCK_LOCK_FILE_H_
