@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/backoff.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
@@ -407,21 +408,19 @@ ResourceUse ResourceUseNow() {
   return use;
 }
 
-// A timed wait sleeps in the kernel's lock queue (timeout_signal.h) instead
-// of polling. This bounds resources, not speed. Measured on a 2-CPU machine
-// at load 8: a 500 ms wait used under 4 ms of CPU, wanted a CPU for under
-// 10 ms and went to sleep once (x86_64, asan, and under qemu-user); a
-// spinning TryLock loop wanted a CPU for all 500 ms but, on that busy
-// machine, got only 100 to 290 ms of it, which is why CPU time alone is not
-// the only bound; a TryLock loop with 1 ms sleeps used little CPU but went to
-// sleep about 400 times.
-TYPED_TEST(FileLockTest, ATimedWaitSleepsInsteadOfPolling) {
+// A timed wait tries again with a back-off (lib/core's backoff.h) instead of
+// spinning. This bounds resources, not speed: CPU time and time wanting a
+// CPU (a spinning TryLock loop wants a CPU for the whole wait; on a busy
+// machine it gets only part of it, so CPU time alone is not the only
+// bound), and the number of sleeps, which the back-off's cap bounds (a
+// TryLock loop with 1 ms sleeps goes to sleep about 500 times here).
+TYPED_TEST(FileLockTest, ATimedWaitBacksOffInsteadOfSpinning) {
   absl::StatusOr<LockHolder<TypeParam>> holder =
       LockHolder<TypeParam>::Start(this->path(), LockType::kExclusive);
   ASSERT_TRUE(holder.ok()) << holder.status();
   TypeParam lock = this->OpenOrDie();
-  // The first timed wait installs the signal handler (and under qemu-user
-  // translates the code), which is not what is measured here.
+  // Under qemu-user the first timed wait translates the code, which is not
+  // what is measured here.
   ASSERT_TRUE(
       IsTimedOut(lock.LockFor(LockType::kExclusive, absl::Milliseconds(1))));
 
@@ -444,7 +443,9 @@ TYPED_TEST(FileLockTest, ATimedWaitSleepsInsteadOfPolling) {
         << "a wait of " << waited << " wanted a CPU for " << wanted
         << " (ran or was runnable)";
   }
-  EXPECT_LT(after.sleeps - before.sleeps, 25)
+  // One sleep per capped step, plus the ramp up to the cap (about ten).
+  const int64_t max_sleeps = timeout / Backoff::kDefaultMaxSleep + 25;
+  EXPECT_LT(after.sleeps - before.sleeps, max_sleeps)
       << "a wait of " << waited << " went to sleep "
       << after.sleeps - before.sleeps << " times";
   EXPECT_TRUE(ExitedWith(holder->Release(), 0));
@@ -551,8 +552,8 @@ TYPED_TEST(FileLockTest, ReleaseHandsOverTheDescriptor) {
 }
 
 TYPED_TEST(FileLockTest, TimedWaitsInSeveralThreadsAtOnce) {
-  // Each waiting thread has its own timer and signal: all time out, each at
-  // its own deadline. (For FcntlLock the threads share the process's locks,
+  // Each waiting thread backs off on its own: all time out, each at its own
+  // deadline. (For FcntlLock the threads share the process's locks,
   // so the holder must be another process for all of them.)
   absl::StatusOr<LockHolder<TypeParam>> holder =
       LockHolder<TypeParam>::Start(this->path(), LockType::kExclusive);
