@@ -25,10 +25,9 @@
 // by-priority calls shared with POSIX queues copy through one send and one
 // receive buffer, so one thread may send while another receives. Each call
 // blocks, tries (`WouldBlockError()`) or waits until a deadline
-// (`TimedOutError()`); timed calls retry with a back-off, since the kernel
-// has no timed msgrcv() (lib/core's README.md, "Waiting with a deadline").
-// lib/message_queue's README.md has the priority mapping, the limits and
-// the queue's lifetime.
+// (`TimedOutError()`), retrying with lib/core's back-off (its README.md,
+// "Waiting with a deadline"). lib/message_queue's README.md has the
+// priority mapping, the limits and the queue's lifetime.
 
 #ifndef IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
 #define IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
