@@ -2,9 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <time.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <utility>
@@ -13,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ipcbox/core/backoff.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
@@ -25,19 +24,6 @@ namespace ipcbox {
 namespace {
 
 using fifo_internal::OpenFifoEnd;
-
-// The writer's retry schedule while no reader is there (README.md).
-constexpr absl::Duration kFirstRetryDelay = absl::Milliseconds(1);
-constexpr absl::Duration kMaxRetryDelay = absl::Milliseconds(16);
-
-// Sleeps `delay`, or until `deadline` if that comes first. Signals may cut
-// the sleep short; the caller's loop re-checks the deadline anyway.
-void SleepAtMost(absl::Duration delay, const Deadline& deadline) {
-  const Deadline wake =
-      delay < deadline.Remaining() ? Deadline::After(delay) : deadline;
-  const struct timespec until = wake.MonotonicTimespec();
-  ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr);
-}
 
 // Waits until a reader opened with O_NONBLOCK has something to report: data
 // (POLLIN) or a writer that came and went (POLLHUP). See fifo_open.h for
@@ -111,14 +97,14 @@ absl::StatusOr<PipeWriter> OpenFifoWriter(absl::string_view path,
     if (!fd.ok()) return fd.status();
     return MakeEnd<PipeWriter>(*std::move(fd), end_mode);
   }
-  absl::Duration delay = kFirstRetryDelay;
+  // There is no event to wait for (README.md): retry O_NONBLOCK, backing off
+  // (lib/core's README.md, "Waiting with a deadline").
+  Backoff backoff;
   for (;;) {
     absl::StatusOr<Fd> fd = OpenFifoEnd(*checked, O_WRONLY | O_NONBLOCK);
     if (fd.ok()) return MakeEnd<PipeWriter>(*std::move(fd), end_mode);
     if (!IsNoReader(fd.status())) return fd.status();
-    if (deadline.expired()) return TimedOutError();
-    SleepAtMost(delay, deadline);
-    delay = std::min(2 * delay, kMaxRetryDelay);
+    if (!backoff.Wait(deadline)) return TimedOutError();
   }
 }
 

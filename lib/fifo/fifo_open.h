@@ -56,7 +56,9 @@ absl::StatusOr<PipeReader> TryOpenFifoReader(
     absl::string_view path, FifoEndMode end_mode = FifoEndMode::kNonBlocking);
 
 // Opens `path` for writing, waiting until `deadline` for a reader as
-// described above. `TimedOutError()` if none came in time.
+// described above: a finite deadline retries with lib/core's back-off
+// (lib/core's README.md, "Waiting with a deadline"). `TimedOutError()` if
+// none came in time.
 absl::StatusOr<PipeWriter> OpenFifoWriter(
     absl::string_view path, Deadline deadline = Deadline::Infinite(),
     FifoEndMode end_mode = FifoEndMode::kBlocking);

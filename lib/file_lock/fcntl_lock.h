@@ -91,7 +91,9 @@ class FcntlLock : private RecordLock {
   using RecordLock::TryLock;
   // Waits at most `timeout` (or until `deadline`), then returns
   // `TimedOutError()`. A zero timeout or expired deadline tries once, as
-  // `TryLock()` does, but says timed-out rather than would-block.
+  // `TryLock()` does, but says timed-out rather than would-block. A taken
+  // lock is tried again with a back-off, not waited for in the kernel
+  // (lib/core's README.md, "Waiting with a deadline"); no signal is used.
   using RecordLock::LockFor;
   using RecordLock::LockUntil;
   // Releases this process's locks on `range` (the whole file by default);

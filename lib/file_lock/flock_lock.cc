@@ -10,11 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ipcbox/core/backoff.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/retry.h"
-#include "ipcbox/file_lock/internal/interrupt_timer.h"
 #include "ipcbox/file_lock/internal/lock_call_error.h"
 #include "ipcbox/file_lock/lock_file.h"
 #include "ipcbox/file_lock/lock_file_options.h"
@@ -98,13 +98,10 @@ absl::Status FlockLock::LockUntil(LockType type, Deadline deadline) {
 }
 
 absl::Status FlockLock::WaitAfterConflict(LockType type, Deadline deadline) {
-  if (deadline.expired()) return TimedOutError();
   if (deadline.is_infinite()) return Lock(type);
-  const int operation = Operation(type);
-  const int lock_fd = fd();
-  return file_lock_internal::WaitUntil(
-      deadline, [&] { return ::flock(lock_fd, operation); },
-      [&](int err) { return FlockError(err, operation, lock_fd); });
+  // flock() has no timed form: try again, backing off, until the deadline
+  // (lib/core's README.md, "Waiting with a deadline").
+  return RetryUntil(deadline, [&] { return TryLock(type); });
 }
 
 absl::Status FlockLock::Unlock() {

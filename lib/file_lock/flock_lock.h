@@ -72,8 +72,9 @@ class FlockLock : private LockFile {
   // Takes it if nobody else holds a conflicting lock, else returns
   // `WouldBlockError()` at once (LOCK_NB).
   absl::Status TryLock(LockType type);
-  // Waits at most `timeout` (or until `deadline`), then `TimedOutError()`.
-  // A zero timeout or an expired deadline tries once.
+  // Waits at most `timeout` (or until `deadline`), then `TimedOutError()`,
+  // trying again with a back-off (lib/core's README.md, "Waiting with a
+  // deadline"). A zero timeout or an expired deadline tries once.
   absl::Status LockFor(LockType type, absl::Duration timeout);
   absl::Status LockUntil(LockType type, Deadline deadline);
   // Releases the lock (for every copy of the description); succeeds when

@@ -54,7 +54,7 @@ class RecordLock : public LockFile {
 
  private:
   // LockFor() and LockUntil(): one F_SETLK first; only if the range is
-  // taken is `make_deadline()` called and a timer armed.
+  // taken is `make_deadline()` called and the wait backed off.
   template <typename MakeDeadline>
   absl::Status TimedLock(LockType type, ByteRange range,
                          MakeDeadline&& make_deadline);

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "ipcbox/core/backoff.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/open_mode.h"
@@ -32,10 +33,6 @@
 
 namespace ipcbox::sysv {
 namespace {
-
-// The first pause of a timed call's polling; each later one doubles, up to
-// QueueOptions::max_poll_interval.
-constexpr absl::Duration kFirstPollPause = absl::Microseconds(50);
 
 // The receive that the priority calls make: the lowest type that carries a
 // priority, i.e. the highest priority.
@@ -289,15 +286,6 @@ absl::Status MessageQueue::NotOpenError(const char* call) const {
       ": the queue is not open (moved from, removed, or never opened)"));
 }
 
-void MessageQueue::PauseBeforeRetry(Deadline deadline,
-                                    absl::Duration& pause) const {
-  const absl::Duration sleep = std::min(pause, deadline.Remaining());
-  const struct timespec ts = absl::ToTimespec(sleep);
-  // A signal cuts the sleep short; the caller tries again, then sleeps on.
-  ::clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, nullptr);
-  pause = std::min(pause * 2, max_poll_interval_);
-}
-
 absl::Status MessageQueue::SendRaw(const void* msgbuf, size_t size, Wait wait) {
   if (!valid()) return NotOpenError("Send");
   long type;
@@ -313,7 +301,10 @@ absl::Status MessageQueue::SendRaw(const void* msgbuf, size_t size, Wait wait) {
                      " (", kMsgmaxPath, ")"));
   }
   const int flags = wait.mode == Wait::Mode::kBlock ? 0 : IPC_NOWAIT;
-  absl::Duration pause = kFirstPollPause;
+  // msgsnd()/msgrcv() have no timed form: a timed call retries with
+  // IPC_NOWAIT, backing off (lib/core's README.md, "Waiting with a
+  // deadline").
+  Backoff backoff(max_poll_interval_);
   for (;;) {
     if (::msgsnd(id_, msgbuf, size, flags) == 0) return absl::OkStatus();
     const int err = errno;
@@ -326,8 +317,7 @@ absl::Status MessageQueue::SendRaw(const void* msgbuf, size_t size, Wait wait) {
       return ErrnoError(err, "msgsnd", Describe());
     }
     if (wait.mode == Wait::Mode::kTry) return WouldBlockError();
-    if (wait.deadline.expired()) return TimedOutError();
-    PauseBeforeRetry(wait.deadline, pause);
+    if (!backoff.Wait(wait.deadline)) return TimedOutError();
   }
 }
 
@@ -344,7 +334,10 @@ absl::StatusOr<size_t> MessageQueue::ReceiveRaw(void* msgbuf, size_t capacity,
   int flags = selector.msgflg();
   if (truncation == Truncation::kAllow) flags |= MSG_NOERROR;
   if (wait.mode != Wait::Mode::kBlock) flags |= IPC_NOWAIT;
-  absl::Duration pause = kFirstPollPause;
+  // msgsnd()/msgrcv() have no timed form: a timed call retries with
+  // IPC_NOWAIT, backing off (lib/core's README.md, "Waiting with a
+  // deadline").
+  Backoff backoff(max_poll_interval_);
   for (;;) {
     const ssize_t n = ::msgrcv(id_, msgbuf, capacity, selector.msgtyp(), flags);
     if (n >= 0) return static_cast<size_t>(n);
@@ -365,8 +358,7 @@ absl::StatusOr<size_t> MessageQueue::ReceiveRaw(void* msgbuf, size_t capacity,
       return ErrnoError(err, "msgrcv", Describe());
     }
     if (wait.mode == Wait::Mode::kTry) return WouldBlockError();
-    if (wait.deadline.expired()) return TimedOutError();
-    PauseBeforeRetry(wait.deadline, pause);
+    if (!backoff.Wait(wait.deadline)) return TimedOutError();
   }
 }
 

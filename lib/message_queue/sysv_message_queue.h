@@ -25,9 +25,9 @@
 // by-priority calls shared with POSIX queues copy through one send and one
 // receive buffer, so one thread may send while another receives. Each call
 // blocks, tries (`WouldBlockError()`) or waits until a deadline
-// (`TimedOutError()`); timed calls poll, since the kernel has no timed
-// msgrcv(). lib/message_queue's README.md has the priority mapping, the
-// polling's cost, the limits and the queue's lifetime.
+// (`TimedOutError()`), retrying with lib/core's back-off (its README.md,
+// "Waiting with a deadline"). lib/message_queue's README.md has the
+// priority mapping, the limits and the queue's lifetime.
 
 #ifndef IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
 #define IPCBOX_MESSAGE_QUEUE_SYSV_MESSAGE_QUEUE_H_
@@ -70,7 +70,8 @@ struct QueueOptions {
   // Remove the queue when this object is destroyed, if this object created
   // it. Off by default: System V queues are meant to outlive their creator.
   bool remove_when_destroyed = false;
-  // The longest pause between the attempts of a timed call (README.md).
+  // The longest pause between the attempts of a timed call: the cap of its
+  // back-off (lib/core's README.md, "Waiting with a deadline").
   absl::Duration max_poll_interval = absl::Milliseconds(5);
   // An existing queue this call opens (rather than creates) must be owned
   // by this user (or `ownership.allowed_owner`) and, with a mode that may
@@ -273,8 +274,6 @@ class MessageQueue {
   absl::StatusOr<ReceivedMessage> ReceivePriority(absl::Span<char> buffer,
                                                   Wait wait);
 
-  // Sleeps before the next attempt of a timed call and doubles `pause`.
-  void PauseBeforeRetry(Deadline deadline, absl::Duration& pause) const;
   // For messages: "queue id 5 (key 0x0000002a)". Allocates.
   std::string Describe() const;
   absl::Status NotOpenError(const char* call) const;

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "ipcbox/core/backoff.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/process/child.h"
@@ -39,7 +40,7 @@ bool IsNoSuchProcess(const absl::Status& status) {
 // way, if given) or `deadline` passes. True if the group has ended.
 absl::StatusOr<bool> AwaitGroupEnd(pid_t pgid, Child* leader,
                                    const Deadline& deadline) {
-  long pause_ns = process_internal::kFirstPauseNs;
+  Backoff backoff;
   for (;;) {
     if (leader != nullptr && !leader->reaped()) {
       absl::StatusOr<ExitStatus> status = leader->TryWait();
@@ -58,8 +59,7 @@ absl::StatusOr<bool> AwaitGroupEnd(pid_t pgid, Child* leader,
       }
       return true;
     }
-    if (deadline.expired()) return false;
-    process_internal::SleepAndBackOff(deadline, pause_ns);
+    if (!backoff.Wait(deadline)) return false;
   }
 }
 

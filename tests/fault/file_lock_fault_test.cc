@@ -1,11 +1,12 @@
 // lib/file_lock under injected faults, for each backend (classic fcntl
 // record locks, OFD locks, flock). The headers say "EINTR is retried" for
-// the lock calls: an EINTR storm on the blocking call, on the timed wait
-// (whose own timer signal also arrives as EINTR), on the try and on the
-// unlock is absorbed, each fault counted. A conflict (EAGAIN or EACCES
-// from F_SETLK, EWOULDBLOCK from flock) is WouldBlock, tried once; a timed
-// wait under an endless storm ends TimedOut at its deadline; anything else
-// (ENOLCK, EDEADLK) is an error naming the call.
+// the lock calls: an EINTR storm on the blocking call, on the try and on
+// the unlock is absorbed, each fault counted. A timed wait never makes the
+// blocking call: it retries the try with a back-off (lib/core's README.md),
+// so EINTR on its tries or on its sleeps only makes it try again, and under
+// an endless storm it ends TimedOut at its deadline. A conflict (EAGAIN or
+// EACCES from F_SETLK, EWOULDBLOCK from flock) is WouldBlock, tried once;
+// anything else (ENOLCK, EDEADLK) is an error naming the call.
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +58,7 @@ struct FcntlBackend {
   static constexpr int kWait = F_SETLKW;
   static constexpr int kGet = F_GETLK;
   static constexpr const char* kWaitName = "F_SETLKW";
+  static constexpr const char* kTryName = "F_SETLK";
   static constexpr int kConflicts[2] = {EAGAIN, EACCES};
 };
 struct OfdBackend {
@@ -68,6 +70,7 @@ struct OfdBackend {
   static constexpr int kWait = F_OFD_SETLKW;
   static constexpr int kGet = F_OFD_GETLK;
   static constexpr const char* kWaitName = "F_OFD_SETLKW";
+  static constexpr const char* kTryName = "F_OFD_SETLK";
   static constexpr int kConflicts[2] = {EAGAIN, EACCES};
 };
 struct FlockBackend {
@@ -78,6 +81,7 @@ struct FlockBackend {
   static constexpr int kUnlock = LOCK_UN;
   static constexpr int kWait = LOCK_EX;
   static constexpr const char* kWaitName = "flock(LOCK_EX)";
+  static constexpr const char* kTryName = "flock(LOCK_EX|LOCK_NB)";
   static constexpr int kConflicts[2] = {EWOULDBLOCK, EWOULDBLOCK};
 };
 
@@ -171,15 +175,62 @@ TYPED_TEST(FileLockFaultTest, AConflictIsWouldBlockTriedOnce) {
   }
 }
 
-TYPED_TEST(FileLockFaultTest, EintrStormInATimedWaitIsRetriedUntilTheLock) {
-  // A real conflict, so that the timed call goes past its first try into
-  // the blocking wait; the holder lets go once the storm is over.
+// A second lock on the file holds it, so that a timed call goes past its
+// first try into the back-off.
+template <typename Backend>
+absl::StatusOr<typename Backend::Holder> HoldTheLock(const std::string& path) {
+  absl::StatusOr<typename Backend::Holder> holder =
+      Backend::Holder::Open(path);
+  if (!holder.ok()) return holder.status();
+  if (absl::Status s = holder->TryLock(LockType::kExclusive); !s.ok()) {
+    return s;
+  }
+  return holder;
+}
+
+TYPED_TEST(FileLockFaultTest, ATimedWaitNeverMakesTheBlockingCall) {
   absl::StatusOr<typename TypeParam::Holder> holder =
-      TypeParam::Holder::Open(this->path_);
+      HoldTheLock<TypeParam>(this->path_);
   ASSERT_TRUE(holder.ok()) << holder.status();
-  ASSERT_TRUE(holder->TryLock(LockType::kExclusive).ok());
-  ScopedFault storm(TypeParam::kCall,
-                    this->On(TypeParam::kWait, EINTR, kStorm));
+  ScopedFault blocking(TypeParam::kCall,
+                       this->On(TypeParam::kWait, ENOLCK, -1));
+  EXPECT_TRUE(IsTimedOut(
+      this->lock_->LockFor(LockType::kExclusive, absl::Milliseconds(20))));
+  EXPECT_EQ(blocking.injected(), 0);
+}
+
+TYPED_TEST(FileLockFaultTest, EintrStormOnTheSleepsIsRetriedUntilTheLock) {
+  absl::StatusOr<typename TypeParam::Holder> holder =
+      HoldTheLock<TypeParam>(this->path_);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  ScopedFault storm(Syscall::kClockNanosleep, FaultOn(-1, EINTR, kStorm));
+  std::atomic<bool> give_up{false};
+  std::thread releaser([&] {
+    const absl::Time bound = absl::Now() + kLong;
+    while (storm.injected() < kStorm && absl::Now() < bound && !give_up) {
+      absl::SleepFor(absl::Milliseconds(1));  // nanosleep, not faulted
+    }
+    EXPECT_TRUE(holder->Unlock().ok());
+  });
+  const absl::Status locked =
+      this->lock_->LockFor(LockType::kExclusive, kLong);
+  give_up = true;
+  releaser.join();
+  EXPECT_TRUE(locked.ok()) << locked;
+  EXPECT_EQ(storm.injected(), kStorm);
+  Tally(storm);
+}
+
+TYPED_TEST(FileLockFaultTest, EintrStormOnTheRetriedTriesIsAbsorbed) {
+  absl::StatusOr<typename TypeParam::Holder> holder =
+      HoldTheLock<TypeParam>(this->path_);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  // Skip the first try; then every other attempt is interrupted once more.
+  ScopedFault storm(TypeParam::kCall, [&] {
+    Fault f = this->On(TypeParam::kTry, EINTR, kStorm);
+    f.skip = 1;
+    return f;
+  }());
   std::atomic<bool> give_up{false};
   std::thread releaser([&] {
     const absl::Time bound = absl::Now() + kLong;
@@ -199,14 +250,31 @@ TYPED_TEST(FileLockFaultTest, EintrStormInATimedWaitIsRetriedUntilTheLock) {
 
 TYPED_TEST(FileLockFaultTest, AnEndlessEintrStormEndsAtTheDeadline) {
   absl::StatusOr<typename TypeParam::Holder> holder =
-      TypeParam::Holder::Open(this->path_);
+      HoldTheLock<TypeParam>(this->path_);
   ASSERT_TRUE(holder.ok()) << holder.status();
-  ASSERT_TRUE(holder->TryLock(LockType::kExclusive).ok());
-  ScopedFault storm(TypeParam::kCall, this->On(TypeParam::kWait, EINTR, -1));
-  EXPECT_TRUE(IsTimedOut(
-      this->lock_->LockFor(LockType::kExclusive, absl::Milliseconds(20))));
+  ScopedFault storm(Syscall::kClockNanosleep, FaultOn(-1, EINTR, -1));
+  const absl::Duration timeout = absl::Milliseconds(20);
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(
+      IsTimedOut(this->lock_->LockFor(LockType::kExclusive, timeout)));
+  EXPECT_GE(absl::Now() - start, timeout) << "returned early";
   EXPECT_GE(storm.injected(), 1);
   Tally(storm);
+}
+
+TYPED_TEST(FileLockFaultTest, AnErrorOnARetriedTryEndsTheWaitNamingTheCall) {
+  absl::StatusOr<typename TypeParam::Holder> holder =
+      HoldTheLock<TypeParam>(this->path_);
+  ASSERT_TRUE(holder.ok()) << holder.status();
+  ScopedFault fault(TypeParam::kCall, [&] {
+    Fault f = this->On(TypeParam::kTry, ENOLCK, 1);
+    f.skip = 2;  // the first try and one retry find the lock taken
+    return f;
+  }());
+  const absl::Status s = this->lock_->LockFor(LockType::kExclusive, kLong);
+  EXPECT_TRUE(IsErrorNaming(s, TypeParam::kTryName)) << s;
+  EXPECT_EQ(fault.injected(), 1);
+  Tally(fault);
 }
 
 TYPED_TEST(FileLockFaultTest, OtherErrorsNameTheCall) {

@@ -1,6 +1,6 @@
 // Lock and unlock never allocate, in every backend: success, the
 // would-block outcome of TryLock, and the timed-out outcome of the timed
-// calls (which arm a per-thread timer), plus the record locks' query.
+// calls (which back off between tries), plus the record locks' query.
 
 #include <string>
 #include <utility>
@@ -73,7 +73,7 @@ TYPED_TEST(FileLockAllocTest, WouldBlockAndTimedOutDoNotAllocate) {
   ASSERT_TRUE(holder.ok()) << holder.status();
   absl::StatusOr<TypeParam> lock = TypeParam::Open(this->path());
   ASSERT_TRUE(lock.ok()) << lock.status();
-  // Warm-up: installs the timeout signal's handler.
+  // Warm-up: the first contended wait's lazy set-up, if any, is not counted.
   ASSERT_TRUE(
       IsTimedOut(lock->LockFor(LockType::kShared, absl::Milliseconds(1))));
 

@@ -96,7 +96,7 @@ const char* SyscallName(Syscall call) {
       "ftruncate", "posix_fallocate", "mmap", "shm_open", "memfd_create",
       "shmget", "shmat", "semget", "semop", "semtimedop", "sem_wait",
       "sem_trywait", "sem_clockwait", "fcntl", "flock", "fsync", "pwrite",
-      "rename", "sigtimedwait"};
+      "rename", "sigtimedwait", "clock_nanosleep"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) ==
                 static_cast<size_t>(Syscall::kCount));
   const int i = static_cast<int>(call);
@@ -352,6 +352,9 @@ ssize_t __real_pwrite64(int fd, const void* buf, size_t n, off64_t offset);
 int __real_rename(const char* from, const char* to);
 int __real_sigtimedwait(const sigset_t* set, siginfo_t* info,
                         const struct timespec* timeout);
+int __real_clock_nanosleep(clockid_t clock, int flags,
+                           const struct timespec* request,
+                           struct timespec* remain);
 
 int __wrap_ftruncate(int fd, off_t length) {
   const auto d = Decide(Syscall::kFtruncate, fd);
@@ -521,6 +524,14 @@ int __wrap_sigtimedwait(const sigset_t* set, siginfo_t* info,
   const auto d = Decide(Syscall::kSigtimedwait, -1);
   IPCBOX_FAIL_IF_HARMED(d);
   return __real_sigtimedwait(set, info, timeout);
+}
+
+int __wrap_clock_nanosleep(clockid_t clock, int flags,
+                           const struct timespec* request,
+                           struct timespec* remain) {
+  const auto d = Decide(Syscall::kClockNanosleep, -1);
+  if (d.harm && d.error != 0) return d.error;
+  return __real_clock_nanosleep(clock, flags, request, remain);
 }
 
 #undef IPCBOX_FAIL_IF_HARMED

@@ -32,7 +32,9 @@
 // segment id), semget, semop and semtimedop (`fd`: the set id), sem_wait,
 // sem_trywait and sem_clockwait (any semaphore), fcntl and flock (narrow
 // them to one command with `command`), fsync, pwrite (short writes too),
-// rename and sigtimedwait. A call with a 64-bit-offset twin (fcntl64,
+// rename and sigtimedwait; clock_nanosleep (the sleeps of lib/core's
+// back-off; it returns the error instead of setting errno, and so does the
+// wrapper). A call with a 64-bit-offset twin (fcntl64,
 // mmap64, ftruncate64, posix_fallocate64, pwrite64: what code built with
 // _FILE_OFFSET_BITS=64 calls) shares one fault with it.
 // (send and recv are not separate symbols to wrap: glibc's inline
@@ -88,6 +90,7 @@ enum class Syscall {
   kPwrite,
   kRename,
   kSigtimedwait,
+  kClockNanosleep,
   kCount,  // not a call
 };
 

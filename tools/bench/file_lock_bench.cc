@@ -21,8 +21,9 @@
 //     never waits while the other waits for it, so classic locks see no
 //     EDEADLK. Lock() (F_SETLKW, flock) against the same calls by hand;
 //   - the fcntl hand-off again with LockFor(10 s) on the ipcbox side: what a
-//     timeout costs when the lock is taken (a failed F_SETLK, then a
-//     per-thread POSIX timer around F_SETLKW; see timeout_signal.h).
+//     timeout costs when the lock is taken (F_SETLK retried with lib/core's
+//     back-off instead of F_SETLKW; lib/core's README.md, "Waiting with a
+//     deadline").
 
 #include <fcntl.h>
 #include <sys/file.h>

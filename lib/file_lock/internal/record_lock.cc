@@ -14,11 +14,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ipcbox/core/backoff.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/retry.h"
 #include "ipcbox/file_lock/byte_range.h"
-#include "ipcbox/file_lock/internal/interrupt_timer.h"
 #include "ipcbox/file_lock/internal/lock_call_error.h"
 #include "ipcbox/file_lock/lock_conflict.h"
 #include "ipcbox/file_lock/lock_file.h"
@@ -151,17 +151,25 @@ absl::Status RecordLock::TimedLock(LockType type, ByteRange range,
     return SetError(err, commands, commands.try_set_name, type, range, fd());
   }
   // Taken: only now is the clock read (an uncontended timed lock is one
-  // F_SETLK, like TryLock()).
+  // F_SETLK, like TryLock()). F_SETLKW has no timed form: try again, backing
+  // off, until the deadline (lib/core's README.md, "Waiting with a
+  // deadline").
   const Deadline deadline = make_deadline();
-  if (deadline.expired()) return TimedOutError();
   if (deadline.is_infinite()) return Lock(type, range);
   const int lock_fd = fd();
-  return WaitUntil(
-      deadline, [&] { return ::fcntl(lock_fd, commands.wait_set, &fl); },
-      [&](int wait_err) {
-        return SetError(wait_err, commands, commands.wait_set_name, type, range,
-                        lock_fd);
-      });
+  Backoff backoff;
+  while (backoff.Wait(deadline)) {
+    if (RetryOnEintr([&] { return ::fcntl(lock_fd, commands.try_set, &fl); }) ==
+        0) {
+      return absl::OkStatus();
+    }
+    const int try_err = errno;
+    if (!IsConflict(try_err)) {
+      return SetError(try_err, commands, commands.try_set_name, type, range,
+                      lock_fd);
+    }
+  }
+  return TimedOutError();
 }
 
 absl::Status RecordLock::LockFor(LockType type, absl::Duration timeout,

@@ -12,7 +12,7 @@
 //   absl::StatusOr<bool> running = GroupHasRunningMember(pgid);
 //   if (!running.ok()) return running.status();
 //   if (!*running) return true;           // zombies only, or nobody left
-//   SleepAndBackOff(deadline, pause_ns);  // wait_exit.h; then ask again
+//   if (!backoff.Wait(deadline)) ...      // ipcbox/core/backoff.h
 
 #ifndef IPCBOX_PROCESS_INTERNAL_PROCESS_GROUP_H_
 #define IPCBOX_PROCESS_INTERNAL_PROCESS_GROUP_H_

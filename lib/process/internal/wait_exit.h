@@ -11,11 +11,9 @@
 //
 // With a pidfd the wait is a single poll() on it, which the kernel wakes
 // when the child ends. Without one (Linux < 5.3, or an emulator that lacks
-// pidfd_open) it sleeps and checks with waitpid(WNOHANG), the pauses
-// doubling from 100 us to 10 ms: a child that ends at once is noticed at
-// once, and a long wait costs at most a hundred wake-ups a second. (Waiting
-// for SIGCHLD instead would mean taking over the process's SIGCHLD handler
-// or mask, which a library must not do behind the program's back.)
+// pidfd_open) it checks with waitpid(WNOHANG) and backs off between checks
+// (ipcbox/core/backoff.h; lib/core's README.md, "Waiting with a deadline",
+// says why not SIGCHLD).
 //
 // No allocation on any outcome but an unexpected error.
 
@@ -41,13 +39,6 @@ absl::StatusOr<ExitStatus> ReapIfEnded(pid_t pid);
 // blocking waitpid(). `TimedOutError()` if it still runs at the deadline.
 absl::StatusOr<ExitStatus> WaitForExit(pid_t pid, int pidfd,
                                        const Deadline& deadline);
-
-// Sleeps for the shorter of `pause` and what is left before `deadline`,
-// then doubles `pause` up to the 10 ms cap. For polling loops.
-void SleepAndBackOff(const Deadline& deadline, long& pause_ns);
-
-// The first pause of a `SleepAndBackOff()` loop.
-inline constexpr long kFirstPauseNs = 100 * 1000;
 
 }  // namespace process_internal
 }  // namespace ipcbox
