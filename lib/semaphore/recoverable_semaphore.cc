@@ -83,7 +83,7 @@ absl::Status RecoverableSemaphore::Acquire(Deadline deadline) {
     }
     if (deadline.expired()) {
       holder = record.pid.load();
-      return absl::DeadlineExceededError(
+      return TimedOutError(
           holder > 0 && !IsGone(holder)
               ? absl::StrCat("semaphore ",
                              QuoteForMessage(semaphore_.name().view()),
