@@ -15,7 +15,7 @@ absl::StatusCode ErrnoCode(int errnum) {
   // The outcome codes are kept for the outcomes: an errno that absl maps to
   // one of them is a failure here and moves to the code that fits it.
   switch (errnum) {
-    case EAGAIN:  // fork, clone, semop undo, ...: a limit was hit
+    case EAGAIN:  // fork, clone, sigqueue: a limit was hit
     case ENOLCK:  // the kernel's lock table is full
     case EFBIG:   // RLIMIT_FSIZE or the file system's maximum
       return absl::StatusCode::kResourceExhausted;

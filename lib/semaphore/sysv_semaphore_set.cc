@@ -98,7 +98,9 @@ absl::StatusOr<int> WaitUntilInitialised(int id, IpcKey key,
     if (!ds.ok()) return ds.status();
     if (ds->sem_otime != 0) return static_cast<int>(ds->sem_nsems);
     if (deadline.expired()) {
-      return TimedOutError(absl::StrCat(
+      // Not the timed-out outcome: a caller that retries on that would
+      // wait forever for a creator that is likely dead.
+      return absl::FailedPreconditionError(absl::StrCat(
           KeyObject(key), " (id ", id, ") was not initialised by its creator "
           "within ", absl::FormatDuration(timeout),
           ": the creator may have died between semget() and setting the "
