@@ -48,7 +48,7 @@ absl::StatusOr<Subscriber> AttachWhenThere(const PosixName& name,
     absl::StatusOr<Subscriber> subscriber = Subscriber::Attach(name, waiting);
     const bool not_yet =
         absl::IsNotFound(subscriber.status()) ||
-        absl::IsUnavailable(subscriber.status());
+        IsWouldBlock(subscriber.status());  // not yet initialised
     if (!not_yet || deadline.expired()) return subscriber;
     Work(absl::Milliseconds(5));
   }

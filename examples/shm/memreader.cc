@@ -67,10 +67,10 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
   // Wait until the writer has posted, read, and let the next reader in.
   if (absl::Status s = semaphore->TakeTurn(Deadline::After(options.timeout));
       !s.ok()) {
-    if (absl::IsDeadlineExceeded(s)) {
+    if (IsTimedOut(s)) {
       // Name the right party: a live earlier reader that holds the turn, or
       // a writer that never posted.
-      s = absl::DeadlineExceededError(
+      s = TimedOutError(
           absl::StrCat("no turn within ", absl::FormatDuration(options.timeout),
                        ": ", s.message()));
     }

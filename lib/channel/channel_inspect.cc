@@ -82,15 +82,15 @@ absl::StatusOr<ChannelInfo> InspectChannel(int fd) {
   ChannelInfo info;
   info.file_size = static_cast<uint64_t>(st.st_size);
   if (info.file_size < sizeof(ControlBlock)) {
-    return absl::UnavailableError(absl::StrCat(
+    return WouldBlockError(absl::StrCat(
         info.file_size, " bytes: not yet sized by its creator (or not a channel)"));
   }
   ControlBlock c;
   if (!ReadAt(fd, &c, sizeof(c), 0)) {
-    return absl::UnavailableError("the control block could not be read");
+    return WouldBlockError("the control block could not be read");
   }
   if (c.magic == 0) {
-    return absl::UnavailableError("not yet initialised by its creator");
+    return WouldBlockError("not yet initialised by its creator");
   }
   if (c.magic != channel_internal::kMagic) return Corrupt("bad magic number");
   if (c.version != channel_internal::kVersion) {

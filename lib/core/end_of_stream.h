@@ -17,7 +17,8 @@
 //   }
 //
 // Like `WouldBlockError()` and `TimedOutError()`, the status has a code and
-// no message, so returning it never allocates.
+// no message, so returning it never allocates, and the code is its own:
+// nothing else in ipcbox returns `kOutOfRange`.
 
 #ifndef IPCBOX_CORE_END_OF_STREAM_H_
 #define IPCBOX_CORE_END_OF_STREAM_H_
@@ -31,14 +32,11 @@ inline absl::Status EndOfStreamError() {
   return absl::Status(absl::StatusCode::kOutOfRange, "");
 }
 
-// True for `EndOfStreamError()` only. As with `IsWouldBlock()`, the empty
-// message is part of the test: statuses with a message are errors, such as
-// `absl::ErrnoToStatus()`'s kOutOfRange for EOVERFLOW, or the kOutOfRange
-// that a `ReadFull()` (pipes, FIFOs, sockets) returns when the stream ends part-way
-// through a record (a truncated record is data lost, not a clean end).
+// True for `EndOfStreamError()`, also after a layer added a message to it.
+// A stream that ends part-way through a record in `ReadFull()` (pipes, FIFOs,
+// sockets) is `kDataLoss`, not an end: the record is lost.
 inline bool IsEndOfStream(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kOutOfRange &&
-         status.message().empty();
+  return status.code() == absl::StatusCode::kOutOfRange;
 }
 
 }  // namespace ipcbox

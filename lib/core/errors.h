@@ -4,9 +4,11 @@
 // message names the call and the object, so a log line alone tells what
 // failed on what (`shm_open("/ipcbox.42.9f3c..."): Permission denied`).
 // "Would block" and "deadline passed" are ordinary results of hot calls, not
-// failures: code-only statuses without a message, which never allocate (hot
-// paths must not; lib/core's README.md). Test them with `IsWouldBlock()` /
-// `IsTimedOut()`, never by comparing codes alone.
+// failures. Each owns a status code that nothing else in ipcbox returns
+// (`kUnavailable`, `kDeadlineExceeded`; end of stream owns `kOutOfRange`), so
+// `IsWouldBlock()` / `IsTimedOut()` test the code alone and a layer that
+// adds context to the message keeps the meaning. lib/core's README.md lists
+// the errno values that are moved off those codes.
 //
 // Example:
 //
@@ -30,6 +32,11 @@ namespace ipcbox {
 // is quoted and escaped (it may be a name chosen by a peer) and may be empty
 // (`pipe2(): ...`). Allocates: use it on set-up and error paths only.
 //
+// The code is `absl::ErrnoToStatusCode()`'s, except that it is never one of
+// the three outcome codes: EAGAIN, ETIMEDOUT, ECONNREFUSED, EOVERFLOW, ...
+// get another code (table in lib/core's README.md), since an errno that
+// reaches this function is a failure, not an outcome.
+//
 // Pass a copy of errno taken right after the failing call: arguments are
 // evaluated in unspecified order, so `ErrnoError(errno, "open",
 // path.string())` may read an errno already changed by `string()`.
@@ -43,30 +50,43 @@ absl::Status ErrnoError(int errnum, absl::string_view call,
 // As above for a call made on a bare descriptor: `read(fd 7): ...`.
 absl::Status ErrnoError(int errnum, absl::string_view call, int fd);
 
-// "The operation would have blocked": code `kUnavailable`, empty message, no
+// As above with a message of the caller's making: `<what>: <strerror text>`.
+absl::Status ErrnoErrorWithMessage(int errnum, absl::string_view what);
+
+// The code `ErrnoError()` gives `errnum`.
+absl::StatusCode ErrnoCode(int errnum);
+
+// "The operation would have blocked": code `kUnavailable`, no message, no
 // allocation. Returned by the non-blocking variants of hot calls.
 inline absl::Status WouldBlockError() {
   return absl::Status(absl::StatusCode::kUnavailable, "");
 }
 
-// "The deadline passed first": code `kDeadlineExceeded`, empty message, no
+// The same outcome with a message for a person ("not yet initialised by its
+// creator"). Allocates: for set-up calls that a caller retries later.
+inline absl::Status WouldBlockError(absl::string_view message) {
+  return absl::Status(absl::StatusCode::kUnavailable, message);
+}
+
+// "The deadline passed first": code `kDeadlineExceeded`, no message, no
 // allocation. Returned by the timed variants of hot calls.
 inline absl::Status TimedOutError() {
   return absl::Status(absl::StatusCode::kDeadlineExceeded, "");
 }
 
-// The empty message is part of the test. `ErrnoToStatus()` maps EBUSY,
-// ECONNREFUSED, ... to `kUnavailable` and ETIMEDOUT to `kDeadlineExceeded`
-// too; those come with a message and are real errors, so they must not be
-// mistaken for the expected outcomes above.
+// The same outcome with a message saying what did not happen in time.
+// Allocates: for where a wait is abandoned (see also timeout_error.h).
+inline absl::Status TimedOutError(absl::string_view message) {
+  return absl::Status(absl::StatusCode::kDeadlineExceeded, message);
+}
+
+// True for the outcome, with or without a message added by any layer.
 inline bool IsWouldBlock(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable &&
-         status.message().empty();
+  return status.code() == absl::StatusCode::kUnavailable;
 }
 
 inline bool IsTimedOut(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kDeadlineExceeded &&
-         status.message().empty();
+  return status.code() == absl::StatusCode::kDeadlineExceeded;
 }
 
 }  // namespace ipcbox

@@ -74,7 +74,7 @@ absl::StatusOr<ObjectStat> StatObject(int fd, absl::string_view object) {
 
 absl::Status CheckFits(size_t wanted, uint64_t actual, absl::string_view what) {
   if (static_cast<uint64_t>(wanted) <= actual) return absl::OkStatus();
-  return absl::OutOfRangeError(absl::StrCat(
+  return absl::FailedPreconditionError(absl::StrCat(
       what, " holds ", actual, " bytes; ", wanted,
       " were asked for (mapping past the end would raise SIGBUS)"));
 }

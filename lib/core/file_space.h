@@ -52,8 +52,8 @@ struct ObjectStat {
 };
 absl::StatusOr<ObjectStat> StatObject(int fd, absl::string_view object);
 
-// OutOfRange naming both sizes unless `wanted` <= `actual`. `what` names
-// the object, already quoted where it holds a name.
+// FailedPrecondition naming both sizes unless `wanted` <= `actual`. `what`
+// names the object, already quoted where it holds a name.
 absl::Status CheckFits(size_t wanted, uint64_t actual, absl::string_view what);
 
 }  // namespace ipcbox

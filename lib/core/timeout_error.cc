@@ -9,8 +9,9 @@ namespace ipcbox {
 
 absl::Status DescribeTimeout(absl::Status status, absl::string_view what,
                              absl::Duration waited) {
-  if (!IsTimedOut(status)) return status;
-  return absl::DeadlineExceededError(
+  // A timeout that already says what it was keeps its own words.
+  if (!IsTimedOut(status) || !status.message().empty()) return status;
+  return TimedOutError(
       absl::StrCat(what, " timed out after ", absl::FormatDuration(waited)));
 }
 

@@ -48,7 +48,7 @@ absl::Status CheckFoundFifo(const std::string& path, NodeId node,
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return ErrnoError(errno, "lstat", path);
   if (NodeId::Of(st) != node) {
-    return absl::UnavailableError(absl::StrCat(
+    return absl::AbortedError(absl::StrCat(
         "Fifo::Create(", QuoteForMessage(path),
         "): the FIFO was replaced while it was checked"));
   }
@@ -101,7 +101,7 @@ absl::StatusOr<Fifo> Fifo::Create(absl::string_view path, OpenMode mode,
     }
     if (!absl::IsNotFound(existing.status())) return existing.status();
   }
-  return absl::UnavailableError(
+  return absl::AbortedError(
       absl::StrCat("Fifo::Create(", QuoteForMessage(path),
                    "): the path kept appearing and disappearing"));
 }

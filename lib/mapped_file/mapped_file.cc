@@ -57,7 +57,7 @@ absl::StatusOr<uint64_t> MappableFileSize(int fd, const std::string& path) {
         QuoteForMessage(path), " is empty: there is nothing to map"));
   }
   if (stat->size > SIZE_MAX) {
-    return absl::OutOfRangeError(absl::StrCat(
+    return absl::ResourceExhaustedError(absl::StrCat(
         QuoteForMessage(path), " holds ", stat->size,
         " bytes, more than this process can map at once (", SIZE_MAX, ")"));
   }

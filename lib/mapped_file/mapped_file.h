@@ -46,12 +46,12 @@ class MappedFile {
  public:
   // Maps the whole regular file at `path`. Errors: NotFound (no such file),
   // FailedPrecondition (an empty file, a directory, device or FIFO, or a
-  // symbolic link), PermissionDenied (`access` not allowed), OutOfRange (a
-  // file larger than this process can map).
+  // symbolic link), PermissionDenied (`access` not allowed), ResourceExhausted
+  // (a file larger than this process can map).
   static absl::StatusOr<MappedFile> Open(absl::string_view path,
                                          MemoryAccess access);
 
-  // Maps the first `length` bytes of the file. OutOfRange, naming both
+  // Maps the first `length` bytes of the file. FailedPrecondition, naming both
   // sizes, when the file holds fewer; InvalidArgument for `length` 0.
   static absl::StatusOr<MappedFile> Open(absl::string_view path,
                                          MemoryAccess access, size_t length);

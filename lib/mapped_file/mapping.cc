@@ -30,7 +30,7 @@ absl::Status MmapError(int errnum, size_t length, MemoryAccess access,
 
 // For calls on a mapping, which has no name of its own to report.
 absl::Status MappingError(int errnum, absl::string_view call, size_t size) {
-  return absl::ErrnoToStatus(
+  return ErrnoErrorWithMessage(
       errnum, absl::StrCat(call, "(mapping of ", size, " bytes)"));
 }
 

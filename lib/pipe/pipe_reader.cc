@@ -112,8 +112,8 @@ absl::Status PipeReader::ReadFullFrom(absl::Span<char> buf, size_t done,
   if (bytes_read != nullptr) *bytes_read = done;
   if (IsEndOfStream(status) && done > 0) {
     // The caller asked for a whole record and got part of one: that is data
-    // lost, so it gets a message (and is no longer `IsEndOfStream()`).
-    return absl::OutOfRangeError(
+    // lost, not a clean end, so it is kDataLoss (not `IsEndOfStream()`).
+    return absl::DataLossError(
         absl::StrCat("PipeReader::ReadFull(fd ", fd().get(),
                      "): end of stream after ", done, " of ", buf.size(),
                      " bytes"));

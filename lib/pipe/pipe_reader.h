@@ -80,7 +80,7 @@ class PipeReader {
   // the buffer is full. Otherwise the status says why it stopped:
   //   - `IsEndOfStream()`: the stream ended before the first byte, a clean
   //     end at a record boundary;
-  //   - kOutOfRange with a message ("... after N of M bytes"): the stream
+  //   - kDataLoss ("... after N of M bytes"): the stream
   //     ended part-way through, i.e. a truncated record, which is an error;
   //   - `IsTimedOut()`, or another error.
   // Either way `*bytes_read`, if given, is how many bytes arrived in `buf`.

@@ -26,7 +26,7 @@ namespace {
 
 absl::Status OutlivedSigkillError(absl::string_view what,
                                   absl::Duration kill_wait) {
-  return absl::DeadlineExceededError(absl::StrCat(
+  return TimedOutError(absl::StrCat(
       what, " still running ", absl::FormatDuration(kill_wait),
       " after SIGKILL (uninterruptible sleep in the kernel?)"));
 }

@@ -235,7 +235,7 @@ std::variant<absl::StatusOr<Opened>, Unsupported> CreateWithoutTemporary(
       mapped->dev_minor != minor(built.st_dev)) {
     ::sem_close(sem);
     UnlinkIfOurs(path, built);
-    return absl::StatusOr<Opened>(absl::UnavailableError(absl::StrCat(
+    return absl::StatusOr<Opened>(absl::AbortedError(absl::StrCat(
         "named semaphore ", QuoteForMessage(name.view()),
         " was replaced while it was being created")));
   }
@@ -284,7 +284,7 @@ absl::StatusOr<Opened> OpenOrCreate(const PosixName& name,
         OpenExistingSemaphore(name, options, options.permissions);
     if (!absl::IsNotFound(opened.status())) return opened;
   }
-  return absl::UnavailableError(
+  return absl::AbortedError(
       absl::StrCat("sem_open(", QuoteForMessage(name.view()),
                    "): the name kept appearing and disappearing while "
                    "opening or creating it"));

@@ -84,7 +84,7 @@ absl::Status RecoverableSemaphore::TakeTurn(Deadline deadline) {
     }
     if (deadline.expired()) {
       holder = record.pid.load();
-      return absl::DeadlineExceededError(
+      return TimedOutError(
           holder > 0 && !IsGone(holder)
               ? absl::StrCat("semaphore ",
                              QuoteForMessage(semaphore_.name().view()),

@@ -98,7 +98,9 @@ absl::StatusOr<int> WaitUntilInitialised(int id, IpcKey key,
     if (!ds.ok()) return ds.status();
     if (ds->sem_otime != 0) return static_cast<int>(ds->sem_nsems);
     if (deadline.expired()) {
-      return absl::DeadlineExceededError(absl::StrCat(
+      // Not the timed-out outcome: a caller that retries on that would
+      // wait forever for a creator that is likely dead.
+      return absl::FailedPreconditionError(absl::StrCat(
           KeyObject(key), " (id ", id, ") was not initialised by its creator "
           "within ", absl::FormatDuration(timeout),
           ": the creator may have died between semget() and setting the "
@@ -197,7 +199,7 @@ absl::StatusOr<SemaphoreSet> SemaphoreSet::Open(
     // Removed between our semget calls: try creating again.
     if (!absl::IsNotFound(found.status())) return found.status();
   }
-  return absl::UnavailableError(absl::StrCat(
+  return absl::AbortedError(absl::StrCat(
       KeyObject(key), ": the set kept appearing and disappearing while "
                       "opening or creating it"));
 }
@@ -309,7 +311,7 @@ absl::Status SemaphoreSet::ApplyUntil(absl::Span<const SemOp> ops,
 absl::Status SemaphoreSet::CheckIndex(int index) const {
   if (id_ < 0) return semaphore_internal::NotOpenError("semctl");
   if (index >= 0 && index < size_) return absl::OkStatus();
-  return absl::OutOfRangeError(absl::StrCat(
+  return absl::InvalidArgumentError(absl::StrCat(
       "semctl: semaphore ", index, " is outside a set of ", size_));
 }
 

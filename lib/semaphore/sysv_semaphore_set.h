@@ -134,7 +134,7 @@ class SemaphoreSet {
   // system call: kInvalidArgument for no values when creating (nsems 0), a
   // value too large, kOpenExisting with a private key. Then: kNotFound
   // (kOpenExisting, no such key), kAlreadyExists (kCreateExclusive),
-  // kPermissionDenied, kDeadlineExceeded (never initialised: README.md).
+  // kPermissionDenied, kFailedPrecondition (never initialised: README.md).
   static absl::StatusOr<SemaphoreSet> Open(
       IpcKey key, absl::Span<const unsigned> initial_values,
       const SemaphoreSetOptions& options = SemaphoreSetOptions());

@@ -82,7 +82,7 @@ absl::StatusOr<WriteResult> SharedFileWriter::Write(
     lock_.Unlock().IgnoreError();
     if (!current.ok()) return current.status();
     if (attempt == kFollowAttempts) {
-      return absl::UnavailableError(absl::StrCat(
+      return absl::AbortedError(absl::StrCat(
           "SharedFileWriter: ", path_,
           " kept being replaced by other writers while locking it"));
     }

@@ -22,9 +22,9 @@ bool Fits(size_t region_size, uint64_t offset, uint64_t length) {
 }
 
 absl::Status OutOfRegion(size_t region_size, uint64_t offset, uint64_t length) {
-  return absl::OutOfRangeError(absl::StrCat(length, " bytes at offset ", offset,
-                                            " do not lie inside a region of ",
-                                            region_size, " bytes"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(length, " bytes at offset ", offset,
+                   " do not lie inside a region of ", region_size, " bytes"));
 }
 
 }  // namespace

@@ -17,7 +17,7 @@
 //   // A header field says where a record is and how long it is:
 //   absl::StatusOr<absl::Span<const char>> record =
 //       CheckedSubspan(segment.bytes(), header.offset, header.length);
-//   if (!record.ok()) return record.status();  // OutOfRange, nothing read
+//   if (!record.ok()) return record.status();  // InvalidArgument, nothing read
 //
 // Shrinking: a peer that can write the object can also ftruncate() it, and
 // the next access past the new end is SIGBUS. Only `CopyCStringGuarded()`
@@ -71,7 +71,7 @@ absl::StatusOr<size_t> CopyCStringGuarded(absl::Span<const char> region,
                                           absl::string_view what);
 
 // The `length` bytes at `offset` in `region`, when they lie inside it;
-// OutOfRange naming the three numbers otherwise. `offset` and `length` are
+// InvalidArgument naming the three numbers otherwise. `offset` and `length` are
 // 64-bit so that values read from a peer's header are checked before any
 // narrowing, and `offset + length` is checked without overflowing.
 absl::StatusOr<absl::Span<const char>> CheckedSubspan(

@@ -66,8 +66,8 @@ class SharedMemory {
   // Errors: InvalidArgument for `size` 0 or larger than a file can be, or a
   // creating mode with read-only access; AlreadyExists, NotFound,
   // PermissionDenied from shm_open; ResourceExhausted when /dev/shm cannot
-  // hold `size` more bytes; OutOfRange, naming both sizes, when an existing
-  // object is smaller than `size`. Nothing is left behind on failure.
+  // hold `size` more bytes; FailedPrecondition, naming both sizes, when an
+  // existing object is smaller than `size`. Nothing is left behind on failure.
   static absl::StatusOr<SharedMemory> Open(
       const PosixName& name, size_t size,
       const SharedMemoryOptions& options = SharedMemoryOptions());

@@ -206,7 +206,7 @@ absl::StatusOr<SharedMemory> SharedMemory::Open(
   absl::StatusOr<struct shmid_ds> ds = StatSegment(*id);
   if (!ds.ok()) return fail(ds.status());
   if (ds->shm_segsz < size) {
-    return fail(absl::OutOfRangeError(absl::StrCat(
+    return fail(absl::FailedPreconditionError(absl::StrCat(
         SegmentName(key), " (id ", *id, ") holds ", ds->shm_segsz, " bytes; ",
         size, " were asked for (a segment cannot grow)")));
   }

@@ -86,7 +86,8 @@ class SharedMemory {
   // the limit), a private key with kOpenExisting, or a creating mode with
   // read-only access; AlreadyExists; NotFound; PermissionDenied (from shmat:
   // the segment's mode does not allow `options.access`); ResourceExhausted
-  // (SHMALL/SHMMNI reached, no memory); OutOfRange naming both sizes. Nothing
+  // (SHMALL/SHMMNI reached, no memory); FailedPrecondition naming both sizes
+  // (the segment is smaller than `size`). Nothing
   // is left behind on failure.
   static absl::StatusOr<SharedMemory> Open(
       IpcKey key, size_t size,

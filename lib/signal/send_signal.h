@@ -38,8 +38,9 @@ absl::Status SendSignalToGroup(pid_t pgid, int signo);
 // receiver finds it in `SignalInfo::value` (signalfd) or
 // `info->si_value.sival_int` (SA_SIGINFO handler). Real-time signals queue
 // one entry per send, so no value is lost; the queue is bounded
-// (RLIMIT_SIGPENDING): EAGAIN when full comes back as kUnavailable with a
-// message. For an ordinary signal already pending, the second value is lost.
+// (RLIMIT_SIGPENDING): EAGAIN when full comes back as kResourceExhausted
+// with a message. For an ordinary signal already pending, the second value
+// is lost.
 absl::Status QueueSignal(pid_t pid, int signo, int value);
 
 // Whether a process `pid` (> 0) exists, i.e. kill(pid, 0). A process that

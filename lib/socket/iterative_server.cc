@@ -97,7 +97,7 @@ absl::Status ServeIteratively(
     if (served.ok()) served = serve_client(*client);
     if (bound_clients && IsWouldBlock(served)) {
       // A blocking call on the client timed out (SO_RCVTIMEO/SO_SNDTIMEO).
-      served = absl::DeadlineExceededError(absl::StrCat(
+      served = TimedOutError(absl::StrCat(
           "client made no progress for ",
           absl::FormatDuration(options.client_timeout),
           " (client_timeout): ", served.message()));

@@ -84,7 +84,7 @@ absl::Status GetAddrInfoError(int code, int saved_errno,
     case EAI_ADDRFAMILY:
       return absl::NotFoundError(absl::StrCat(what, ::gai_strerror(code)));
     case EAI_AGAIN:
-      return absl::UnavailableError(absl::StrCat(what, ::gai_strerror(code)));
+      return absl::AbortedError(absl::StrCat(what, ::gai_strerror(code)));
     case EAI_MEMORY:
       return absl::ResourceExhaustedError(
           absl::StrCat(what, ::gai_strerror(code)));

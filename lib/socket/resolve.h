@@ -41,7 +41,7 @@ enum class IpFamily {
 // duplicates. Errors: InvalidArgument for a malformed name (empty, too long,
 // spaces or control bytes) or a numeric address of the other family;
 // NotFound when the name does not exist or has no address of that family;
-// Unavailable for a temporary failure (DNS server unreachable).
+// Aborted for a temporary failure (DNS server unreachable).
 absl::StatusOr<std::vector<SocketAddress>> ResolveHostAll(
     absl::string_view host, uint16_t port, IpFamily family = IpFamily::kAny);
 

@@ -151,7 +151,7 @@ absl::Status StreamSocket::ReceiveFull(absl::Span<char> buf, Deadline deadline,
   }
   if (bytes_received != nullptr) *bytes_received = done;
   if (IsEndOfStream(status) && done > 0) {
-    return absl::OutOfRangeError(absl::StrCat(
+    return absl::DataLossError(absl::StrCat(
         "StreamSocket::ReceiveFull(fd ", fd().get(), "): end of stream after ",
         done, " of ", buf.size(), " bytes"));
   }

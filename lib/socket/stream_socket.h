@@ -106,7 +106,7 @@ class StreamSocket : public Socket {
                                     absl::Duration timeout);
   // Fills `buf` exactly by `deadline`, in either mode. OK means full;
   // `IsEndOfStream()` means the stream ended before the first byte (a clean
-  // end); kOutOfRange with a message means it ended part-way (a truncated
+  // end); kDataLoss means it ended part-way (a truncated
   // record: an error); or timed out, or another error. `*bytes_received`,
   // if given, says how many bytes arrived in `buf`.
   absl::Status ReceiveFull(absl::Span<char> buf,

@@ -149,7 +149,7 @@ int64_t DeadlineNs(int64_t now_ns, int64_t timeout_ns) {
 // inline a long StrCat, which is most of the timers' code on small targets.
 absl::Status TimedOut(const Connection& c, absl::string_view what,
                       absl::Duration after, absl::string_view which) {
-  return absl::DeadlineExceededError(
+  return TimedOutError(
       absl::StrCat("connection ", c.id(), " from ", c.peer().ToString(), ": ",
                    what, absl::FormatDuration(after), which, "; ",
                    c.output_pending(), " bytes of output pending"));
@@ -468,7 +468,7 @@ void ConcurrentServer::OnConnectionEvent(Connection& c, uint32_t events) {
   if (c.open_ && trouble && !c.reading_ && c.output_.empty()) {
     // Nothing left to find the error with (cannot happen with the interest
     // rules in UpdateInterest, but never spin on a dead descriptor).
-    CloseConnection(c, absl::UnavailableError(
+    CloseConnection(c, absl::AbortedError(
                            absl::StrCat("connection ", c.id_, " hung up")));
   }
 }

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
+#include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/name.h"
@@ -93,6 +94,26 @@ TEST(NoAllocationTest, WouldBlockAndTimedOut) {
   EXPECT_EQ(counter.count(), 0);
   EXPECT_TRUE(classified);
   EXPECT_TRUE(copied);
+}
+
+TEST(NoAllocationTest, EndOfStream) {
+  CountAllocations counter;
+  absl::Status end = EndOfStreamError();
+  absl::StatusOr<size_t> as_result = end;
+  const bool classified =
+      IsEndOfStream(end) && IsEndOfStream(as_result.status());
+  EXPECT_EQ(counter.count(), 0);
+  EXPECT_TRUE(classified);
+}
+
+// Why the outcomes carry no message: absl::Status keeps any message, even a
+// fixed one, on the heap, so "would block" as text would cost an allocation
+// on every empty read.
+TEST(NoAllocationTest, AFixedMessageWouldAllocate) {
+  CountAllocations counter;
+  const absl::Status with_text(absl::StatusCode::kUnavailable, "would block");
+  EXPECT_GE(counter.count(), 1);
+  EXPECT_TRUE(IsWouldBlock(with_text));
 }
 
 TEST(NoAllocationTest, Deadline) {

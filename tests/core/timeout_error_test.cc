@@ -17,16 +17,17 @@ TEST(DescribeTimeoutTest, SaysWhatTimedOutAndAfterHowLong) {
   EXPECT_EQ(described.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(described.message(),
             "waiting for a reader on \"/tmp/f\" timed out after 1.5s");
-  // A described timeout is an error for a person, no longer the hot-path
-  // outcome that callers test for.
-  EXPECT_FALSE(IsTimedOut(described));
+  // Described for a person, it is still the timed-out outcome.
+  EXPECT_TRUE(IsTimedOut(described));
+  // Describing it again keeps the first words.
+  EXPECT_EQ(DescribeTimeout(described, "y", absl::Seconds(1)), described);
 }
 
 TEST(DescribeTimeoutTest, LeavesEveryOtherStatusAsItIs) {
   EXPECT_TRUE(DescribeTimeout(absl::OkStatus(), "x", absl::Seconds(1)).ok());
   const absl::Status would_block = WouldBlockError();
   EXPECT_EQ(DescribeTimeout(would_block, "x", absl::Seconds(1)), would_block);
-  // ETIMEDOUT from the kernel has the same code but its own message.
+  // ETIMEDOUT from the kernel is a failure, not the timed-out outcome.
   const absl::Status kernel = ErrnoError(ETIMEDOUT, "connect", "peer");
   EXPECT_EQ(DescribeTimeout(kernel, "x", absl::Seconds(1)), kernel);
 }

@@ -168,12 +168,12 @@ TEST(MappedFileTest, ADirectoryIsNotARegularFile) {
   EXPECT_THAT(mapped.status().message(), HasSubstr("not a regular file"));
 }
 
-TEST(MappedFileTest, ALengthLargerThanTheFileIsOutOfRange) {
+TEST(MappedFileTest, ALengthLargerThanTheFileIsAFailedPrecondition) {
   ScopedPath file;
   WriteFile(file.path(), std::string(100, 'x'));
   absl::StatusOr<MappedFile> mapped =
       MappedFile::Open(file.path(), MemoryAccess::kReadOnly, 4096);
-  EXPECT_TRUE(absl::IsOutOfRange(mapped.status())) << mapped.status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(mapped.status())) << mapped.status();
   EXPECT_THAT(mapped.status().message(),
               AllOf(HasSubstr("holds 100 bytes"), HasSubstr("4096")));
   absl::StatusOr<MappedFile> zero =

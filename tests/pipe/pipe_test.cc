@@ -170,13 +170,15 @@ TEST(PipeTest, ErrorIsNotEndOfStream) {
   EXPECT_THAT(std::string(n.status().message()), HasSubstr("read(fd "));
 }
 
-TEST(EndOfStreamTest, OnlyTheMessageLessStatusIsEndOfStream) {
+TEST(EndOfStreamTest, OnlyEndOfStreamIsEndOfStream) {
   EXPECT_TRUE(IsEndOfStream(EndOfStreamError()));
   EXPECT_FALSE(IsEndOfStream(absl::OkStatus()));
   EXPECT_FALSE(IsEndOfStream(WouldBlockError()));
   // errno values that absl maps to kOutOfRange are errors.
-  EXPECT_FALSE(IsEndOfStream(absl::ErrnoToStatus(EOVERFLOW, "read")));
-  EXPECT_FALSE(IsEndOfStream(absl::OutOfRangeError("truncated")));
+  EXPECT_FALSE(IsEndOfStream(ErrnoError(EOVERFLOW, "read", 3)));
+  EXPECT_FALSE(IsEndOfStream(ErrnoError(ERANGE, "read", 3)));
+  // A truncated record (ReadFull) is data lost.
+  EXPECT_FALSE(IsEndOfStream(absl::DataLossError("truncated")));
 }
 
 TEST(PipeTest, NonBlockingReadOnEmptyPipeWouldBlock) {
@@ -332,7 +334,7 @@ TEST(PipeTest, ReadFullReportsEndOfStreamPartWay) {
   absl::Status s = pipe.reader.ReadFull(absl::MakeSpan(buf),
                                         Deadline::Infinite(), &read);
   // A truncated record is an error, not a clean end.
-  EXPECT_EQ(s.code(), absl::StatusCode::kOutOfRange) << s;
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
   EXPECT_FALSE(IsEndOfStream(s));
   EXPECT_EQ(read, 5u);
   EXPECT_THAT(std::string(s.message()), HasSubstr("after 5 of 8 bytes"));

@@ -152,7 +152,7 @@ TEST(StreamIoTest, ReceiveFullTellsACleanEndFromATruncatedRecord) {
   size_t received = 0;
   absl::Status s =
       pair->second.ReceiveFull(absl::MakeSpan(record), Soon(), &received);
-  EXPECT_TRUE(absl::IsOutOfRange(s)) << s;
+  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
   EXPECT_FALSE(IsEndOfStream(s));
   EXPECT_THAT(s.message(), HasSubstr("after 3 of 8 bytes"));
   EXPECT_EQ(received, 3u);

@@ -175,7 +175,9 @@ absl::StatusOr<StreamSocket> ConnectWhenUp(const SocketAddress& address) {
   for (;;) {
     absl::StatusOr<StreamSocket> s = StreamSocket::Connect(address, deadline);
     if (s.ok() || deadline.expired()) return s;
-    if (!absl::IsUnavailable(s.status()) && !absl::IsNotFound(s.status())) {
+    // ECONNREFUSED (nobody listens yet) or ENOENT (no socket file yet).
+    if (!absl::IsFailedPrecondition(s.status()) &&
+        !absl::IsNotFound(s.status())) {
       return s;
     }
     absl::SleepFor(absl::Milliseconds(10));

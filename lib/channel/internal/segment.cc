@@ -230,7 +230,7 @@ absl::Status Segment::MapObject() {
   }
   const uint64_t file_size = static_cast<uint64_t>(st.st_size);
   if (file_size < sizeof(ControlBlock)) {
-    return absl::UnavailableError(absl::StrCat(
+    return WouldBlockError(absl::StrCat(
         description_, ": ", file_size,
         " bytes, not yet sized by its creator (or not a channel)"));
   }
@@ -349,8 +349,8 @@ absl::StatusOr<Segment> Segment::OpenNamed(const PosixName& name) {
     absl::StatusOr<posix::SharedMemory> probe =
         posix::SharedMemory::Open(name, sizeof(ControlBlock), options);
     if (!probe.ok()) {
-      if (absl::IsOutOfRange(probe.status())) {
-        return absl::UnavailableError(absl::StrCat(
+      if (absl::IsFailedPrecondition(probe.status())) {
+        return WouldBlockError(absl::StrCat(
             segment.description_,
             ": not yet sized by its creator (or not a channel)"));
       }
@@ -360,7 +360,7 @@ absl::StatusOr<Segment> Segment::OpenNamed(const PosixName& name) {
         reinterpret_cast<const ControlBlock*>(probe->bytes().data());
     const uint32_t magic = LoadAcquire(&c->magic);
     if (magic == 0) {
-      return absl::UnavailableError(absl::StrCat(
+      return WouldBlockError(absl::StrCat(
           segment.description_, ": not yet initialised by its creator"));
     }
     if (magic != kMagic) return Corrupt(segment, "bad magic number");
@@ -376,7 +376,7 @@ absl::StatusOr<Segment> Segment::OpenNamed(const PosixName& name) {
   absl::StatusOr<posix::SharedMemory> shm = posix::SharedMemory::Open(
       name, static_cast<size_t>(total_size), options);
   if (!shm.ok()) {
-    if (absl::IsOutOfRange(shm.status())) {
+    if (absl::IsFailedPrecondition(shm.status())) {
       return Corrupt(segment, shm.status().message());
     }
     return shm.status();
@@ -411,7 +411,7 @@ absl::StatusOr<Segment> Segment::Validate(Segment segment) {
   const ControlBlock* c = segment.control();
   const uint32_t magic = LoadAcquire(&c->magic);
   if (magic == 0) {
-    return absl::UnavailableError(absl::StrCat(
+    return WouldBlockError(absl::StrCat(
         segment.description(), ": not yet initialised by its creator"));
   }
   if (magic != kMagic) return Corrupt(segment, "bad magic number");

@@ -198,7 +198,7 @@ absl::Status LockCallError(int err, absl::string_view call, int fd,
       }
     }
   }
-  return absl::ErrnoToStatus(
+  return ErrnoErrorWithMessage(
       err, absl::StrCat(type_name, ": ", call, " on fd ", fd));
 }
 
