@@ -5,6 +5,7 @@
 #
 #   tools/board/ci.sh                          # both boards, all of //tests/...
 #   tools/board/ci.sh --boards armv7 //tests/pipe/...
+#   tools/board/ci.sh --boards armv7 --config embedded   # what ships, -Os
 #
 # Tests tagged board_incompatible (they exec host tools the busybox board
 # lacks, or, soak_test, fail there for a reason not yet known; each says
@@ -30,16 +31,20 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 usage() {
-  echo "usage: tools/board/ci.sh [--boards 'aarch64 armv7'] [TARGET...]"
+  echo "usage: tools/board/ci.sh [--boards 'aarch64 armv7'] [--config NAME]... [TARGET...]"
   echo "  --boards LIST  the boards to boot, in order (default: aarch64 armv7)"
+  echo "  --config NAME  a .bazelrc config to build the tests with as well"
+  echo "                 (embedded: -Os, no exceptions, no RTTI); repeatable"
   echo "  TARGET...      the test targets to run (default: //tests/...)"
 }
 boards=(aarch64 armv7)
 targets=()
+configs=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     -h|--help) usage; exit 0 ;;
     --boards) read -ra boards <<< "${2:?--boards needs a list}"; shift 2 ;;
+    --config) configs+=("--config=${2:?--config needs a name}"); shift 2 ;;
     -*) echo "tools/board/ci.sh: unknown flag '$1'" >&2; usage >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -114,7 +119,7 @@ for board in "${boards[@]}"; do
   tested=$SECONDS
   # --build_tests_only: the tests' binaries, not every other target under
   # the patterns (examples and seed programs only shell tests use).
-  ./bazelw test --config="$board" --config=board --test_summary=short \
+  ./bazelw test --config="$board" "${configs[@]}" --config=board --test_summary=short \
     --build_tests_only --test_tag_filters=-board_incompatible \
     --local_test_jobs="$board_jobs" --test_env=IPCBOX_BOARD_JOBS="$board_jobs" \
     --test_timeout="$board_timeouts" \
