@@ -27,23 +27,11 @@
 
 namespace ipcbox {
 
-// Returns the status for system call `call` failing with `errnum` on
-// `object`. The message reads `call("object"): <strerror text>`; the object
-// is quoted and escaped (it may be a name chosen by a peer) and may be empty
-// (`pipe2(): ...`). Allocates: use it on set-up and error paths only.
-//
-// The code is `absl::ErrnoToStatusCode()`'s, except that it is never one of
-// the three outcome codes: EAGAIN, ETIMEDOUT, ECONNREFUSED, EOVERFLOW, ...
-// get another code (table in lib/core's README.md), since an errno that
-// reaches this function is a failure, not an outcome.
-//
-// Pass a copy of errno taken right after the failing call: arguments are
-// evaluated in unspecified order, so `ErrnoError(errno, "open",
-// path.string())` may read an errno already changed by `string()`.
-//
-// `errnum == 0` is a caller bug (errno was read too late or not set); rather
-// than letting it turn into an OK status on an error path, it yields
-// `absl::StatusCode::kUnknown`.
+// `call("object"): <strerror text>` for system call `call` failing with
+// `errnum` (taken right after the call, not read in the argument list) on
+// `object` (quoted and escaped; may be empty). Never an outcome code: EAGAIN,
+// ETIMEDOUT, ... get another (lib/core's README.md); `errnum == 0`, a caller
+// bug, gives kUnknown. Allocates: set-up and error paths only.
 absl::Status ErrnoError(int errnum, absl::string_view call,
                         absl::string_view object);
 

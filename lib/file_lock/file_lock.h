@@ -13,7 +13,7 @@
 //   absl::StatusOr<FileLock> lock = FileLock::Open(path);
 //   if (!lock.ok()) return lock.status();
 //   absl::Status s = lock->LockFor(LockType::kExclusive, absl::Seconds(2));
-//   if (IsTimedOut(s)) return absl::UnavailableError("another instance runs");
+//   if (IsTimedOut(s)) return absl::FailedPreconditionError("another runs");
 //   if (!s.ok()) return s;
 //   ... critical section ...
 //   return lock->Unlock();
