@@ -30,7 +30,6 @@ static_assert(sizeof(off_t) == 8,
 namespace ipcbox {
 
 using file_lock_internal::LockCallError;
-using file_lock_internal::WaitUntil;
 
 namespace {
 
