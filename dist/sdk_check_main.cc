@@ -42,8 +42,8 @@ int main() {
   }
   char reply[sizeof(buf)] = {};
   absl::Span<char> want = absl::MakeSpan(reply, message.size());
-  if (absl::Status s = pair->second.ReceiveFull(want); !s.ok() ||
-      std::string(reply, message.size()) != message) {
+  if (absl::Status s = pair->second.ReceiveFull(want);
+      !s.ok() || std::string(reply, message.size()) != message) {
     std::fprintf(stderr, "socket pair: wrong or no data\n");
     return 1;
   }

@@ -34,8 +34,7 @@ void SleepUntil(int64_t when_ns) {
 
 }  // namespace
 
-int RunSensorPublisher(const SensorPublisherOptions& options,
-                       std::FILE* out) {
+int RunSensorPublisher(const SensorPublisherOptions& options, std::FILE* out) {
   if (options.rate_hz == 0) {
     return Fail(absl::InvalidArgumentError("the rate must be at least 1 Hz"));
   }
@@ -85,8 +84,7 @@ int RunSensorPublisher(const SensorPublisherOptions& options,
       return Fail(s);
     }
   }
-  const double seconds =
-      static_cast<double>(MonotonicNowNs() - start_ns) / 1e9;
+  const double seconds = static_cast<double>(MonotonicNowNs() - start_ns) / 1e9;
   std::fprintf(out, "published %llu samples at %u Hz in %.2f s\n",
                static_cast<unsigned long long>(options.count),  // NOLINT
                options.rate_hz, seconds);

@@ -14,8 +14,9 @@
 #include "examples/channel/sensor_publisher.h"
 #include "examples/common/program_flags.h"
 
-ABSL_FLAG(std::string, name, "/ipcbox_sensor",
-          "POSIX shared memory name of the channel (created, removed at exit).");
+ABSL_FLAG(
+    std::string, name, "/ipcbox_sensor",
+    "POSIX shared memory name of the channel (created, removed at exit).");
 ABSL_FLAG(uint32_t, rate_hz, 1000, "Samples per second.");
 ABSL_FLAG(uint64_t, count, 2000, "Samples to publish before leaving.");
 ABSL_FLAG(uint32_t, subscribers, 2,

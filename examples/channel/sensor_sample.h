@@ -27,8 +27,8 @@
 namespace ipcbox::examples {
 
 struct SensorSample {
-  uint64_t sequence;      // 0, 1, 2, ... as the sensor produced them
-  int64_t timestamp_ns;   // CLOCK_MONOTONIC when it was published
+  uint64_t sequence;     // 0, 1, 2, ... as the sensor produced them
+  int64_t timestamp_ns;  // CLOCK_MONOTONIC when it was published
   int32_t acceleration_mg[3];
   int32_t temperature_mc;  // milli-degrees Celsius
 };

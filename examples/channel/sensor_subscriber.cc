@@ -105,12 +105,13 @@ int RunSensorSubscriber(const SensorSubscriberOptions& options,
     if (!options.busy) Work(options.work);
   }
   std::sort(latencies.begin(), latencies.end());
-  std::fprintf(out, "%s subscriber: received %llu, %llu lost between them, "
+  std::fprintf(out,
+               "%s subscriber: received %llu, %llu lost between them, "
                "the channel counts %llu missed, %llu malformed\n",
-               who, static_cast<unsigned long long>(received),   // NOLINT
-               static_cast<unsigned long long>(gaps),            // NOLINT
+               who, static_cast<unsigned long long>(received),         // NOLINT
+               static_cast<unsigned long long>(gaps),                  // NOLINT
                static_cast<unsigned long long>(subscriber->missed()),  // NOLINT
-               static_cast<unsigned long long>(malformed));      // NOLINT
+               static_cast<unsigned long long>(malformed));            // NOLINT
   std::fprintf(out,
                "%s subscriber: latency p50 %.1f us, p99 %.1f us, p99.9 %.1f "
                "us, max %.1f us\n",
@@ -121,8 +122,8 @@ int RunSensorSubscriber(const SensorSubscriberOptions& options,
   std::fprintf(out, "totals: received=%llu missed=%llu first=%llu last=%llu\n",
                static_cast<unsigned long long>(received),              // NOLINT
                static_cast<unsigned long long>(subscriber->missed()),  // NOLINT
-               static_cast<unsigned long long>(first),     // NOLINT
-               static_cast<unsigned long long>(last));     // NOLINT
+               static_cast<unsigned long long>(first),                 // NOLINT
+               static_cast<unsigned long long>(last));                 // NOLINT
   std::fflush(out);
   if (malformed != 0) {
     return Fail(who, absl::DataLossError("malformed samples"));

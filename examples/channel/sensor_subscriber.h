@@ -44,8 +44,7 @@ struct SensorSubscriberOptions {
 };
 
 // 0 once the publisher is gone and the report printed; 1 on a failure.
-int RunSensorSubscriber(const SensorSubscriberOptions& options,
-                        std::FILE* out);
+int RunSensorSubscriber(const SensorSubscriberOptions& options, std::FILE* out);
 
 }  // namespace ipcbox::examples
 

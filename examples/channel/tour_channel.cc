@@ -81,8 +81,7 @@ absl::Status RunChannelTour(tour::Report& report) {
   absl::StatusOr<ChildWithOutput> publisher = ChildWithOutput::Start(
       [&](std::FILE* out) { return RunSensorPublisher(sensor, out); });
   if (!publisher.ok()) return publisher.status();
-  if (absl::Status s = publisher->ReadUntil("waiting for", deadline);
-      !s.ok()) {
+  if (absl::Status s = publisher->ReadUntil("waiting for", deadline); !s.ok()) {
     return s;
   }
 
@@ -114,9 +113,9 @@ absl::Status RunChannelTour(tour::Report& report) {
   ReportLines(report, slow_done->output);
   if (published->exit_code != 0 || busy_done->exit_code != 0 ||
       slow_done->exit_code != 0) {
-    return absl::InternalError(absl::StrCat(
-        "exit codes: publisher ", published->exit_code, ", busy ",
-        busy_done->exit_code, ", slow ", slow_done->exit_code));
+    return absl::InternalError(
+        absl::StrCat("exit codes: publisher ", published->exit_code, ", busy ",
+                     busy_done->exit_code, ", slow ", slow_done->exit_code));
   }
 
   absl::StatusOr<Totals> busy_totals = ParseTotals("busy", busy_done->output);
@@ -133,10 +132,10 @@ absl::Status RunChannelTour(tour::Report& report) {
   // fewer than the busy one.
   if (slow_totals->missed == 0 ||
       slow_totals->received >= busy_totals->received) {
-    return absl::InternalError(absl::StrCat(
-        "the slow subscriber received ", slow_totals->received,
-        " and missed ", slow_totals->missed, "; the busy one received ",
-        busy_totals->received));
+    return absl::InternalError(
+        absl::StrCat("the slow subscriber received ", slow_totals->received,
+                     " and missed ", slow_totals->missed,
+                     "; the busy one received ", busy_totals->received));
   }
   struct stat st;
   if (::stat(absl::StrCat("/dev/shm", name).c_str(), &st) == 0) {
@@ -145,8 +144,7 @@ absl::Status RunChannelTour(tour::Report& report) {
   report.Line(absl::StrCat(
       "every sample was received or counted missed by each subscriber; the "
       "slow one lost ",
-      slow_totals->missed, "; ", name,
-      " was removed"));
+      slow_totals->missed, "; ", name, " was removed"));
   return absl::OkStatus();
 }
 

@@ -22,9 +22,8 @@ namespace {
 // Flags Abseil handles itself; ParseCommandLine knows them.
 bool IsBuiltInFlag(absl::string_view name) {
   static constexpr absl::string_view kBuiltIn[] = {
-      "helpfull", "helppackage", "helpon",      "helpmatch",
-      "version",  "only_check_args", "flagfile", "fromenv",
-      "tryfromenv", "undefok"};
+      "helpfull",        "helppackage", "helpon",  "helpmatch",  "version",
+      "only_check_args", "flagfile",    "fromenv", "tryfromenv", "undefok"};
   return std::find(std::begin(kBuiltIn), std::end(kBuiltIn), name) !=
          std::end(kBuiltIn);
 }
@@ -35,14 +34,14 @@ bool IsBuiltInFlag(absl::string_view name) {
 }
 
 void PrintHelp(const char* program) {
-  std::printf("%s\n\nFlags:\n", std::string(absl::ProgramUsageMessage()).c_str());
+  std::printf("%s\n\nFlags:\n",
+              std::string(absl::ProgramUsageMessage()).c_str());
   std::vector<const absl::CommandLineFlag*> own;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     if (IsProgramFlagFile(flag->Filename())) own.push_back(flag);
   }
-  std::sort(own.begin(), own.end(), [](const auto* a, const auto* b) {
-    return a->Name() < b->Name();
-  });
+  std::sort(own.begin(), own.end(),
+            [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
   for (const absl::CommandLineFlag* flag : own) {
     std::printf("  --%s  %s\n      default: %s\n",
                 std::string(flag->Name()).c_str(), flag->Help().c_str(),
@@ -67,7 +66,8 @@ void CheckFlags(int argc, char** argv) {
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     if (flag == nullptr && absl::StartsWith(name, "no") &&
         eq == absl::string_view::npos) {
-      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
+      absl::CommandLineFlag* negated =
+          absl::FindCommandLineFlag(name.substr(2));
       if (negated != nullptr && negated->IsOfType<bool>()) continue;
     }
     if (flag == nullptr) {

@@ -18,7 +18,8 @@ namespace ipcbox::examples {
 
 absl::StatusOr<std::string> ReadSmallFile(const std::string& path,
                                           size_t max_bytes) {
-  Fd fd(RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
+  Fd fd(
+      RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
   if (!fd.valid()) return ErrnoError(errno, "open", path);
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return ErrnoError(errno, "fstat", path);

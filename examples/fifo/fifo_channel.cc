@@ -56,12 +56,12 @@ absl::Status CheckWriterOptions(const FifoWriterOptions& options) {
 
 // The seed's "pause a bit for realism": the rand() is drawn either way.
 void Pause(const FifoWriterOptions& options) {
-  const useconds_t micros = static_cast<useconds_t>(rand() % options.max_zs) + 1;
+  const useconds_t micros =
+      static_cast<useconds_t>(rand() % options.max_zs) + 1;
   if (options.pauses) ::usleep(micros);
 }
 
-absl::StatusOr<Fifo> WaitForFifo(const std::string& path,
-                                  absl::Duration wait) {
+absl::StatusOr<Fifo> WaitForFifo(const std::string& path, absl::Duration wait) {
   const Deadline deadline = Deadline::After(wait);
   for (;;) {
     absl::StatusOr<Fifo> fifo = Fifo::Existing(path);
@@ -90,8 +90,8 @@ absl::StatusOr<int64_t> RunFifoWriter(const FifoWriterOptions& options) {
   absl::StatusOr<Fifo> fifo = Fifo::Create(
       options.fifo_path, OpenMode::kOpenOrCreate, options.permissions);
   if (!fifo.ok()) return fifo.status();
-  absl::StatusOr<PipeWriter> writer = OpenFifoWriter(
-      fifo->path(), Deadline::After(options.open_timeout));
+  absl::StatusOr<PipeWriter> writer =
+      OpenFifoWriter(fifo->path(), Deadline::After(options.open_timeout));
   if (!writer.ok()) {
     return DescribeTimeout(
         writer.status(),
@@ -164,9 +164,9 @@ absl::StatusOr<FifoReaderCounts> RunFifoReader(
   }
   if (options.expected_ints > 0 && counts.ints != options.expected_ints) {
     fifo->Remove().IgnoreError();
-    return absl::DataLossError(absl::StrCat(
-        "the writer closed the FIFO after ", counts.ints, " of the ",
-        options.expected_ints, " ints expected"));
+    return absl::DataLossError(
+        absl::StrCat("the writer closed the FIFO after ", counts.ints,
+                     " of the ", options.expected_ints, " ints expected"));
   }
   if (absl::Status s = reader->Close(); !s.ok()) return s;
   if (absl::Status s = fifo->Remove(); !s.ok()) return s;

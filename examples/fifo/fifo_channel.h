@@ -54,10 +54,10 @@ namespace ipcbox::examples {
 
 // The seed's constants.
 inline constexpr char kFifoChannelPath[] = "./fifoChannel";
-inline constexpr int kMaxLoops = 12000;     // outer loop
-inline constexpr int kChunkSize = 16;       // chunks written per round
-inline constexpr int kIntsPerChunk = 4;     // four 4-byte ints per chunk
-inline constexpr int kMaxZs = 250;          // max microseconds to sleep
+inline constexpr int kMaxLoops = 12000;  // outer loop
+inline constexpr int kChunkSize = 16;    // chunks written per round
+inline constexpr int kIntsPerChunk = 4;  // four 4-byte ints per chunk
+inline constexpr int kMaxZs = 250;       // max microseconds to sleep
 // The seed's mode, kept for interop with its C programs: anyone may write
 // (and feed the reader). A FIFO found at the path is still refused if
 // another user made it (lib/fifo's ownership check).
@@ -107,7 +107,8 @@ struct FifoReaderCounts {
 // DataLoss (the writer died), never a count. The reader removes the FIFO
 // when it is done, also when it fails (a writer that died before opening
 // the FIFO would otherwise leave it behind).
-absl::StatusOr<FifoReaderCounts> RunFifoReader(const FifoReaderOptions& options);
+absl::StatusOr<FifoReaderCounts> RunFifoReader(
+    const FifoReaderOptions& options);
 
 // "Received ints: 768000, primes: 37682\n"
 std::string FifoReaderLine(const FifoReaderCounts& counts);

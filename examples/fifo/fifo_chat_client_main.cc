@@ -15,8 +15,8 @@
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "examples/fifo/fifo_chat.h"
 #include "examples/common/program_flags.h"
+#include "examples/fifo/fifo_chat.h"
 
 ABSL_FLAG(std::string, fifo_path, ipcbox::examples::kChatFifoPath,
           "the FIFO to write (the seed's PIPE_NAME)");
@@ -26,7 +26,8 @@ ABSL_FLAG(absl::Duration, open_timeout, absl::InfiniteDuration(),
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "fifo_chat_client [flags]: talks to fifo_chat_server over a pair of named pipes.");
+      "fifo_chat_client [flags]: talks to fifo_chat_server over a pair of "
+      "named pipes.");
   ipcbox::examples::ChatClientOptions options;
   options.fifo_path = absl::GetFlag(FLAGS_fifo_path);
   options.open_timeout = absl::GetFlag(FLAGS_open_timeout);

@@ -13,10 +13,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "examples/fifo/fifo_chat.h"
 #include "examples/common/octal_mode.h"
-#include "ipcbox/core/permissions.h"
 #include "examples/common/program_flags.h"
+#include "examples/fifo/fifo_chat.h"
+#include "ipcbox/core/permissions.h"
 
 using ipcbox::examples::OctalMode;
 
@@ -31,7 +31,8 @@ ABSL_FLAG(absl::Duration, open_timeout, absl::InfiniteDuration(),
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "fifo_chat_server [flags]: answers fifo_chat_client over a pair of named pipes.");
+      "fifo_chat_server [flags]: answers fifo_chat_client over a pair of named "
+      "pipes.");
   absl::StatusOr<ipcbox::Permissions> permissions =
       ipcbox::Permissions::FromMode(absl::GetFlag(FLAGS_mode).mode);
   if (!permissions.ok()) {

@@ -12,8 +12,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "examples/fifo/fifo_channel.h"
 #include "examples/common/program_flags.h"
+#include "examples/fifo/fifo_channel.h"
 
 ABSL_FLAG(std::string, fifo_path, ipcbox::examples::kFifoChannelPath,
           "the FIFO to read (the seed's file)");

@@ -14,10 +14,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "examples/fifo/fifo_channel.h"
 #include "examples/common/octal_mode.h"
-#include "ipcbox/core/permissions.h"
 #include "examples/common/program_flags.h"
+#include "examples/fifo/fifo_channel.h"
+#include "ipcbox/core/permissions.h"
 
 using ipcbox::examples::OctalMode;
 
@@ -42,9 +42,9 @@ ABSL_FLAG(absl::Duration, open_timeout, absl::InfiniteDuration(),
           "how long to wait for a reader (the seed waits forever)");
 
 int main(int argc, char** argv) {
-  ipcbox::examples::ParseProgramFlags(
-      argc, argv,
-      "fifo_writer [flags]: writes integers into a named pipe, for fifo_reader.");
+  ipcbox::examples::ParseProgramFlags(argc, argv,
+                                      "fifo_writer [flags]: writes integers "
+                                      "into a named pipe, for fifo_reader.");
   absl::StatusOr<ipcbox::Permissions> permissions =
       ipcbox::Permissions::FromMode(absl::GetFlag(FLAGS_mode).mode);
   if (!permissions.ok()) {

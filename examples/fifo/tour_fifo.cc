@@ -121,10 +121,10 @@ class ExampleProcess {
       absl::StatusOr<size_t> n = out_.ReadUntil(absl::MakeSpan(buf), deadline);
       if (IsEndOfStream(n.status()) && text.empty()) break;
       if (!n.ok()) {
-        return absl::Status(n.status().code(),
-                            absl::StrCat("reading the output of pid ", pid_,
-                                         " (so far: \"", output_,
-                                         "\"): ", n.status().ToString()));
+        return absl::Status(
+            n.status().code(),
+            absl::StrCat("reading the output of pid ", pid_, " (so far: \"",
+                         output_, "\"): ", n.status().ToString()));
       }
       output_.append(buf, *n);
     }
@@ -173,8 +173,8 @@ int PrintOrFail(const absl::Status& status, absl::string_view line) {
 absl::Status Expect(absl::string_view what, absl::string_view got,
                     absl::string_view want) {
   if (got == want) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(what, ": got \"", got,
-                                          "\", the seed prints \"", want, "\""));
+  return absl::InternalError(absl::StrCat(
+      what, ": got \"", got, "\", the seed prints \"", want, "\""));
 }
 
 // Waits for the server to have created its FIFO, as a person would before
@@ -185,8 +185,8 @@ absl::Status WaitForFifo(const std::string& path, mode_t mode,
   struct stat st;
   while (::lstat(path.c_str(), &st) != 0 || st.st_mode != (S_IFIFO | mode)) {
     if (deadline.expired()) {
-      return absl::DeadlineExceededError(absl::StrFormat(
-          "%s never became a FIFO with mode %#o", path, mode));
+      return absl::DeadlineExceededError(
+          absl::StrFormat("%s never became a FIFO with mode %#o", path, mode));
     }
     absl::SleepFor(absl::Milliseconds(5));
   }
@@ -231,8 +231,8 @@ absl::Status RunFifoTour(tour::Report& report) {
   report.Line(absl::StrCat("fifo_writer: ", Chomp(*written)));
   report.Line(absl::StrCat("fifo_reader: ", Chomp(*read)));
 
-  if (absl::Status s = Expect("fifo_writer", *written,
-                              "768000 ints sent to the pipe.\n");
+  if (absl::Status s =
+          Expect("fifo_writer", *written, "768000 ints sent to the pipe.\n");
       !s.ok()) {
     return s;
   }
@@ -308,8 +308,8 @@ absl::Status RunFifoChatTour(tour::Report& report) {
       !s.ok()) {
     return s;
   }
-  const std::string expected_client = absl::StrCat(
-      kChatClientPrompt, kChatClientPrompt, kChatClientPrompt);
+  const std::string expected_client =
+      absl::StrCat(kChatClientPrompt, kChatClientPrompt, kChatClientPrompt);
   if (absl::Status s = Expect("fifo_chat_client", *client_out, expected_client);
       !s.ok()) {
     return s;

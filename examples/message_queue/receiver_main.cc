@@ -8,9 +8,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "examples/common/octal_mode.h"
+#include "examples/common/program_flags.h"
 #include "examples/message_queue/flags.h"
 #include "examples/message_queue/mqueue.h"
-#include "examples/common/program_flags.h"
 
 using ipcbox::examples::MessageTypes;
 using ipcbox::examples::OctalMode;

@@ -14,8 +14,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "examples/pipe/pipe_un_lib.h"
 #include "examples/common/program_flags.h"
+#include "examples/pipe/pipe_un_lib.h"
 
 ABSL_FLAG(std::string, message, std::string(ipcbox::examples::kPipeUnMessage),
           "The bytes the parent writes into the pipe.");
@@ -23,7 +23,8 @@ ABSL_FLAG(std::string, message, std::string(ipcbox::examples::kPipeUnMessage),
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "pipe_un [--message=TEXT]: a parent writes through an unnamed pipe to its forked child.");
+      "pipe_un [--message=TEXT]: a parent writes through an unnamed pipe to "
+      "its forked child.");
   absl::StatusOr<ipcbox::examples::PipeUnRun> run =
       ipcbox::examples::RunPipeUn(absl::GetFlag(FLAGS_message), STDOUT_FILENO);
   if (!run.ok()) {

@@ -3,8 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <fcntl.h>
+#include <cerrno>
 
 #include <cstdio>
 
@@ -39,7 +39,8 @@ absl::Status Echo(PipeReader& pipe, int output_fd) {
 [[noreturn]] void RunChild(Pipe& pipe, int output_fd) {
   (void)pipe.writer.Close();  // the child reads, doesn't write
   const absl::Status echoed = Echo(pipe.reader, output_fd);
-  if (!echoed.ok()) std::fprintf(stderr, "pipe_un child: %s\n", echoed.ToString().c_str());
+  if (!echoed.ok())
+    std::fprintf(stderr, "pipe_un child: %s\n", echoed.ToString().c_str());
   _exit(echoed.ok() ? 0 : 1);
 }
 
@@ -49,7 +50,8 @@ absl::Status WaitForChild(pid_t child) {
     return ErrnoError(errno, "waitpid", absl::StrCat("child ", child));
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat("the echoing child ended with status ", status));
+  return absl::InternalError(
+      absl::StrCat("the echoing child ended with status ", status));
 }
 
 }  // namespace

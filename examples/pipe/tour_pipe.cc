@@ -37,21 +37,24 @@ absl::Status RunPipeTour(tour::Report& report) {
   // The child's standard output, as a shell would give it with `pipe_un | cat`.
   absl::StatusOr<Pipe> capture = CreatePipe();
   if (!capture.ok()) return capture.status();
-  absl::StatusOr<PipeUnRun> run = RunPipeUn(kPipeUnMessage, capture->writer.fd().get());
+  absl::StatusOr<PipeUnRun> run =
+      RunPipeUn(kPipeUnMessage, capture->writer.fd().get());
   if (!run.ok()) return run.status();
   (void)capture->writer.Close();
   absl::StatusOr<std::string> echoed = Drain(capture->reader);
   if (!echoed.ok()) return echoed.status();
 
-  report.Line(absl::StrFormat("parent wrote %d bytes into an unnamed pipe, then closed it",
-                              run->bytes_written));
-  report.Line(absl::StrFormat("child %d read to end-of-stream and echoed: %s", run->child,
-                              absl::StripSuffix(*echoed, "\n")));
+  report.Line(absl::StrFormat(
+      "parent wrote %d bytes into an unnamed pipe, then closed it",
+      run->bytes_written));
+  report.Line(absl::StrFormat("child %d read to end-of-stream and echoed: %s",
+                              run->child, absl::StripSuffix(*echoed, "\n")));
   if (*echoed != kPipeUnMessage) {
-    return absl::InternalError(absl::StrCat("the echo differs from the message: \"",
-                                            absl::CEscape(*echoed), "\""));
+    return absl::InternalError(absl::StrCat(
+        "the echo differs from the message: \"", absl::CEscape(*echoed), "\""));
   }
-  report.Line("child exited 0 and was reaped; the echo matches the seed's output");
+  report.Line(
+      "child exited 0 and was reaped; the echo matches the seed's output");
   return absl::OkStatus();
 }
 

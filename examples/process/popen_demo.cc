@@ -22,15 +22,14 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "examples/process/popen_demo_lib.h"
 #include "examples/common/program_flags.h"
 #include "examples/common/read_small_file.h"
+#include "examples/process/popen_demo_lib.h"
 
 ABSL_FLAG(std::string, mode, "popen",
           "popen: popen(\"sort\", \"w\")/pclose through /bin/sh; dup2: a pipe "
           "dup2()ed onto sort's stdin, no shell.");
-ABSL_FLAG(std::string, command, "sort",
-          "The command the lines are sent to.");
+ABSL_FLAG(std::string, command, "sort", "The command the lines are sent to.");
 ABSL_FLAG(std::string, lines_file, "",
           "A file (at most 1 MiB) whose lines to send instead of the ALP "
           "listing's five.");
@@ -49,9 +48,9 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ipcbox::examples::ParseProgramFlags(
-      argc, argv,
-      "popen_demo [flags]: runs a command through a pipe and reads its output.");
+  ipcbox::examples::ParseProgramFlags(argc, argv,
+                                      "popen_demo [flags]: runs a command "
+                                      "through a pipe and reads its output.");
   absl::StatusOr<ipcbox::examples::PopenDemoMode> mode =
       ipcbox::examples::ParsePopenDemoMode(absl::GetFlag(FLAGS_mode));
   if (!mode.ok()) return Fail(mode.status().ToString());

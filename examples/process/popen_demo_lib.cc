@@ -57,8 +57,7 @@ absl::StatusOr<ExitStatus> ThroughPopen(absl::string_view command_line,
 
 // ALP's dup2 listing: a pipe whose read end becomes sort's stdin.
 absl::StatusOr<ExitStatus> ThroughDup2(absl::string_view command_line,
-                                       const std::string& text,
-                                       int output_fd) {
+                                       const std::string& text, int output_fd) {
   Command command(absl::StrSplit(command_line, ' ', absl::SkipEmpty()));
   command.SetStdin(Stdio::Pipe()).SetStdout(OutputTo(output_fd));
   absl::StatusOr<Child> sort = Spawn(command);

@@ -40,7 +40,7 @@ namespace ipcbox::examples {
 
 // The lines ALP's dup2 and popen listings write to sort, in their order.
 inline constexpr absl::string_view kAlpLines[] = {
-    "This is a test.", "Hello, world.", "My dog has fleas.",
+    "This is a test.",        "Hello, world.",       "My dog has fleas.",
     "This program is great.", "One fish, two fish.",
 };
 
@@ -53,10 +53,9 @@ absl::StatusOr<PopenDemoMode> ParsePopenDemoMode(absl::string_view text);
 // shell command line for kPopen) with its stdin a pipe and its stdout
 // `output_fd`, writes `lines` to it one per line, closes the pipe and waits
 // for it. Returns how it ended.
-absl::StatusOr<ExitStatus> RunPopenDemo(PopenDemoMode mode,
-                                        absl::string_view command,
-                                        absl::Span<const absl::string_view> lines,
-                                        int output_fd);
+absl::StatusOr<ExitStatus> RunPopenDemo(
+    PopenDemoMode mode, absl::string_view command,
+    absl::Span<const absl::string_view> lines, int output_fd);
 
 }  // namespace ipcbox::examples
 

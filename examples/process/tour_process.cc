@@ -30,7 +30,8 @@ absl::StatusOr<std::string> Drain(PipeReader& reader) {
   char buffer[512];
   const Deadline deadline = Deadline::After(absl::Seconds(10));
   for (;;) {
-    absl::StatusOr<size_t> n = reader.ReadUntil(absl::MakeSpan(buffer), deadline);
+    absl::StatusOr<size_t> n =
+        reader.ReadUntil(absl::MakeSpan(buffer), deadline);
     if (IsEndOfStream(n.status())) return text;
     if (!n.ok()) return n.status();
     text.append(buffer, *n);
@@ -52,8 +53,8 @@ absl::Status RunOneMode(PopenDemoMode mode, absl::string_view name,
                            sorted->substr(0, sorted->find('\n')), "\""));
   if (!status->success()) return absl::InternalError("sort failed");
   if (*sorted != kSorted) {
-    return absl::InternalError(
-        absl::StrCat("sort's output differs: \"", absl::CEscape(*sorted), "\""));
+    return absl::InternalError(absl::StrCat("sort's output differs: \"",
+                                            absl::CEscape(*sorted), "\""));
   }
   return absl::OkStatus();
 }
@@ -66,9 +67,9 @@ absl::Status RunPopenTour(tour::Report& report) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = RunOneMode(
-          PopenDemoMode::kDup2, "pipe + dup2 onto sort's stdin (posix_spawn)",
-          report);
+  if (absl::Status s =
+          RunOneMode(PopenDemoMode::kDup2,
+                     "pipe + dup2 onto sort's stdin (posix_spawn)", report);
       !s.ok()) {
     return s;
   }

@@ -11,8 +11,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
-#include "examples/shared_file/consumer.h"
 #include "examples/common/program_flags.h"
+#include "examples/shared_file/consumer.h"
 
 ABSL_FLAG(std::string, file, std::string(ipcbox::examples::kSharedFileName),
           "The shared file (the seed's FileName).");

@@ -12,9 +12,9 @@
 #include "absl/flags/parse.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "examples/shared_file/producer.h"
 #include "examples/common/octal_mode.h"
 #include "examples/common/program_flags.h"
+#include "examples/shared_file/producer.h"
 
 ABSL_FLAG(std::string, file, std::string(ipcbox::examples::kSharedFileName),
           "The shared file (the seed's FileName).");
@@ -28,7 +28,8 @@ ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(),
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "producer [flags]: writes records into a shared file under an exclusive lock, for consumer.");
+      "producer [flags]: writes records into a shared file under an exclusive "
+      "lock, for consumer.");
   ipcbox::examples::ProducerOptions options;
   options.file = absl::GetFlag(FLAGS_file);
   options.data = absl::GetFlag(FLAGS_data);

@@ -214,10 +214,10 @@ absl::Status RunSharedFileTour(tour::Report& report) {
   if (!run.ok()) return run.status();
   report.Line(
       absl::StrCat("consumer of an emptied file: ", FirstLine(run->output)));
-  if (absl::Status s = Expect(
-          run->exit_code == kSeedFailureExit &&
-              absl::StrContains(run->output, "is empty"),
-          "an empty file should be reported as a failure", run->output);
+  if (absl::Status s =
+          Expect(run->exit_code == kSeedFailureExit &&
+                     absl::StrContains(run->output, "is empty"),
+                 "an empty file should be reported as a failure", run->output);
       !s.ok()) {
     return s;
   }

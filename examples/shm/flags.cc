@@ -6,8 +6,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "examples/shm/shmem.h"
 #include "examples/common/octal_mode.h"
+#include "examples/shm/shmem.h"
 
 ABSL_FLAG(std::string, backing_file,
           std::string(ipcbox::examples::kBackingFile),

@@ -41,13 +41,15 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
   }
   absl::StatusOr<PosixName> semaphore_name =
       SeedName(shmem.semaphore_name, kMaxSemaphoreNameLength);
-  if (!semaphore_name.ok()) return Fail(err, "sem_open", semaphore_name.status());
+  if (!semaphore_name.ok())
+    return Fail(err, "sem_open", semaphore_name.status());
   absl::StatusOr<Permissions> perms = Permissions::FromMode(shmem.access_perms);
   if (!perms.ok()) return Fail(err, "sem_open", perms.status());
 
   // shm_open(BackingFile, O_RDWR, AccessPerms) and mmap, read-only here.
-  absl::StatusOr<posix::SharedMemory> memory = posix::SharedMemory::OpenExisting(
-      *backing_file, shmem.byte_size, MemoryAccess::kReadOnly);
+  absl::StatusOr<posix::SharedMemory> memory =
+      posix::SharedMemory::OpenExisting(*backing_file, shmem.byte_size,
+                                        MemoryAccess::kReadOnly);
   if (!memory.ok()) {
     return Fail(err, "Can't get file descriptor...", memory.status());
   }
@@ -70,14 +72,15 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
     if (IsTimedOut(s)) {
       // Name the right party: a live earlier reader that holds the turn, or
       // a writer that never posted.
-      s = TimedOutError(
-          absl::StrCat("no turn within ", absl::FormatDuration(options.timeout),
-                       ": ", s.message()));
+      s = TimedOutError(absl::StrCat("no turn within ",
+                                     absl::FormatDuration(options.timeout),
+                                     ": ", s.message()));
     }
     return Fail(err, "sem_wait", s);
   }
   if (semaphore->recovered_from() != 0) {
-    std::fprintf(err, "memreader: reader %d died holding the semaphore; "
+    std::fprintf(err,
+                 "memreader: reader %d died holding the semaphore; "
                  "its turn was given back\n",
                  static_cast<int>(semaphore->recovered_from()));
   }
@@ -85,9 +88,9 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
   // writing: copy under the shrink guard, so a peer's ftruncate is an error
   // here, not a SIGBUS.
   std::string text(shmem.byte_size + 1, '\0');
-  absl::StatusOr<size_t> copied = CopyCStringGuarded(
-      memory->bytes(), absl::MakeSpan(text),
-      absl::StrCat("shared memory ", memory->name().view()));
+  absl::StatusOr<size_t> copied =
+      CopyCStringGuarded(memory->bytes(), absl::MakeSpan(text),
+                         absl::StrCat("shared memory ", memory->name().view()));
   if (!copied.ok()) {
     semaphore->GiveBackTurn().IgnoreError();
     return Fail(err, "read", copied.status());
@@ -95,7 +98,8 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
   text.resize(*copied);
   std::fwrite(text.data(), 1, text.size(), out);
   std::fflush(out);
-  semaphore->GiveBackTurn().IgnoreError();  // As the seed: errors are not checked.
+  semaphore->GiveBackTurn()
+      .IgnoreError();  // As the seed: errors are not checked.
   return 0;
 }
 

@@ -10,10 +10,10 @@
 #include "absl/flags/parse.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "examples/common/program_flags.h"
 #include "examples/shm/flags.h"
 #include "examples/shm/memreader.h"
 #include "examples/shm/shmem.h"
-#include "examples/common/program_flags.h"
 
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
           "How long to wait for the turn (the writer's post or an earlier "
@@ -22,7 +22,8 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "memreader [flags]: reads memwriter's message from POSIX shared memory once the semaphore says it is there.");
+      "memreader [flags]: reads memwriter's message from POSIX shared memory "
+      "once the semaphore says it is there.");
   absl::StatusOr<ipcbox::examples::ShmemOptions> shmem =
       ipcbox::examples::ShmemOptionsFromFlags();
   if (!shmem.ok()) {

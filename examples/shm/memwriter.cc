@@ -41,21 +41,24 @@ void DrainStalePosts(posix::NamedSemaphore& semaphore) {
 
 int RunMemwriter(const MemwriterOptions& options, std::FILE* err) {
   const ShmemOptions& shmem = options.shmem;
-  absl::StatusOr<PosixName> backing_file = SeedName(shmem.backing_file, NAME_MAX);
+  absl::StatusOr<PosixName> backing_file =
+      SeedName(shmem.backing_file, NAME_MAX);
   if (!backing_file.ok()) {
     return Fail(err, "Can't open shared mem segment...", backing_file.status());
   }
   absl::StatusOr<PosixName> semaphore_name =
       SeedName(shmem.semaphore_name, kMaxSemaphoreNameLength);
-  if (!semaphore_name.ok()) return Fail(err, "sem_open", semaphore_name.status());
+  if (!semaphore_name.ok())
+    return Fail(err, "sem_open", semaphore_name.status());
   absl::StatusOr<Permissions> perms = Permissions::FromMode(shmem.access_perms);
-  if (!perms.ok()) return Fail(err, "Can't open shared mem segment...", perms.status());
+  if (!perms.ok())
+    return Fail(err, "Can't open shared mem segment...", perms.status());
   if (options.contents.size() >= shmem.byte_size) {
-    return Fail(err, "Can't open shared mem segment...",
-                absl::InvalidArgumentError(absl::StrCat(
-                    "the text (", options.contents.size(),
-                    " bytes and a NUL) does not fit in ", shmem.byte_size,
-                    " bytes")));
+    return Fail(
+        err, "Can't open shared mem segment...",
+        absl::InvalidArgumentError(absl::StrCat(
+            "the text (", options.contents.size(),
+            " bytes and a NUL) does not fit in ", shmem.byte_size, " bytes")));
   }
 
   // shm_open(BackingFile, O_RDWR | O_CREAT, AccessPerms), ftruncate, mmap.

@@ -14,13 +14,12 @@
 #include "absl/flags/parse.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "examples/common/program_flags.h"
 #include "examples/shm/flags.h"
 #include "examples/shm/memwriter.h"
 #include "examples/shm/shmem.h"
-#include "examples/common/program_flags.h"
 
-ABSL_FLAG(std::string, contents,
-          std::string(ipcbox::examples::kMemContents),
+ABSL_FLAG(std::string, contents, std::string(ipcbox::examples::kMemContents),
           "The text written into the shared memory (the seed's MemContents).");
 ABSL_FLAG(int, sleep_seconds, ipcbox::examples::kWriterSleepSeconds,
           "How long the memory stays for the reader before it is removed.");
@@ -28,7 +27,8 @@ ABSL_FLAG(int, sleep_seconds, ipcbox::examples::kWriterSleepSeconds,
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "memwriter [flags]: writes a message into POSIX shared memory, guarded by a named semaphore, for memreader.");
+      "memwriter [flags]: writes a message into POSIX shared memory, guarded "
+      "by a named semaphore, for memreader.");
   absl::StatusOr<ipcbox::examples::ShmemOptions> shmem =
       ipcbox::examples::ShmemOptionsFromFlags();
   if (!shmem.ok()) {

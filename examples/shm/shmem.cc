@@ -14,8 +14,7 @@
 
 namespace ipcbox::examples {
 
-absl::StatusOr<PosixName> SeedName(absl::string_view name,
-                                   size_t max_length) {
+absl::StatusOr<PosixName> SeedName(absl::string_view name, size_t max_length) {
   if (!name.empty() && name.front() == '/') {
     return PosixName::Create(name, max_length);
   }

@@ -62,17 +62,19 @@ absl::Status RunSharedMemoryTour(tour::Report& report) {
   MemreaderOptions reader_options;
   reader_options.shmem = shmem;
   reader_options.timeout = absl::Seconds(20);
-  absl::StatusOr<ChildWithOutput> reader = ChildWithOutput::Start(
-      [&](std::FILE* out) { return RunMemreader(reader_options, out, stderr); });
+  absl::StatusOr<ChildWithOutput> reader =
+      ChildWithOutput::Start([&](std::FILE* out) {
+        return RunMemreader(reader_options, out, stderr);
+      });
   if (!reader.ok()) return reader.status();
   absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(deadline);
   if (!read.ok()) return read.status();
-  report.Line(absl::StrCat("memreader waited on semaphore \"",
-                           shmem.semaphore_name, "\" and printed: ",
-                           absl::StripSuffix(read->output, "\n")));
-  if (absl::Status s = Expect(read->exit_code == 0,
-                              absl::StrCat("memreader exited with ",
-                                           read->exit_code));
+  report.Line(
+      absl::StrCat("memreader waited on semaphore \"", shmem.semaphore_name,
+                   "\" and printed: ", absl::StripSuffix(read->output, "\n")));
+  if (absl::Status s =
+          Expect(read->exit_code == 0,
+                 absl::StrCat("memreader exited with ", read->exit_code));
       !s.ok()) {
     return s;
   }
@@ -84,9 +86,9 @@ absl::Status RunSharedMemoryTour(tour::Report& report) {
 
   absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(deadline);
   if (!wrote.ok()) return wrote.status();
-  if (absl::Status s = Expect(wrote->exit_code == 0,
-                              absl::StrCat("memwriter exited with ",
-                                           wrote->exit_code));
+  if (absl::Status s =
+          Expect(wrote->exit_code == 0,
+                 absl::StrCat("memwriter exited with ", wrote->exit_code));
       !s.ok()) {
     return s;
   }
@@ -94,9 +96,9 @@ absl::Status RunSharedMemoryTour(tour::Report& report) {
   const bool semaphore_left =
       InDevShm(absl::StrCat("sem.", shmem.semaphore_name));
   if (memory_left || semaphore_left) {
-    return absl::InternalError(absl::StrCat(
-        "left in /dev/shm:", memory_left ? " the memory" : "",
-        semaphore_left ? " the semaphore" : ""));
+    return absl::InternalError(
+        absl::StrCat("left in /dev/shm:", memory_left ? " the memory" : "",
+                     semaphore_left ? " the semaphore" : ""));
   }
   report.Line(
       "both exited 0; the output matches the seed's; the memory and the "

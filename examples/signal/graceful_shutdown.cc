@@ -68,9 +68,8 @@ absl::Status CheckEndedAsInTheSeed(const ShutdownReport& report) {
       report.status.has_value() && report.status->success()) {
     return absl::OkStatus();
   }
-  return absl::InternalError(
-      absl::StrCat("the child did not terminate gracefully: ",
-                   report.ToString()));
+  return absl::InternalError(absl::StrCat(
+      "the child did not terminate gracefully: ", report.ToString()));
 }
 
 }  // namespace
@@ -98,15 +97,14 @@ absl::StatusOr<int> CheckShutdownTranscript(absl::string_view output) {
     ++i;
     ++ticks;
   }
-  for (absl::string_view line : {absl::string_view(confirming),
-                                 kChildAboutToTerminate, kChildTerminatingNow,
-                                 kParentDone}) {
+  for (absl::string_view line :
+       {absl::string_view(confirming), kChildAboutToTerminate,
+        kChildTerminatingNow, kParentDone}) {
     if (absl::Status s = expect(line); !s.ok()) return s;
   }
   if (i != lines.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unexpected line ", i + 1, ": \"",
-                     absl::CEscape(lines[i]), "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unexpected line ", i + 1, ": \"", absl::CEscape(lines[i]), "\""));
   }
   return ticks;
 }
@@ -118,10 +116,11 @@ absl::StatusOr<ShutdownRun> RunGracefulShutdown(const ShutdownTimings& timings,
   absl::StatusOr<Child> child;
   {
     // Blocked across the fork: the child inherits the mask.
-    absl::StatusOr<ScopedSignalMask> blocked = ScopedSignalMask::Block(*sigterm);
+    absl::StatusOr<ScopedSignalMask> blocked =
+        ScopedSignalMask::Block(*sigterm);
     if (!blocked.ok()) return blocked.status();
-    child = ForkFunction(
-        [&] { return ChildCode(timings, *sigterm, output_fd); });
+    child =
+        ForkFunction([&] { return ChildCode(timings, *sigterm, output_fd); });
   }
   if (!child.ok()) return child.status();
 

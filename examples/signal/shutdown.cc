@@ -17,8 +17,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
-#include "examples/signal/graceful_shutdown.h"
 #include "examples/common/program_flags.h"
+#include "examples/signal/graceful_shutdown.h"
 
 ABSL_FLAG(absl::Duration, parent_sleep, absl::Seconds(5),
           "How long the parent sleeps before sending SIGTERM (the seed's "
@@ -36,7 +36,8 @@ ABSL_FLAG(absl::Duration, grace, absl::Seconds(30),
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "shutdown [flags]: a parent forks a child and stops it gracefully with SIGTERM.");
+      "shutdown [flags]: a parent forks a child and stops it gracefully with "
+      "SIGTERM.");
   ipcbox::examples::ShutdownTimings timings;
   timings.parent_sleep = absl::GetFlag(FLAGS_parent_sleep);
   timings.child_tick = absl::GetFlag(FLAGS_child_tick);

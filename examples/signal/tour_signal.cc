@@ -20,7 +20,8 @@ absl::StatusOr<std::string> Drain(PipeReader& reader) {
   char buffer[512];
   const Deadline deadline = Deadline::After(absl::Seconds(10));
   for (;;) {
-    absl::StatusOr<size_t> n = reader.ReadUntil(absl::MakeSpan(buffer), deadline);
+    absl::StatusOr<size_t> n =
+        reader.ReadUntil(absl::MakeSpan(buffer), deadline);
     if (IsEndOfStream(n.status())) return text;
     if (!n.ok()) return n.status();
     text.append(buffer, *n);
@@ -47,12 +48,13 @@ absl::Status RunShutdownTour(tour::Report& report) {
 
   absl::StatusOr<int> ticks = CheckShutdownTranscript(*output);
   if (!ticks.ok()) return ticks.status();
-  report.Line(absl::StrCat("parent slept ", absl::FormatDuration(timings.parent_sleep),
-                           " while child ", run->child, " ticked ", *ticks,
-                           " times (every ",
-                           absl::FormatDuration(timings.child_tick), ")"));
-  report.Line("SIGTERM reached the child's handler, which only wrote to a "
-              "self-pipe; the child's loop printed the seed's three lines");
+  report.Line(absl::StrCat(
+      "parent slept ", absl::FormatDuration(timings.parent_sleep),
+      " while child ", run->child, " ticked ", *ticks, " times (every ",
+      absl::FormatDuration(timings.child_tick), ")"));
+  report.Line(
+      "SIGTERM reached the child's handler, which only wrote to a "
+      "self-pipe; the child's loop printed the seed's three lines");
   report.Line(absl::StrCat("child ", run->report.ToString(),
                            "; the parent printed its last line"));
   report.Line("transcript matches the seed's output line for line");

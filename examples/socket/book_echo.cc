@@ -38,9 +38,11 @@ void PutLine(std::FILE* out, absl::string_view text) {
 // What puts(buffer) prints of the `n` bytes read into a zeroed buffer: up
 // to the first NUL.
 absl::string_view AsCString(absl::Span<const char> buffer, size_t n) {
-  const char* end = static_cast<const char*>(std::memchr(buffer.data(), '\0', n));
-  return absl::string_view(buffer.data(),
-                           end == nullptr ? n : static_cast<size_t>(end - buffer.data()));
+  const char* end =
+      static_cast<const char*>(std::memchr(buffer.data(), '\0', n));
+  return absl::string_view(
+      buffer.data(),
+      end == nullptr ? n : static_cast<size_t>(end - buffer.data()));
 }
 
 // After the conversation, give the client a moment to close first. The
@@ -115,8 +117,8 @@ absl::StatusOr<StreamListener> ListenForBookClients(
 }
 
 absl::Status ServeBookClients(StreamListener& listener,
-                              const BookServerOptions& options,
-                              std::FILE* out, std::FILE* err) {
+                              const BookServerOptions& options, std::FILE* out,
+                              std::FILE* err) {
   if (options.exchanges < 0) {
     return absl::InvalidArgumentError("exchanges must not be negative");
   }
@@ -155,9 +157,9 @@ absl::Status RunBookClient(const BookClientOptions& options, std::FILE* out) {
   for (int i = 0; i < options.exchanges; ++i) {
     const Deadline deadline = Deadline::After(options.timeout);
     const bool last = i + 1 == options.exchanges;
-    absl::Status sent = last ? SendLastTitle(*socket, kBooks[i % book_count],
-                                             deadline)
-                             : socket->SendAll(kBooks[i % book_count], deadline);
+    absl::Status sent =
+        last ? SendLastTitle(*socket, kBooks[i % book_count], deadline)
+             : socket->SendAll(kBooks[i % book_count], deadline);
     if (!sent.ok()) {
       return DescribeTimeout(
           sent, absl::StrCat("sending a title to ", server->ToString()),
@@ -171,12 +173,13 @@ absl::Status RunBookClient(const BookClientOptions& options, std::FILE* out) {
     // caught it on the armv7 board). A missing echo is an error.
     if (IsEndOfStream(n.status())) {
       return absl::DataLossError(absl::StrCat(
-          "the server ", server->ToString(), " closed the connection after ",
-          i, " of ", options.exchanges, " echoes"));
+          "the server ", server->ToString(), " closed the connection after ", i,
+          " of ", options.exchanges, " echoes"));
     }
     if (!n.ok()) {
       return DescribeTimeout(
-          n.status(), absl::StrCat("waiting for the echo from ", server->ToString()),
+          n.status(),
+          absl::StrCat("waiting for the echo from ", server->ToString()),
           options.timeout);
     }
     const absl::string_view text = AsCString(buffer, *n);

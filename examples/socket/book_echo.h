@@ -90,8 +90,8 @@ struct BookServerOptions {
 // A client's failure is printed to `err` and the server goes on. Returns
 // after `max_clients`, or on a listener error.
 absl::Status ServeBookClients(StreamListener& listener,
-                              const BookServerOptions& options,
-                              std::FILE* out, std::FILE* err);
+                              const BookServerOptions& options, std::FILE* out,
+                              std::FILE* err);
 
 struct BookClientOptions {
   std::string host = std::string(kHost);

@@ -15,8 +15,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
-#include "examples/socket/book_echo.h"
 #include "examples/common/program_flags.h"
+#include "examples/socket/book_echo.h"
 
 ABSL_FLAG(std::string, host, std::string(ipcbox::examples::kHost),
           "Server host name or numeric address (sock.h Host).");
@@ -32,7 +32,8 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "socket_client [flags]: the seed's TCP client that sends book titles to socket_server.");
+      "socket_client [flags]: the seed's TCP client that sends book titles to "
+      "socket_server.");
   const int32_t port = absl::GetFlag(FLAGS_port);
   const int32_t buffer_size = absl::GetFlag(FLAGS_buffer_size);
   const int32_t exchanges = absl::GetFlag(FLAGS_exchanges);

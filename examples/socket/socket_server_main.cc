@@ -10,8 +10,8 @@
 //
 // It listens on 127.0.0.1 unless --host says otherwise (the seed listened
 // on every interface), and gives up on a client silent for
-// --client_timeout (30 s). It serves forever like the seed; --max_clients=N (or --once) makes it
-// return after N clients.
+// --client_timeout (30 s). It serves forever like the seed; --max_clients=N (or
+// --once) makes it return after N clients.
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -19,9 +19,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/time.h"
+#include "examples/common/program_flags.h"
 #include "examples/socket/book_echo.h"
 #include "ipcbox/socket/socket_address.h"
-#include "examples/common/program_flags.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1",
           "Numeric IPv4 or IPv6 address to listen on: loopback by default "
@@ -46,8 +46,8 @@ namespace {
 
 bool InRange(int32_t value, int32_t low, int32_t high, const char* name) {
   if (value >= low && value <= high) return true;
-  std::fprintf(stderr, "socket_server: --%s=%d is out of range %d..%d\n",
-               name, value, low, high);
+  std::fprintf(stderr, "socket_server: --%s=%d is out of range %d..%d\n", name,
+               value, low, high);
   return false;
 }
 
@@ -56,7 +56,8 @@ bool InRange(int32_t value, int32_t low, int32_t high, const char* name) {
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "socket_server [--host=127.0.0.1] [--port=9876] [flags]: the seed's iterative TCP server that echoes book titles.");
+      "socket_server [--host=127.0.0.1] [--port=9876] [flags]: the seed's "
+      "iterative TCP server that echoes book titles.");
   const int32_t port = absl::GetFlag(FLAGS_port);
   const int32_t backlog = absl::GetFlag(FLAGS_backlog);
   const int32_t buffer_size = absl::GetFlag(FLAGS_buffer_size);
@@ -93,8 +94,7 @@ int main(int argc, char** argv) {
   options.client_timeout = absl::GetFlag(FLAGS_client_timeout);
 
   absl::StatusOr<ipcbox::StreamListener> listener =
-      ipcbox::examples::ListenForBookClients(
-          *address, backlog);
+      ipcbox::examples::ListenForBookClients(*address, backlog);
   if (!listener.ok()) {
     std::fprintf(stderr, "socket_server: %s\n",
                  listener.status().ToString().c_str());

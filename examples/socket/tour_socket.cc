@@ -54,10 +54,9 @@ std::string Lines(std::initializer_list<absl::string_view> lines) {
 absl::Status Expect(const std::string& actual, const std::string& expected,
                     const char* who) {
   if (actual == expected) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(who, " printed \"",
-                                          absl::CEscape(actual),
-                                          "\", the article shows \"",
-                                          absl::CEscape(expected), "\""));
+  return absl::InternalError(
+      absl::StrCat(who, " printed \"", absl::CEscape(actual),
+                   "\", the article shows \"", absl::CEscape(expected), "\""));
 }
 
 }  // namespace
@@ -108,24 +107,25 @@ absl::Status RunSocketTour(tour::Report& report) {
 
   report.Line(absl::StrCat("client ", client->pid(), " (host \"localhost\", ",
                            "resolved without NSS) printed:"));
-  for (absl::string_view line : absl::StrSplit(*client_out, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(*client_out, '\n', absl::SkipEmpty())) {
     report.Line(absl::StrCat("  ", line));
   }
   report.Line(absl::StrCat(
       "server ", server->pid(), " printed: ",
       absl::StrJoin(absl::StrSplit(*server_out, '\n', absl::SkipEmpty()),
                     " | ")));
-  absl::Status s = Expect(
-      *client_out,
-      Lines({kClientConnectedLine, kBooks[0], kBooks[1], kBooks[2],
-             kClientDoneLine}),
-      "socket_client");
+  absl::Status s = Expect(*client_out,
+                          Lines({kClientConnectedLine, kBooks[0], kBooks[1],
+                                 kBooks[2], kClientDoneLine}),
+                          "socket_client");
   if (!s.ok()) return s;
   s = Expect(*server_out, Lines({kBooks[0], kBooks[1], kBooks[2]}),
              "socket_server");
   if (!s.ok()) return s;
-  report.Line("both outputs match the article; the server served one "
-              "client and returned (--once)");
+  report.Line(
+      "both outputs match the article; the server served one "
+      "client and returned (--once)");
   return absl::OkStatus();
 }
 

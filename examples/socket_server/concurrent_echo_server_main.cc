@@ -11,8 +11,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "examples/socket_server/concurrent_echo_server.h"
 #include "examples/common/program_flags.h"
+#include "examples/socket_server/concurrent_echo_server.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1",
           "Numeric IPv4 or IPv6 address to listen on: loopback by default; "
@@ -30,7 +30,9 @@ ABSL_FLAG(bool, log_connections, true,
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "concurrent_echo_server [--host=127.0.0.1] [--port=9876] [flags]: echoes every client's bytes back, many clients at once, until SIGINT or SIGTERM.");
+      "concurrent_echo_server [--host=127.0.0.1] [--port=9876] [flags]: echoes "
+      "every client's bytes back, many clients at once, until SIGINT or "
+      "SIGTERM.");
   ipcbox::examples::EchoServerConfig config;
   config.host = absl::GetFlag(FLAGS_host);
   config.port = absl::GetFlag(FLAGS_port);

@@ -34,11 +34,11 @@ TEST(SysvShmFlagsTest, DefaultsAreTheSeeds) {
   ASSERT_TRUE(options.ok()) << options.status();
   EXPECT_EQ(options->path,
             "/home/ljj/Linux_code/test_2022_2_15/System_V_IPC/shm");  // PATH
-  EXPECT_EQ(options->project_id, 3);   // PROJ_ID
-  EXPECT_EQ(options->size, 4096u);     // SIZE
+  EXPECT_EQ(options->project_id, 3);                                  // PROJ_ID
+  EXPECT_EQ(options->size, 4096u);                                    // SIZE
   EXPECT_EQ(options->interval, absl::Seconds(1));  // sleep(1)
-  EXPECT_EQ(options->rounds, 10);      // i < 10, size < 10
-  EXPECT_EQ(kSeedMode, 0664);          // shmget(key, SIZE, 0664|...)
+  EXPECT_EQ(options->rounds, 10);                  // i < 10, size < 10
+  EXPECT_EQ(kSeedMode, 0664);  // shmget(key, SIZE, 0664|...)
 }
 
 TEST(SysvShmFlagsTest, EachFlagReachesItsOption) {

@@ -6,14 +6,15 @@
 
 #include "absl/flags/parse.h"
 #include "absl/status/statusor.h"
+#include "examples/common/program_flags.h"
 #include "examples/sysv_shm/flags.h"
 #include "examples/sysv_shm/sysv_shm.h"
-#include "examples/common/program_flags.h"
 
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "sysv_shm_client [flags]: reads sysv_shm_server's data from System V shared memory.");
+      "sysv_shm_client [flags]: reads sysv_shm_server's data from System V "
+      "shared memory.");
   absl::StatusOr<ipcbox::examples::SysvShmOptions> options =
       ipcbox::examples::SysvShmOptionsFromFlags();
   if (!options.ok()) {

@@ -11,6 +11,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
 #include "examples/channel/tour_channel.h"
+#include "examples/common/program_flags.h"
 #include "examples/fifo/tour_fifo.h"
 #include "examples/message_queue/tour_message_queue.h"
 #include "examples/pipe/tour_pipe.h"
@@ -22,7 +23,6 @@
 #include "examples/socket_server/tour_socket_server.h"
 #include "examples/sysv_shm/tour_sysv_shm.h"
 #include "examples/tour/scenario.h"
-#include "examples/common/program_flags.h"
 
 ABSL_FLAG(std::string, only, "",
           "Run only the scenarios whose mechanism contains this text.");
@@ -31,14 +31,18 @@ namespace ipcbox::tour {
 namespace {
 
 constexpr Scenario kScenarios[] = {
-    {"shared file + fcntl locks", "producer, consumer", &examples::RunSharedFileTour},
-    {"shared memory + semaphore", "memwriter, memreader", &examples::RunSharedMemoryTour},
+    {"shared file + fcntl locks", "producer, consumer",
+     &examples::RunSharedFileTour},
+    {"shared memory + semaphore", "memwriter, memreader",
+     &examples::RunSharedMemoryTour},
     {"System V shared memory", "the Chinese summary's shm server, client",
      &examples::RunSysvShmTour},
     {"unnamed pipe", "pipeUN", &examples::RunPipeTour},
     {"named pipe", "fifoWriter, fifoReader", &examples::RunFifoTour},
-    {"named pipe chat", "the Chinese summary's FIFO chat", &examples::RunFifoChatTour},
-    {"System V message queue", "sender, receiver", &examples::RunMessageQueueTour},
+    {"named pipe chat", "the Chinese summary's FIFO chat",
+     &examples::RunFifoChatTour},
+    {"System V message queue", "sender, receiver",
+     &examples::RunMessageQueueTour},
     {"popen and dup2", "ALP's popen through sort", &examples::RunPopenTour},
     {"TCP socket", "socket_server, socket_client", &examples::RunSocketTour},
     {"concurrent TCP server (epoll)", "the seed's server, made concurrent",
@@ -49,8 +53,7 @@ constexpr Scenario kScenarios[] = {
 };
 
 bool RunOne(const Scenario& scenario) {
-  std::printf("== %s (seed: %s)\n", scenario.mechanism,
-              scenario.seed_programs);
+  std::printf("== %s (seed: %s)\n", scenario.mechanism, scenario.seed_programs);
   std::fflush(stdout);
   Report report;
   absl::Status status = scenario.run(report);
@@ -80,6 +83,7 @@ int RunTour(absl::string_view only) {
 int main(int argc, char** argv) {
   ipcbox::examples::ParseProgramFlags(
       argc, argv,
-      "tour [--only=NAME]: runs every example scenario in one process and reports what each showed.");
+      "tour [--only=NAME]: runs every example scenario in one process and "
+      "reports what each showed.");
   return ipcbox::tour::RunTour(absl::GetFlag(FLAGS_only));
 }

@@ -83,7 +83,8 @@ absl::StatusOr<ChannelInfo> InspectChannel(int fd) {
   info.file_size = static_cast<uint64_t>(st.st_size);
   if (info.file_size < sizeof(ControlBlock)) {
     return WouldBlockError(absl::StrCat(
-        info.file_size, " bytes: not yet sized by its creator (or not a channel)"));
+        info.file_size,
+        " bytes: not yet sized by its creator (or not a channel)"));
   }
   ControlBlock c;
   if (!ReadAt(fd, &c, sizeof(c), 0)) {

@@ -59,10 +59,10 @@ struct ChannelInfo {
   uint64_t total_size = 0;
   uint64_t file_size = 0;
 
-  uint64_t published = 0;             // samples published (the head)
-  bool publisher_alive = false;       // its lock is held
+  uint64_t published = 0;                // samples published (the head)
+  bool publisher_alive = false;          // its lock is held
   bool publisher_attached_flag = false;  // the segment's record
-  uint32_t publisher_epoch = 0;       // publishers attached so far
+  uint32_t publisher_epoch = 0;          // publishers attached so far
 
   // One entry per place, max_subscribers of them.
   std::vector<ChannelSubscriberInfo> subscribers;

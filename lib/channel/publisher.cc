@@ -18,11 +18,11 @@ using channel_internal::CleanSubscriberPlace;
 using channel_internal::ComputeGeometry;
 using channel_internal::ControlBlock;
 using channel_internal::Geometry;
-using channel_internal::Segment;
-using channel_internal::SlotHeader;
 using channel_internal::kPublisherLockByte;
 using channel_internal::kSubscriberLockByte;
 using channel_internal::kWriterBit;
+using channel_internal::Segment;
+using channel_internal::SlotHeader;
 
 absl::StatusOr<Geometry> GeometryOf(const ChannelOptions& options) {
   Geometry g;
@@ -94,8 +94,8 @@ absl::StatusOr<Publisher> Publisher::Start(Segment segment,
   absl::StatusOr<bool> locked = segment.TryLock(kPublisherLockByte);
   if (!locked.ok()) return locked.status();
   if (!*locked) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        segment.description(), ": another publisher is attached"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(segment.description(), ": another publisher is attached"));
   }
   Publisher publisher(std::move(segment), waiting);
   const Segment& s = publisher.segment_.get();
@@ -222,9 +222,10 @@ uint32_t Publisher::ClaimSlotReadBefore(uint64_t slowest) {
 
 absl::StatusOr<absl::Span<char>> Publisher::Loan(Deadline deadline) {
   if (loaned_ >= 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        segment_.get().description(), ": a slot is already loaned; publish it "
-                                "or abandon it first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(segment_.get().description(),
+                     ": a slot is already loaned; publish it "
+                     "or abandon it first"));
   }
   const Geometry& g = segment_.get().geometry();
   ControlBlock* c = segment_.get().control();
@@ -247,8 +248,7 @@ absl::StatusOr<absl::Span<char>> Publisher::Loan(Deadline deadline) {
     const int64_t now = NowNs();
     if (now >= next_reclaim) {
       if (absl::Status s = ReclaimDeadSubscribers(); !s.ok()) return s;
-      next_reclaim =
-          now + absl::ToInt64Nanoseconds(waiting_.liveness_interval);
+      next_reclaim = now + absl::ToInt64Nanoseconds(waiting_.liveness_interval);
       idx = ClaimFreeSlot();
       if (idx < g.slot_count) {
         channel_internal::StoreRelease(&segment_.get().slot(idx)->stamp,
@@ -281,8 +281,8 @@ absl::StatusOr<absl::Span<char>> Publisher::Loan(Deadline deadline) {
 absl::Status Publisher::Publish(size_t length) {
   const Geometry& g = segment_.get().geometry();
   if (loaned_ < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(segment_.get().description(), ": Publish() without a Loan()"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        segment_.get().description(), ": Publish() without a Loan()"));
   }
   if (length > g.max_payload) {
     return absl::InvalidArgumentError(
@@ -292,12 +292,12 @@ absl::Status Publisher::Publish(size_t length) {
   const uint32_t idx = static_cast<uint32_t>(loaned_);
   SlotHeader* slot = segment_.get().slot(idx);
   ControlBlock* c = segment_.get().control();
-  channel_internal::StoreRelaxed(&slot->length,
-                                 static_cast<uint32_t>(length));
+  channel_internal::StoreRelaxed(&slot->length, static_cast<uint32_t>(length));
   channel_internal::StoreRelease(&slot->stamp, head_ + 1);
   written_[idx] = head_ + 1;
   channel_internal::StoreRelease(
-      segment_.get().index_entry(static_cast<uint32_t>(head_ % g.slot_count)), idx);
+      segment_.get().index_entry(static_cast<uint32_t>(head_ % g.slot_count)),
+      idx);
   // Releasing the writer bit publishes the payload, length and stamp to
   // whoever takes the slot next (their CAS on holders acquires it). A
   // plain store is enough: while the writer bit is set no subscriber adds
@@ -327,10 +327,12 @@ void Publisher::Abandon() {
 absl::Status Publisher::ReclaimDeadSubscribers() {
   const Geometry& g = segment_.get().geometry();
   for (uint32_t i = 0; i < g.max_subscribers; ++i) {
-    if (channel_internal::LoadAcquire(&segment_.get().subscriber(i)->active) == 0) {
+    if (channel_internal::LoadAcquire(&segment_.get().subscriber(i)->active) ==
+        0) {
       continue;
     }
-    absl::StatusOr<bool> locked = segment_.get().TryLock(kSubscriberLockByte + i);
+    absl::StatusOr<bool> locked =
+        segment_.get().TryLock(kSubscriberLockByte + i);
     if (!locked.ok()) return locked.status();
     if (!*locked) continue;  // its owner is alive
     CleanSubscriberPlace(segment_.get(), i);
@@ -342,7 +344,8 @@ absl::Status Publisher::ReclaimDeadSubscribers() {
 uint32_t Publisher::AttachedSubscribers() const {
   uint32_t n = 0;
   for (uint32_t i = 0; i < segment_.get().geometry().max_subscribers; ++i) {
-    if (channel_internal::LoadAcquire(&segment_.get().subscriber(i)->active) == 1) {
+    if (channel_internal::LoadAcquire(&segment_.get().subscriber(i)->active) ==
+        1) {
       ++n;
     }
   }

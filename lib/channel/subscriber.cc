@@ -24,13 +24,13 @@ namespace {
 
 using channel_internal::ControlBlock;
 using channel_internal::Geometry;
-using channel_internal::Segment;
-using channel_internal::SlotHeader;
-using channel_internal::SubscriberState;
 using channel_internal::kPublisherLockByte;
 using channel_internal::kSubscriberLockByte;
 using channel_internal::kWatcherShift;
 using channel_internal::kWriterBit;
+using channel_internal::Segment;
+using channel_internal::SlotHeader;
+using channel_internal::SubscriberState;
 
 constexpr absl::string_view kPublisherGone = "the publisher is gone";
 
@@ -253,9 +253,9 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
       // Only a corrupted segment (or a channel re-created under the same
       // name) moves the head back: start again from there.
       Advance(head);
-      return absl::DataLossError(absl::StrCat(
-          segment_.get().description(), ": the head moved back from ", cursor,
-          " to ", head));
+      return absl::DataLossError(absl::StrCat(segment_.get().description(),
+                                              ": the head moved back from ",
+                                              cursor, " to ", head));
     }
     if (head - cursor > k) {
       // Everything before head - k was overwritten: skip it at once.
@@ -270,13 +270,12 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
     SlotHeader* guessed = segment_.get().slot(guess);
     if (Hold(&guessed->holders, bit)) {
       if (channel_internal::LoadAcquire(&guessed->stamp) == cursor + 1) {
-        const uint32_t length =
-            channel_internal::LoadRelaxed(&guessed->length);
+        const uint32_t length = channel_internal::LoadRelaxed(&guessed->length);
         if (length <= g.max_payload) {
           Advance(cursor + 1);
-          return Sample(c, &guessed->holders, bit, cursor,
-                        absl::Span<const char>(segment_.get().payload(guess),
-                                               length));
+          return Sample(
+              c, &guessed->holders, bit, cursor,
+              absl::Span<const char>(segment_.get().payload(guess), length));
         }
       }
       // Not it (or a bad length, which the index path reports).
@@ -287,9 +286,9 @@ absl::StatusOr<Sample> Subscriber::TryReceive() {
     if (idx >= k) {
       ++missed_;
       Advance(cursor + 1);
-      return absl::DataLossError(absl::StrCat(
-          segment_.get().description(), ": sample ", cursor, " names slot ", idx,
-          " of ", k));
+      return absl::DataLossError(absl::StrCat(segment_.get().description(),
+                                              ": sample ", cursor,
+                                              " names slot ", idx, " of ", k));
     }
     SlotHeader* slot = segment_.get().slot(idx);
     if (!Hold(&slot->holders, bit)) {
@@ -387,13 +386,13 @@ absl::Status Subscriber::CheckPublisher() const {
 absl::StatusOr<int> Subscriber::NotificationFd() {
   if (watcher_ != nullptr) return watcher_->event.get();
   const int raw = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (raw < 0) return ErrnoError(errno, "eventfd", segment_.get().description());
+  if (raw < 0)
+    return ErrnoError(errno, "eventfd", segment_.get().description());
   auto watcher = std::make_unique<Watcher>();
   watcher->event = Fd(raw);
   watcher->control = segment_.get().control();
   watcher->sleeper_bit = 1u << (place_ + kWatcherShift);
-  watcher->interval_ns =
-      absl::ToInt64Nanoseconds(waiting_.liveness_interval);
+  watcher->interval_ns = absl::ToInt64Nanoseconds(waiting_.liveness_interval);
   // Samples already waiting make the descriptor readable at once.
   watcher->start = cursor_;
   watcher->lock_fd = segment_.get().lock_fd();

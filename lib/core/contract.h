@@ -43,8 +43,7 @@ struct Detect<std::void_t<Call<Args...>>, Call, Args...> {
 
 // The type of the expression `Call<Args...>` stands for, or `Missing`.
 template <template <typename...> class Call, typename... Args>
-using ResultOf =
-    typename contract_internal::Detect<void, Call, Args...>::type;
+using ResultOf = typename contract_internal::Detect<void, Call, Args...>::type;
 
 // Whether `Call<Args...>` compiles and has exactly the type `R` (a call
 // returning a different type, even a convertible one, is a drift).
@@ -54,9 +53,9 @@ inline constexpr bool kReturns = std::is_same_v<ResultOf<Call, Args...>, R>;
 // What every ipcbox resource is: movable without throwing, never copied.
 template <typename T>
 inline constexpr bool kIsMoveOnlyResource =
-    std::is_nothrow_move_constructible_v<T> &&
-    std::is_nothrow_move_assignable_v<T> && !std::is_copy_constructible_v<T> &&
-    !std::is_copy_assignable_v<T>;
+    std::is_nothrow_move_constructible_v<T>&&
+        std::is_nothrow_move_assignable_v<T> &&
+    !std::is_copy_constructible_v<T> && !std::is_copy_assignable_v<T>;
 
 }  // namespace ipcbox::contract
 

@@ -19,8 +19,8 @@ absl::StatusCode ErrnoCode(int errnum) {
     case ENOLCK:  // the kernel's lock table is full
     case EFBIG:   // RLIMIT_FSIZE or the file system's maximum
       return absl::StatusCode::kResourceExhausted;
-    case EINTR:         // only when the caller asked to be interrupted
-    case ETIMEDOUT:     // the kernel gave up on a peer (TCP), not our deadline
+    case EINTR:      // only when the caller asked to be interrupted
+    case ETIMEDOUT:  // the kernel gave up on a peer (TCP), not our deadline
     case ETIME:
     case ECONNRESET:
     case ECONNABORTED:

@@ -18,14 +18,14 @@ absl::Status CheckOwnership(absl::string_view kind, absl::string_view name,
                             const OwnershipPolicy& policy) {
   if (!policy.check) return absl::OkStatus();
   const uid_t me = ::geteuid();
-  const bool owner_ok = owner == me || (policy.allowed_owner != static_cast<uid_t>(-1) &&
-                                        owner == policy.allowed_owner);
-  const mode_t wider =
-      widest.has_value() ? (mode & 0777) & ~widest->mode() : 0;
+  const bool owner_ok =
+      owner == me || (policy.allowed_owner != static_cast<uid_t>(-1) &&
+                      owner == policy.allowed_owner);
+  const mode_t wider = widest.has_value() ? (mode & 0777) & ~widest->mode() : 0;
   if (owner_ok && wider == 0) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
-      kind, " ", QuoteForMessage(name), " already exists, owned by uid ",
-      owner, " with mode ", FormatMode(mode & 0777), "; refusing to use it: ",
+      kind, " ", QuoteForMessage(name), " already exists, owned by uid ", owner,
+      " with mode ", FormatMode(mode & 0777), "; refusing to use it: ",
       owner_ok ? "its mode is wider than asked" : "someone else made it",
       " (this process is uid ", me,
       widest.has_value()

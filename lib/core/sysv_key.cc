@@ -70,8 +70,8 @@ IpcKey IpcKey::FromName(const PosixName& name) {
 
 std::string IpcKey::ToString() const {
   if (is_private()) return "IPC_PRIVATE";
-  return absl::StrCat("key 0x",
-                      absl::Hex(static_cast<uint32_t>(value_), absl::kZeroPad8));
+  return absl::StrCat(
+      "key 0x", absl::Hex(static_cast<uint32_t>(value_), absl::kZeroPad8));
 }
 
 }  // namespace ipcbox::sysv

@@ -48,12 +48,11 @@ absl::Status CheckFoundFifo(const std::string& path, NodeId node,
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return ErrnoError(errno, "lstat", path);
   if (NodeId::Of(st) != node) {
-    return absl::AbortedError(absl::StrCat(
-        "Fifo::Create(", QuoteForMessage(path),
-        "): the FIFO was replaced while it was checked"));
+    return absl::AbortedError(
+        absl::StrCat("Fifo::Create(", QuoteForMessage(path),
+                     "): the FIFO was replaced while it was checked"));
   }
-  return CheckOwnership("FIFO", path, st.st_uid, st.st_mode, widest,
-                        ownership);
+  return CheckOwnership("FIFO", path, st.st_uid, st.st_mode, widest, ownership);
 }
 
 }  // namespace

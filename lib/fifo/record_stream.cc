@@ -32,10 +32,10 @@ absl::StatusOr<uint64_t> ReadRecordStream(
     std::memmove(buf.data(), buf.data() + whole, carried);
   }
   if (carried != 0) {
-    return absl::DataLossError(absl::StrCat(
-        "the stream ended ", carried, " of ", record_size,
-        " bytes into record ", records + 1, " after ", records,
-        " whole records: the writer stopped mid-record"));
+    return absl::DataLossError(
+        absl::StrCat("the stream ended ", carried, " of ", record_size,
+                     " bytes into record ", records + 1, " after ", records,
+                     " whole records: the writer stopped mid-record"));
   }
   return records;
 }

@@ -74,8 +74,8 @@ absl::Status InvalidByteRangeError(ByteRange range);
 inline absl::Status ValidateByteRange(ByteRange range) {
   // The last byte is start + length - 1; written so that nothing overflows.
   if (range.start >= 0 && range.length >= 0 &&
-      (range.length == 0 ||
-       range.start <= std::numeric_limits<int64_t>::max() - (range.length - 1))) {
+      (range.length == 0 || range.start <= std::numeric_limits<int64_t>::max() -
+                                               (range.length - 1))) {
     return absl::OkStatus();
   }
   return byte_range_internal::InvalidByteRangeError(range);

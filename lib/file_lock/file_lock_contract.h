@@ -10,9 +10,9 @@
 //
 // The contract (`Id` is absl::string_view, `Options` is LockFileOptions):
 //
-//   static StatusOr<T> Open(Id path, const Options& = {});  // options.open_mode
-//   static StatusOr<T> Create(Id path, const Options& = {});       // exclusive
-//   static StatusOr<T> OpenExisting(Id path, const Options& = {});
+//   static StatusOr<T> Open(Id path, const Options& = {});  //
+//   options.open_mode static StatusOr<T> Create(Id path, const Options& = {});
+//   // exclusive static StatusOr<T> OpenExisting(Id path, const Options& = {});
 //   static StatusOr<T> Adopt(Fd fd);
 //   Status Lock(LockType), TryLock(LockType), Unlock(),
 //          LockFor(LockType, absl::Duration), LockUntil(LockType, Deadline);
@@ -77,7 +77,8 @@ using Release = decltype(std::declval<T&>().Release());
 template <typename T>
 using Close = decltype(std::declval<T&>().Close());
 template <typename T>
-using OptionsOpenMode = decltype(std::declval<typename T::Options&>().open_mode);
+using OptionsOpenMode =
+    decltype(std::declval<typename T::Options&>().open_mode);
 
 }  // namespace file_lock_contract_internal
 

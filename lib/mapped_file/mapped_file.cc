@@ -26,7 +26,6 @@
 namespace ipcbox {
 namespace {
 
-
 constexpr absl::string_view kFileSystem = "the file system";
 
 absl::StatusOr<Fd> OpenNoFollow(const std::string& path, int flags,

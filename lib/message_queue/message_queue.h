@@ -13,7 +13,8 @@
 // first, oldest first within one, into a buffer of max_message_size()
 // bytes); `max_message_size()`, `valid()`, `created()`, `owner()`,
 // `Disown()`, `Remove()`. Everything else (typed messages, the POSIX
-// descriptor) is backend-specific. See lib/message_queue's README.md for where they differ.
+// descriptor) is backend-specific. See lib/message_queue's README.md for where
+// they differ.
 //
 // Example:
 //

@@ -61,8 +61,8 @@ template <typename T>
 using SendFor = decltype(std::declval<T&>().SendFor(
     absl::string_view(), 0u, std::declval<absl::Duration>()));
 template <typename T>
-using SendUntil = decltype(std::declval<T&>().SendUntil(
-    absl::string_view(), 0u, Deadline::Expired()));
+using SendUntil = decltype(std::declval<T&>().SendUntil(absl::string_view(), 0u,
+                                                        Deadline::Expired()));
 template <typename T>
 using Receive =
     decltype(std::declval<T&>().Receive(std::declval<absl::Span<char>>()));
@@ -105,8 +105,9 @@ constexpr bool MessageQueueContract() {
                 "Options&)");
   static_assert(kReturns<Result, c::OpenDefault, T>,
                 "MessageQueue: Open(const Id&) with default options");
-  static_assert(kReturns<Result, c::CreatePrivate, T>,
-                "MessageQueue: static StatusOr<T> CreatePrivate(QueueCapacity)");
+  static_assert(
+      kReturns<Result, c::CreatePrivate, T>,
+      "MessageQueue: static StatusOr<T> CreatePrivate(QueueCapacity)");
   static_assert(kReturns<absl::Status, c::Send, T>,
                 "MessageQueue: absl::Status Send(string_view, unsigned)");
   static_assert(kReturns<absl::Status, c::TrySend, T>,
@@ -136,8 +137,7 @@ constexpr bool MessageQueueContract() {
                 "MessageQueue: bool created() const");
   static_assert(kReturns<bool, c::Owner, T>,
                 "MessageQueue: bool owner() const");
-  static_assert(kReturns<void, c::Disown, T>,
-                "MessageQueue: void Disown()");
+  static_assert(kReturns<void, c::Disown, T>, "MessageQueue: void Disown()");
   static_assert(kReturns<absl::Status, c::Remove, T>,
                 "MessageQueue: absl::Status Remove()");
   static_assert(std::is_default_constructible_v<T>,

@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <optional>
 #include <cstddef>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -172,13 +172,13 @@ absl::StatusOr<MessageQueue> MessageQueue::Open(IpcKey key,
     if (::msgctl(*id, IPC_STAT, &ds) != 0) {
       return ErrnoError(errno, "msgctl(IPC_STAT)", DescribeKey(key));
     }
-    absl::Status adoptable = CheckOwnership(
-        "System V message queue", key.ToString(), ds.msg_perm.uid,
-        ds.msg_perm.mode,
-        MayCreate(options.open_mode)
-            ? std::optional<Permissions>(options.permissions)
-            : std::nullopt,
-        options.ownership);
+    absl::Status adoptable =
+        CheckOwnership("System V message queue", key.ToString(),
+                       ds.msg_perm.uid, ds.msg_perm.mode,
+                       MayCreate(options.open_mode)
+                           ? std::optional<Permissions>(options.permissions)
+                           : std::nullopt,
+                       options.ownership);
     if (!adoptable.ok()) return adoptable;
   }
   // From here on the object owns what it created, so an error below removes

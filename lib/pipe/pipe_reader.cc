@@ -74,8 +74,7 @@ absl::StatusOr<size_t> PipeReader::ReadUntil(absl::Span<char> buf,
   bool wait_first = !nonblocking();
   for (;;) {
     if (wait_first) {
-      absl::Status ready =
-          WaitReady(fd().get(), POLLIN, deadline);
+      absl::Status ready = WaitReady(fd().get(), POLLIN, deadline);
       if (!ready.ok()) return ready;
     }
     wait_first = true;
@@ -113,10 +112,9 @@ absl::Status PipeReader::ReadFullFrom(absl::Span<char> buf, size_t done,
   if (IsEndOfStream(status) && done > 0) {
     // The caller asked for a whole record and got part of one: that is data
     // lost, not a clean end, so it is kDataLoss (not `IsEndOfStream()`).
-    return absl::DataLossError(
-        absl::StrCat("PipeReader::ReadFull(fd ", fd().get(),
-                     "): end of stream after ", done, " of ", buf.size(),
-                     " bytes"));
+    return absl::DataLossError(absl::StrCat(
+        "PipeReader::ReadFull(fd ", fd().get(), "): end of stream after ", done,
+        " of ", buf.size(), " bytes"));
   }
   return status;
 }

@@ -87,8 +87,8 @@ class PipeReader {
   absl::Status ReadFull(absl::Span<char> buf,
                         Deadline deadline = Deadline::Infinite(),
                         size_t* bytes_read = nullptr) {
-    if (ABSL_PREDICT_TRUE(deadline.is_infinite() && !nonblocking() &&
-                          valid() && !buf.empty())) {
+    if (ABSL_PREDICT_TRUE(deadline.is_infinite() && !nonblocking() && valid() &&
+                          !buf.empty())) {
       // A blocking end: usually one read(2) fills the buffer.
       const ssize_t n = ::read(fd().get(), buf.data(), buf.size());
       if (ABSL_PREDICT_TRUE(n == static_cast<ssize_t>(buf.size()))) {

@@ -23,7 +23,8 @@
 namespace ipcbox {
 
 namespace {
-constexpr pipe_internal::Direction kDirection = pipe_internal::Direction::kWrite;
+constexpr pipe_internal::Direction kDirection =
+    pipe_internal::Direction::kWrite;
 }  // namespace
 
 absl::StatusOr<PipeWriter> PipeWriter::FromFd(Fd fd) {
@@ -124,12 +125,12 @@ absl::StatusOr<size_t> PipeWriter::WriteSome(absl::string_view data,
   // ends wait first, then write no more than one free page is sure to take.
   bool wait_first = !nonblocking();
   const absl::string_view chunk =
-      nonblocking() ? data
-                    : data.substr(0, std::min(data.size(), kPipeAtomicWriteSize));
+      nonblocking()
+          ? data
+          : data.substr(0, std::min(data.size(), kPipeAtomicWriteSize));
   for (;;) {
     if (wait_first) {
-      absl::Status ready =
-          WaitReady(fd().get(), POLLOUT, deadline);
+      absl::Status ready = WaitReady(fd().get(), POLLOUT, deadline);
       if (!ready.ok()) return ready;
     }
     wait_first = true;

@@ -63,8 +63,8 @@ class PipeWriter {
   // (unless a signal handler interrupts it part-way); on a non-blocking end,
   // writes what fits, or returns `WouldBlockError()` if nothing does.
   absl::StatusOr<size_t> Write(absl::string_view data) {
-    if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::WriteNeedsNoGuard() &&
-                          valid() && !data.empty())) {
+    if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::WriteNeedsNoGuard() && valid() &&
+                          !data.empty())) {
       // SIGPIPE is blocked or ignored already: a bare write(2) is safe.
       const ssize_t n = ::write(fd().get(), data.data(), data.size());
       if (ABSL_PREDICT_TRUE(n >= 0)) return static_cast<size_t>(n);
@@ -89,8 +89,8 @@ class PipeWriter {
                         Deadline deadline = Deadline::Infinite(),
                         size_t* bytes_written = nullptr) {
     if (ABSL_PREDICT_TRUE(ScopedSigpipeBlock::WriteNeedsNoGuard() &&
-                          deadline.is_infinite() && !nonblocking() &&
-                          valid() && !data.empty())) {
+                          deadline.is_infinite() && !nonblocking() && valid() &&
+                          !data.empty())) {
       // A blocking write needing no guard: usually one call takes it all.
       const ssize_t n = ::write(fd().get(), data.data(), data.size());
       if (ABSL_PREDICT_TRUE(n == static_cast<ssize_t>(data.size()))) {

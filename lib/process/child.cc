@@ -103,17 +103,19 @@ void Child::KillAndReap() {
 
 absl::Status Child::CheckValid(const char* operation) const {
   if (valid()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "Child::", operation, ": holds no process (default-constructed, moved "
-      "from or detached)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("Child::", operation,
+                   ": holds no process (default-constructed, moved "
+                   "from or detached)"));
 }
 
 absl::Status Child::CheckNotReaped(const char* operation) const {
   if (absl::Status s = CheckValid(operation); !s.ok()) return s;
   if (!reaped()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "Child::", operation, ": child ", pid_, " has already been reaped; its "
-      "pid may belong to another process now"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("Child::", operation, ": child ", pid_,
+                   " has already been reaped; its "
+                   "pid may belong to another process now"));
 }
 
 int Child::PidFd() {
@@ -178,9 +180,10 @@ absl::Status Child::Signal(int signo) {
 absl::Status Child::SignalGroup(int signo) {
   if (absl::Status s = CheckValid("SignalGroup"); !s.ok()) return s;
   if (process_group_ <= 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Child::SignalGroup: child ", pid_, " was not started as the leader "
-        "of a new process group"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("Child::SignalGroup: child ", pid_,
+                     " was not started as the leader "
+                     "of a new process group"));
   }
   return SendSignalToGroup(process_group_, signo);
 }

@@ -53,7 +53,7 @@ namespace process_internal {
 // What Spawn() and ForkFunction() hand to a new Child.
 struct ChildParts {
   pid_t pid = -1;
-  pid_t process_group = 0;   // its own group's id, if it leads one
+  pid_t process_group = 0;  // its own group's id, if it leads one
   PipeWriter stdin_writer;
   PipeReader stdout_reader;
   PipeReader stderr_reader;

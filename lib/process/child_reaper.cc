@@ -27,7 +27,12 @@ std::atomic<pid_t> g_slots[ChildReaper::kCapacity];
 // Set by a sweeper that found a slot claimed: someone must look again.
 std::atomic<bool> g_look_again{false};
 
-enum InstallState : int { kNotInstalled, kInstalling, kInstalled, kKernelReaps };
+enum InstallState : int {
+  kNotInstalled,
+  kInstalling,
+  kInstalled,
+  kKernelReaps
+};
 std::atomic<int> g_install_state{kNotInstalled};
 struct sigaction g_previous_action;  // written once, before kInstalled
 
@@ -153,9 +158,10 @@ bool IsUnreapedChild(pid_t pid) {
 
 absl::Status ChildReaper::Adopt(pid_t pid) {
   if (pid <= 0 || !IsUnreapedChild(pid)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "ChildReaper::Adopt(", pid, "): not an unreaped child of this "
-        "process"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("ChildReaper::Adopt(", pid,
+                     "): not an unreaped child of this "
+                     "process"));
   }
   if (absl::Status s = InstallOnce(); !s.ok()) return s;
   if (g_install_state.load() == kKernelReaps) return absl::OkStatus();
@@ -170,9 +176,9 @@ absl::Status ChildReaper::Adopt(pid_t pid) {
       }
     }
     if (!stored) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "ChildReaper::Adopt(", pid, "): ", kCapacity,
-          " children are already handed over and still running"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("ChildReaper::Adopt(", pid, "): ", kCapacity,
+                       " children are already handed over and still running"));
     }
     // It may have ended before the slot was filled: its SIGCHLD found
     // nothing to reap then.

@@ -22,11 +22,11 @@ namespace ipcbox {
 class Stdio {
  public:
   enum class Kind {
-    kInherit,        // the parent's descriptor, shared
-    kNull,           // /dev/null: reads see end-of-file, writes vanish
-    kPipe,           // a pipe to the parent
-    kFd,             // a copy of a caller's descriptor
-    kSameAsStdout,   // stderr only: wherever stdout goes (2>&1)
+    kInherit,       // the parent's descriptor, shared
+    kNull,          // /dev/null: reads see end-of-file, writes vanish
+    kPipe,          // a pipe to the parent
+    kFd,            // a copy of a caller's descriptor
+    kSameAsStdout,  // stderr only: wherever stdout goes (2>&1)
   };
 
   static Stdio Inherit() { return Stdio(Kind::kInherit, -1); }

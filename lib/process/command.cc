@@ -63,13 +63,14 @@ absl::Status Command::Validate() const {
         "Command: empty argv (argv[0], the program, is required)");
   }
   if (argv_[0].empty()) {
-    return absl::InvalidArgumentError("Command: argv[0], the program, is empty");
+    return absl::InvalidArgumentError(
+        "Command: argv[0], the program, is empty");
   }
   for (size_t i = 0; i < argv_.size(); ++i) {
     if (HasNul(argv_[i])) {
       return absl::InvalidArgumentError(
-          absl::StrCat("Command: argv[", i, "] holds a NUL byte: ",
-                       QuoteForMessage(argv_[i])));
+          absl::StrCat("Command: argv[", i,
+                       "] holds a NUL byte: ", QuoteForMessage(argv_[i])));
     }
   }
   for (const auto& [name, value] : env_changes_) {

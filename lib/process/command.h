@@ -54,9 +54,18 @@ class Command {
   // The child's working directory (default: the parent's).
   Command& SetWorkingDirectory(absl::string_view path);
 
-  Command& SetStdin(Stdio stdio) { stdio_.in = stdio; return *this; }
-  Command& SetStdout(Stdio stdio) { stdio_.out = stdio; return *this; }
-  Command& SetStderr(Stdio stdio) { stdio_.err = stdio; return *this; }
+  Command& SetStdin(Stdio stdio) {
+    stdio_.in = stdio;
+    return *this;
+  }
+  Command& SetStdout(Stdio stdio) {
+    stdio_.out = stdio;
+    return *this;
+  }
+  Command& SetStderr(Stdio stdio) {
+    stdio_.err = stdio;
+    return *this;
+  }
 
   // Starts the child as the leader of a new process group (pgid = its pid),
   // so that it and everything it starts can be signalled together

@@ -58,8 +58,8 @@ KeepList PrepareKeepList(const ForkOptions& options) {
   keep.fds.erase(std::unique(keep.fds.begin(), keep.fds.end()), keep.fds.end());
   rlimit limit;
   keep.limit = 1 << 16;
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
-      limit.rlim_cur < (rlim_t{1} << 20)) {
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+      limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (rlim_t{1} << 20)) {
     keep.limit = static_cast<int>(limit.rlim_cur);
   }
   return keep;
@@ -193,7 +193,8 @@ int RunCatching(absl::FunctionRef<int()> fn) {
 
 absl::StatusOr<Child> ForkFunction(absl::FunctionRef<int()> fn,
                                    const ForkOptions& options) {
-  absl::StatusOr<StdioPlan> plan = process_internal::PrepareStdio(options.stdio);
+  absl::StatusOr<StdioPlan> plan =
+      process_internal::PrepareStdio(options.stdio);
   if (!plan.ok()) return plan.status();
   const KeepList keep = PrepareKeepList(options);
 

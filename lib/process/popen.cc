@@ -25,9 +25,9 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 
 absl::Status TooMuchOutputError(const Child& child, size_t limit) {
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "command (pid ", child.pid(), ") wrote more than ", limit,
-      " bytes to stdout (PopenOptions::max_output)"));
+  return absl::ResourceExhaustedError(
+      absl::StrCat("command (pid ", child.pid(), ") wrote more than ", limit,
+                   " bytes to stdout (PopenOptions::max_output)"));
 }
 
 // Appends what one read returns; OK(false) at end-of-file.
@@ -79,8 +79,8 @@ absl::Status Converse(Child& child, absl::string_view input,
       if (input.empty()) (void)writer.Close();  // end-of-file for the command
     }
     if (fds[0].revents != 0) {
-      absl::StatusOr<bool> more = ReadSome(reader, output, child,
-                                           options.max_output);
+      absl::StatusOr<bool> more =
+          ReadSome(reader, output, child, options.max_output);
       if (!more.ok()) return more.status();
       reading = *more;
     }
@@ -90,8 +90,7 @@ absl::Status Converse(Child& child, absl::string_view input,
 }
 
 // With `feed_input` false the command's stdin is left as `command` says.
-absl::StatusOr<CommandOutput> RunConversation(Command command,
-                                              bool feed_input,
+absl::StatusOr<CommandOutput> RunConversation(Command command, bool feed_input,
                                               absl::string_view input,
                                               const PopenOptions& options) {
   if (feed_input) command.SetStdin(Stdio::Pipe());
@@ -134,8 +133,7 @@ absl::StatusOr<ExitStatus> Popen::Close(Deadline deadline) {
 
 absl::StatusOr<CommandOutput> Popen::Read(Command command,
                                           const PopenOptions& options) {
-  return RunConversation(std::move(command), /*feed_input=*/false, "",
-                         options);
+  return RunConversation(std::move(command), /*feed_input=*/false, "", options);
 }
 
 absl::StatusOr<ExitStatus> Popen::Write(Command command,

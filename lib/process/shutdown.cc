@@ -26,9 +26,9 @@ namespace {
 
 absl::Status OutlivedSigkillError(absl::string_view what,
                                   absl::Duration kill_wait) {
-  return TimedOutError(absl::StrCat(
-      what, " still running ", absl::FormatDuration(kill_wait),
-      " after SIGKILL (uninterruptible sleep in the kernel?)"));
+  return TimedOutError(
+      absl::StrCat(what, " still running ", absl::FormatDuration(kill_wait),
+                   " after SIGKILL (uninterruptible sleep in the kernel?)"));
 }
 
 // Signals and group checks that fail because everything is already gone.
@@ -151,9 +151,10 @@ absl::StatusOr<ShutdownReport> ShutDown(Child& child,
 absl::StatusOr<ShutdownReport> ShutDownGroup(Child& leader,
                                              const ShutdownOptions& options) {
   if (leader.process_group() <= 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "ShutDownGroup: child ", leader.pid(), " was not started as the "
-        "leader of a new process group"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("ShutDownGroup: child ", leader.pid(),
+                     " was not started as the "
+                     "leader of a new process group"));
   }
   return ShutDownGroupOf(leader.process_group(), &leader, options);
 }

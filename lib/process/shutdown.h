@@ -84,8 +84,8 @@ absl::StatusOr<ShutdownReport> ShutDown(Child& child,
 
 // Shuts down the process group that `leader` leads, and reaps `leader`.
 // kFailedPrecondition if `leader` was not started as a group leader.
-absl::StatusOr<ShutdownReport> ShutDownGroup(Child& leader,
-                                             const ShutdownOptions& options = {});
+absl::StatusOr<ShutdownReport> ShutDownGroup(
+    Child& leader, const ShutdownOptions& options = {});
 
 // The same for a group that is not led by a `Child` of ours (`status` stays
 // empty). kInvalidArgument for pgid <= 0.

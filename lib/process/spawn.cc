@@ -82,7 +82,8 @@ class SpawnSettings {
     sigaddset(&to_default, SIGPIPE);
     sigaddset(&to_default, SIGCHLD);
     int err = posix_spawnattr_setsigmask(&attributes_, &empty);
-    if (err == 0) err = posix_spawnattr_setsigdefault(&attributes_, &to_default);
+    if (err == 0)
+      err = posix_spawnattr_setsigdefault(&attributes_, &to_default);
     if (err == 0 && command.new_process_group()) {
       flags |= POSIX_SPAWN_SETPGROUP;
       err = posix_spawnattr_setpgroup(&attributes_, 0);
@@ -109,7 +110,8 @@ absl::StatusOr<Child> Spawn(const Command& command) {
   std::vector<char*> argv_pointers = PointersTo(argv);
   std::vector<char*> env_pointers = PointersTo(env);
 
-  absl::StatusOr<StdioPlan> plan = process_internal::PrepareStdio(command.stdio());
+  absl::StatusOr<StdioPlan> plan =
+      process_internal::PrepareStdio(command.stdio());
   if (!plan.ok()) return plan.status();
   SpawnSettings settings;
   if (absl::Status s = settings.Configure(command, *plan); !s.ok()) return s;

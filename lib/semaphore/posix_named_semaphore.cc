@@ -83,18 +83,18 @@ absl::StatusOr<BackingFile> FindBackingFile(const sem_t* sem,
     absl::string_view mapped(line + path_at);
     const size_t slash = mapped.rfind('/');
     if (slash == absl::string_view::npos || mapped[0] != '/') {
-      return absl::InternalError(absl::StrCat(
-          "named semaphore ", QuoteForMessage(name),
-          ": its mapping is not backed by a file"));
+      return absl::InternalError(
+          absl::StrCat("named semaphore ", QuoteForMessage(name),
+                       ": its mapping is not backed by a file"));
     }
-    std::string path = absl::StrCat(mapped.substr(0, slash), "/sem.",
-                                    name.substr(1));
+    std::string path =
+        absl::StrCat(mapped.substr(0, slash), "/sem.", name.substr(1));
     return BackingFile{std::move(path), major, minor, inode};
   }
   std::fclose(maps);
-  return absl::InternalError(absl::StrCat(
-      "named semaphore ", QuoteForMessage(name),
-      ": no file-backed mapping holds it in /proc/self/maps"));
+  return absl::InternalError(
+      absl::StrCat("named semaphore ", QuoteForMessage(name),
+                   ": no file-backed mapping holds it in /proc/self/maps"));
 }
 
 // The backing file, opened without following a symlink and checked to be
@@ -107,7 +107,8 @@ absl::StatusOr<Fd> OpenBackingFile(const sem_t* sem, absl::string_view name,
     return ::open(file->path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   }));
   if (!fd.valid()) return ErrnoError(errno, "open", file->path);
-  if (::fstat(fd.get(), &st) != 0) return ErrnoError(errno, "fstat", file->path);
+  if (::fstat(fd.get(), &st) != 0)
+    return ErrnoError(errno, "fstat", file->path);
   if (major(st.st_dev) != file->dev_major ||
       minor(st.st_dev) != file->dev_minor || st.st_ino != file->inode) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -185,8 +186,8 @@ std::variant<absl::StatusOr<Opened>, Unsupported> CreateWithoutTemporary(
     return absl::StatusOr<Opened>(
         ErrnoError(errno, "open(O_TMPFILE) for", name.view()));
   }
-  if (absl::Status s = ApplyPermissions(fd.get(), options.permissions,
-                                        name.view());
+  if (absl::Status s =
+          ApplyPermissions(fd.get(), options.permissions, name.view());
       !s.ok()) {
     return absl::StatusOr<Opened>(s);
   }
@@ -201,11 +202,11 @@ std::variant<absl::StatusOr<Opened>, Unsupported> CreateWithoutTemporary(
       [&] { return ::pwrite(fd.get(), &image, sizeof(image), 0); });
   if (written != static_cast<ssize_t>(sizeof(image))) {
     return absl::StatusOr<Opened>(
-        written < 0 ? ErrnoError(errno, "pwrite", name.view())
-                    : absl::ResourceExhaustedError(absl::StrCat(
-                          "pwrite of named semaphore ",
-                          QuoteForMessage(name.view()), " wrote ", written,
-                          " of ", sizeof(image), " bytes")));
+        written < 0
+            ? ErrnoError(errno, "pwrite", name.view())
+            : absl::ResourceExhaustedError(absl::StrCat(
+                  "pwrite of named semaphore ", QuoteForMessage(name.view()),
+                  " wrote ", written, " of ", sizeof(image), " bytes")));
   }
   struct stat built;
   if (::fstat(fd.get(), &built) != 0) {
@@ -235,9 +236,9 @@ std::variant<absl::StatusOr<Opened>, Unsupported> CreateWithoutTemporary(
       mapped->dev_minor != minor(built.st_dev)) {
     ::sem_close(sem);
     UnlinkIfOurs(path, built);
-    return absl::StatusOr<Opened>(absl::AbortedError(absl::StrCat(
-        "named semaphore ", QuoteForMessage(name.view()),
-        " was replaced while it was being created")));
+    return absl::StatusOr<Opened>(absl::AbortedError(
+        absl::StrCat("named semaphore ", QuoteForMessage(name.view()),
+                     " was replaced while it was being created")));
   }
   return absl::StatusOr<Opened>(Opened{sem, true});
 }
@@ -318,8 +319,8 @@ absl::StatusOr<NamedSemaphore> NamedSemaphore::Open(
         kMaxSemaphoreNameLength, " (glibc stores it as /dev/shm/sem.<name>)"));
   }
   if (MayCreate(mode)) {
-    if (absl::Status s = CheckPosixInitialValue(options.initial_value,
-                                                name.view());
+    if (absl::Status s =
+            CheckPosixInitialValue(options.initial_value, name.view());
         !s.ok()) {
       return s;
     }
@@ -344,8 +345,7 @@ absl::StatusOr<NamedSemaphore> NamedSemaphore::Open(
   return NamedSemaphore(opened->sem, name, opened->created);
 }
 
-NamedSemaphore::NamedSemaphore(sem_t* sem, const PosixName& name,
-                               bool created)
+NamedSemaphore::NamedSemaphore(sem_t* sem, const PosixName& name, bool created)
     : sem_(sem),
       name_(name),
       created_(created),

@@ -58,14 +58,12 @@ class UnnamedSemaphore {
   // misaligned for sem_t or smaller than `sizeof(Storage)`, or if
   // `initial_value` is above SEM_VALUE_MAX. Do not create twice in the same
   // place while anyone uses the first one.
-  static absl::StatusOr<UnnamedSemaphore*> CreateIn(void* storage,
-                                                     size_t size,
-                                                     unsigned initial_value);
+  static absl::StatusOr<UnnamedSemaphore*> CreateIn(void* storage, size_t size,
+                                                    unsigned initial_value);
 
   // The semaphore another process created at `storage` (same checks on the
   // pointer and size; nothing can check the contents).
-  static absl::StatusOr<UnnamedSemaphore*> AttachTo(void* storage,
-                                                     size_t size);
+  static absl::StatusOr<UnnamedSemaphore*> AttachTo(void* storage, size_t size);
 
   UnnamedSemaphore(const UnnamedSemaphore&) = delete;
   UnnamedSemaphore& operator=(const UnnamedSemaphore&) = delete;

@@ -64,11 +64,11 @@ absl::Status RecoverableSemaphore::TakeTurn(Deadline deadline) {
   recovered_from_ = 0;
   HolderRecord& record = RecordIn(record_);
   for (;;) {
-    const Deadline slice = std::min(
-        deadline, Deadline::After(kHolderCheckInterval),
-        [](const Deadline& a, const Deadline& b) {
-          return a.Remaining() < b.Remaining();
-        });
+    const Deadline slice =
+        std::min(deadline, Deadline::After(kHolderCheckInterval),
+                 [](const Deadline& a, const Deadline& b) {
+                   return a.Remaining() < b.Remaining();
+                 });
     absl::Status waited = semaphore_.WaitUntil(slice);
     if (waited.ok()) {
       record.pid.store(::getpid());
@@ -86,10 +86,9 @@ absl::Status RecoverableSemaphore::TakeTurn(Deadline deadline) {
       holder = record.pid.load();
       return TimedOutError(
           holder > 0 && !IsGone(holder)
-              ? absl::StrCat("semaphore ",
-                             QuoteForMessage(semaphore_.name().view()),
-                             ": process ", holder,
-                             " took it and has not given it back")
+              ? absl::StrCat(
+                    "semaphore ", QuoteForMessage(semaphore_.name().view()),
+                    ": process ", holder, " took it and has not given it back")
               : absl::StrCat("semaphore ",
                              QuoteForMessage(semaphore_.name().view()),
                              ": nobody posted it, and no live process "

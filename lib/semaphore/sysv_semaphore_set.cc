@@ -74,12 +74,11 @@ absl::Status Initialise(int id, absl::Span<const unsigned> values) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> CreateNew(IpcKey key,
-                              absl::Span<const unsigned> values,
+absl::StatusOr<int> CreateNew(IpcKey key, absl::Span<const unsigned> values,
                               const SemaphoreSetOptions& options) {
-  const int id =
-      ::semget(key.value(), static_cast<int>(values.size()),
-               IPC_CREAT | IPC_EXCL | static_cast<int>(options.permissions.mode()));
+  const int id = ::semget(
+      key.value(), static_cast<int>(values.size()),
+      IPC_CREAT | IPC_EXCL | static_cast<int>(options.permissions.mode()));
   if (id < 0) return ErrnoError(errno, "semget", KeyObject(key));
   if (absl::Status s = Initialise(id, values); !s.ok()) {
     ::semctl(id, 0, IPC_RMID);
@@ -101,11 +100,13 @@ absl::StatusOr<int> WaitUntilInitialised(int id, IpcKey key,
       // Not the timed-out outcome: a caller that retries on that would
       // wait forever for a creator that is likely dead.
       return absl::FailedPreconditionError(absl::StrCat(
-          KeyObject(key), " (id ", id, ") was not initialised by its creator "
-          "within ", absl::FormatDuration(timeout),
+          KeyObject(key), " (id ", id,
+          ") was not initialised by its creator "
+          "within ",
+          absl::FormatDuration(timeout),
           ": the creator may have died between semget() and setting the "
-          "values; remove the set (ipcrm -s ", id,
-          ") or create it with purge-and-create"));
+          "values; remove the set (ipcrm -s ",
+          id, ") or create it with purge-and-create"));
     }
     absl::SleepFor(std::min(pause, deadline.Remaining()));
     pause = std::min(pause * 2, kMaxInitPoll);
@@ -125,9 +126,9 @@ absl::StatusOr<Found> OpenExisting(IpcKey key, size_t needed,
       WaitUntilInitialised(id, key, options.initialization_timeout);
   if (!size.ok()) return size.status();
   if (static_cast<size_t>(*size) < needed) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        KeyObject(key), " (id ", id, ") has ", *size,
-        " semaphores, fewer than the ", needed, " asked for"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(KeyObject(key), " (id ", id, ") has ", *size,
+                     " semaphores, fewer than the ", needed, " asked for"));
   }
   return Found{id, *size};
 }
@@ -169,8 +170,7 @@ absl::StatusOr<SemaphoreSet> SemaphoreSet::Open(
     IpcKey key, absl::Span<const unsigned> initial_values,
     const SemaphoreSetOptions& options) {
   OpenMode mode = options.open_mode;
-  if (absl::Status s = CheckOpenArguments(key, mode, initial_values);
-      !s.ok()) {
+  if (absl::Status s = CheckOpenArguments(key, mode, initial_values); !s.ok()) {
     return s;
   }
   const int size = static_cast<int>(initial_values.size());
@@ -199,9 +199,10 @@ absl::StatusOr<SemaphoreSet> SemaphoreSet::Open(
     // Removed between our semget calls: try creating again.
     if (!absl::IsNotFound(found.status())) return found.status();
   }
-  return absl::AbortedError(absl::StrCat(
-      KeyObject(key), ": the set kept appearing and disappearing while "
-                      "opening or creating it"));
+  return absl::AbortedError(
+      absl::StrCat(KeyObject(key),
+                   ": the set kept appearing and disappearing while "
+                   "opening or creating it"));
 }
 
 absl::StatusOr<SemaphoreSet> SemaphoreSet::FromId(int id) {
@@ -265,9 +266,9 @@ namespace {
 absl::StatusOr<size_t> ToSembufs(absl::Span<const SemOp> ops, int size,
                                  short extra_flags, struct sembuf* out) {
   if (ops.empty() || ops.size() > SemaphoreSet::kMaxOpsPerCall) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "semop: ", ops.size(), " operations; one call takes 1 to ",
-        SemaphoreSet::kMaxOpsPerCall));
+    return absl::InvalidArgumentError(
+        absl::StrCat("semop: ", ops.size(), " operations; one call takes 1 to ",
+                     SemaphoreSet::kMaxOpsPerCall));
   }
   for (size_t i = 0; i < ops.size(); ++i) {
     const SemOp& op = ops[i];
@@ -322,8 +323,7 @@ absl::StatusOr<int> SemaphoreSet::Value(int index) const {
 
 absl::StatusOr<int> SemaphoreSet::WaitingCount(int index) const {
   if (absl::Status s = CheckIndex(index); !s.ok()) return s;
-  return semaphore_internal::SemctlGet(id_, index, GETNCNT,
-                                       "semctl(GETNCNT)");
+  return semaphore_internal::SemctlGet(id_, index, GETNCNT, "semctl(GETNCNT)");
 }
 
 absl::StatusOr<pid_t> SemaphoreSet::LastPid(int index) const {

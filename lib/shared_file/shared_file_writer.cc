@@ -131,7 +131,8 @@ absl::Status SharedFileWriter::Replace(
         return ::pwrite(staged.get(), record.data(), record.size(), offset);
       });
       if (n < 0) {
-        return fail(ErrnoError(errno, "SharedFileWriter: pwrite", staging_path_));
+        return fail(
+            ErrnoError(errno, "SharedFileWriter: pwrite", staging_path_));
       }
       record.remove_prefix(static_cast<size_t>(n));
       offset += n;
@@ -147,7 +148,8 @@ absl::Status SharedFileWriter::Replace(
   if (::fstat(lock_.fd(), &current) != 0) {
     return fail(ErrnoError(errno, "SharedFileWriter: fstat", path_));
   }
-  absl::StatusOr<Permissions> mode = Permissions::FromMode(current.st_mode & 0777);
+  absl::StatusOr<Permissions> mode =
+      Permissions::FromMode(current.st_mode & 0777);
   if (absl::Status s = ApplyPermissions(
           staged.get(), mode.ok() ? *mode : permissions_, path_);
       !s.ok()) {

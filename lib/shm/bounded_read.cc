@@ -63,8 +63,8 @@ absl::StatusOr<size_t> CopyCStringGuarded(absl::Span<const char> region,
                                           absl::string_view what) {
   // Plain byte copies only inside the guard: it is left by siglongjmp.
   size_t copied = 0;
-  absl::Status guarded = GuardAgainstShrinking(
-      what, [&] { copied = CopyCString(region, out); });
+  absl::Status guarded =
+      GuardAgainstShrinking(what, [&] { copied = CopyCString(region, out); });
   if (!guarded.ok()) {
     if (!out.empty()) out[0] = '\0';
     return guarded;

@@ -1,8 +1,8 @@
 #include "ipcbox/shm/posix_shared_memory.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -28,7 +28,6 @@
 
 namespace ipcbox::posix {
 namespace {
-
 
 constexpr char kFileSystem[] = "/dev/shm (tmpfs)";
 // Where glibc (2.34 and later: a fixed path) keeps POSIX shared memory.
@@ -77,7 +76,8 @@ absl::Status CheckOptions(const PosixName& name, size_t size,
       !s.ok()) {
     return s;
   }
-  if (MayCreate(options.open_mode) && options.access != MemoryAccess::kReadWrite) {
+  if (MayCreate(options.open_mode) &&
+      options.access != MemoryAccess::kReadWrite) {
     return absl::InvalidArgumentError(absl::StrCat(
         "shared memory object ", QuoteForMessage(name.view()), ": mode ",
         OpenModeName(options.open_mode),
@@ -117,8 +117,9 @@ absl::StatusOr<SharedMemory> SharedMemory::Open(
   if (!created) {
     absl::Status adoptable = CheckOwnership(
         "shared memory object", name.view(), st.st_uid, st.st_mode,
-        MayCreate(options.open_mode) ? std::optional<Permissions>(options.permissions)
-                                : std::nullopt,
+        MayCreate(options.open_mode)
+            ? std::optional<Permissions>(options.permissions)
+            : std::nullopt,
         options.ownership);
     if (!adoptable.ok()) return adoptable;
   }
@@ -220,9 +221,9 @@ absl::StatusOr<Fd> SharedMemory::OpenDescriptor() const {
     return ErrnoError(errno, "fstat", name_.view());
   }
   if (st.st_dev != dev_ || st.st_ino != ino_) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "shared memory object ", QuoteForMessage(name_.view()),
-        " now names another object than the one mapped here"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("shared memory object ", QuoteForMessage(name_.view()),
+                     " now names another object than the one mapped here"));
   }
   return fd;
 }

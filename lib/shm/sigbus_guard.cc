@@ -55,8 +55,9 @@ absl::Status GuardAgainstShrinking(absl::string_view what,
   // 1: restore the signal mask on the way out of the handler.
   if (sigsetjmp(jump, 1) != 0) {
     return absl::DataLossError(absl::StrCat(
-        what, ": the object shrank under the mapping (SIGBUS on access); "
-              "a peer truncated it"));
+        what,
+        ": the object shrank under the mapping (SIGBUS on access); "
+        "a peer truncated it"));
   }
   t_guard = &jump;
   access();

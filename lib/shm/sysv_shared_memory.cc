@@ -133,10 +133,11 @@ absl::Status CheckOptions(IpcKey key, size_t size,
         "an IPC_PRIVATE key finds no existing segment (each shmget with it "
         "makes a new one): attach by id instead");
   }
-  if (MayCreate(options.open_mode) && options.access != MemoryAccess::kReadWrite) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(SegmentName(key), ": mode ", OpenModeName(options.open_mode),
-                     " may create the segment, which needs read-write access"));
+  if (MayCreate(options.open_mode) &&
+      options.access != MemoryAccess::kReadWrite) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        SegmentName(key), ": mode ", OpenModeName(options.open_mode),
+        " may create the segment, which needs read-write access"));
   }
   return absl::OkStatus();
 }

@@ -54,8 +54,7 @@ absl::StatusOr<ScopedSignalHandler> ScopedSignalHandler::Ignore(int signo) {
   return Replace(signo, action);
 }
 
-absl::StatusOr<ScopedSignalHandler> ScopedSignalHandler::SetDefault(
-    int signo) {
+absl::StatusOr<ScopedSignalHandler> ScopedSignalHandler::SetDefault(int signo) {
   struct sigaction action = {};
   action.sa_handler = SIG_DFL;
   return Replace(signo, action);

@@ -37,7 +37,8 @@ absl::Status CheckUsable(const SignalSet& signals, bool require_blocked) {
   const SignalSet unblocked = signals.Minus(*mask);
   if (unblocked.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      "SignalFd: ", unblocked.ToString(), " not blocked in this thread; they "
+      "SignalFd: ", unblocked.ToString(),
+      " not blocked in this thread; they "
       "would be delivered to their handler or default action instead of the "
       "descriptor. Block them first (ScopedSignalMask::Block)"));
 }
@@ -57,12 +58,10 @@ SignalInfo FromKernel(const signalfd_siginfo& raw) {
 
 absl::StatusOr<SignalFd> SignalFd::Create(const SignalSet& signals,
                                           const SignalFdOptions& options) {
-  if (absl::Status s = CheckUsable(signals, options.require_blocked);
-      !s.ok()) {
+  if (absl::Status s = CheckUsable(signals, options.require_blocked); !s.ok()) {
     return s;
   }
-  const int fd =
-      ::signalfd(-1, &signals.native(), SFD_CLOEXEC | SFD_NONBLOCK);
+  const int fd = ::signalfd(-1, &signals.native(), SFD_CLOEXEC | SFD_NONBLOCK);
   if (fd < 0) return ErrnoError(errno, "signalfd", signals.ToString());
   return SignalFd(Fd(fd), signals, options.nonblocking);
 }

@@ -38,8 +38,8 @@ class SignalFlag {
 
   // Installs the counting handler for `signo` (count starts at 0).
   // kInvalidArgument for an invalid signal, SIGKILL or SIGSTOP.
-  static absl::StatusOr<SignalFlag> Install(
-      int signo, const HandlerOptions& options = {});
+  static absl::StatusOr<SignalFlag> Install(int signo,
+                                            const HandlerOptions& options = {});
 
   SignalFlag(SignalFlag&& other) noexcept;
   SignalFlag& operator=(SignalFlag&& other) noexcept;

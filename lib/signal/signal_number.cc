@@ -13,7 +13,9 @@ namespace {
 
 // Numbers between the last classic signal (SIGSYS, 31) and SIGRTMIN belong
 // to the C library's threads.
-bool ReservedByCLibrary(int signo) { return signo > SIGSYS && signo < SIGRTMIN; }
+bool ReservedByCLibrary(int signo) {
+  return signo > SIGSYS && signo < SIGRTMIN;
+}
 
 }  // namespace
 
@@ -24,13 +26,18 @@ absl::Status CheckSignalNumber(int signo) {
     return absl::OkStatus();
   }
   if (ReservedByCLibrary(signo)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "signal ", signo, " is reserved by the C library's threads (NPTL); "
-        "real-time signals start at SIGRTMIN (", SIGRTMIN, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("signal ", signo,
+                     " is reserved by the C library's threads (NPTL); "
+                     "real-time signals start at SIGRTMIN (",
+                     SIGRTMIN, ")"));
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("signal ", signo, " is not a signal number: valid numbers "
-                   "are 1..", SIGRTMAX, " (0 only asks whether a process "
+      absl::StrCat("signal ", signo,
+                   " is not a signal number: valid numbers "
+                   "are 1..",
+                   SIGRTMAX,
+                   " (0 only asks whether a process "
                    "exists: use ProcessExists())"));
 }
 
@@ -38,7 +45,8 @@ absl::Status CheckHandleableSignal(int signo) {
   if (absl::Status s = CheckSignalNumber(signo); !s.ok()) return s;
   if (signo == SIGKILL || signo == SIGSTOP) {
     return absl::InvalidArgumentError(
-        absl::StrCat(SignalName(signo), " cannot be caught, blocked or "
+        absl::StrCat(SignalName(signo),
+                     " cannot be caught, blocked or "
                      "ignored: the kernel always applies its default action"));
   }
   return absl::OkStatus();
@@ -50,8 +58,8 @@ std::string SignalName(int signo) {
     if (signo == SIGRTMAX) return "SIGRTMAX";
     return absl::StrCat("SIGRTMIN+", signo - SIGRTMIN);
   }
-  const char* abbrev = signo >= 1 && signo <= SIGSYS ? sigabbrev_np(signo)
-                                                     : nullptr;
+  const char* abbrev =
+      signo >= 1 && signo <= SIGSYS ? sigabbrev_np(signo) : nullptr;
   if (abbrev == nullptr) return absl::StrCat("signal ", signo);
   return absl::StrCat("SIG", abbrev);
 }

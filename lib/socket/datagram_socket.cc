@@ -50,11 +50,12 @@ absl::StatusOr<DatagramSocket> DatagramSocket::Bind(
 absl::StatusOr<DatagramSocket> DatagramSocket::Open(int family,
                                                     bool nonblocking) {
   if (family != AF_INET && family != AF_INET6 && family != AF_UNIX) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "DatagramSocket::Open: family ", family,
-        " is none of AF_INET, AF_INET6, AF_UNIX"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("DatagramSocket::Open: family ", family,
+                     " is none of AF_INET, AF_INET6, AF_UNIX"));
   }
-  absl::StatusOr<Fd> fd = socket_internal::NewSocket(family, kType, nonblocking);
+  absl::StatusOr<Fd> fd =
+      socket_internal::NewSocket(family, kType, nonblocking);
   if (!fd.ok()) return fd.status();
   return socket_internal::Access::Make<DatagramSocket>(*std::move(fd), family,
                                                        nonblocking);

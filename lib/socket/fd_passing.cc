@@ -37,9 +37,9 @@ absl::Status CheckUnixSocket(const Socket& socket, const char* operation) {
         absl::StrCat(operation, ": socket not open"));
   }
   if (socket.family() != AF_UNIX) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        operation, "(fd ", socket.fd().get(),
-        "): descriptors pass over Unix sockets only"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(operation, "(fd ", socket.fd().get(),
+                     "): descriptors pass over Unix sockets only"));
   }
   return absl::OkStatus();
 }
@@ -127,8 +127,7 @@ absl::StatusOr<size_t> SendWithFds(Socket& socket, absl::string_view data,
       [&](int flags) { return SendMsgOnce(fd, data, fds, flags); });
 }
 
-absl::StatusOr<ReceivedFds> ReceiveWithFds(Socket& socket,
-                                           absl::Span<char> buf,
+absl::StatusOr<ReceivedFds> ReceiveWithFds(Socket& socket, absl::Span<char> buf,
                                            absl::Span<Fd> fds,
                                            Deadline deadline) {
   if (absl::Status s = CheckUnixSocket(socket, "ReceiveWithFds"); !s.ok()) {
@@ -167,9 +166,9 @@ absl::StatusOr<ReceivedFds> ReceiveWithFds(Socket& socket,
   ReceivedFds received;
   received.bytes = *n;
   bool overflow = false;
-  received.fd_count =
-      msg.msg_controllen > 0 ? TakeFds(msg, fds.subspan(0, slots), &overflow)
-                             : 0;
+  received.fd_count = msg.msg_controllen > 0
+                          ? TakeFds(msg, fds.subspan(0, slots), &overflow)
+                          : 0;
   if ((msg.msg_flags & MSG_CTRUNC) || overflow) {
     CloseAll(fds, received.fd_count);
     return absl::ResourceExhaustedError(absl::StrCat(

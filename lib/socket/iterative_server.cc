@@ -42,8 +42,8 @@ absl::Status SetClientTimeout(const StreamSocket& client,
                               absl::Duration timeout) {
   const struct timeval tv = absl::ToTimeval(timeout);
   for (int option : {SO_RCVTIMEO, SO_SNDTIMEO}) {
-    if (::setsockopt(client.fd().get(), SOL_SOCKET, option, &tv,
-                     sizeof(tv)) != 0) {
+    if (::setsockopt(client.fd().get(), SOL_SOCKET, option, &tv, sizeof(tv)) !=
+        0) {
       return ErrnoError(errno,
                         option == SO_RCVTIMEO ? "setsockopt(SO_RCVTIMEO)"
                                               : "setsockopt(SO_SNDTIMEO)",
@@ -59,8 +59,7 @@ absl::Status ServeIteratively(
     StreamListener& listener,
     absl::FunctionRef<absl::Status(StreamSocket& client)> serve_client,
     const IterativeServerOptions& options, IterativeServerStats* stats) {
-  const bool bound_clients =
-      options.client_timeout != absl::InfiniteDuration();
+  const bool bound_clients = options.client_timeout != absl::InfiniteDuration();
   if (options.max_clients < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ServeIteratively: max_clients must be 0 (no limit) or more, not ",
@@ -97,10 +96,10 @@ absl::Status ServeIteratively(
     if (served.ok()) served = serve_client(*client);
     if (bound_clients && IsWouldBlock(served)) {
       // A blocking call on the client timed out (SO_RCVTIMEO/SO_SNDTIMEO).
-      served = TimedOutError(absl::StrCat(
-          "client made no progress for ",
-          absl::FormatDuration(options.client_timeout),
-          " (client_timeout): ", served.message()));
+      served = TimedOutError(
+          absl::StrCat("client made no progress for ",
+                       absl::FormatDuration(options.client_timeout),
+                       " (client_timeout): ", served.message()));
     }
     if (served.ok()) {
       ++counts.served;

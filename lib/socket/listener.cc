@@ -44,7 +44,8 @@ bool IsTransientAcceptError(int err) {
 
 absl::StatusOr<ListeningFd> ListenNew(const SocketAddress& address, int type,
                                       const ListenOptions& options) {
-  absl::StatusOr<Fd> fd = NewSocket(address.family(), type, options.nonblocking);
+  absl::StatusOr<Fd> fd =
+      NewSocket(address.family(), type, options.nonblocking);
   if (!fd.ok()) return fd.status();
   BindSettings settings;
   settings.reuse_address = options.reuse_address;
@@ -64,11 +65,10 @@ absl::StatusOr<Fd> AcceptOnce(int fd, const AcceptOptions& options) {
   const int flags = SOCK_CLOEXEC | (options.nonblocking ? SOCK_NONBLOCK : 0);
   for (;;) {
     socklen_t peer_size = SocketAddress::capacity();
-    const int client =
-        options.peer == nullptr
-            ? ::accept4(fd, nullptr, nullptr, flags)
-            : ::accept4(fd, options.peer->mutable_sockaddr(), &peer_size,
-                        flags);
+    const int client = options.peer == nullptr
+                           ? ::accept4(fd, nullptr, nullptr, flags)
+                           : ::accept4(fd, options.peer->mutable_sockaddr(),
+                                       &peer_size, flags);
     if (client >= 0) {
       if (options.peer != nullptr) options.peer->set_size(peer_size);
       return Fd(client);

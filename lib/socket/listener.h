@@ -146,8 +146,7 @@ class BasicListener : public Socket {
     bool wait_first = !nonblocking();  // a blocking accept would not return
     for (;;) {
       if (wait_first) {
-        absl::Status ready =
-            WaitReady(fd().get(), POLLIN, deadline);
+        absl::Status ready = WaitReady(fd().get(), POLLIN, deadline);
         if (!ready.ok()) return ready;
       }
       wait_first = true;

@@ -20,9 +20,9 @@ absl::StatusOr<PeerCredentials> GetPeerCredentials(const Socket& socket) {
     return absl::FailedPreconditionError("GetPeerCredentials: socket not open");
   }
   if (socket.family() != AF_UNIX) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "GetPeerCredentials(fd ", socket.fd().get(),
-        "): peer credentials exist for Unix sockets only"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("GetPeerCredentials(fd ", socket.fd().get(),
+                     "): peer credentials exist for Unix sockets only"));
   }
   ucred cred = {};
   socklen_t size = sizeof(cred);

@@ -28,8 +28,8 @@ absl::Status CheckHostName(absl::string_view host) {
   if (host.empty()) return absl::InvalidArgumentError("bad host name: empty");
   if (host.size() > kMaxHostNameLength) {
     return absl::InvalidArgumentError(
-        absl::StrCat("bad host name ", QuoteForMessage(host), ": ",
-                     host.size(), " characters; at most ", kMaxHostNameLength));
+        absl::StrCat("bad host name ", QuoteForMessage(host), ": ", host.size(),
+                     " characters; at most ", kMaxHostNameLength));
   }
   for (char c : host) {
     const auto byte = static_cast<unsigned char>(c);
@@ -114,10 +114,10 @@ absl::StatusOr<std::vector<SocketAddress>> ResolveHostAll(
     absl::StatusOr<SocketAddress> numeric = SocketAddress::Inet(host, port);
     if (!numeric.ok()) return numeric.status();
     if (!Matches(*numeric, family)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "host ", QuoteForMessage(host), " is an ",
-          numeric->family() == AF_INET ? "IPv4" : "IPv6",
-          " address, but the other family was asked for"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("host ", QuoteForMessage(host), " is an ",
+                       numeric->family() == AF_INET ? "IPv4" : "IPv6",
+                       " address, but the other family was asked for"));
     }
     return std::vector<SocketAddress>{*numeric};
   }
@@ -159,8 +159,8 @@ absl::StatusOr<std::vector<SocketAddress>> ResolveHostAll(
   return addresses;
 }
 
-absl::StatusOr<SocketAddress> ResolveHost(absl::string_view host,
-                                          uint16_t port, IpFamily family) {
+absl::StatusOr<SocketAddress> ResolveHost(absl::string_view host, uint16_t port,
+                                          IpFamily family) {
   absl::StatusOr<std::vector<SocketAddress>> all =
       ResolveHostAll(host, port, family);
   if (!all.ok()) return all.status();

@@ -32,7 +32,7 @@
 namespace ipcbox {
 
 enum class IpFamily {
-  kAny,   // IPv4 or IPv6, in the resolver's order (IPv4 first for localhost)
+  kAny,  // IPv4 or IPv6, in the resolver's order (IPv4 first for localhost)
   kIpv4,
   kIpv6,
 };
@@ -46,8 +46,7 @@ absl::StatusOr<std::vector<SocketAddress>> ResolveHostAll(
     absl::string_view host, uint16_t port, IpFamily family = IpFamily::kAny);
 
 // The first of `ResolveHostAll()`.
-absl::StatusOr<SocketAddress> ResolveHost(absl::string_view host,
-                                          uint16_t port,
+absl::StatusOr<SocketAddress> ResolveHost(absl::string_view host, uint16_t port,
                                           IpFamily family = IpFamily::kAny);
 
 }  // namespace ipcbox

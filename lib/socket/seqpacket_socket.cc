@@ -37,9 +37,9 @@ absl::StatusOr<size_t> MessageResult(absl::StatusOr<size_t> n) {
 absl::StatusOr<SeqPacketSocket> SeqPacketSocket::Connect(
     const SocketAddress& address, Deadline deadline, bool nonblocking) {
   if (!address.is_unix()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "SeqPacketSocket::Connect(", address.ToString(),
-        "): SOCK_SEQPACKET is for Unix addresses"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("SeqPacketSocket::Connect(", address.ToString(),
+                     "): SOCK_SEQPACKET is for Unix addresses"));
   }
   absl::StatusOr<Fd> fd =
       socket_internal::ConnectNew(address, kType, deadline, nonblocking);
@@ -65,10 +65,9 @@ absl::Status SeqPacketSocket::SendUntil(absl::string_view message,
                                         Deadline deadline) {
   if (absl::Status s = CheckMessage(message, "SendUntil"); !s.ok()) return s;
   const int fd = this->fd().get();
-  return RetryUntil(fd, nonblocking(), POLLOUT, deadline,
-                    [&](int flags) {
-                      return SendOnce(fd, message, flags, nullptr);
-                    })
+  return RetryUntil(
+             fd, nonblocking(), POLLOUT, deadline,
+             [&](int flags) { return SendOnce(fd, message, flags, nullptr); })
       .status();
 }
 
@@ -89,14 +88,12 @@ absl::StatusOr<size_t> SeqPacketSocket::ReceiveUntil(absl::Span<char> buf,
                                                      Deadline deadline) {
   if (absl::Status s = CheckOpen("ReceiveUntil"); !s.ok()) return s;
   if (buf.empty()) {
-    return socket_internal::EmptyBufferError("SeqPacketSocket",
-                                             "ReceiveUntil");
+    return socket_internal::EmptyBufferError("SeqPacketSocket", "ReceiveUntil");
   }
   const int fd = this->fd().get();
-  return MessageResult(
-      RetryUntil(fd, nonblocking(), POLLIN, deadline, [&](int flags) {
-        return ReceiveMessageOnce(fd, buf, flags, nullptr);
-      }));
+  return MessageResult(RetryUntil(
+      fd, nonblocking(), POLLIN, deadline,
+      [&](int flags) { return ReceiveMessageOnce(fd, buf, flags, nullptr); }));
 }
 
 absl::StatusOr<size_t> SeqPacketSocket::ReceiveFor(absl::Span<char> buf,

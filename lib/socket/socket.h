@@ -35,15 +35,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ipcbox/core/fd.h"
-#include "ipcbox/socket/unix_path_owner.h"
 #include "ipcbox/socket/socket_address.h"
+#include "ipcbox/socket/unix_path_owner.h"
 
 namespace ipcbox {
 
 // Which half of a connection `Shutdown()` ends.
 enum class ShutdownDirection {
-  kRead = SHUT_RD,    // we will not read: the peer's further data is dropped
-  kWrite = SHUT_WR,   // we are done sending: the peer reads end-of-stream
+  kRead = SHUT_RD,   // we will not read: the peer's further data is dropped
+  kWrite = SHUT_WR,  // we are done sending: the peer reads end-of-stream
   kBoth = SHUT_RDWR,
 };
 

@@ -74,10 +74,10 @@ absl::StatusOr<SocketAddress> SocketAddress::UnixPath(absl::string_view path) {
         ": holds a NUL byte (use UnixAbstract for the abstract namespace)"));
   }
   if (path.size() > kMaxUnixPathLength) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad unix socket path ", QuoteForMessage(path), ": ", path.size(),
-        " bytes; sun_path holds at most ", kMaxUnixPathLength,
-        " bytes plus the terminating NUL"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad unix socket path ", QuoteForMessage(path), ": ",
+                     path.size(), " bytes; sun_path holds at most ",
+                     kMaxUnixPathLength, " bytes plus the terminating NUL"));
   }
   SocketAddress address;
   auto* un = reinterpret_cast<sockaddr_un*>(&address.storage_);
@@ -235,8 +235,8 @@ absl::StatusOr<SocketAddress> SocketAddress::FromSockaddr(
   if ((family == AF_INET && size < sizeof(sockaddr_in)) ||
       (family == AF_INET6 && size < sizeof(sockaddr_in6)) ||
       (family != AF_INET && family != AF_INET6 && family != AF_UNIX)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad sockaddr: family ", family, " with size ", size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad sockaddr: family ", family, " with size ", size));
   }
   SocketAddress address;
   std::memcpy(&address.storage_, addr, size);
@@ -309,7 +309,8 @@ std::string SocketAddress::ToString() const {
     }
     case AF_UNIX:
       if (is_unnamed_unix()) return "(unnamed)";
-      if (is_abstract()) return absl::StrCat("@", absl::CHexEscape(unix_name()));
+      if (is_abstract())
+        return absl::StrCat("@", absl::CHexEscape(unix_name()));
       return std::string(unix_name());
     default:
       return "(none)";

@@ -18,8 +18,7 @@ namespace {
 template <typename T>
 absl::StatusOr<SocketPair<T>> CreatePair(bool nonblocking, const char* what) {
   int fds[2];
-  const int type =
-      T::kType | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0);
+  const int type = T::kType | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0);
   if (::socketpair(AF_UNIX, type, 0, fds) != 0) {
     return ErrnoError(errno, "socketpair", what);
   }

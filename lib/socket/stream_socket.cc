@@ -34,8 +34,8 @@ using socket_internal::SendOnce;
 absl::StatusOr<StreamSocket> StreamSocket::Connect(const SocketAddress& address,
                                                    Deadline deadline,
                                                    ConnectOptions options) {
-  absl::StatusOr<Fd> fd =
-      socket_internal::ConnectNew(address, kType, deadline, options.nonblocking);
+  absl::StatusOr<Fd> fd = socket_internal::ConnectNew(address, kType, deadline,
+                                                      options.nonblocking);
   if (!fd.ok()) return fd.status();
   StreamSocket socket = socket_internal::Access::Make<StreamSocket>(
       *std::move(fd), address.family(), options.nonblocking);
@@ -123,10 +123,9 @@ absl::StatusOr<size_t> StreamSocket::ReceiveUntil(absl::Span<char> buf,
 absl::StatusOr<size_t> StreamSocket::ReceiveSome(absl::Span<char> buf,
                                                  const Deadline& deadline) {
   const int fd = this->fd().get();
-  absl::StatusOr<size_t> n =
-      RetryUntil(fd, nonblocking(), POLLIN, deadline, [&](int flags) {
-        return ReceiveOnce(fd, buf, flags, nullptr);
-      });
+  absl::StatusOr<size_t> n = RetryUntil(
+      fd, nonblocking(), POLLIN, deadline,
+      [&](int flags) { return ReceiveOnce(fd, buf, flags, nullptr); });
   // A 0-byte receive into a non-empty buffer is end-of-stream.
   if (n.ok() && *n == 0) return EndOfStreamError();
   return n;

@@ -30,12 +30,14 @@ absl::StatusOr<UnixPathOwner> UnixPathOwner::Claim(absl::string_view path,
   } else if (!S_ISSOCK(st.st_mode)) {
     replaced = "the path is not the socket just bound; someone replaced it";
   } else if (st.st_uid != ::geteuid()) {
-    replaced = "the socket there belongs to another user; someone replaced "
-               "the socket just bound";
+    replaced =
+        "the socket there belongs to another user; someone replaced "
+        "the socket just bound";
   } else if ((st.st_mode & 07777) != mode) {
-    replaced = "the socket there does not have the mode it was bound with: "
-               "someone replaced it (or a default ACL of the directory "
-               "overrides the umask); its mode was left alone";
+    replaced =
+        "the socket there does not have the mode it was bound with: "
+        "someone replaced it (or a default ACL of the directory "
+        "overrides the umask); its mode was left alone";
   }
   if (!replaced.empty()) {
     return absl::FailedPreconditionError(

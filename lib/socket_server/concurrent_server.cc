@@ -71,27 +71,25 @@ absl::Status CheckOptions(const StreamListener& listener,
   }
   if (options.max_connections < 1 ||
       options.max_connections > kMaxConnections) {
-    return CreateError(absl::StatusCode::kInvalidArgument,
-                       absl::StrCat("max_connections must be 1 to ",
-                                    kMaxConnections, ", not ",
-                                    options.max_connections));
+    return CreateError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("max_connections must be 1 to ", kMaxConnections, ", not ",
+                     options.max_connections));
   }
   if (options.buffer_bytes < 1 || options.events_per_wait < 1 ||
       options.accepts_per_wakeup < 1) {
-    return CreateError(absl::StatusCode::kInvalidArgument,
-                       absl::StrCat("buffer_bytes (", options.buffer_bytes,
-                                    "), events_per_wait (",
-                                    options.events_per_wait,
-                                    ") and accepts_per_wakeup (",
-                                    options.accepts_per_wakeup,
-                                    ") must be at least 1"));
+    return CreateError(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat("buffer_bytes (", options.buffer_bytes,
+                     "), events_per_wait (", options.events_per_wait,
+                     ") and accepts_per_wakeup (", options.accepts_per_wakeup,
+                     ") must be at least 1"));
   }
   if (options.idle_timeout <= absl::ZeroDuration() ||
       options.write_stall_timeout <= absl::ZeroDuration()) {
-    return CreateError(
-        absl::StatusCode::kInvalidArgument,
-        "idle_timeout and write_stall_timeout must be positive "
-        "(absl::InfiniteDuration() for none)");
+    return CreateError(absl::StatusCode::kInvalidArgument,
+                       "idle_timeout and write_stall_timeout must be positive "
+                       "(absl::InfiniteDuration() for none)");
   }
   const size_t largest_buffer = std::numeric_limits<size_t>::max() / 2 /
                                 static_cast<size_t>(options.max_connections);
@@ -125,8 +123,7 @@ absl::Status CheckDescriptorLimit(int max_connections) {
 // what int64 holds) as ConnectionTimers::kNever.
 int64_t TimeoutNs(absl::Duration timeout) {
   if (timeout == absl::InfiniteDuration() ||
-      timeout >= absl::Nanoseconds(ConnectionTimers::
-                                       kNever / 2)) {
+      timeout >= absl::Nanoseconds(ConnectionTimers::kNever / 2)) {
     return ConnectionTimers::kNever;
   }
   return absl::ToInt64Nanoseconds(timeout);
@@ -216,8 +213,7 @@ absl::Status ConcurrentServer::Init() {
     Connection& c = connections_[i];
     char* base = buffer_memory_.get() + i * per_connection;
     c.input_ = ByteBuffer(base, buffer_bytes_);
-    c.output_ =
-        ByteBuffer(base + buffer_bytes_, buffer_bytes_);
+    c.output_ = ByteBuffer(base + buffer_bytes_, buffer_bytes_);
     c.slot_ = i;
     // Hand out low slots first: the stack's top is the last entry.
     free_slots_[i] = static_cast<uint32_t>(slots - 1 - i);
@@ -424,7 +420,8 @@ void ConcurrentServer::PauseAccepting() {
       0) {
     // Still registered for EPOLLIN: pausing would spin on it.
     listener_error_ = ErrnoError(
-        errno, "ConcurrentServer: epoll_ctl(EPOLL_CTL_MOD) pausing the listener",
+        errno,
+        "ConcurrentServer: epoll_ctl(EPOLL_CTL_MOD) pausing the listener",
         listener_.fd().get());
     return;
   }
@@ -468,8 +465,8 @@ void ConcurrentServer::OnConnectionEvent(Connection& c, uint32_t events) {
   if (c.open_ && trouble && !c.reading_ && c.output_.empty()) {
     // Nothing left to find the error with (cannot happen with the interest
     // rules in UpdateInterest, but never spin on a dead descriptor).
-    CloseConnection(c, absl::AbortedError(
-                           absl::StrCat("connection ", c.id_, " hung up")));
+    CloseConnection(
+        c, absl::AbortedError(absl::StrCat("connection ", c.id_, " hung up")));
   }
 }
 
@@ -549,8 +546,7 @@ void ConcurrentServer::UpdateTimer(Connection& c) {
   const ConnectionTimers::List now_on = timers_.list_of(c.slot_);
   if (c.output_.empty()) {
     // Waiting for the client: idle unless it sends (or just got answers).
-    if (now_on != ConnectionTimers::kIdle || c.received_some_ ||
-        c.sent_some_) {
+    if (now_on != ConnectionTimers::kIdle || c.received_some_ || c.sent_some_) {
       timers_.Arm(c.slot_, ConnectionTimers::kIdle,
                   DeadlineNs(now_ns_, idle_timeout_ns_));
     }
@@ -569,16 +565,16 @@ void ConcurrentServer::ExpireTimers() {
   while (timers_.FrontExpired(ConnectionTimers::kIdle, now_ns_)) {
     Connection& c = connections_[timers_.Front(ConnectionTimers::kIdle)];
     Add(stats_.idle_timeouts, 1);
-    CloseConnection(c, TimedOut(c, "idle for ", idle_timeout_,
-                                " (idle_timeout)"));
+    CloseConnection(c,
+                    TimedOut(c, "idle for ", idle_timeout_, " (idle_timeout)"));
   }
   while (timers_.FrontExpired(ConnectionTimers::kStall, now_ns_)) {
     Connection& c = connections_[timers_.Front(ConnectionTimers::kStall)];
     Add(stats_.write_stall_timeouts, 1);
-    CloseConnection(c, TimedOut(c, "output made no progress for ",
-                                write_stall_timeout_,
-                                " (write_stall_timeout; the client does not "
-                                "read)"));
+    CloseConnection(
+        c, TimedOut(c, "output made no progress for ", write_stall_timeout_,
+                    " (write_stall_timeout; the client does not "
+                    "read)"));
   }
 }
 

@@ -46,8 +46,8 @@
 #include "ipcbox/core/fd.h"
 #include "ipcbox/socket/stream_listener.h"
 #include "ipcbox/socket_server/connection.h"
-#include "ipcbox/socket_server/connection_timers.h"
 #include "ipcbox/socket_server/connection_handler.h"
+#include "ipcbox/socket_server/connection_timers.h"
 
 namespace ipcbox {
 
@@ -92,7 +92,7 @@ struct ConcurrentServerStats {
   int64_t read_pauses = 0;    // times a client's reading was paused because
                               // its buffers were full (back-pressure)
   int64_t accept_errors = 0;  // accept() failures other than "no client"
-  int64_t idle_timeouts = 0;         // clients closed for `idle_timeout`
+  int64_t idle_timeouts = 0;  // clients closed for `idle_timeout`
   int64_t write_stall_timeouts = 0;  // ... for `write_stall_timeout`
 };
 

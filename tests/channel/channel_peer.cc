@@ -22,12 +22,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "examples/common/program_flags.h"
 #include "ipcbox/channel/channel_options.h"
 #include "ipcbox/channel/publisher.h"
 #include "ipcbox/channel/subscriber.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/name.h"
-#include "examples/common/program_flags.h"
 #include "tests/channel/channel_test_util.h"
 
 ABSL_FLAG(std::string, role, "", "publisher or subscriber");
@@ -74,8 +74,8 @@ int Publish(const PosixName& name, uint64_t count, uint32_t subscribers,
   return 0;
 }
 
-int Subscribe(const PosixName& name, uint64_t count,
-              const WaitOptions& waiting, Deadline deadline) {
+int Subscribe(const PosixName& name, uint64_t count, const WaitOptions& waiting,
+              Deadline deadline) {
   absl::StatusOr<Subscriber> subscriber = Subscriber::Attach(name, waiting);
   while (!subscriber.ok()) {
     if (deadline.expired()) {
@@ -129,8 +129,9 @@ int main(int argc, char** argv) {
   absl::StatusOr<ipcbox::PosixName> name =
       ipcbox::PosixName::Create(absl::GetFlag(FLAGS_name));
   if (!name.ok() || (role != "publisher" && role != "subscriber")) {
-    std::fprintf(stderr, "channel_peer: need --role=publisher|subscriber "
-                         "and --name=/NAME (see --help)\n");
+    std::fprintf(stderr,
+                 "channel_peer: need --role=publisher|subscriber "
+                 "and --name=/NAME (see --help)\n");
     return 2;
   }
   ipcbox::WaitOptions waiting;

@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include <array>
-#include <thread>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -33,8 +33,8 @@
 #include "ipcbox/channel/subscriber.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/errors.h"
-#include "ipcbox/core/permissions.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/core/permissions.h"
 #include "ipcbox/socket/fd_passing.h"
 #include "ipcbox/socket/socket_pair.h"
 #include "tests/channel/channel_test_util.h"
@@ -360,9 +360,9 @@ TEST(ChannelTest, FutexWakeUpsAreNeverLost) {
   } while (!in.ok() && absl::Now() < end);
   ASSERT_TRUE(in.ok()) << in.status();
   for (uint64_t i = 0; i < kRounds; ++i) {
-    ASSERT_TRUE(PublishOne(*ping_publisher, i,
-                           Deadline::After(absl::Seconds(10)))
-                    .ok());
+    ASSERT_TRUE(
+        PublishOne(*ping_publisher, i, Deadline::After(absl::Seconds(10)))
+            .ok());
     absl::StatusOr<Sample> sample =
         in->Receive(Deadline::After(absl::Seconds(10)));
     ASSERT_TRUE(sample.ok()) << "round " << i << ": " << sample.status();
@@ -619,8 +619,7 @@ TEST(ChannelTest, ANewChannelNeverLooksPublisherless) {
   ASSERT_TRUE(subscriber.ok()) << subscriber.status();
   EXPECT_TRUE(subscriber->CheckPublisher().ok());
   EXPECT_FALSE(IsPublisherGone(
-      subscriber->Receive(Deadline::After(absl::Milliseconds(300)))
-          .status()));
+      subscriber->Receive(Deadline::After(absl::Milliseconds(300))).status()));
 }
 
 TEST(ChannelTest, SubscribersLearnThePublisherClosed) {
@@ -828,9 +827,8 @@ TEST(ChannelTest, NoAllocationAfterCreation) {
   }
   // The outcomes that are not data: would-block and timed out.
   if (!IsWouldBlock(subscriber->TryReceive().status())) ++failures;
-  if (!IsTimedOut(
-          subscriber->Receive(Deadline::After(absl::Milliseconds(5)))
-              .status())) {
+  if (!IsTimedOut(subscriber->Receive(Deadline::After(absl::Milliseconds(5)))
+                      .status())) {
     ++failures;
   }
   for (uint64_t seq = 200; seq < 204; ++seq) {

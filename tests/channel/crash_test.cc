@@ -125,13 +125,12 @@ TEST(ChannelCrashTest, KilledSubscribersNeverStopThePublisher) {
   int iterations = 0;
   for (; iterations < kIterations && absl::Now() < end; ++iterations) {
     const uint64_t child_seed = random();
-    absl::StatusOr<ChildProcess> victim = ForkChild(
-        [&] { return ReceiveToEnd(guard.name(), true, child_seed); });
+    absl::StatusOr<ChildProcess> victim =
+        ForkChild([&] { return ReceiveToEnd(guard.name(), true, child_seed); });
     ASSERT_TRUE(victim.ok());
     // Publish for a random while, then kill the victim wherever it is:
     // attaching, spinning, asleep, holding slots.
-    const absl::Time until =
-        absl::Now() + absl::Microseconds(random() % 30000);
+    const absl::Time until = absl::Now() + absl::Microseconds(random() % 30000);
     do {
       absl::Status s =
           PublishNext(*publisher, Deadline::After(absl::Seconds(10)));
@@ -177,8 +176,7 @@ TEST(ChannelCrashTest, KilledPublishersAreReplacedAndTheSequenceGoesOn) {
           Publisher::Attach(guard.name(), Quick());
       if (!publisher.ok()) return 20;
       for (;;) {
-        if (!PublishNext(*publisher, Deadline::After(absl::Seconds(20)))
-                 .ok()) {
+        if (!PublishNext(*publisher, Deadline::After(absl::Seconds(20))).ok()) {
           return 21;
         }
       }

@@ -79,7 +79,8 @@ TEST(InspectChannelTest, ReportsGeometryPublisherAndBacklogs) {
   options.max_subscribers = 3;
   options.max_payload = 100;
   options.policy = SlowSubscriberPolicy::kDropOldest;
-  absl::StatusOr<Publisher> publisher = Publisher::Create(guard.name(), options);
+  absl::StatusOr<Publisher> publisher =
+      Publisher::Create(guard.name(), options);
   ASSERT_TRUE(publisher.ok()) << publisher.status();
   absl::StatusOr<Subscriber> slow = Subscriber::Attach(guard.name());
   ASSERT_TRUE(slow.ok()) << slow.status();
@@ -127,7 +128,8 @@ TEST(InspectChannelTest, LookingTakesNoPlace) {
   ChannelNameGuard guard("inspect");
   ChannelOptions options;
   options.max_subscribers = 1;
-  absl::StatusOr<Publisher> publisher = Publisher::Create(guard.name(), options);
+  absl::StatusOr<Publisher> publisher =
+      Publisher::Create(guard.name(), options);
   ASSERT_TRUE(publisher.ok()) << publisher.status();
   Fd fd = OpenReadOnly(guard.name());
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(InspectChannel(fd.get()).ok());

@@ -66,12 +66,18 @@ struct Scribbler {
   // Values that are likely to hit edge cases more often than uniform ones.
   static uint32_t Nasty(std::mt19937_64& random) {
     switch (random() % 6) {
-      case 0: return 0;
-      case 1: return 0xffffffffu;
-      case 2: return 0x80000000u;
-      case 3: return static_cast<uint32_t>(random() % 20);
-      case 4: return static_cast<uint32_t>(random() % 70000);
-      default: return static_cast<uint32_t>(random());
+      case 0:
+        return 0;
+      case 1:
+        return 0xffffffffu;
+      case 2:
+        return 0x80000000u;
+      case 3:
+        return static_cast<uint32_t>(random() % 20);
+      case 4:
+        return static_cast<uint32_t>(random() % 70000);
+      default:
+        return static_cast<uint32_t>(random());
     }
   }
 
@@ -159,10 +165,9 @@ TEST_P(ChannelScribbleTest, RandomBytesGiveErrorsNeverCrashes) {
       case 4: {
         if (!subscribers[which].has_value()) break;
         absl::StatusOr<Sample> sample =
-            random() % 4 == 0
-                ? subscribers[which]->Receive(
-                      Deadline::After(absl::Microseconds(200)))
-                : subscribers[which]->TryReceive();
+            random() % 4 == 0 ? subscribers[which]->Receive(
+                                    Deadline::After(absl::Microseconds(200)))
+                              : subscribers[which]->TryReceive();
         if (!sample.ok()) {
           ++errors;
           break;
@@ -182,7 +187,8 @@ TEST_P(ChannelScribbleTest, RandomBytesGiveErrorsNeverCrashes) {
         // Drop the subscriber's samples first (they must not outlive it).
         held.clear();
         subscribers[which].reset();
-        absl::StatusOr<Subscriber> s = Subscriber::Attach(guard.name(), waiting);
+        absl::StatusOr<Subscriber> s =
+            Subscriber::Attach(guard.name(), waiting);
         if (s.ok()) {
           subscribers[which].emplace(*std::move(s));
         } else {
@@ -218,10 +224,10 @@ TEST_P(ChannelScribbleTest, RandomBytesGiveErrorsNeverCrashes) {
   EXPECT_GT(errors + attach_errors, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(BothPolicies, ChannelScribbleTest,
-                         ::testing::Values(
-                             SlowSubscriberPolicy::kBlockPublisher,
-                             SlowSubscriberPolicy::kDropOldest));
+INSTANTIATE_TEST_SUITE_P(
+    BothPolicies, ChannelScribbleTest,
+    ::testing::Values(SlowSubscriberPolicy::kBlockPublisher,
+                      SlowSubscriberPolicy::kDropOldest));
 
 }  // namespace
 }  // namespace ipcbox

@@ -123,11 +123,10 @@ TEST(RetryUntilTest, AnExpiredDeadlineTriesOnce) {
 
 TEST(RetryUntilTest, AnErrorEndsTheWait) {
   int calls = 0;
-  const absl::Status s =
-      RetryUntil(Deadline::After(absl::Seconds(30)), [&] {
-        ++calls;
-        return absl::PermissionDeniedError("no");
-      });
+  const absl::Status s = RetryUntil(Deadline::After(absl::Seconds(30)), [&] {
+    ++calls;
+    return absl::PermissionDeniedError("no");
+  });
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(calls, 1);
 }

@@ -85,8 +85,8 @@ TEST(ErrnoErrorTest, NoErrnoYieldsAnOutcomeCode) {
   int moved = 0;
   for (int errnum = 1; errnum <= 133; ++errnum) {
     const absl::Status status = ErrnoError(errnum, "call", "obj");
-    EXPECT_FALSE(IsOutcomeCode(status.code())) << "errno " << errnum << ": "
-                                               << status;
+    EXPECT_FALSE(IsOutcomeCode(status.code()))
+        << "errno " << errnum << ": " << status;
     EXPECT_FALSE(IsWouldBlock(status) || IsTimedOut(status) ||
                  IsEndOfStream(status))
         << status;

@@ -90,8 +90,7 @@ TEST(IpcKeyTest, Private) {
 TEST(IpcKeyTest, FromNameIsFnv1aOfTheName) {
   const PosixName name = PosixName::Create("/sensor-a").value();
   // 32-bit FNV-1a of the 9 bytes "/sensor-a", computed independently.
-  EXPECT_EQ(static_cast<uint32_t>(IpcKey::FromName(name).value()),
-            0xc137759au);
+  EXPECT_EQ(static_cast<uint32_t>(IpcKey::FromName(name).value()), 0xc137759au);
   EXPECT_EQ(IpcKey::FromName(name).ToString(), "key 0xc137759a");
   EXPECT_FALSE(IpcKey::FromName(name).is_private());
 }

@@ -11,9 +11,9 @@ namespace ipcbox {
 namespace {
 
 TEST(DescribeTimeoutTest, SaysWhatTimedOutAndAfterHowLong) {
-  const absl::Status described = DescribeTimeout(
-      TimedOutError(), "waiting for a reader on \"/tmp/f\"",
-      absl::Milliseconds(1500));
+  const absl::Status described =
+      DescribeTimeout(TimedOutError(), "waiting for a reader on \"/tmp/f\"",
+                      absl::Milliseconds(1500));
   EXPECT_EQ(described.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(described.message(),
             "waiting for a reader on \"/tmp/f\" timed out after 1.5s");

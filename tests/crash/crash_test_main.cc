@@ -49,11 +49,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::printf("crash suite: seed %llu (repeat with --seed=%llu), %d kill "
-              "points per pair and direction, peer timeout %s\n",
-              static_cast<unsigned long long>(settings.seed),
-              static_cast<unsigned long long>(settings.seed),
-              settings.kill_points,
-              absl::FormatDuration(settings.peer_timeout).c_str());
+  std::printf(
+      "crash suite: seed %llu (repeat with --seed=%llu), %d kill "
+      "points per pair and direction, peer timeout %s\n",
+      static_cast<unsigned long long>(settings.seed),
+      static_cast<unsigned long long>(settings.seed), settings.kill_points,
+      absl::FormatDuration(settings.peer_timeout).c_str());
   return RUN_ALL_TESTS();
 }

@@ -17,8 +17,8 @@ namespace ipcbox::testing {
 namespace {
 
 constexpr int kFifoLoops = 150;
-constexpr uint32_t kFifoInts = kFifoLoops * examples::kChunkSize *
-                               examples::kIntsPerChunk;
+constexpr uint32_t kFifoInts =
+    kFifoLoops * examples::kChunkSize * examples::kIntsPerChunk;
 
 Instance FifoChannel(const Place& place, CrashTrial::Which peer) {
   const std::string path = place.dir + "/fifoChannel";
@@ -51,15 +51,16 @@ Instance FifoChannel(const Place& place, CrashTrial::Which peer) {
 }
 
 TEST(CrashTest, FifoWriterKilled) {
-  RunKillPoints("fifo_writer killed, fifo_reader survives",
-                [](const Place& p) { return FifoChannel(p, CrashTrial::kFirst); });
+  RunKillPoints("fifo_writer killed, fifo_reader survives", [](const Place& p) {
+    return FifoChannel(p, CrashTrial::kFirst);
+  });
 }
 
 TEST(CrashTest, FifoReaderKilled) {
-  RunKillPoints("fifo_reader killed, fifo_writer survives",
-                [](const Place& p) { return FifoChannel(p, CrashTrial::kSecond); });
+  RunKillPoints("fifo_reader killed, fifo_writer survives", [](const Place& p) {
+    return FifoChannel(p, CrashTrial::kSecond);
+  });
 }
-
 
 }  // namespace
 }  // namespace ipcbox::testing

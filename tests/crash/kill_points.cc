@@ -131,8 +131,8 @@ void RunKillPoints(const std::string& label,
 
     if (calibration) {
       ASSERT_TRUE(s.exit.exited_with(0)) << said;
-      ASSERT_TRUE(r.peer.exited_with(0)) << "peer " << r.peer.Describe()
-                                     << "; err: \"" << r.peer_err << "\"";
+      ASSERT_TRUE(r.peer.exited_with(0))
+          << "peer " << r.peer.Describe() << "; err: \"" << r.peer_err << "\"";
       whole_out = s.out;
       // Kill points over the peer's run, and a little after it.
       span = r.peer_ran * 1.2 + absl::Milliseconds(1);
@@ -204,8 +204,7 @@ void RunKillPoints(const std::string& label,
       label.c_str(), tally.kill_points, absl::FormatDuration(span).c_str(),
       tally.peer_ended_first, tally.survivor_whole,
       tally.survivor_failed_clearly, tally.survivor_sound_partial,
-      tally.left_for_restart,
-      tally.violations);
+      tally.left_for_restart, tally.violations);
 }
 
 int Report(const absl::Status& status, const char* program, std::FILE* err) {

@@ -55,13 +55,15 @@ Instance MessageQueue(const Place& place, CrashTrial::Which peer) {
 }
 
 TEST(CrashTest, MessageQueueSenderKilled) {
-  RunKillPoints("sender killed, receiver runs after it",
-                [](const Place& p) { return MessageQueue(p, CrashTrial::kFirst); });
+  RunKillPoints("sender killed, receiver runs after it", [](const Place& p) {
+    return MessageQueue(p, CrashTrial::kFirst);
+  });
 }
 
 TEST(CrashTest, MessageQueueReceiverKilled) {
-  RunKillPoints("receiver killed after the sender",
-                [](const Place& p) { return MessageQueue(p, CrashTrial::kSecond); });
+  RunKillPoints("receiver killed after the sender", [](const Place& p) {
+    return MessageQueue(p, CrashTrial::kSecond);
+  });
 }
 
 }  // namespace

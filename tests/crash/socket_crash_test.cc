@@ -12,10 +12,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "examples/socket/book_echo.h"
+#include "gtest/gtest.h"
 #include "ipcbox/socket/socket_address.h"
 #include "ipcbox/socket/stream_listener.h"
 #include "ipcbox/socket/stream_socket.h"
-#include "gtest/gtest.h"
 #include "tests/crash/crash_trial.h"
 #include "tests/crash/kill_points.h"
 
@@ -77,8 +77,9 @@ Instance BookEcho(const Place&, CrashTrial::Which peer) {
 }
 
 TEST(CrashTest, SocketClientKilled) {
-  RunKillPoints("socket_client killed, socket_server survives",
-                [](const Place& p) { return BookEcho(p, CrashTrial::kSecond); });
+  RunKillPoints(
+      "socket_client killed, socket_server survives",
+      [](const Place& p) { return BookEcho(p, CrashTrial::kSecond); });
 }
 
 TEST(CrashTest, SocketServerKilled) {

@@ -38,11 +38,11 @@
 namespace ipcbox {
 namespace {
 
-using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::Fault;
 using ::ipcbox::testing::FaultOn;
 using ::ipcbox::testing::IsErrorNaming;
 using ::ipcbox::testing::OpenDescriptorCount;
+using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::ScopedFault;
 using ::ipcbox::testing::Syscall;
 using ::ipcbox::testing::Tally;
@@ -130,8 +130,8 @@ TEST_F(ChannelFaultTest, NamedCreationFailuresNameTheCallAndLeaveNoObject) {
 }
 
 TEST_F(ChannelFaultTest, ToleratesAKernelWithoutSeals) {
-  ScopedFault no_seals(Syscall::kFcntl, FaultFor(Case{
-      Syscall::kFcntl, EINVAL, F_ADD_SEALS, ""}));
+  ScopedFault no_seals(Syscall::kFcntl, FaultFor(Case{Syscall::kFcntl, EINVAL,
+                                                      F_ADD_SEALS, ""}));
   absl::StatusOr<Publisher> publisher = Publisher::CreateAnonymous(kOptions);
   EXPECT_TRUE(publisher.ok()) << publisher.status();
   EXPECT_EQ(no_seals.injected(), 1);
@@ -163,7 +163,8 @@ TEST_F(ChannelFaultTest, EintrAtCreationAndAttachIsRetried) {
       lock_storm.command = F_OFD_SETLK;
       ScopedFault lock(Syscall::kFcntl, lock_storm);
       absl::StatusOr<Subscriber> subscriber =
-          named ? Subscriber::Attach(name) : Subscriber::AttachFd(publisher->fd());
+          named ? Subscriber::Attach(name)
+                : Subscriber::AttachFd(publisher->fd());
       ASSERT_TRUE(subscriber.ok()) << subscriber.status();
       EXPECT_EQ(lock.injected(), kStorm);
       Tally(lock);
@@ -196,8 +197,8 @@ TEST_F(ChannelFaultTest, AttachFailuresNameTheCallAndTakeNoPlace) {
     Tally(fault);
     if (c.call != Syscall::kShmOpen) {
       ScopedFault again(c.call, FaultFor(c));
-      EXPECT_TRUE(IsErrorNaming(
-          Subscriber::AttachFd(publisher->fd()).status(), c.named));
+      EXPECT_TRUE(IsErrorNaming(Subscriber::AttachFd(publisher->fd()).status(),
+                                c.named));
       EXPECT_EQ(again.injected(), 1);
       Tally(again);
     }
@@ -271,9 +272,9 @@ TEST_F(ChannelReceiveFaultTest, AnEndlessFutexStormEndsAtTheDeadline) {
     Fault f = FaultOn(-1, error, -1);
     f.syscall_number = SYS_futex;
     ScopedFault storm(Syscall::kSyscall, f);
-    EXPECT_TRUE(IsTimedOut(
-        subscriber_->Receive(Deadline::After(absl::Milliseconds(20)))
-            .status()));
+    EXPECT_TRUE(
+        IsTimedOut(subscriber_->Receive(Deadline::After(absl::Milliseconds(20)))
+                       .status()));
     EXPECT_GE(storm.injected(), 1);
     Tally(storm);
   }

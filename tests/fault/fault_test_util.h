@@ -94,12 +94,11 @@ inline void Tally(const ScopedFault& fault) {
 inline ::testing::AssertionResult IsErrorNaming(const absl::Status& status,
                                                 const char* call) {
   if (status.ok()) {
-    return ::testing::AssertionFailure() << "ok, expected an error from "
-                                         << call;
+    return ::testing::AssertionFailure()
+           << "ok, expected an error from " << call;
   }
   if (!absl::StrContains(status.message(), call)) {
-    return ::testing::AssertionFailure()
-           << status << " does not name " << call;
+    return ::testing::AssertionFailure() << status << " does not name " << call;
   }
   return ::testing::AssertionSuccess();
 }

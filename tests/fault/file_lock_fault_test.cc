@@ -91,8 +91,7 @@ class FileLockFaultTest : public ::testing::Test {
   void SetUp() override {
     fds_before_ = OpenDescriptorCount();
     path_ = UniqueTempPath("lock_fault");
-    absl::StatusOr<typename Backend::Lock> lock =
-        Backend::Lock::Open(path_);
+    absl::StatusOr<typename Backend::Lock> lock = Backend::Lock::Open(path_);
     ASSERT_TRUE(lock.ok()) << lock.status();
     lock_.emplace(*std::move(lock));
   }
@@ -179,8 +178,7 @@ TYPED_TEST(FileLockFaultTest, AConflictIsWouldBlockTriedOnce) {
 // first try into the back-off.
 template <typename Backend>
 absl::StatusOr<typename Backend::Holder> HoldTheLock(const std::string& path) {
-  absl::StatusOr<typename Backend::Holder> holder =
-      Backend::Holder::Open(path);
+  absl::StatusOr<typename Backend::Holder> holder = Backend::Holder::Open(path);
   if (!holder.ok()) return holder.status();
   if (absl::Status s = holder->TryLock(LockType::kExclusive); !s.ok()) {
     return s;
@@ -212,8 +210,7 @@ TYPED_TEST(FileLockFaultTest, EintrStormOnTheSleepsIsRetriedUntilTheLock) {
     }
     EXPECT_TRUE(holder->Unlock().ok());
   });
-  const absl::Status locked =
-      this->lock_->LockFor(LockType::kExclusive, kLong);
+  const absl::Status locked = this->lock_->LockFor(LockType::kExclusive, kLong);
   give_up = true;
   releaser.join();
   EXPECT_TRUE(locked.ok()) << locked;
@@ -239,8 +236,7 @@ TYPED_TEST(FileLockFaultTest, EintrStormOnTheRetriedTriesIsAbsorbed) {
     }
     EXPECT_TRUE(holder->Unlock().ok());
   });
-  const absl::Status locked =
-      this->lock_->LockFor(LockType::kExclusive, kLong);
+  const absl::Status locked = this->lock_->LockFor(LockType::kExclusive, kLong);
   give_up = true;
   releaser.join();
   EXPECT_TRUE(locked.ok()) << locked;
@@ -255,8 +251,7 @@ TYPED_TEST(FileLockFaultTest, AnEndlessEintrStormEndsAtTheDeadline) {
   ScopedFault storm(Syscall::kClockNanosleep, FaultOn(-1, EINTR, -1));
   const absl::Duration timeout = absl::Milliseconds(20);
   const absl::Time start = absl::Now();
-  EXPECT_TRUE(
-      IsTimedOut(this->lock_->LockFor(LockType::kExclusive, timeout)));
+  EXPECT_TRUE(IsTimedOut(this->lock_->LockFor(LockType::kExclusive, timeout)));
   EXPECT_GE(absl::Now() - start, timeout) << "returned early";
   EXPECT_GE(storm.injected(), 1);
   Tally(storm);

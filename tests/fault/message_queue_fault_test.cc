@@ -55,8 +55,7 @@ void Count(const ScopedFault& fault) { ::ipcbox::testing::Tally(fault); }
 class PosixQueueFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<PosixName> name =
-        PosixName::Create(UniqueName("mq_fault"));
+    absl::StatusOr<PosixName> name = PosixName::Create(UniqueName("mq_fault"));
     ASSERT_TRUE(name.ok()) << name.status();
     name_ = *name;
     posix::QueueOptions options;
@@ -115,8 +114,7 @@ TEST_F(PosixQueueFaultTest, EintrStormsOnEverySendAndReceiveAreRetried) {
 TEST_F(PosixQueueFaultTest, AnEarlyEtimedoutWithTimeLeftIsRetried) {
   // What a wall clock stepped forwards looks like to mq_timedreceive.
   ASSERT_TRUE(queue_.Send("late", 0).ok());
-  ScopedFault early(Syscall::kMqTimedreceive,
-                    On(queue_.fd(), ETIMEDOUT, 3));
+  ScopedFault early(Syscall::kMqTimedreceive, On(queue_.fd(), ETIMEDOUT, 3));
   absl::StatusOr<ReceivedMessage> got =
       queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
   ASSERT_TRUE(got.ok()) << got.status();
@@ -190,8 +188,8 @@ TEST(PosixQueueOpenFaultTest, FailingMqOpenLeaksNoDescriptorAndNoQueue) {
   EXPECT_EQ(OpenDescriptorCount(), before);
   posix::QueueOptions existing;
   existing.open_mode = OpenMode::kOpenExisting;
-  EXPECT_TRUE(absl::IsNotFound(
-      posix::MessageQueue::Open(*name, existing).status()))
+  EXPECT_TRUE(
+      absl::IsNotFound(posix::MessageQueue::Open(*name, existing).status()))
       << "a failed open must not leave a queue behind";
 }
 

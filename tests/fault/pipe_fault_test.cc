@@ -63,8 +63,7 @@ TEST(PipeFaultTest, AnEintrStormOnWriteIsRetried) {
   ASSERT_TRUE(pipe.ok()) << pipe.status();
   const std::string data = Bytes(1000);
   {
-    ScopedFault storm(Syscall::kWrite,
-                      On(pipe->writer.fd().get(), EINTR, 200));
+    ScopedFault storm(Syscall::kWrite, On(pipe->writer.fd().get(), EINTR, 200));
     EXPECT_TRUE(pipe->writer.WriteAll(data).ok());
     EXPECT_EQ(storm.injected(), 200);
     Tally(storm);

@@ -15,13 +15,13 @@
 #include "ipcbox/core/errors.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/semaphore/posix_anonymous_semaphore.h"
 #include "ipcbox/semaphore/posix_named_semaphore.h"
 #include "ipcbox/semaphore/posix_unnamed_semaphore.h"
 #include "ipcbox/semaphore/semaphore_options.h"
 #include "ipcbox/semaphore/sysv_semaphore.h"
-#include "ipcbox/core/sysv_key.h"
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"
@@ -29,11 +29,11 @@
 namespace ipcbox {
 namespace {
 
-using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::FaultOn;
 using ::ipcbox::testing::IpcLeakCheck;
 using ::ipcbox::testing::IsErrorNaming;
 using ::ipcbox::testing::OpenDescriptorCount;
+using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::ScopedFault;
 using ::ipcbox::testing::Syscall;
 using ::ipcbox::testing::Tally;

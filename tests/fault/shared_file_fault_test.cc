@@ -6,8 +6,8 @@
 // is gone, no descriptor leaked and the lock is free again.
 
 #include <errno.h>
-#include <stdlib.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,7 +43,8 @@ using ::ipcbox::testing::Tally;
 
 constexpr absl::string_view kOld = "the previous contents, whole\n";
 constexpr absl::string_view kNew1 = "Now is the winter of our discontent\n";
-constexpr absl::string_view kNew2 = "Made glorious summer by this sun of York\n";
+constexpr absl::string_view kNew2 =
+    "Made glorious summer by this sun of York\n";
 
 class SharedFileFaultTest : public ::testing::Test {
  protected:

@@ -16,11 +16,11 @@
 #include "gtest/gtest.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
+#include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "ipcbox/shm/shared_memory_options.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
-#include "ipcbox/core/sysv_key.h"
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"
@@ -28,11 +28,11 @@
 namespace ipcbox {
 namespace {
 
-using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::FaultOn;
 using ::ipcbox::testing::IpcLeakCheck;
 using ::ipcbox::testing::IsErrorNaming;
 using ::ipcbox::testing::OpenDescriptorCount;
+using ::ipcbox::testing::OwnSharedMemoryEntries;
 using ::ipcbox::testing::ScopedFault;
 using ::ipcbox::testing::Syscall;
 using ::ipcbox::testing::Tally;

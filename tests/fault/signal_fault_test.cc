@@ -102,8 +102,7 @@ TEST_F(SignalFdFaultTest, EintrStormsOnReadAndPollAreRetried) {
   {
     // The blocking read: each EAGAIN sends it to poll(), which is
     // interrupted, and it reads again; after the storm, the signal.
-    ScopedFault empty(Syscall::kRead,
-                      FaultOn(blocking_->fd(), EAGAIN, kStorm));
+    ScopedFault empty(Syscall::kRead, FaultOn(blocking_->fd(), EAGAIN, kStorm));
     ScopedFault storm(Syscall::kPoll, FaultOn(blocking_->fd(), EINTR, kStorm));
     absl::StatusOr<SignalInfo> info = blocking_->Read();
     ASSERT_TRUE(info.ok()) << info.status();

@@ -76,16 +76,14 @@ TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
     Tally(eintr);
   }
   {
-    ScopedFault shorts(Syscall::kSendto,
-                       On(c->client.fd().get(), 0, -1, 11));
+    ScopedFault shorts(Syscall::kSendto, On(c->client.fd().get(), 0, -1, 11));
     ASSERT_TRUE(c->client.SendAll(data.substr(10000), Soon()).ok());
     EXPECT_GE(shorts.injected(), 10000 / 11);
     Tally(shorts);
   }
   std::string got(data.size(), '\0');
   {
-    ScopedFault eintr(Syscall::kRecvfrom,
-                      On(c->server.fd().get(), EINTR, 100));
+    ScopedFault eintr(Syscall::kRecvfrom, On(c->server.fd().get(), EINTR, 100));
     ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
     EXPECT_EQ(eintr.injected(), 100);
     Tally(eintr);

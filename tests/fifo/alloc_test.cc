@@ -52,23 +52,33 @@ TEST(FifoAllocationTest, ReadWriteLoopInOneProcessDoesNotAllocate) {
   std::string buf(4096, '\0');
   Tally tally;
   auto round = [&] {
-    if (writer->Write(message).ok()) ++tally.ok; else ++tally.other;
+    if (writer->Write(message).ok())
+      ++tally.ok;
+    else
+      ++tally.other;
     if (writer->WriteAll(message, Deadline::After(absl::Seconds(10))).ok()) {
       ++tally.ok;
     } else {
       ++tally.other;
     }
-    if (reader->ReadFull(absl::MakeSpan(buf.data(), 2 * message.size()),
-                         Deadline::After(absl::Seconds(10)))
+    if (reader
+            ->ReadFull(absl::MakeSpan(buf.data(), 2 * message.size()),
+                       Deadline::After(absl::Seconds(10)))
             .ok()) {
       ++tally.ok;
     } else {
       ++tally.other;
     }
     absl::StatusOr<size_t> r = reader->Read(absl::MakeSpan(buf));
-    if (IsWouldBlock(r.status())) ++tally.would_block; else ++tally.other;
+    if (IsWouldBlock(r.status()))
+      ++tally.would_block;
+    else
+      ++tally.other;
     r = reader->ReadUntil(absl::MakeSpan(buf), Deadline::Expired());
-    if (IsTimedOut(r.status())) ++tally.timed_out; else ++tally.other;
+    if (IsTimedOut(r.status()))
+      ++tally.timed_out;
+    else
+      ++tally.other;
   };
   round();  // warm up
   tally = Tally();
@@ -79,7 +89,10 @@ TEST(FifoAllocationTest, ReadWriteLoopInOneProcessDoesNotAllocate) {
   for (int i = 0; i < 3; ++i) {
     absl::StatusOr<size_t> r =
         reader->ReadFor(absl::MakeSpan(buf), absl::Milliseconds(1));
-    if (IsTimedOut(r.status())) ++tally.timed_out; else ++tally.other;
+    if (IsTimedOut(r.status()))
+      ++tally.timed_out;
+    else
+      ++tally.other;
   }
   counter.Stop();
 

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "gtest/gtest.h"
 #include "examples/fifo/fifo_channel.h"
+#include "gtest/gtest.h"
 #include "tests/fifo/fifo_test_util.h"
 #include "tests/fifo/seed_sequence.h"
 
@@ -23,13 +23,15 @@ using ::ipcbox::testing::NothingAt;
 using ::ipcbox::testing::ScopedPath;
 
 TEST(SeedSequenceTest, TheArticlesPrimeCountIsTheDefaultSequences) {
-  const Expected expected = ExpectedCounts(kMaxLoops, kChunkSize, kIntsPerChunk);
+  const Expected expected =
+      ExpectedCounts(kMaxLoops, kChunkSize, kIntsPerChunk);
   EXPECT_EQ(expected.ints, 768000u);
   EXPECT_EQ(expected.primes, 37682u);  // "Received ints: 768000, primes: 37682"
 }
 
 TEST(FifoChannelFullRunTest, PrintsTheArticlesLines) {
-  const Expected expected = ExpectedCounts(kMaxLoops, kChunkSize, kIntsPerChunk);
+  const Expected expected =
+      ExpectedCounts(kMaxLoops, kChunkSize, kIntsPerChunk);
   ScopedPath path("fifo_channel_test");
   FifoWriterOptions writer;
   writer.fifo_path = path.path();

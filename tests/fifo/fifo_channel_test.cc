@@ -53,7 +53,7 @@ TEST(SeedIsPrimeTest, KeepsTheSeedsAnswersForSmallNumbers) {
   EXPECT_TRUE(SeedIsPrime(5));
   EXPECT_FALSE(SeedIsPrime(25));
   EXPECT_FALSE(SeedIsPrime(49));
-  EXPECT_TRUE(SeedIsPrime(2147483647u));  // RAND_MAX, a Mersenne prime
+  EXPECT_TRUE(SeedIsPrime(2147483647u));   // RAND_MAX, a Mersenne prime
   EXPECT_FALSE(SeedIsPrime(2147483645u));  // 5 * 429496729
 }
 
@@ -87,7 +87,8 @@ TEST(FifoChannelTest, WithTheSeedsPausesAndOtherCounts) {
   writer.ints_per_chunk = 3;
   ASSERT_TRUE(writer.pauses);
   std::string writer_error;
-  absl::StatusOr<FifoReaderCounts> counts = RunWriterAndReader(writer, &writer_error);
+  absl::StatusOr<FifoReaderCounts> counts =
+      RunWriterAndReader(writer, &writer_error);
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ(writer_error, "");
   const Expected expected = ExpectedCounts(300, 5, 3);
@@ -109,12 +110,13 @@ TEST(FifoChannelTest, WriterCreatesTheFifoWithTheSeedsModeWhateverTheUmask) {
   // Look while the writer waits for its reader, then be that reader.
   EXPECT_TRUE(::ipcbox::testing::AwaitMode(path.path(), S_IFIFO | 0666))
       << std::oct << LstatMode(path.path());
-  absl::StatusOr<PipeReader> reader = OpenFifoReader(path.path(), Deadline::After(absl::Seconds(60)));
+  absl::StatusOr<PipeReader> reader =
+      OpenFifoReader(path.path(), Deadline::After(absl::Seconds(60)));
   ASSERT_TRUE(reader.ok()) << reader.status();
   char buf[64 * 4];  // one round: 16 chunks of 4 ints
-  EXPECT_TRUE(reader->ReadFull(absl::MakeSpan(buf),
-                               Deadline::After(absl::Seconds(60)))
-                  .ok());
+  EXPECT_TRUE(
+      reader->ReadFull(absl::MakeSpan(buf), Deadline::After(absl::Seconds(60)))
+          .ok());
   EXPECT_TRUE(IsEndOfStream(
       reader->ReadFor(absl::MakeSpan(buf), absl::Seconds(60)).status()));
   EXPECT_TRUE(ExitedWith(child->Wait(kChildTimeout), 0));
@@ -147,8 +149,7 @@ TEST(FifoChannelTest, AWriterWithoutAReaderSaysWhatTimedOut) {
   absl::StatusOr<int64_t> sent = RunFifoWriter(writer);
   EXPECT_EQ(sent.status().code(), absl::StatusCode::kDeadlineExceeded)
       << sent.status();
-  EXPECT_THAT(sent.status().message(),
-              HasSubstr("waiting for a reader on "));
+  EXPECT_THAT(sent.status().message(), HasSubstr("waiting for a reader on "));
   EXPECT_THAT(sent.status().message(), HasSubstr("timed out after 100ms"));
   EXPECT_TRUE(NothingAt(path.path()));
 }
@@ -254,8 +255,7 @@ TEST(FifoChannelTest, ReaderWithoutAFifoFailsLikeTheSeed) {
   ScopedPath path("fifo_channel_test");
   FifoReaderOptions reader;
   reader.fifo_path = path.path();
-  EXPECT_EQ(RunFifoReader(reader).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(RunFifoReader(reader).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST(FifoChannelTest, BadWriterOptionsAreRejected) {

@@ -19,9 +19,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "examples/fifo/fifo_chat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "examples/fifo/fifo_chat.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/fifo/fifo.h"
 #include "ipcbox/fifo/fifo_open.h"
@@ -32,10 +32,10 @@
 namespace ipcbox::examples {
 namespace {
 
+using ::ipcbox::testing::AwaitMode;
 using ::ipcbox::testing::ChildProcess;
 using ::ipcbox::testing::ExitedWith;
 using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::AwaitMode;
 using ::ipcbox::testing::LstatMode;
 using ::ipcbox::testing::NothingAt;
 using ::ipcbox::testing::ReadFile;
@@ -145,10 +145,10 @@ TEST_F(ChatTest, LinesTypedIntoTheClientComeOutOfTheServer) {
 
   EXPECT_TRUE(ExitedWith(client_->Wait(kChildTimeout), 0));
   EXPECT_TRUE(ExitedWith(server_->Wait(kChildTimeout), 0));
-  EXPECT_EQ(ReadFile(server_out_.path()),
-            absl::StrCat("server receive]: hello, world!\n",
-                         "server receive]: 你好\n",
-                         "******* client end *******\n"));
+  EXPECT_EQ(
+      ReadFile(server_out_.path()),
+      absl::StrCat("server receive]: hello, world!\n",
+                   "server receive]: 你好\n", "******* client end *******\n"));
   EXPECT_EQ(ReadFile(client_out_.path()),
             "[client input]: [client input]: [client input]: ");
   EXPECT_TRUE(NothingAt(fifo_.path()));  // the server created it, so removes it

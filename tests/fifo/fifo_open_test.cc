@@ -92,9 +92,9 @@ TEST_F(FifoOpenTest, WithAReaderTheNonBlockingWriteOpenSucceeds) {
 
   ASSERT_TRUE(writer->WriteAll("through the fifo").ok());
   char buf[16];
-  ASSERT_TRUE(reader->ReadFull(absl::MakeSpan(buf),
-                               Deadline::After(absl::Seconds(10)))
-                  .ok());
+  ASSERT_TRUE(
+      reader->ReadFull(absl::MakeSpan(buf), Deadline::After(absl::Seconds(10)))
+          .ok());
   EXPECT_EQ(absl::string_view(buf, sizeof(buf)), "through the fifo");
   ASSERT_TRUE(writer->Close().ok());
   EXPECT_TRUE(IsEndOfStream(reader->Read(absl::MakeSpan(buf)).status()));
@@ -107,16 +107,14 @@ TEST_F(FifoOpenTest, EndModeIsIndependentOfHowTheOpenWaited) {
   EXPECT_FALSE(reader->nonblocking());
   EXPECT_FALSE(HasFlag(reader->fd().get(), O_NONBLOCK));
 
-  absl::StatusOr<PipeWriter> writer =
-      OpenFifoWriter(path(), Deadline::After(absl::Seconds(10)),
-                     FifoEndMode::kBlocking);
+  absl::StatusOr<PipeWriter> writer = OpenFifoWriter(
+      path(), Deadline::After(absl::Seconds(10)), FifoEndMode::kBlocking);
   ASSERT_TRUE(writer.ok()) << writer.status();
   EXPECT_FALSE(writer->nonblocking());
   EXPECT_FALSE(HasFlag(writer->fd().get(), O_NONBLOCK));
 
-  absl::StatusOr<PipeWriter> nonblocking_writer =
-      OpenFifoWriter(path(), Deadline::After(absl::Seconds(10)),
-                     FifoEndMode::kNonBlocking);
+  absl::StatusOr<PipeWriter> nonblocking_writer = OpenFifoWriter(
+      path(), Deadline::After(absl::Seconds(10)), FifoEndMode::kNonBlocking);
   ASSERT_TRUE(nonblocking_writer.ok()) << nonblocking_writer.status();
   EXPECT_TRUE(HasFlag(nonblocking_writer->fd().get(), O_NONBLOCK));
 }
@@ -138,10 +136,8 @@ TEST_F(FifoOpenTest, TimedWriteOpenTimesOutWithoutReader) {
 }
 
 TEST_F(FifoOpenTest, ExpiredDeadlineMakesOneAttempt) {
-  EXPECT_TRUE(IsTimedOut(
-      OpenFifoWriter(path(), Deadline::Expired()).status()));
-  EXPECT_TRUE(IsTimedOut(
-      OpenFifoReader(path(), Deadline::Expired()).status()));
+  EXPECT_TRUE(IsTimedOut(OpenFifoWriter(path(), Deadline::Expired()).status()));
+  EXPECT_TRUE(IsTimedOut(OpenFifoReader(path(), Deadline::Expired()).status()));
 
   absl::StatusOr<PipeReader> reader = TryOpenFifoReader(path());
   ASSERT_TRUE(reader.ok()) << reader.status();
@@ -177,9 +173,9 @@ TEST_F(FifoOpenTest, RemovingTheNameDoesNotDisturbOpenEnds) {
   EXPECT_EQ(LstatMode(path()), 0u);
   ASSERT_TRUE(writer->WriteAll("still here").ok());
   char buf[10];
-  ASSERT_TRUE(reader->ReadFull(absl::MakeSpan(buf),
-                               Deadline::After(absl::Seconds(10)))
-                  .ok());
+  ASSERT_TRUE(
+      reader->ReadFull(absl::MakeSpan(buf), Deadline::After(absl::Seconds(10)))
+          .ok());
   EXPECT_EQ(absl::string_view(buf, 10), "still here");
 }
 
@@ -189,14 +185,12 @@ TEST(FifoOpenPathTest, MissingFifoIsNotFound) {
             absl::StatusCode::kNotFound);
   EXPECT_EQ(TryOpenFifoWriter(path.path()).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(OpenFifoReader(path.path(), Deadline::After(kShortWait))
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(OpenFifoWriter(path.path(), Deadline::After(kShortWait))
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      OpenFifoReader(path.path(), Deadline::After(kShortWait)).status().code(),
+      absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      OpenFifoWriter(path.path(), Deadline::After(kShortWait)).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST(FifoOpenPathTest, BadPathsAreInvalidArguments) {
@@ -262,8 +256,7 @@ TEST_P(FifoOpenRefusesTest, ASymlinkEvenToAFifoWithPeers) {
 INSTANTIATE_TEST_SUITE_P(EveryOpen, FifoOpenRefusesTest,
                          ::testing::Values(Opener::kReader,
                                            Opener::kTimedReader,
-                                           Opener::kTryReader,
-                                           Opener::kWriter,
+                                           Opener::kTryReader, Opener::kWriter,
                                            Opener::kTryWriter));
 
 }  // namespace

@@ -60,9 +60,8 @@ TEST_P(FifoPermissionsTest, ModeIsExactWhateverTheUmask) {
   const auto [umask_bits, mode] = GetParam();
   ScopedUmask umask(umask_bits);
   ScopedPath path("fifo_test");
-  absl::StatusOr<Fifo> fifo = Fifo::Create(path.path(),
-                                           OpenMode::kCreateExclusive,
-                                           Mode(mode));
+  absl::StatusOr<Fifo> fifo =
+      Fifo::Create(path.path(), OpenMode::kCreateExclusive, Mode(mode));
   ASSERT_TRUE(fifo.ok()) << fifo.status();
   EXPECT_EQ(LstatMode(path.path()), S_IFIFO | mode)
       << std::oct << "umask " << umask_bits << ", asked " << mode;
@@ -149,8 +148,7 @@ TEST_P(RegularFileAtPathTest, IsAnErrorAndTheFileIsUntouched) {
   ScopedPath path("fifo_test");
   WriteFile(path.path(), "precious data\n");
   ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
-  absl::StatusOr<Fifo> fifo =
-      Fifo::Create(path.path(), GetParam(), Mode(0666));
+  absl::StatusOr<Fifo> fifo = Fifo::Create(path.path(), GetParam(), Mode(0666));
   ASSERT_FALSE(fifo.ok());
   if (GetParam() == OpenMode::kCreateExclusive) {
     EXPECT_EQ(fifo.status().code(), absl::StatusCode::kAlreadyExists);
@@ -234,8 +232,7 @@ TEST(FifoTest, AMissingDirectoryIsNotFound) {
   ScopedPath dir("fifo_test_no_such_dir");
   const std::string path = dir.path() + "/fifo";
   absl::StatusOr<Fifo> fifo = Fifo::Create(path);
-  EXPECT_EQ(fifo.status().code(), absl::StatusCode::kNotFound)
-      << fifo.status();
+  EXPECT_EQ(fifo.status().code(), absl::StatusCode::kNotFound) << fifo.status();
   EXPECT_THAT(fifo.status().message(), HasSubstr("mkfifo"));
   EXPECT_TRUE(NothingAt(dir.path()));
 }
@@ -295,9 +292,7 @@ TEST(FifoTest, MovingTransfersOwnership) {
   Fifo moved = *std::move(fifo);
   EXPECT_TRUE(moved.created());
   EXPECT_TRUE(S_ISFIFO(LstatMode(path.path())));
-  {
-    Fifo gone = std::move(moved);
-  }
+  { Fifo gone = std::move(moved); }
   EXPECT_TRUE(NothingAt(path.path()));
 
   // Move-assigning over a Fifo that created one removes that one first.

@@ -224,8 +224,8 @@ TEST_F(MultiProcessFifoTest, ShellCatReadsWhatWeWrite) {
   if (::access("/bin/sh", X_OK) != 0) GTEST_SKIP() << "no /bin/sh";
   ScopedPath out("fifo_mp_test_out");
   absl::StatusOr<ChildProcess> shell = ForkChild([&] {
-    ::execl("/bin/sh", "sh", "-c", "cat \"$1\" > \"$2\"", "sh",
-            path().c_str(), out.c_str(), static_cast<char*>(nullptr));
+    ::execl("/bin/sh", "sh", "-c", "cat \"$1\" > \"$2\"", "sh", path().c_str(),
+            out.c_str(), static_cast<char*>(nullptr));
     return 127;
   });
   ASSERT_TRUE(shell.ok()) << shell.status();

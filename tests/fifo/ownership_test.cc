@@ -44,9 +44,9 @@ TEST(FifoOwnershipTest, RefusesAFifoAnotherUserMade) {
   absl::StatusOr<Fifo> fifo = Fifo::Create(path.path(), OpenMode::kOpenOrCreate,
                                            *Permissions::FromMode(0666));
   ASSERT_TRUE(absl::IsPermissionDenied(fifo.status())) << fifo.status();
-  EXPECT_THAT(fifo.status().message(),
-              AllOf(HasSubstr("FIFO \""),
-                    HasSubstr("uid 4242"), HasSubstr("0666")))
+  EXPECT_THAT(
+      fifo.status().message(),
+      AllOf(HasSubstr("FIFO \""), HasSubstr("uid 4242"), HasSubstr("0666")))
       << fifo.status();
   EXPECT_TRUE(absl::IsPermissionDenied(Fifo::Existing(path.path()).status()));
   OwnershipPolicy theirs;
@@ -60,7 +60,8 @@ TEST(FifoOwnershipTest, RefusesAWiderModeThanAsked) {
   ScopedPath path("fifo_wide");
   ASSERT_EQ(::mkfifo(path.path().c_str(), 0600), 0) << std::strerror(errno);
   ASSERT_EQ(::chmod(path.path().c_str(), 0666), 0);
-  absl::StatusOr<Fifo> fifo = Fifo::Create(path.path(), OpenMode::kOpenOrCreate);
+  absl::StatusOr<Fifo> fifo =
+      Fifo::Create(path.path(), OpenMode::kOpenOrCreate);
   ASSERT_TRUE(absl::IsPermissionDenied(fifo.status())) << fifo.status();
   EXPECT_THAT(fifo.status().message(), HasSubstr("mode 0666"));
   EXPECT_TRUE(Fifo::Create(path.path(), OpenMode::kOpenOrCreate,

@@ -35,8 +35,8 @@ inline uint64_t PowMod(uint64_t base, uint64_t exp, uint64_t mod) {
 inline bool MillerRabinIsPrime(uint32_t n) {
   if (n < 2) return false;
   // Small factors first: cheap, and most composites stop here.
-  for (uint32_t p : {2u,  3u,  5u,  7u,  11u, 13u, 17u, 19u, 23u,
-                     29u, 31u, 37u, 41u, 43u, 47u, 53u, 59u, 61u}) {
+  for (uint32_t p : {2u, 3u, 5u, 7u, 11u, 13u, 17u, 19u, 23u, 29u, 31u, 37u,
+                     41u, 43u, 47u, 53u, 59u, 61u}) {
     if (n % p == 0) return n == p;
   }
   uint32_t d = n - 1;
@@ -95,8 +95,8 @@ inline absl::StatusOr<FifoReaderCounts> RunWriterAndReader(
       ADD_FAILURE() << sent.status();
       return 2;
     }
-    const int64_t want = int64_t{writer.max_loops} * writer.chunk_size *
-                         writer.ints_per_chunk;
+    const int64_t want =
+        int64_t{writer.max_loops} * writer.chunk_size * writer.ints_per_chunk;
     return FifoWriterLine(*sent) == FifoWriterLine(want) ? 0 : 3;
   });
   if (!child.ok()) return child.status();

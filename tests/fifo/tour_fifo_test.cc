@@ -2,8 +2,8 @@
 // ported programs between processes with the seeds' defaults and check the
 // seeds' output themselves; this test only makes sure they keep passing.
 
-#include "absl/status/status.h"
 #include "examples/fifo/tour_fifo.h"
+#include "absl/status/status.h"
 #include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
 

@@ -422,8 +422,8 @@ TYPED_TEST(FileLockTest, ATimedWaitBacksOffInsteadOfSpinning) {
   EXPECT_TRUE(IsTimedOut(s)) << s;
   EXPECT_GE(waited, timeout) << "returned early";
   const absl::Duration cpu = after.cpu - before.cpu;
-  EXPECT_LT(cpu, timeout / 5) << "a wait of " << waited << " used " << cpu
-                              << " of CPU";
+  EXPECT_LT(cpu, timeout / 5)
+      << "a wait of " << waited << " used " << cpu << " of CPU";
   // At the cap, one sleep per kDefaultMaxSleep (fewer when wake-ups come
   // late on a busy machine), plus the ramp up to the cap (about ten).
   const int64_t capped_sleeps = timeout / Backoff::kDefaultMaxSleep;

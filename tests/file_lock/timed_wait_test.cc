@@ -154,8 +154,8 @@ TYPED_TEST(TimedWaitTest, ASignalfdProgramKeepsEverySignalAndTimesOutOnTime) {
   EXPECT_TRUE(SameMask(mask_before, mask_after)) << "the mask changed";
   const std::vector<struct sigaction> dispositions_after = Dispositions();
   for (int signo = 1; signo <= SIGRTMAX; ++signo) {
-    EXPECT_TRUE(SameDisposition(dispositions_before[signo],
-                                dispositions_after[signo]))
+    EXPECT_TRUE(
+        SameDisposition(dispositions_before[signo], dispositions_after[signo]))
         << "the disposition of signal " << signo << " changed";
   }
   bool got_timer_signal = false;

@@ -46,7 +46,8 @@ int Publish(const PosixName& name, int rate, absl::Time stop) {
   options.policy = SlowSubscriberPolicy::kDropOldest;
   absl::StatusOr<Publisher> publisher = Publisher::Create(name, options);
   if (!publisher.ok()) {
-    std::fprintf(stderr, "publisher: %s\n", publisher.status().ToString().c_str());
+    std::fprintf(stderr, "publisher: %s\n",
+                 publisher.status().ToString().c_str());
     return 1;
   }
   publisher->Disown();
@@ -74,7 +75,8 @@ int Publish(const PosixName& name, int rate, absl::Time stop) {
 int Subscribe(const PosixName& name, bool read, absl::Time stop) {
   absl::StatusOr<Subscriber> subscriber = Subscriber::Attach(name);
   if (!subscriber.ok()) {
-    std::fprintf(stderr, "subscriber: %s\n", subscriber.status().ToString().c_str());
+    std::fprintf(stderr, "subscriber: %s\n",
+                 subscriber.status().ToString().c_str());
     return 1;
   }
   std::printf("ready\n");
@@ -88,7 +90,8 @@ int Subscribe(const PosixName& name, bool read, absl::Time stop) {
         subscriber->Receive(Deadline::After(absl::Milliseconds(100)));
     if (!sample.ok() && !IsTimedOut(sample.status()) &&
         !IsPublisherGone(sample.status())) {
-      std::fprintf(stderr, "subscriber: %s\n", sample.status().ToString().c_str());
+      std::fprintf(stderr, "subscriber: %s\n",
+                   sample.status().ToString().c_str());
       return 1;
     }
   }
@@ -109,11 +112,13 @@ int main(int argc, char** argv) {
   const int rate = absl::GetFlag(FLAGS_rate);
   if (!name.ok() || (role != "publisher" && role != "subscriber") || rate < 1 ||
       rate > 10000) {
-    std::fprintf(stderr, "channel_participant: need --role=publisher|subscriber, "
-                         "--name=/NAME and --rate from 1 to 10000 (see --help)\n");
+    std::fprintf(stderr,
+                 "channel_participant: need --role=publisher|subscriber, "
+                 "--name=/NAME and --rate from 1 to 10000 (see --help)\n");
     return 2;
   }
-  const absl::Time stop = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const absl::Time stop =
+      absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_seconds));
   return role == "publisher"
              ? ipcbox::Publish(*name, rate, stop)
              : ipcbox::Subscribe(*name, absl::GetFlag(FLAGS_read), stop);

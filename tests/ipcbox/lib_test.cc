@@ -32,12 +32,13 @@ TEST(IpcboxName, ReadsTheCreatorPid) {
 TEST(IpcboxName, RejectsOtherNames) {
   pid_t pid = 0;
   EXPECT_FALSE(ParseIpcboxName("/shMemEx", &pid));
-  EXPECT_FALSE(ParseIpcboxName("/x.42.9f3c0d11aa22bb3", &pid));    // 15 digits
-  EXPECT_FALSE(ParseIpcboxName("/x.42.9F3C0D11AA22BB33", &pid));   // upper case
-  EXPECT_FALSE(ParseIpcboxName("/x.4a.9f3c0d11aa22bb33", &pid));   // pid not a number
-  EXPECT_FALSE(ParseIpcboxName("/x.0.9f3c0d11aa22bb33", &pid));    // pid 0
-  EXPECT_FALSE(ParseIpcboxName("/.42.9f3c0d11aa22bb33", &pid));    // no prefix
-  EXPECT_FALSE(ParseIpcboxName("/42.9f3c0d11aa22bb33", &pid));     // no pid
+  EXPECT_FALSE(ParseIpcboxName("/x.42.9f3c0d11aa22bb3", &pid));   // 15 digits
+  EXPECT_FALSE(ParseIpcboxName("/x.42.9F3C0D11AA22BB33", &pid));  // upper case
+  EXPECT_FALSE(
+      ParseIpcboxName("/x.4a.9f3c0d11aa22bb33", &pid));  // pid not a number
+  EXPECT_FALSE(ParseIpcboxName("/x.0.9f3c0d11aa22bb33", &pid));  // pid 0
+  EXPECT_FALSE(ParseIpcboxName("/.42.9f3c0d11aa22bb33", &pid));  // no prefix
+  EXPECT_FALSE(ParseIpcboxName("/42.9f3c0d11aa22bb33", &pid));   // no pid
   EXPECT_EQ(pid, 0);
 }
 
@@ -76,7 +77,8 @@ TEST(Verdict, ChannelIsInUseWhileAParticipantLives) {
   std::string reason;
   EXPECT_EQ(DecideVerdict(Channel(true, {}), &reason), Verdict::kInUse);
   EXPECT_EQ(reason, "publisher, 0 live subscribers");
-  EXPECT_EQ(DecideVerdict(Channel(false, {false, true}), &reason), Verdict::kInUse);
+  EXPECT_EQ(DecideVerdict(Channel(false, {false, true}), &reason),
+            Verdict::kInUse);
   EXPECT_EQ(reason, "no publisher, 1 live subscriber");
 }
 
@@ -101,7 +103,8 @@ TEST(Output, ChannelParticipantsInTheTableAndJson) {
   IpcObject o = Channel(true, {true, false, true});
   o.verdict = DecideVerdict(o, &o.reason);
   const std::string table = ObjectsTable({o}, "");
-  EXPECT_NE(table.find("pub 10 sub 20,21(dead),22(backlog 2)"), std::string::npos)
+  EXPECT_NE(table.find("pub 10 sub 20,21(dead),22(backlog 2)"),
+            std::string::npos)
       << table;
   const std::string json = ObjectJson(o, "");
   EXPECT_NE(json.find("\"publisher\":{\"pid\":10,"), std::string::npos) << json;
@@ -111,7 +114,8 @@ TEST(Output, ChannelParticipantsInTheTableAndJson) {
       << json;
   o.channel = ChannelState();
   o.channel.problem = "not a usable channel: x";
-  EXPECT_NE(ObjectJson(o, "").find("\"channel\":{\"problem\":\"not a usable channel: x\"}"),
+  EXPECT_NE(ObjectJson(o, "").find(
+                "\"channel\":{\"problem\":\"not a usable channel: x\"}"),
             std::string::npos);
   EXPECT_NE(ObjectDetails(o, "").find("problem:"), std::string::npos);
 }
@@ -179,14 +183,17 @@ TEST(Verdict, ALockWithoutVisibleHolderIsNotStale) {
 TEST(Remove, RefusesObjectsInUseLocksAndBoundSockets) {
   IpcObject o = Object(Kind::kShm);
   o.verdict = Verdict::kInUse;
-  EXPECT_EQ(CheckRemovable(o, 1000, false).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CheckRemovable(o, 1000, false).code(),
+            absl::StatusCode::kFailedPrecondition);
   o.verdict = Verdict::kStale;
   EXPECT_TRUE(CheckRemovable(o, 1000, false).ok());
   IpcObject lock = Object(Kind::kLock);
-  EXPECT_EQ(CheckRemovable(lock, 1000, true).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CheckRemovable(lock, 1000, true).code(),
+            absl::StatusCode::kFailedPrecondition);
   IpcObject socket = Object(Kind::kSocket);
   socket.verdict = Verdict::kIdle;
-  EXPECT_EQ(CheckRemovable(socket, 1000, false).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CheckRemovable(socket, 1000, false).code(),
+            absl::StatusCode::kFailedPrecondition);
   socket.orphaned = true;
   EXPECT_TRUE(CheckRemovable(socket, 1000, false).ok());
 }
@@ -194,9 +201,12 @@ TEST(Remove, RefusesObjectsInUseLocksAndBoundSockets) {
 TEST(Remove, OtherUsersObjectsOnlyForRootWithAnyOwner) {
   IpcObject o = Object(Kind::kShm);  // uid 1000
   o.verdict = Verdict::kStale;
-  EXPECT_EQ(CheckRemovable(o, 1001, false).code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(CheckRemovable(o, 1001, true).code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(CheckRemovable(o, 0, false).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(CheckRemovable(o, 1001, false).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(CheckRemovable(o, 1001, true).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(CheckRemovable(o, 0, false).code(),
+            absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(CheckRemovable(o, 0, true).ok());
 }
 
@@ -249,11 +259,21 @@ class FakeRoot : public ::testing::Test {
 
 TEST_F(FakeRoot, SysvShmVerdictsFromCpidNattchAndMaps) {
   Write("proc/sysvipc/shm",
-        "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime        rss       swap\n"
-        "      4660          7   600                  4096   101   101      1     0     0     0     0          0          0          0          0          0\n"
-        "         0          8  1666                   100   100     0      0  1000     0     0     0          0          0          0          0          0\n"
-        "        -1          9   644                   100   101     0      0     0     0     0     0          0          0          0          0          0\n"
-        "        -1         10   644                   100   102     0      0     0     0     0     0          0          0          0          0          0\n");
+        "       key      shmid perms                  size  cpid  lpid nattch  "
+        " uid   gid  cuid  cgid      atime      dtime      ctime        rss    "
+        "   swap\n"
+        "      4660          7   600                  4096   101   101      1  "
+        "   0     0     0     0          0          0          0          0    "
+        "      0\n"
+        "         0          8  1666                   100   100     0      0  "
+        "1000     0     0     0          0          0          0          0    "
+        "      0\n"
+        "        -1          9   644                   100   101     0      0  "
+        "   0     0     0     0          0          0          0          0    "
+        "      0\n"
+        "        -1         10   644                   100   102     0      0  "
+        "   0     0     0     0          0          0          0          0    "
+        "      0\n");
   std::vector<IpcObject> objects = Scan(Kind::kSysvShm);
   ASSERT_EQ(objects.size(), 4u);
   EXPECT_EQ(objects[0].name, "7");
@@ -286,12 +306,13 @@ TEST_F(FakeRoot, LocksAndTheirWaiters) {
 }
 
 TEST_F(FakeRoot, BoundUnixSocketsGroupedByPath) {
-  Write("proc/net/unix",
-        "Num       RefCount Protocol Flags    Type St Inode Path\n"
-        "0000000000000000: 00000002 00000000 00010000 0001 01 500 /run/app.sock\n"
-        "0000000000000000: 00000003 00000000 00000000 0001 03 501 /run/app.sock\n"
-        "0000000000000000: 00000003 00000000 00000000 0001 03 502\n"
-        "0000000000000000: 00000002 00000000 00000000 0002 01 503 @abstract\n");
+  Write(
+      "proc/net/unix",
+      "Num       RefCount Protocol Flags    Type St Inode Path\n"
+      "0000000000000000: 00000002 00000000 00010000 0001 01 500 /run/app.sock\n"
+      "0000000000000000: 00000003 00000000 00000000 0001 03 501 /run/app.sock\n"
+      "0000000000000000: 00000003 00000000 00000000 0001 03 502\n"
+      "0000000000000000: 00000002 00000000 00000000 0002 01 503 @abstract\n");
   std::vector<IpcObject> objects = Scan(Kind::kSocket);
   ASSERT_EQ(objects.size(), 2u);
   EXPECT_EQ(objects[0].name, "/run/app.sock");
@@ -321,7 +342,8 @@ TEST_F(FakeRoot, PosixObjectsFromDevShmAndMqueue) {
   std::vector<IpcObject> mq = Scan(Kind::kMq);
   ASSERT_EQ(mq.size(), 1u);
   EXPECT_EQ(mq[0].bytes, 129u);
-  EXPECT_EQ(mq[0].verdict, Verdict::kInUse);  // pid 100 waits for a notification
+  EXPECT_EQ(mq[0].verdict,
+            Verdict::kInUse);  // pid 100 waits for a notification
 }
 
 }  // namespace

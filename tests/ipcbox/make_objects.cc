@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
   queue_options.remove_when_destroyed = true;
   auto mq = ipcbox::posix::MessageQueue::Open(*mq_name, queue_options);
   if (!mq.ok()) return Fail(mq.status());
-  const ipcbox::sysv::IpcKey sysv_key = ipcbox::sysv::IpcKey::FromName(*sysv_name);
+  const ipcbox::sysv::IpcKey sysv_key =
+      ipcbox::sysv::IpcKey::FromName(*sysv_name);
   auto sysv = ipcbox::sysv::SharedMemory::Create(sysv_key, 4096);
   if (!sysv.ok()) return Fail(sysv.status());
   // The socket's name carries the pid too; dir + name must fit sun_path.
@@ -79,10 +80,11 @@ int main(int argc, char** argv) {
       absl::StrCat(dir, "/", ipcbox::UniqueName("ipcbox_test_fifo").substr(1)));
   if (!fifo.ok()) return Fail(fifo.status());
 
-  std::printf("shm %s\nsem %s\nmq %s\nsysv-shm 0x%08x\nsocket %s\nfifo %s\nready\n",
-              shm_name->c_str(), sem_name.c_str(), mq_name->c_str(),
-              static_cast<unsigned>(sysv_key.value()), socket_path.c_str(),
-              fifo->path().c_str());
+  std::printf(
+      "shm %s\nsem %s\nmq %s\nsysv-shm 0x%08x\nsocket %s\nfifo %s\nready\n",
+      shm_name->c_str(), sem_name.c_str(), mq_name->c_str(),
+      static_cast<unsigned>(sysv_key.value()), socket_path.c_str(),
+      fifo->path().c_str());
   std::fflush(stdout);
   for (int i = 0; i < absl::GetFlag(FLAGS_seconds); ++i) sleep(1);
   return 0;

@@ -109,7 +109,8 @@ TEST(SysvAdoptionTest, OpenOrCreateRefusesAQueueAStrangerMade) {
   sysv::QueueOptions options;
   options.open_mode = OpenMode::kOpenOrCreate;
   options.permissions = *Permissions::FromMode(0666);
-  absl::StatusOr<sysv::MessageQueue> queue = sysv::MessageQueue::Open(key, options);
+  absl::StatusOr<sysv::MessageQueue> queue =
+      sysv::MessageQueue::Open(key, options);
   ASSERT_TRUE(absl::IsPermissionDenied(queue.status())) << queue.status();
   EXPECT_NE(queue.status().message().find("uid 65534"), absl::string_view::npos)
       << queue.status();
@@ -129,9 +130,11 @@ TEST(SysvAdoptionTest, OpenOrCreateRefusesAWiderModeThanAsked) {
   testing::SysvQueueGuard guard(id);
   sysv::QueueOptions options;
   options.open_mode = OpenMode::kOpenOrCreate;  // permissions: 0600
-  absl::StatusOr<sysv::MessageQueue> queue = sysv::MessageQueue::Open(key, options);
+  absl::StatusOr<sysv::MessageQueue> queue =
+      sysv::MessageQueue::Open(key, options);
   ASSERT_TRUE(absl::IsPermissionDenied(queue.status())) << queue.status();
-  EXPECT_NE(queue.status().message().find("mode 0666"), absl::string_view::npos);
+  EXPECT_NE(queue.status().message().find("mode 0666"),
+            absl::string_view::npos);
   options.ownership.check = false;
   EXPECT_TRUE(sysv::MessageQueue::Open(key, options).ok());
 }

@@ -47,8 +47,9 @@ void RoundTrip(Pipe& pipe, absl::string_view message, absl::Span<char> buf,
   if (!pipe.writer.WriteAll(message, Deadline::After(absl::Seconds(10))).ok()) {
     ++tally.other;
   }
-  if (!pipe.reader.ReadFull(buf.subspan(0, 2 * message.size()),
-                            Deadline::After(absl::Seconds(10)))
+  if (!pipe.reader
+           .ReadFull(buf.subspan(0, 2 * message.size()),
+                     Deadline::After(absl::Seconds(10)))
            .ok()) {
     ++tally.other;
   }
@@ -56,9 +57,15 @@ void RoundTrip(Pipe& pipe, absl::string_view message, absl::Span<char> buf,
   // The pipe is empty now, so these find nothing: would-block and an
   // (expired) timeout.
   absl::StatusOr<size_t> r = pipe.reader.Read(buf);
-  if (IsWouldBlock(r.status())) ++tally.would_block; else ++tally.other;
+  if (IsWouldBlock(r.status()))
+    ++tally.would_block;
+  else
+    ++tally.other;
   r = pipe.reader.ReadUntil(buf, Deadline::Expired());
-  if (IsTimedOut(r.status())) ++tally.timed_out; else ++tally.other;
+  if (IsTimedOut(r.status()))
+    ++tally.timed_out;
+  else
+    ++tally.other;
   ++tally.round_trips;
 }
 
@@ -78,7 +85,10 @@ TEST(PipeAllocationTest, SteadyStateReadWriteLoopDoesNotAllocate) {
   for (int i = 0; i < 5; ++i) {
     absl::StatusOr<size_t> r =
         pipe->reader.ReadFor(absl::MakeSpan(buf), absl::Milliseconds(1));
-    if (IsTimedOut(r.status())) ++tally.timed_out; else ++tally.other;
+    if (IsTimedOut(r.status()))
+      ++tally.timed_out;
+    else
+      ++tally.other;
   }
   counter.Stop();
 

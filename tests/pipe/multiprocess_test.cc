@@ -58,8 +58,8 @@ TEST(MultiProcessPipeTest, ParentWritesChildReads) {
     std::string got;
     char buf[7];  // small on purpose: several reads
     for (;;) {
-      absl::StatusOr<size_t> n = pipe->reader.ReadFor(absl::MakeSpan(buf),
-                                                      HangBound());
+      absl::StatusOr<size_t> n =
+          pipe->reader.ReadFor(absl::MakeSpan(buf), HangBound());
       if (IsEndOfStream(n.status())) break;
       if (!n.ok()) return 2;
       got.append(buf, *n);
@@ -135,7 +135,8 @@ TEST_P(LargeTransferTest, EightMebibytesThroughAOnePagePipeArriveIntact) {
     }
     const size_t bad =
         FirstPatternMismatch(absl::string_view(buf.data(), *n), total);
-    if (bad != absl::string_view::npos && mismatch_at == absl::string_view::npos) {
+    if (bad != absl::string_view::npos &&
+        mismatch_at == absl::string_view::npos) {
       mismatch_at = total + bad;
     }
     total += *n;
@@ -166,7 +167,8 @@ TEST(MultiProcessPipeTest, AtomicWritesFromSeveralChildrenDoNotInterleave) {
   for (int w = 0; w < kWriters; ++w) {
     absl::StatusOr<ChildProcess> child = ForkChild([&, w] {
       EXPECT_TRUE(pipe->reader.Close().ok());
-      const std::string record(kPipeAtomicWriteSize, static_cast<char>('A' + w));
+      const std::string record(kPipeAtomicWriteSize,
+                               static_cast<char>('A' + w));
       for (int i = 0; i < kRecordsEach; ++i) {
         const absl::Status s = (w % 2 == 0)
                                    ? pipe->writer.WriteAll(record)
@@ -184,7 +186,8 @@ TEST(MultiProcessPipeTest, AtomicWritesFromSeveralChildrenDoNotInterleave) {
   int torn = 0;
   std::string record(kPipeAtomicWriteSize, '\0');
   for (;;) {
-    const absl::Status s = pipe->reader.ReadFull(absl::MakeSpan(record), Soon());
+    const absl::Status s =
+        pipe->reader.ReadFull(absl::MakeSpan(record), Soon());
     if (IsEndOfStream(s)) break;  // not part-way through a record
     ASSERT_TRUE(s.ok()) << s;
     const char first = record[0];

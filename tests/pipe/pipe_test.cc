@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <chrono>
+#include <climits>
 #include <string>
 #include <thread>
 #include <utility>
@@ -256,8 +256,9 @@ TEST_P(TimedPipeTest, WriteOnFullPipeTimesOutAfterTheTimeout) {
 TEST_P(TimedPipeTest, ExpiredDeadlineTriesOnceWithoutWaiting) {
   Pipe pipe = MustCreatePipe(Options(nonblocking(), nonblocking()));
   char buf[8];
-  EXPECT_TRUE(IsTimedOut(
-      pipe.reader.ReadUntil(absl::MakeSpan(buf), Deadline::Expired()).status()));
+  EXPECT_TRUE(
+      IsTimedOut(pipe.reader.ReadUntil(absl::MakeSpan(buf), Deadline::Expired())
+                     .status()));
   absl::StatusOr<size_t> w = pipe.writer.WriteUntil("ab", Deadline::Expired());
   ASSERT_TRUE(w.ok()) << w.status();
   EXPECT_EQ(*w, 2u);
@@ -331,8 +332,8 @@ TEST(PipeTest, ReadFullReportsEndOfStreamPartWay) {
   ASSERT_TRUE(pipe.writer.Close().ok());
   char buf[8];
   size_t read = 99;
-  absl::Status s = pipe.reader.ReadFull(absl::MakeSpan(buf),
-                                        Deadline::Infinite(), &read);
+  absl::Status s =
+      pipe.reader.ReadFull(absl::MakeSpan(buf), Deadline::Infinite(), &read);
   // A truncated record is an error, not a clean end.
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
   EXPECT_FALSE(IsEndOfStream(s));
@@ -361,8 +362,9 @@ TEST(PipeTest, ReadFullTimesOutPartWay) {
 TEST(PipeTest, ReadFullOfNothingSucceeds) {
   Pipe pipe = MustCreatePipe();
   size_t read = 7;
-  EXPECT_TRUE(pipe.reader.ReadFull(absl::Span<char>(), Deadline::Expired(),
-                                   &read).ok());
+  EXPECT_TRUE(
+      pipe.reader.ReadFull(absl::Span<char>(), Deadline::Expired(), &read)
+          .ok());
   EXPECT_EQ(read, 0u);
 }
 
@@ -457,8 +459,8 @@ TEST(PipeMisuseTest, ClosedDescriptorUnderneathGivesErrnoStatus) {
   // that must produce a status rather than a hang or a crash).
   ASSERT_EQ(::close(pipe.reader.fd().get()), 0);
   char buf[8];
-  absl::Status s = pipe.reader.ReadFor(absl::MakeSpan(buf), absl::Seconds(5))
-                       .status();
+  absl::Status s =
+      pipe.reader.ReadFor(absl::MakeSpan(buf), absl::Seconds(5)).status();
   EXPECT_FALSE(s.ok());
   EXPECT_FALSE(IsTimedOut(s));
   EXPECT_FALSE(IsEndOfStream(s));

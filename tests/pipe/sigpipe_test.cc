@@ -178,7 +178,8 @@ TEST_F(SigpipeTest, MaskIsRestoredAfterSuccessfulWrites) {
   ASSERT_TRUE(pipe.ok());
   ASSERT_TRUE(pipe->writer.Write("x").ok());
   EXPECT_FALSE(SigpipeBlocked());
-  ASSERT_TRUE(pipe->writer.WriteAll("y", Deadline::After(absl::Seconds(1))).ok());
+  ASSERT_TRUE(
+      pipe->writer.WriteAll("y", Deadline::After(absl::Seconds(1))).ok());
   EXPECT_FALSE(SigpipeBlocked());
   SetSigpipeBlocked(true);
   ASSERT_TRUE(pipe->writer.Write("z").ok());
@@ -349,7 +350,8 @@ TEST_F(SigpipeTest, HeldScopeNestsWithoutUnblocking) {
   EXPECT_FALSE(SigpipeBlocked());
 }
 
-TEST_F(SigpipeTest, HeldScopeLargeWriteAllAndReadFullContinueAfterPartialCalls) {
+TEST_F(SigpipeTest,
+       HeldScopeLargeWriteAllAndReadFullContinueAfterPartialCalls) {
   // 1 MiB does not fit in a pipe: the inline write and read are partial and
   // the rest goes through the continuation paths.
   absl::StatusOr<Pipe> pipe = CreatePipe();
@@ -360,9 +362,8 @@ TEST_F(SigpipeTest, HeldScopeLargeWriteAllAndReadFullContinueAfterPartialCalls) 
   size_t bytes_read = 0;
   absl::Status read_status;
   std::thread reader([&] {
-    read_status =
-        pipe->reader.ReadFull(absl::MakeSpan(received), Deadline::Infinite(),
-                              &bytes_read);
+    read_status = pipe->reader.ReadFull(absl::MakeSpan(received),
+                                        Deadline::Infinite(), &bytes_read);
   });
   size_t bytes_written = 0;
   {

@@ -62,7 +62,8 @@ TEST(CommandTest, BuildsTheEnvironment) {
 
   Command changed({"env"});
   changed.SetEnv("IPCBOX_COMMAND_TEST", "child").SetEnv("EXTRA", "1");
-  EXPECT_THAT(changed.BuildEnvironment(), Contains("IPCBOX_COMMAND_TEST=child"));
+  EXPECT_THAT(changed.BuildEnvironment(),
+              Contains("IPCBOX_COMMAND_TEST=child"));
   EXPECT_THAT(changed.BuildEnvironment(),
               Not(Contains("IPCBOX_COMMAND_TEST=parent")));
   EXPECT_THAT(changed.BuildEnvironment(), Contains("EXTRA=1"));

@@ -39,8 +39,8 @@ TEST(ForkFunctionTest, ReturnValueIsTheExitCode) {
 
 TEST(ForkFunctionTest, ChildIsAnotherProcess) {
   const pid_t parent = getpid();
-  absl::StatusOr<Child> child =
-      ForkFunction([&] { return getppid() == parent && getpid() != parent ? 0 : 1; });
+  absl::StatusOr<Child> child = ForkFunction(
+      [&] { return getppid() == parent && getpid() != parent ? 0 : 1; });
   ASSERT_TRUE(child.ok());
   EXPECT_TRUE(child->WaitFor(kBound)->success());
 }
@@ -135,7 +135,8 @@ TEST(ForkFunctionTest, BufferedOutputIsNotPrintedTwice) {
 }
 
 TEST(ForkFunctionTest, CloseOtherDescriptors) {
-  absl::StatusOr<Pipe> other_child = CreatePipe();  // say, another child's stdin
+  absl::StatusOr<Pipe> other_child =
+      CreatePipe();  // say, another child's stdin
   absl::StatusOr<Pipe> wanted = CreatePipe();
   ASSERT_TRUE(other_child.ok() && wanted.ok());
   const int other_fd = other_child->writer.fd().get();
@@ -148,7 +149,7 @@ TEST(ForkFunctionTest, CloseOtherDescriptors) {
   options.keep_open = {wanted_fd};
   absl::StatusOr<Child> child = ForkFunction(
       [&] {
-        if (open_fd(other_fd)) return 1;   // closed: not needed here
+        if (open_fd(other_fd)) return 1;    // closed: not needed here
         if (!open_fd(wanted_fd)) return 2;  // kept
         if (!open_fd(STDOUT_FILENO)) return 3;
         return write(STDOUT_FILENO, "ok", 2) == 2 ? 0 : 4;

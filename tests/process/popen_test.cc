@@ -80,7 +80,8 @@ TEST(PopenTest, StreamsLikePopenAndPclose) {
   ASSERT_TRUE(reading.ok()) << reading.status();
   EXPECT_FALSE(reading->input().valid());
   EXPECT_EQ(ReadToEnd(reading->output()), "a\nb\n");
-  absl::StatusOr<ExitStatus> status = reading->Close(Deadline::After(absl::Seconds(30)));
+  absl::StatusOr<ExitStatus> status =
+      reading->Close(Deadline::After(absl::Seconds(30)));
   ASSERT_TRUE(status.ok());
   EXPECT_TRUE(status->exited_with(2));
 
@@ -143,8 +144,9 @@ TEST(PopenTest, OutputLimit) {
 TEST(PopenTest, BadCommands) {
   EXPECT_EQ(Popen::Read(Command({"ipcbox-no-such-program"})).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(Popen::Filter(Command(std::vector<std::string>{}), "").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      Popen::Filter(Command(std::vector<std::string>{}), "").status().code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(NoChildrenLeft());
 }
 

@@ -92,8 +92,8 @@ TEST(ForgottenChildTest, LeftToTheReaperKeepsRunningThenIsReaped) {
   EXPECT_GE(ChildReaper::PendingCount(), 1);
 
   ASSERT_TRUE(control->writer.Close().ok());  // the child ends now
-  EXPECT_TRUE(GoneWithin(pid, kBound)) << "still a zombie: "
-                                       << ProcessState(pid).value_or('-');
+  EXPECT_TRUE(GoneWithin(pid, kBound))
+      << "still a zombie: " << ProcessState(pid).value_or('-');
   EXPECT_TRUE(Reaped(pid));
 }
 
@@ -105,7 +105,8 @@ TEST(ForgottenChildTest, DetachHandsOverAndEmptiesTheChild) {
   const pid_t pid = child->pid();
   ASSERT_TRUE(child->Detach().ok());
   EXPECT_FALSE(child->valid());
-  EXPECT_EQ(child->Wait().status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(child->Wait().status().code(),
+            absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(control->writer.Close().ok());
   EXPECT_TRUE(GoneWithin(pid, kBound));
 }
@@ -153,10 +154,12 @@ TEST(ChildReaperTest, ReapsWhenSigchldIsBlockedOnlyWhenAsked) {
 }
 
 TEST(ChildReaperTest, RefusesWhatIsNotAnUnreapedChild) {
-  EXPECT_EQ(ChildReaper::Adopt(0).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ChildReaper::Adopt(0).code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ChildReaper::Adopt(getpid()).code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(ChildReaper::Adopt(1).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ChildReaper::Adopt(1).code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(ChildReaperTest, FullTableIsAClearStatusAndTheChildStaysOwned) {

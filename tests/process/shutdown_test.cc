@@ -59,8 +59,7 @@ void AwaitReady(Child& child) {
   ASSERT_TRUE(n.ok()) << n.status();
 }
 
-absl::StatusOr<Child> StartChild(OnSigterm behaviour,
-                                 bool new_group = false) {
+absl::StatusOr<Child> StartChild(OnSigterm behaviour, bool new_group = false) {
   ForkOptions options;
   options.stdio.out = Stdio::Pipe();
   options.new_process_group = new_group;
@@ -107,7 +106,8 @@ TEST(ShutDownTest, ChildThatIgnoresSigtermNeedsSigkill) {
   EXPECT_EQ(report->outcome, ShutdownOutcome::kNeededSigkill);
   EXPECT_TRUE(report->status->killed_by(SIGKILL));
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(290));  // grace honoured
-  EXPECT_EQ(report->ToString(), "needed SIGKILL (killed by SIGKILL (signal 9))");
+  EXPECT_EQ(report->ToString(),
+            "needed SIGKILL (killed by SIGKILL (signal 9))");
 }
 
 TEST(ShutDownTest, ChildThatHadAlreadyExited) {
@@ -191,8 +191,9 @@ std::vector<pid_t> AwaitGroupReady(Child& leader) {
   std::string line;
   char c = 0;
   const Deadline deadline = Deadline::After(kBound);
-  while (leader.stdout_reader().ReadUntil(absl::MakeSpan(&c, 1), deadline).ok() &&
-         c != '\n') {
+  while (
+      leader.stdout_reader().ReadUntil(absl::MakeSpan(&c, 1), deadline).ok() &&
+      c != '\n') {
     line += c;
   }
   AwaitReady(leader);
@@ -289,7 +290,8 @@ TEST(ShutDownGroupTest, GroupThatHadAlreadyEnded) {
 }
 
 TEST(ShutDownGroupTest, GroupNotLedByOurChild) {
-  absl::StatusOr<Child> leader = StartChild(OnSigterm::kDie, /*new_group=*/true);
+  absl::StatusOr<Child> leader =
+      StartChild(OnSigterm::kDie, /*new_group=*/true);
   ASSERT_TRUE(leader.ok());
   AwaitReady(*leader);
   absl::StatusOr<ShutdownReport> report =

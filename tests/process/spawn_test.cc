@@ -261,8 +261,8 @@ bool PosixSpawnReportsExecFailures() {
 
 TEST(SpawnBadInputTest, ExecFailureIsAStatusWithTheChildReaped) {
   testing::ScopedUnlink file(UniqueTempPath("not-a-program"));
-  const int fd = open(file.path().c_str(),
-                      O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0755);
+  const int fd =
+      open(file.path().c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0755);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(write(fd, "\x01\x02garbage", 9), 9);
   close(fd);

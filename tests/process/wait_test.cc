@@ -84,8 +84,10 @@ TEST(WaitTest, SignalRefusesBadNumbersAndEmptyChildren) {
   EXPECT_EQ(child->Signal(0).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(child->Signal(65).code(), absl::StatusCode::kInvalidArgument);
   Child empty;
-  EXPECT_EQ(empty.Wait().status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(empty.Signal(SIGTERM).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(empty.Wait().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(empty.Signal(SIGTERM).code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(WaitTest, UsesAPidFdWhereTheSystemHasThem) {
@@ -107,8 +109,8 @@ TEST(WaitTest, FallbackWithoutPidFdTimesOutAndReaps) {
   EXPECT_TRUE(IsTimedOut(status.status()));
   EXPECT_TRUE(short_wait.expired());
   ASSERT_TRUE(child->Signal(SIGTERM).ok());
-  status = process_internal::WaitForExit(child->pid(), -1,
-                                         Deadline::After(kBound));
+  status =
+      process_internal::WaitForExit(child->pid(), -1, Deadline::After(kBound));
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_TRUE(status->killed_by(SIGTERM));
 }
@@ -137,9 +139,9 @@ TEST(WaitTest, WaitingDoesNotAllocate) {
   absl::StatusOr<Child> sleeper = Sleeper();
   ASSERT_TRUE(sleeper.ok());
   absl::StatusOr<ExitStatus> fallback;
-  EXPECT_NO_ALLOCATIONS(fallback = process_internal::WaitForExit(
-                            sleeper->pid(), -1,
-                            Deadline::After(absl::Milliseconds(20))));
+  EXPECT_NO_ALLOCATIONS(
+      fallback = process_internal::WaitForExit(
+          sleeper->pid(), -1, Deadline::After(absl::Milliseconds(20))));
   EXPECT_TRUE(IsTimedOut(fallback.status()));
 }
 

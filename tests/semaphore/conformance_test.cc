@@ -131,8 +131,7 @@ TYPED_TEST(SemaphoreConformanceTest, MovedFromObjectFailsCleanly) {
   EXPECT_TRUE(moved.is_open());
   EXPECT_FALSE(semaphore.is_open());  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(semaphore.Post().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(semaphore.TryWait().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(semaphore.TryWait().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(semaphore.Value().status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(moved.TryWait().ok());

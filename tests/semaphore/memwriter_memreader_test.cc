@@ -13,13 +13,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "gmock/gmock.h"
-#include "gtest/gtest.h"
+#include "examples/common/octal_mode.h"
 #include "examples/shm/child_with_output.h"
 #include "examples/shm/memreader.h"
 #include "examples/shm/memwriter.h"
 #include "examples/shm/shmem.h"
 #include "examples/shm/tour_shm.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/open_mode.h"
@@ -30,7 +31,6 @@
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "tests/semaphore/semaphore_test_util.h"
 #include "tests/support/child_process.h"
-#include "examples/common/octal_mode.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -131,9 +131,9 @@ TEST_F(MemExampleTest, ReaderPrintsTheSeedsLineAndNothingIsLeft) {
                   "shared mem address: (0x)?[0-9a-f]+ \\[0\\.\\.511\\]\n"
                   "backing file:\t\t/dev/shm",
                   shm_name_, "\n")));
-  EXPECT_EQ(posix::SharedMemory::Remove(PosixName::Create(shm_name_).value())
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      posix::SharedMemory::Remove(PosixName::Create(shm_name_).value()).code(),
+      absl::StatusCode::kNotFound);
   EXPECT_EQ(
       posix::NamedSemaphore::OpenExisting(sem_guard_.name()).status().code(),
       absl::StatusCode::kNotFound);

@@ -41,7 +41,8 @@ constexpr uid_t kOtherUser = 4242;
 // keeps the file.
 std::string PlantSemaphore(const std::string& name, mode_t mode, uid_t owner) {
   sem_t* sem = ::sem_open(name.c_str(), O_CREAT | O_EXCL, mode, 1);
-  if (sem == SEM_FAILED) return std::string("sem_open: ") + std::strerror(errno);
+  if (sem == SEM_FAILED)
+    return std::string("sem_open: ") + std::strerror(errno);
   ::sem_close(sem);
   const std::string file = "/dev/shm/sem." + name.substr(1);
   if (::chmod(file.c_str(), mode) != 0) return "chmod failed";

@@ -30,8 +30,8 @@
 namespace ipcbox::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using posix::NamedSemaphore;
+using ::testing::HasSubstr;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(60);
 

@@ -26,10 +26,9 @@ constexpr absl::Duration kChildTimeout = absl::Seconds(60);
 constexpr absl::Duration kLongWait = absl::Seconds(30);
 
 TEST(PosixUnnamedSemaphoreTest, RejectsNullStorage) {
-  EXPECT_EQ(UnnamedSemaphore::CreateIn(nullptr, sizeof(sem_t), 0)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      UnnamedSemaphore::CreateIn(nullptr, sizeof(sem_t), 0).status().code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(UnnamedSemaphore::AttachTo(nullptr, sizeof(sem_t)).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
@@ -39,10 +38,9 @@ TEST(PosixUnnamedSemaphoreTest, RejectsMisalignedStorage) {
   absl::StatusOr<UnnamedSemaphore*> semaphore =
       UnnamedSemaphore::CreateIn(buffer + 1, sizeof(sem_t), 0);
   EXPECT_EQ(semaphore.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(UnnamedSemaphore::AttachTo(buffer + 1, sizeof(sem_t))
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      UnnamedSemaphore::AttachTo(buffer + 1, sizeof(sem_t)).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST(PosixUnnamedSemaphoreTest, RejectsStorageTooSmall) {

@@ -73,9 +73,11 @@ TEST(RecoverableSemaphoreTest, AKilledHoldersTurnIsGivenBack) {
   ::close(ready[1]);
 
   // Alive: the waiter times out and names it.
-  absl::Status waited = turn->TakeTurn(Deadline::After(absl::Milliseconds(300)));
+  absl::Status waited =
+      turn->TakeTurn(Deadline::After(absl::Milliseconds(300)));
   ASSERT_EQ(waited.code(), absl::StatusCode::kDeadlineExceeded) << waited;
-  EXPECT_THAT(waited.message(), HasSubstr(absl::StrCat("process ", holder->pid())));
+  EXPECT_THAT(waited.message(),
+              HasSubstr(absl::StrCat("process ", holder->pid())));
 
   ASSERT_TRUE(holder->Kill(SIGKILL).ok());
   ASSERT_TRUE(KilledBy(holder->Wait(kChildTimeout), SIGKILL));
@@ -93,7 +95,8 @@ TEST(RecoverableSemaphoreTest, TimeoutWithNoHolderSaysNobodyPosted) {
       *PosixName::Create(name),
       WithOpenMode(OpenMode::kCreateExclusive, SemaphoreOptions()));
   ASSERT_TRUE(turn.ok()) << turn.status();
-  absl::Status waited = turn->TakeTurn(Deadline::After(absl::Milliseconds(200)));
+  absl::Status waited =
+      turn->TakeTurn(Deadline::After(absl::Milliseconds(200)));
   ASSERT_EQ(waited.code(), absl::StatusCode::kDeadlineExceeded) << waited;
   EXPECT_THAT(waited.message(), HasSubstr("nobody posted it"));
 }

@@ -41,19 +41,18 @@ extern char** environ;
 namespace ipcbox::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using sysv::IpcKey;
 using sysv::SemaphoreSet;
 using sysv::SemaphoreSetOptions;
 using sysv::SemOp;
+using ::testing::HasSubstr;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(60);
 constexpr absl::Duration kLongWait = absl::Seconds(30);
 
 // A key no other test uses: the hash of a unique name.
 IpcKey UniqueKey() {
-  return IpcKey::FromName(
-      PosixName::Create(UniqueName("sysv_test")).value());
+  return IpcKey::FromName(PosixName::Create(UniqueName("sysv_test")).value());
 }
 
 bool KeyExists(IpcKey key) { return ::semget(key.value(), 0, 0) >= 0; }
@@ -107,7 +106,8 @@ TEST(SysvSemaphoreKeyTest, FromNameIsDeterministicAndNeverPrivate) {
   EXPECT_EQ(IpcKey::Private().ToString(), "IPC_PRIVATE");
 }
 
-// --- Bad input ----------------------------------------------------------------
+// --- Bad input
+// ----------------------------------------------------------------
 
 TEST(SysvSemaphoreSetTest, NoSemaphoresIsInvalidAndCreatesNothing) {
   const IpcKey key = UniqueKey();
@@ -301,9 +301,8 @@ TEST(SysvSemaphoreTest, AWaiterIsWokenWhenTheSetIsRemoved) {
     return absl::IsNotFound(status) ? 0 : 1;
   });
   ASSERT_TRUE(child.ok()) << child.status();
-  ASSERT_TRUE(PollUntil([&] {
-    return semaphore->set().WaitingCount(0).value_or(0) == 1;
-  }));
+  ASSERT_TRUE(PollUntil(
+      [&] { return semaphore->set().WaitingCount(0).value_or(0) == 1; }));
   ASSERT_TRUE(semaphore->Remove().ok());
   EXPECT_TRUE(ExitedWith(child->Wait(kChildTimeout), 0));
 }
@@ -320,9 +319,9 @@ TEST(SysvSemaphoreTest, SetRemovedByIpcrmGivesNotFound) {
   char* argv[] = {const_cast<char*>("ipcrm"), const_cast<char*>("-s"),
                   const_cast<char*>(id.c_str()), nullptr};
   pid_t pid;
-  ASSERT_EQ(::posix_spawn(&pid, "/usr/bin/ipcrm", nullptr, nullptr, argv,
-                          environ),
-            0);
+  ASSERT_EQ(
+      ::posix_spawn(&pid, "/usr/bin/ipcrm", nullptr, nullptr, argv, environ),
+      0);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
@@ -415,7 +414,8 @@ TEST(SysvSemaphoreSetTest, RacingOpenOrCreateHasOneCreatorAndNoEarlyOpener) {
       if (!set.ok()) return 2;
       set->Disown();  // The parent's guard removes it.
       if (set->created()) tally->created.fetch_add(1);
-      if (set->Value(0).value_or(-1) != 11 || set->Value(1).value_or(-1) != 22) {
+      if (set->Value(0).value_or(-1) != 11 ||
+          set->Value(1).value_or(-1) != 22) {
         tally->wrong_value.fetch_add(1);
       }
       return 0;
@@ -515,8 +515,7 @@ TEST(SysvSemaphoreTest, WithoutUndoAPostOutlivesItsPoster) {
 
 TEST(SysvSemaphoreTest, OpenByNameFindsTheSameSet) {
   const std::string name = UniqueName("sysv_named");
-  const IpcKey key =
-      IpcKey::FromName(PosixName::Create(name).value());
+  const IpcKey key = IpcKey::FromName(PosixName::Create(name).value());
   ScopedSysvRemove guard(key);
   SemaphoreOptions options;
   options.initial_value = 3;

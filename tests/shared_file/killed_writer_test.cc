@@ -60,7 +60,8 @@ TEST_P(KilledWriterTest, ReadersSeeOldOrNewNeverTorn) {
   TempPath file("killed_writer");
   const std::string staging = shared_file_internal::StagingPath(file.path());
   {
-    absl::StatusOr<SharedFileWriter> writer = SharedFileWriter::Open(file.path());
+    absl::StatusOr<SharedFileWriter> writer =
+        SharedFileWriter::Open(file.path());
     ASSERT_TRUE(writer.ok()) << writer.status();
     ASSERT_TRUE(writer->Write(kOld).ok());
   }
@@ -71,7 +72,8 @@ TEST_P(KilledWriterTest, ReadersSeeOldOrNewNeverTorn) {
   g_kill_at = GetParam();
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
     shared_file_internal::g_write_step_for_test = &KillSelfAt;
-    absl::StatusOr<SharedFileWriter> writer = SharedFileWriter::Open(file.path());
+    absl::StatusOr<SharedFileWriter> writer =
+        SharedFileWriter::Open(file.path());
     if (!writer.ok()) return 2;
     (void)writer->Write({kNewFirst, kNewSecond});
     return 3;  // not killed: the step was never reached
@@ -80,7 +82,8 @@ TEST_P(KilledWriterTest, ReadersSeeOldOrNewNeverTorn) {
   ASSERT_TRUE(KilledBy(child->Wait(kChildTimeout), SIGKILL));
 
   const std::string now = ReadAll(file.path());
-  const std::string whole_new = std::string(kNewFirst) + std::string(kNewSecond);
+  const std::string whole_new =
+      std::string(kNewFirst) + std::string(kNewSecond);
   if (GetParam() >= shared_file_internal::kStepRenamed) {
     EXPECT_EQ(now, whole_new);
   } else {

@@ -155,10 +155,9 @@ TEST(ScopedSignalHandlerTest, RefusesBadInput) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ScopedSignalHandler::Install(SIGUSR1, nullptr).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ScopedSignalHandler::InstallWithInfo(SIGUSR1, nullptr)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      ScopedSignalHandler::InstallWithInfo(SIGUSR1, nullptr).status().code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(CurrentSignalAction(0).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

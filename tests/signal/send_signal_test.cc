@@ -49,8 +49,7 @@ TEST(SendSignalTest, RefusesTargetsThatMeanMoreThanOneProcess) {
   }
   EXPECT_THAT(SendSignal(-1, SIGTERM).message(),
               HasSubstr("every process the caller may signal"));
-  EXPECT_THAT(SendSignal(0, SIGTERM).message(),
-              HasSubstr("own process group"));
+  EXPECT_THAT(SendSignal(0, SIGTERM).message(), HasSubstr("own process group"));
   EXPECT_EQ(SendSignalToGroup(0, SIGTERM).code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(QueueSignal(-1, SIGRTMIN, 1).code(),

@@ -44,8 +44,8 @@ struct Transcript {
 Transcript RunWith(const ShutdownTimings& timings) {
   absl::StatusOr<Pipe> capture = CreatePipe();
   EXPECT_TRUE(capture.ok());
-  Transcript transcript{RunGracefulShutdown(timings, capture->writer.fd().get()),
-                        {}};
+  Transcript transcript{
+      RunGracefulShutdown(timings, capture->writer.fd().get()), {}};
   EXPECT_TRUE(capture->writer.Close().ok());
   std::string text;
   char buffer[512];
@@ -116,21 +116,21 @@ TEST(ShutdownExampleTest, SigtermBeforeTheChildIsReadyIsNotLost) {
 TEST(ShutdownExampleTest, CheckerRefusesOtherTranscripts) {
   EXPECT_FALSE(CheckShutdownTranscript("").ok());
   EXPECT_FALSE(CheckShutdownTranscript("Parent sleeping for a time...\n").ok());
-  EXPECT_FALSE(CheckShutdownTranscript(
-                   "Parent sleeping for a time...\n"
-                   "\tChild confirming received signal: 9\n"
-                   "\tChild about to terminate gracefully...\n"
-                   "\tChild terminating now...\n"
-                   "My child terminated, about to exit myself...\n")
-                   .ok());
-  EXPECT_TRUE(CheckShutdownTranscript(
-                  "Parent sleeping for a time...\n"
-                  "\tChild just woke up, but going back to sleep.\n"
-                  "\tChild confirming received signal: 15\n"
-                  "\tChild about to terminate gracefully...\n"
-                  "\tChild terminating now...\n"
-                  "My child terminated, about to exit myself...\n")
-                  .ok());
+  EXPECT_FALSE(
+      CheckShutdownTranscript("Parent sleeping for a time...\n"
+                              "\tChild confirming received signal: 9\n"
+                              "\tChild about to terminate gracefully...\n"
+                              "\tChild terminating now...\n"
+                              "My child terminated, about to exit myself...\n")
+          .ok());
+  EXPECT_TRUE(
+      CheckShutdownTranscript("Parent sleeping for a time...\n"
+                              "\tChild just woke up, but going back to sleep.\n"
+                              "\tChild confirming received signal: 15\n"
+                              "\tChild about to terminate gracefully...\n"
+                              "\tChild terminating now...\n"
+                              "My child terminated, about to exit myself...\n")
+          .ok());
 }
 
 }  // namespace

@@ -105,7 +105,8 @@ TEST_F(SignalFdTest, TimesOutAndWouldBlock) {
   const absl::Time start = absl::Now();
   absl::StatusOr<SignalInfo> info = fd->ReadFor(absl::Milliseconds(100));
   EXPECT_TRUE(IsTimedOut(info.status())) << info.status();
-  EXPECT_GE(absl::Now() - start, absl::Milliseconds(90));  // did not return early
+  EXPECT_GE(absl::Now() - start,
+            absl::Milliseconds(90));  // did not return early
 
   SignalFdOptions options;
   options.nonblocking = true;
@@ -151,7 +152,8 @@ TEST(SignalFdCreateTest, RefusesSignalsThatAreNotBlocked) {
   ASSERT_TRUE(set.ok());
   absl::StatusOr<SignalFd> fd = SignalFd::Create(*set);
   EXPECT_EQ(fd.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(fd.status().message(), HasSubstr("{SIGUSR1, SIGUSR2} not blocked"));
+  EXPECT_THAT(fd.status().message(),
+              HasSubstr("{SIGUSR1, SIGUSR2} not blocked"));
 
   SignalFdOptions options;
   options.require_blocked = false;

@@ -35,7 +35,8 @@ SignalSet Set(std::initializer_list<int> signals) {
 }
 
 TEST(SignalPipeTest, DeliversSignalNumbersInOrder) {
-  absl::StatusOr<SignalPipe> pipe = SignalPipe::Install(Set({SIGUSR1, SIGUSR2}));
+  absl::StatusOr<SignalPipe> pipe =
+      SignalPipe::Install(Set({SIGUSR1, SIGUSR2}));
   ASSERT_TRUE(pipe.ok()) << pipe.status();
   EXPECT_TRUE(IsWouldBlock(pipe->Take().status()));
   ASSERT_EQ(raise(SIGUSR2), 0);

@@ -90,14 +90,14 @@ inline SignalFdProbe ProbeSignalFd() {
 // deadline. It never skips: signalfd delivers on Linux, and also under the
 // qemu-user that runs the aarch64 and armv7 tests (7.2, Debian 12; checked
 // with this probe), so a probe that fails is a regression to see.
-#define IPCBOX_ASSERT_SIGNALFD_DELIVERS()                                   \
-  do {                                                                      \
-    const ::ipcbox::testing::SignalFdProbe ipcbox_probe_ =                  \
-        ::ipcbox::testing::ProbeSignalFd();                                 \
-    ASSERT_TRUE(ipcbox_probe_.delivered)                                    \
-        << "a signalfd (raw calls, no ipcbox code) did not receive a "     \
-           "raised SIGURG: "                                                \
-        << ipcbox_probe_.failure;                                           \
+#define IPCBOX_ASSERT_SIGNALFD_DELIVERS()                              \
+  do {                                                                 \
+    const ::ipcbox::testing::SignalFdProbe ipcbox_probe_ =             \
+        ::ipcbox::testing::ProbeSignalFd();                            \
+    ASSERT_TRUE(ipcbox_probe_.delivered)                               \
+        << "a signalfd (raw calls, no ipcbox code) did not receive a " \
+           "raised SIGURG: "                                           \
+        << ipcbox_probe_.failure;                                      \
   } while (false)
 
 #endif  // IPCBOX_TESTS_SIGNAL_SIGNAL_TEST_UTIL_H_

@@ -54,9 +54,8 @@ TEST(ParsePortTest, AcceptsTheWholeRange) {
 }
 
 TEST(ParsePortTest, RejectsOutOfRangeAndMalformed) {
-  for (absl::string_view bad :
-       {"65536", "99999", "4294967377", "-1", "+80", " 80", "80 ", "0x50",
-        "", "8o"}) {
+  for (absl::string_view bad : {"65536", "99999", "4294967377", "-1", "+80",
+                                " 80", "80 ", "0x50", "", "8o"}) {
     absl::StatusOr<uint16_t> port = ParsePort(bad);
     EXPECT_TRUE(absl::IsInvalidArgument(port.status())) << bad;
   }
@@ -150,10 +149,9 @@ TEST(SocketAddressTest, UnixPathOverTheLimitNamesIt) {
 
 TEST(SocketAddressTest, UnixPathRejectsEmptyAndNul) {
   EXPECT_TRUE(absl::IsInvalidArgument(SocketAddress::UnixPath("").status()));
-  EXPECT_THAT(SocketAddress::UnixPath(absl::string_view("/a\0b", 4))
-                  .status()
-                  .message(),
-              HasSubstr("NUL"));
+  EXPECT_THAT(
+      SocketAddress::UnixPath(absl::string_view("/a\0b", 4)).status().message(),
+      HasSubstr("NUL"));
 }
 
 TEST(SocketAddressTest, AbstractAddressLengthIsExact) {
@@ -198,16 +196,16 @@ TEST(SocketAddressTest, AbstractNameLimits) {
 TEST(SocketAddressTest, FromSockaddrChecksSizeAndFamily) {
   sockaddr_in in = {};
   in.sin_family = AF_INET;
-  EXPECT_TRUE(SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&in),
-                                          sizeof(in))
-                  .ok());
+  EXPECT_TRUE(
+      SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&in), sizeof(in))
+          .ok());
   EXPECT_FALSE(SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&in),
                                            sizeof(in) - 1)
                    .ok());
   in.sin_family = AF_PACKET;
-  EXPECT_FALSE(SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&in),
-                                           sizeof(in))
-                   .ok());
+  EXPECT_FALSE(
+      SocketAddress::FromSockaddr(reinterpret_cast<sockaddr*>(&in), sizeof(in))
+          .ok());
 }
 
 TEST(SocketAddressTest, EmptyAddress) {
@@ -224,12 +222,10 @@ TEST(ResolveHostTest, NumericAddressesNeedNoResolver) {
 }
 
 TEST(ResolveHostTest, LocalhostIsLoopbackWithoutNss) {
-  EXPECT_EQ(*ResolveHost("localhost", 9876),
-            SocketAddress::Ipv4Loopback(9876));
+  EXPECT_EQ(*ResolveHost("localhost", 9876), SocketAddress::Ipv4Loopback(9876));
   EXPECT_EQ(*ResolveHost("LocalHost.", 9876),
             SocketAddress::Ipv4Loopback(9876));
-  EXPECT_EQ(*ResolveHost("board.localhost", 1),
-            SocketAddress::Ipv4Loopback(1));
+  EXPECT_EQ(*ResolveHost("board.localhost", 1), SocketAddress::Ipv4Loopback(1));
   EXPECT_EQ(*ResolveHost("localhost", 9876, IpFamily::kIpv6),
             SocketAddress::Ipv6Loopback(9876));
 }
@@ -237,19 +233,19 @@ TEST(ResolveHostTest, LocalhostIsLoopbackWithoutNss) {
 TEST(ResolveHostTest, FamilyMismatchOfANumericAddress) {
   EXPECT_TRUE(absl::IsInvalidArgument(
       ResolveHost("127.0.0.1", 1, IpFamily::kIpv6).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      ResolveHost("::1", 1, IpFamily::kIpv4).status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(ResolveHost("::1", 1, IpFamily::kIpv4).status()));
 }
 
 TEST(ResolveHostTest, MalformedNamesNeverReachTheResolver) {
-  for (absl::string_view bad : {absl::string_view(""), absl::string_view("has space"),
-                                absl::string_view("tab\there"),
-                                absl::string_view("nul\0x", 5),
-                                absl::string_view("300.1.1.1")}) {
+  for (absl::string_view bad :
+       {absl::string_view(""), absl::string_view("has space"),
+        absl::string_view("tab\there"), absl::string_view("nul\0x", 5),
+        absl::string_view("300.1.1.1")}) {
     EXPECT_TRUE(absl::IsInvalidArgument(ResolveHost(bad, 1).status())) << bad;
   }
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      ResolveHost(std::string(254, 'a'), 1).status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(ResolveHost(std::string(254, 'a'), 1).status()));
 }
 
 // A name that /etc/hosts maps to an address, and that address.
@@ -314,8 +310,7 @@ TEST(ResolveHostTest, ANameThatDoesNotExistIsAClearStatus) {
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
     absl::StatusOr<SocketAddress> address = ResolveHost(kName, 9876);
     const absl::Status status = address.status();
-    EXPECT_TRUE(absl::IsNotFound(status) || absl::IsAborted(status))
-        << status;
+    EXPECT_TRUE(absl::IsNotFound(status) || absl::IsAborted(status)) << status;
     EXPECT_THAT(status.message(), HasSubstr("getaddrinfo"));
     EXPECT_THAT(status.message(), HasSubstr(kName));
   });

@@ -72,7 +72,8 @@ void ExpectStreamLoopDoesNotAllocate(StreamSocket& a, StreamSocket& b) {
   StatusTally tally;
   StreamRound(a, b, absl::MakeSpan(buf), tally);  // warm up
   AllocationCounter counter;
-  for (int i = 0; i < kRounds; ++i) StreamRound(a, b, absl::MakeSpan(buf), tally);
+  for (int i = 0; i < kRounds; ++i)
+    StreamRound(a, b, absl::MakeSpan(buf), tally);
   // A real wait that times out.
   tally.Add(b.ReceiveFor(absl::MakeSpan(buf), absl::Milliseconds(1)).status());
   // End of stream.

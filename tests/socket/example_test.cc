@@ -157,8 +157,8 @@ TEST(SocketExampleTest, ServerEchoesTheSeedsPaddedBuffer) {
     }
     // Exactly three echoes: nothing more comes.
     char extra;
-    return IsEndOfStream(s->ReceiveUntil(absl::MakeSpan(&extra, 1), Soon())
-                             .status())
+    return IsEndOfStream(
+               s->ReceiveUntil(absl::MakeSpan(&extra, 1), Soon()).status())
                ? 0
                : 7;
   });
@@ -168,7 +168,8 @@ TEST(SocketExampleTest, ServerEchoesTheSeedsPaddedBuffer) {
   options.max_clients = 1;
   options.client_timeout = kPatience;
   EXPECT_TRUE(ServeBookClients(*listener, options, out.file(), stderr).ok());
-  EXPECT_EQ(out.text(), "War and Peace\nPride and Prejudice\nThe Sound and the Fury\n");
+  EXPECT_EQ(out.text(),
+            "War and Peace\nPride and Prejudice\nThe Sound and the Fury\n");
   EXPECT_TRUE(ExitedWith(seed_like_client->Wait(kPatience), 0));
 }
 

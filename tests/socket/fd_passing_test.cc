@@ -78,8 +78,7 @@ TEST(FdPassingTest, APipeEndCrossesAStreamPair) {
   ASSERT_TRUE(pipe.read_end.valid());
 
   const int to_send[] = {pipe.read_end.get()};
-  absl::StatusOr<size_t> sent =
-      SendWithFds(pair->first, "F", to_send, Soon());
+  absl::StatusOr<size_t> sent = SendWithFds(pair->first, "F", to_send, Soon());
   ASSERT_TRUE(sent.ok()) << sent.status();
   EXPECT_EQ(*sent, 1u);
 
@@ -92,7 +91,7 @@ TEST(FdPassingTest, APipeEndCrossesAStreamPair) {
   EXPECT_EQ(byte, 'F');
   ASSERT_EQ(got->fd_count, 1u);
   EXPECT_NE(slots[0].get(), pipe.read_end.get());  // a new descriptor...
-  EXPECT_TRUE(IsCloseOnExec(slots[0]));           // MSG_CMSG_CLOEXEC
+  EXPECT_TRUE(IsCloseOnExec(slots[0]));            // MSG_CMSG_CLOEXEC
   ASSERT_EQ(::write(pipe.write_end.get(), "through", 7), 7);
   EXPECT_EQ(ReadSome(slots[0].get()), "through");  // ...for the same pipe
   EXPECT_FALSE(slots[1].valid());
@@ -272,7 +271,8 @@ TEST(FdPassingTest, ATruncatedMessageClosesItsDescriptors) {
   ASSERT_TRUE(pair.ok()) << pair.status();
   PipeFds pipe = MakePipe();
   const int to_send[] = {pipe.read_end.get()};
-  ASSERT_TRUE(SendWithFds(pair->first, "longer than two", to_send, Soon()).ok());
+  ASSERT_TRUE(
+      SendWithFds(pair->first, "longer than two", to_send, Soon()).ok());
   const int before = OpenDescriptorCount();
   char buf[2];
   std::array<Fd, 2> slots;
@@ -296,8 +296,8 @@ TEST(FdPassingTest, PlainDataAndEndOfStream) {
   EXPECT_EQ(absl::string_view(buf, got->bytes), "no fds");
   EXPECT_EQ(got->fd_count, 0u);
   ASSERT_TRUE(pair->first.Close().ok());
-  got = ReceiveWithFds(pair->second, absl::MakeSpan(buf),
-                       absl::MakeSpan(slots), Soon());
+  got = ReceiveWithFds(pair->second, absl::MakeSpan(buf), absl::MakeSpan(slots),
+                       Soon());
   EXPECT_TRUE(IsEndOfStream(got.status())) << got.status();
 }
 

@@ -84,7 +84,8 @@ void ExpectTcpEcho(const SocketAddress& loopback) {
   SocketAddress peer;
   AcceptOptions accept;
   accept.peer = &peer;
-  absl::StatusOr<StreamSocket> conn = server->listener.AcceptUntil(Soon(), accept);
+  absl::StatusOr<StreamSocket> conn =
+      server->listener.AcceptUntil(Soon(), accept);
   ASSERT_TRUE(conn.ok()) << conn.status();
   EXPECT_EQ(peer.family(), loopback.family());
   EXPECT_EQ(*conn->PeerAddress(), peer);
@@ -159,7 +160,8 @@ TEST(TcpTest, ReuseAddressRebindsWithAConnectionInTimeWait) {
   ASSERT_TRUE(server.ok()) << server.status();
   const SocketAddress address = server->address;
   {
-    absl::StatusOr<StreamSocket> client = StreamSocket::Connect(address, Soon());
+    absl::StatusOr<StreamSocket> client =
+        StreamSocket::Connect(address, Soon());
     ASSERT_TRUE(client.ok()) << client.status();
     absl::StatusOr<StreamSocket> conn = server->listener.AcceptUntil(Soon());
     ASSERT_TRUE(conn.ok()) << conn.status();
@@ -193,14 +195,14 @@ TEST(TcpTest, NoDelay) {
   ASSERT_TRUE(client.ok()) << client.status();
   int value = 0;
   socklen_t size = sizeof(value);
-  ASSERT_EQ(::getsockopt(client->fd().get(), IPPROTO_TCP, TCP_NODELAY, &value,
-                         &size),
-            0);
+  ASSERT_EQ(
+      ::getsockopt(client->fd().get(), IPPROTO_TCP, TCP_NODELAY, &value, &size),
+      0);
   EXPECT_NE(value, 0);
   ASSERT_TRUE(client->SetNoDelay(false).ok());
-  ASSERT_EQ(::getsockopt(client->fd().get(), IPPROTO_TCP, TCP_NODELAY, &value,
-                         &size),
-            0);
+  ASSERT_EQ(
+      ::getsockopt(client->fd().get(), IPPROTO_TCP, TCP_NODELAY, &value, &size),
+      0);
   EXPECT_EQ(value, 0);
 
   absl::StatusOr<SocketPair<StreamSocket>> unix_pair = CreateStreamSocketPair();
@@ -273,7 +275,8 @@ void ExpectUdpRoundTrip(const SocketAddress& loopback) {
   absl::StatusOr<SocketAddress> server_address = server->LocalAddress();
   ASSERT_TRUE(server_address.ok());
   ASSERT_NE(server_address->port(), 0);
-  absl::StatusOr<DatagramSocket> client = DatagramSocket::Open(loopback.family());
+  absl::StatusOr<DatagramSocket> client =
+      DatagramSocket::Open(loopback.family());
   ASSERT_TRUE(client.ok()) << client.status();
 
   ASSERT_TRUE(client->SendTo("ping", *server_address).ok());
@@ -370,9 +373,9 @@ TEST(UnixConnectTest, TimesOutWhileTheBacklogIsFull) {
   ASSERT_FALSE(queued.empty());
   timeval tv = {1, 1};
   socklen_t size = sizeof(tv);
-  ASSERT_EQ(::getsockopt(queued[0].fd().get(), SOL_SOCKET, SO_SNDTIMEO, &tv,
-                         &size),
-            0);
+  ASSERT_EQ(
+      ::getsockopt(queued[0].fd().get(), SOL_SOCKET, SO_SNDTIMEO, &tv, &size),
+      0);
   EXPECT_EQ(tv.tv_sec, 0);
   EXPECT_EQ(tv.tv_usec, 0);
 }
@@ -414,8 +417,8 @@ TEST(ListenerTest, NonBlockingAcceptAndTimedAccept) {
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_TRUE(IsWouldBlock(server->listener.Accept().status()));
   const absl::Time start = absl::Now();
-  EXPECT_TRUE(IsTimedOut(
-      server->listener.AcceptFor(absl::Milliseconds(100)).status()));
+  EXPECT_TRUE(
+      IsTimedOut(server->listener.AcceptFor(absl::Milliseconds(100)).status()));
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(100));
 
   absl::StatusOr<StreamSocket> client =
@@ -435,8 +438,8 @@ TEST(ListenerTest, BlockingListenerTimedAccept) {
   absl::StatusOr<Server> server =
       ListenOnLoopback(SocketAddress::Ipv4Loopback(0));
   ASSERT_TRUE(server.ok()) << server.status();
-  EXPECT_TRUE(IsTimedOut(
-      server->listener.AcceptUntil(Deadline::Expired()).status()));
+  EXPECT_TRUE(
+      IsTimedOut(server->listener.AcceptUntil(Deadline::Expired()).status()));
 }
 
 }  // namespace

@@ -39,8 +39,8 @@ using ::ipcbox::testing::ChildProcess;
 using ::ipcbox::testing::ExitedWith;
 using ::ipcbox::testing::ForkChild;
 using ::ipcbox::testing::KilledBy;
-using ::ipcbox::testing::Pattern;
 using ::ipcbox::testing::kPatience;
+using ::ipcbox::testing::Pattern;
 using ::ipcbox::testing::Soon;
 using ::ipcbox::testing::UniqueAbstractAddress;
 using ::testing::HasSubstr;
@@ -136,8 +136,8 @@ TEST(StreamIoTest, ReceiveFullAcrossManySmallSends) {
   ASSERT_TRUE(pair->first.Close().ok());
   char buf[100];
   size_t received = 0;
-  ASSERT_TRUE(pair->second.ReceiveFull(absl::MakeSpan(buf), Soon(), &received)
-                  .ok());
+  ASSERT_TRUE(
+      pair->second.ReceiveFull(absl::MakeSpan(buf), Soon(), &received).ok());
   EXPECT_EQ(received, 100u);
   EXPECT_EQ(absl::string_view(buf, 100), Pattern(100));
   EXPECT_TRUE(ExitedWith(child->Wait(kPatience), 0));
@@ -181,8 +181,8 @@ TEST(StreamIoTest, NonBlockingCallsWouldBlock) {
   EXPECT_TRUE(IsTimedOut(n.status())) << n.status();
   // SendAll says how much it managed before the deadline.
   size_t sent = 1;
-  absl::Status s = pair->first.SendAll(chunk, Deadline::After(absl::Milliseconds(50)),
-                                       &sent);
+  absl::Status s = pair->first.SendAll(
+      chunk, Deadline::After(absl::Milliseconds(50)), &sent);
   EXPECT_TRUE(IsTimedOut(s)) << s;
   EXPECT_EQ(sent, 0u);
 }
@@ -278,7 +278,8 @@ TEST(StreamIoTest, PeerClosingWithUnreadDataIsAReset) {
   absl::SleepFor(absl::Milliseconds(20));  // let it arrive at the server
   ASSERT_TRUE(tcp->server.Close().ok());   // unread data: the kernel sends RST
   char buf[16];
-  absl::StatusOr<size_t> n = tcp->client.ReceiveUntil(absl::MakeSpan(buf), Soon());
+  absl::StatusOr<size_t> n =
+      tcp->client.ReceiveUntil(absl::MakeSpan(buf), Soon());
   EXPECT_THAT(n.status().message(), HasSubstr("Connection reset by peer"));
 }
 
@@ -305,7 +306,8 @@ TEST(StreamIoTest, PeerKilledMidConversation) {
   ASSERT_TRUE(first.ok()) << first;
   ASSERT_TRUE(doomed->Kill(SIGKILL).ok());
   EXPECT_TRUE(KilledBy(doomed->Wait(kPatience), SIGKILL));
-  absl::Status rest = conn->ReceiveFull(absl::MakeSpan(record), Soon(), &received);
+  absl::Status rest =
+      conn->ReceiveFull(absl::MakeSpan(record), Soon(), &received);
   EXPECT_TRUE(IsEndOfStream(rest) ||
               absl::StrContains(rest.message(), "Connection reset"))
       << rest;
@@ -328,7 +330,8 @@ TEST(DatagramIoTest, TimedSendToAFullReceiverTimesOut) {
   // Nobody receives: Unix datagrams queue until the receiver is full.
   absl::Status s;
   for (int i = 0; i < 100000 && s.ok(); ++i) {
-    s = pair->first.SendUntil("datagram", Deadline::After(absl::Milliseconds(50)));
+    s = pair->first.SendUntil("datagram",
+                              Deadline::After(absl::Milliseconds(50)));
   }
   EXPECT_TRUE(IsTimedOut(s)) << s;
   ASSERT_TRUE(pair->first.SetNonBlocking(true).ok());
@@ -345,8 +348,9 @@ TEST(DatagramIoTest, NonBlockingReceiveWouldBlock) {
   ASSERT_TRUE(socket.ok()) << socket.status();
   char buf[8];
   EXPECT_TRUE(IsWouldBlock(socket->Receive(absl::MakeSpan(buf)).status()));
-  EXPECT_TRUE(IsTimedOut(
-      socket->ReceiveFor(absl::MakeSpan(buf), absl::Milliseconds(20)).status()));
+  EXPECT_TRUE(
+      IsTimedOut(socket->ReceiveFor(absl::MakeSpan(buf), absl::Milliseconds(20))
+                     .status()));
 }
 
 }  // namespace

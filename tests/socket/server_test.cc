@@ -61,7 +61,8 @@ TEST(PeerCredentialsTest, AServerSeesTheConnectingProcess) {
       StreamListener::Listen(path.address());
   ASSERT_TRUE(listener.ok()) << listener.status();
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
-    absl::StatusOr<StreamSocket> s = StreamSocket::Connect(path.address(), Soon());
+    absl::StatusOr<StreamSocket> s =
+        StreamSocket::Connect(path.address(), Soon());
     if (!s.ok()) return 2;
     char byte;  // wait for the server to let us go
     return s->ReceiveUntil(absl::MakeSpan(&byte, 1), Soon()).ok() ? 0 : 3;
@@ -83,8 +84,8 @@ TEST(PeerCredentialsTest, OnlyUnixSocketsHaveThem) {
   ASSERT_TRUE(tcp.ok()) << tcp.status();
   absl::StatusOr<PeerCredentials> peer = GetPeerCredentials(*tcp);
   EXPECT_TRUE(absl::IsInvalidArgument(peer.status())) << peer.status();
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      GetPeerCredentials(StreamSocket()).status()));
+  EXPECT_TRUE(
+      absl::IsFailedPrecondition(GetPeerCredentials(StreamSocket()).status()));
 }
 
 TEST(UidAllowListTest, Policies) {
@@ -133,8 +134,8 @@ TEST(IterativeServerTest, ServesClientsOneAtATime) {
   ASSERT_TRUE(listener.ok()) << listener.status();
   std::vector<ChildProcess> clients;
   for (char c : std::string("abc")) {
-    absl::StatusOr<ChildProcess> child = ForkChild(
-        [&] { return EchoClient(address, std::string(8, c)); });
+    absl::StatusOr<ChildProcess> child =
+        ForkChild([&] { return EchoClient(address, std::string(8, c)); });
     ASSERT_TRUE(child.ok()) << child.status();
     clients.push_back(*std::move(child));
   }
@@ -191,7 +192,8 @@ TEST(IterativeServerTest, AClientKilledMidConversationDoesNotStopTheServer) {
       *listener,
       [&](StreamSocket& client) -> absl::Status {
         char record[8];
-        absl::Status got = client.ReceiveFull(absl::MakeSpan(record, 4), Soon());
+        absl::Status got =
+            client.ReceiveFull(absl::MakeSpan(record, 4), Soon());
         if (!got.ok()) return got;
         if (absl::string_view(record, 4) == "half") {
           EXPECT_TRUE(doomed->Kill(SIGKILL).ok());  // mid-conversation
@@ -206,7 +208,7 @@ TEST(IterativeServerTest, AClientKilledMidConversationDoesNotStopTheServer) {
   EXPECT_EQ(stats.served, 1);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_THAT(errors[0], ::testing::AnyOf(HasSubstr("OUT_OF_RANGE"),
-                                        HasSubstr("Connection reset")));
+                                          HasSubstr("Connection reset")));
   EXPECT_TRUE(KilledBy(doomed->Wait(kPatience), SIGKILL));
   EXPECT_TRUE(ExitedWith(survivor->Wait(kPatience), 0));
 }
@@ -217,12 +219,14 @@ TEST(IterativeServerTest, RefusesClientsByUid) {
       StreamListener::Listen(path.address());
   ASSERT_TRUE(listener.ok()) << listener.status();
   absl::StatusOr<ChildProcess> client = ForkChild([&] {
-    absl::StatusOr<StreamSocket> s = StreamSocket::Connect(path.address(), Soon());
+    absl::StatusOr<StreamSocket> s =
+        StreamSocket::Connect(path.address(), Soon());
     if (!s.ok()) return 2;
     (void)s->SendAll("12345678", Soon());
     char byte;
     // Refused: closed without an answer.
-    absl::StatusOr<size_t> n = s->ReceiveUntil(absl::MakeSpan(&byte, 1), Soon());
+    absl::StatusOr<size_t> n =
+        s->ReceiveUntil(absl::MakeSpan(&byte, 1), Soon());
     return IsEndOfStream(n.status()) ||
                    absl::StrContains(n.status().message(), "reset")
                ? 0

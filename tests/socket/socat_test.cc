@@ -45,9 +45,8 @@ using ::ipcbox::testing::UniqueAbstractAddress;
 
 std::string FindSocat() {
   const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr && *path != '\0'
-                         ? path
-                         : "/usr/local/bin:/usr/bin:/bin";
+  std::string dirs =
+      path != nullptr && *path != '\0' ? path : "/usr/local/bin:/usr/bin:/bin";
   for (absl::string_view dir : absl::StrSplit(dirs, ':')) {
     const std::string candidate = absl::StrCat(dir, "/socat");
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
@@ -55,8 +54,8 @@ std::string FindSocat() {
   return "";
 }
 
-#define REQUIRE_SOCAT(var)                                            \
-  const std::string var = FindSocat();                                \
+#define REQUIRE_SOCAT(var)             \
+  const std::string var = FindSocat(); \
   if (var.empty()) GTEST_SKIP() << "socat is not installed (PATH)"
 
 struct Pipe {
@@ -126,8 +125,7 @@ absl::Status AnswerRequest(StreamSocket& client) {
   return client.SendAll(absl::StrCat("echo: ", request), Soon());
 }
 
-void ExpectSocatClientServed(const std::string& socat,
-                             StreamListener& listener,
+void ExpectSocatClientServed(const std::string& socat, StreamListener& listener,
                              const std::string& socat_address) {
   Socat client =
       StartSocat(socat, {"-t", "10", "-T", "30", "-", socat_address});
@@ -141,7 +139,8 @@ void ExpectSocatClientServed(const std::string& socat,
   options.max_clients = 1;
   options.deadline = Soon();
   IterativeServerStats stats;
-  absl::Status served = ServeIteratively(listener, AnswerRequest, options, &stats);
+  absl::Status served =
+      ServeIteratively(listener, AnswerRequest, options, &stats);
   EXPECT_TRUE(served.ok()) << served;
   EXPECT_EQ(stats.served, 1);
   EXPECT_EQ(ReadToEnd(client.stdout_reader), "echo: hello from socat\n");
@@ -236,8 +235,8 @@ TEST(SocatTest, SocatEchoesIpcboxUnixDatagrams) {
   REQUIRE_SOCAT(socat);
   ScopedSocketPath path("socat_dgram");
   Socat server = StartSocat(
-      socat, {"-T", "30", absl::StrCat("UNIX-RECVFROM:", path.path()),
-              "EXEC:cat"});
+      socat,
+      {"-T", "30", absl::StrCat("UNIX-RECVFROM:", path.path()), "EXEC:cat"});
   ASSERT_TRUE(server.process.ok()) << server.process.status();
   // Bound, so that socat can send the answer back.
   absl::StatusOr<DatagramSocket> client =

@@ -57,12 +57,12 @@ inline bool Ipv6LoopbackAvailable() {
   return ok;
 }
 
-#define IPCBOX_SKIP_WITHOUT_IPV6()                                        \
-  do {                                                                    \
-    if (!::ipcbox::testing::Ipv6LoopbackAvailable()) {                    \
+#define IPCBOX_SKIP_WITHOUT_IPV6()                                       \
+  do {                                                                   \
+    if (!::ipcbox::testing::Ipv6LoopbackAvailable()) {                   \
       GTEST_SKIP() << "IPv6 loopback (::1) is not available here: bind " \
-                      "to [::1]:0 failed";                                \
-    }                                                                     \
+                      "to [::1]:0 failed";                               \
+    }                                                                    \
   } while (false)
 
 }  // namespace ipcbox::testing

@@ -158,8 +158,8 @@ TEST(UnixPathTest, ASymlinkSwappedInAfterTheBindIsRefusedNotFollowed) {
   ScopedSocketPath path("unix_swap");
   ScopedSocketPath victim_path("unix_swap_victim");
   std::string victim = victim_path.path();
-  const int fd = ::open(victim.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
-                        0600);
+  const int fd =
+      ::open(victim.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   ASSERT_GE(fd, 0);
   ::close(fd);
   ASSERT_EQ(::chmod(victim.c_str(), 0600), 0);
@@ -464,7 +464,8 @@ TEST(UnixSeqPacketTest, KeepsMessageBoundaries) {
   }
   char buf[64];
   for (absl::string_view m : {"one", "two!", "three"}) {
-    absl::StatusOr<size_t> n = server->ReceiveUntil(absl::MakeSpan(buf), Soon());
+    absl::StatusOr<size_t> n =
+        server->ReceiveUntil(absl::MakeSpan(buf), Soon());
     ASSERT_TRUE(n.ok()) << n.status();
     EXPECT_EQ(absl::string_view(buf, *n), m);
   }
@@ -544,8 +545,8 @@ TEST(UnixDatagramTest, EmptyDatagramsAreMessagesToo) {
   ASSERT_TRUE(pair.ok()) << pair.status();
   ASSERT_TRUE(pair->first.Send("").ok());
   char buf[8];
-  absl::StatusOr<size_t> n = pair->second.ReceiveFor(absl::MakeSpan(buf),
-                                                     kPatience);
+  absl::StatusOr<size_t> n =
+      pair->second.ReceiveFor(absl::MakeSpan(buf), kPatience);
   ASSERT_TRUE(n.ok()) << n.status();
   EXPECT_EQ(*n, 0u);
 }

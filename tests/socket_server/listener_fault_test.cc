@@ -61,16 +61,14 @@ TEST(ConcurrentServerListenerFaultTest, AFailedResumeEndsRunWithTheError) {
   const absl::Status run = RunWithFailingListenerMod(/*skip=*/1);
   EXPECT_FALSE(IsTimedOut(run)) << "Run() went on without accepting";
   EXPECT_FALSE(run.ok());
-  EXPECT_TRUE(absl::StrContains(run.message(), "resuming the listener"))
-      << run;
+  EXPECT_TRUE(absl::StrContains(run.message(), "resuming the listener")) << run;
 }
 
 TEST(ConcurrentServerListenerFaultTest, AFailedPauseEndsRunWithTheError) {
   const absl::Status run = RunWithFailingListenerMod(/*skip=*/0);
   EXPECT_FALSE(IsTimedOut(run)) << "Run() went on, spinning on the listener";
   EXPECT_FALSE(run.ok());
-  EXPECT_TRUE(absl::StrContains(run.message(), "pausing the listener"))
-      << run;
+  EXPECT_TRUE(absl::StrContains(run.message(), "pausing the listener")) << run;
 }
 
 }  // namespace

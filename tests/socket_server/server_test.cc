@@ -55,10 +55,10 @@ using ::ipcbox::testing::ForkChild;
 using ::ipcbox::testing::kPatience;
 using ::ipcbox::testing::ListenOnLoopback;
 using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::ReadToEnd;
 using ::ipcbox::testing::RecordingEchoHandler;
 using ::ipcbox::testing::ScopedSocketPath;
+using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::ServerThread;
 using ::ipcbox::testing::Soon;
 using ::ipcbox::testing::WaitForActive;
@@ -397,7 +397,8 @@ TEST(ConcurrentServerFullTableTest, RefusesTheClientOverCapacityCleanly) {
 
   // The first four were not disturbed.
   for (int i = 0; i < 4; ++i) {
-    EXPECT_TRUE(EchoRoundTrip(clients[i], SeededPattern(10 + i, 5000)).ok()) << i;
+    EXPECT_TRUE(EchoRoundTrip(clients[i], SeededPattern(10 + i, 5000)).ok())
+        << i;
   }
 
   // A freed slot takes the next client.
@@ -535,7 +536,8 @@ TEST(ConcurrentServerPeerKilledTest, AClientKilledWithSigkillDisturbsNoOne) {
               absl::StrContains(closed[0].reason.message(), "reset"))
       << closed[0].reason;
   for (int i = 0; i < 3; ++i) {
-    EXPECT_TRUE(EchoRoundTrip(others[i], SeededPattern(50 + i, 3000)).ok()) << i;
+    EXPECT_TRUE(EchoRoundTrip(others[i], SeededPattern(50 + i, 3000)).ok())
+        << i;
   }
   absl::StatusOr<StreamSocket> late = Connect(address);
   ASSERT_TRUE(late.ok()) << late.status();

@@ -40,8 +40,8 @@ namespace {
 using ::ipcbox::testing::AddressOf;
 using ::ipcbox::testing::EchoRoundTrip;
 using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::Scaled;
+using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::ServerThread;
 using ::ipcbox::testing::WaitForStats;
 
@@ -97,9 +97,9 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
         const size_t size = 1 + random() % 20000;
         absl::StatusOr<StreamSocket> c =
             StreamSocket::Connect(address, testing::Soon());
-        absl::Status s = c.ok() ? EchoRoundTrip(*c, SeededPattern(t * 1000000 + i,
-                                                             size))
-                                : c.status();
+        absl::Status s =
+            c.ok() ? EchoRoundTrip(*c, SeededPattern(t * 1000000 + i, size))
+                   : c.status();
         if (s.ok()) {
           ++tally.good_served;
         } else {
@@ -186,9 +186,9 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
   const int64_t rss_end = RssKib();
 
   // Everything the clients left behind is timed out or closed.
-  EXPECT_TRUE(WaitForStats(*server, [](const ConcurrentServerStats& s) {
-    return s.active == 0;
-  })) << "still active: " << server->stats().active;
+  EXPECT_TRUE(WaitForStats(
+      *server, [](const ConcurrentServerStats& s) { return s.active == 0; }))
+      << "still active: " << server->stats().active;
   const ConcurrentServerStats stats = server->stats();
   std::printf(
       "soak %s: good %lld served / %lld failed; idle %lld, slow rounds %lld,"
@@ -207,8 +207,8 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
       static_cast<long long>(stats.refused),
       static_cast<long long>(stats.idle_timeouts),
       static_cast<long long>(stats.write_stall_timeouts),
-      static_cast<long long>(stats.failed),
-      static_cast<long long>(rss_warm), static_cast<long long>(rss_end));
+      static_cast<long long>(stats.failed), static_cast<long long>(rss_warm),
+      static_cast<long long>(rss_end));
 
   EXPECT_GT(tally.good_served.load(), 0);
   EXPECT_EQ(tally.good_failed.load(), 0) << tally.first_failure;

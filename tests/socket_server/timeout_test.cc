@@ -30,9 +30,9 @@ using ::ipcbox::testing::AddressOf;
 using ::ipcbox::testing::Connect;
 using ::ipcbox::testing::EchoRoundTrip;
 using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::ReadToEnd;
 using ::ipcbox::testing::RecordingEchoHandler;
+using ::ipcbox::testing::SeededPattern;
 using ::ipcbox::testing::ServerThread;
 using ::ipcbox::testing::WaitForActive;
 using ::ipcbox::testing::WaitForStats;
@@ -44,22 +44,21 @@ TEST(ConcurrentServerTimeoutTest, RejectsTimeoutsThatAreNotPositive) {
     idle.idle_timeout = bad;
     absl::StatusOr<StreamListener> l1 = testing::ListenOnLoopback();
     ASSERT_TRUE(l1.ok());
-    EXPECT_EQ(ConcurrentServer::Create(*std::move(l1), echo, idle)
-                  .status()
-                  .code(),
-              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(
+        ConcurrentServer::Create(*std::move(l1), echo, idle).status().code(),
+        absl::StatusCode::kInvalidArgument);
     ConcurrentServerOptions stall;
     stall.write_stall_timeout = bad;
     absl::StatusOr<StreamListener> l2 = testing::ListenOnLoopback();
     ASSERT_TRUE(l2.ok());
-    EXPECT_EQ(ConcurrentServer::Create(*std::move(l2), echo, stall)
-                  .status()
-                  .code(),
-              absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(
+        ConcurrentServer::Create(*std::move(l2), echo, stall).status().code(),
+        absl::StatusCode::kInvalidArgument);
   }
 }
 
-TEST(ConcurrentServerTimeoutTest, IdleClientsAreClosedAndTheirSlotsServeOthers) {
+TEST(ConcurrentServerTimeoutTest,
+     IdleClientsAreClosedAndTheirSlotsServeOthers) {
   RecordingEchoHandler echo;
   ConcurrentServerOptions options;
   options.max_connections = 3;
@@ -143,8 +142,7 @@ TEST(ConcurrentServerTimeoutTest, AClientThatNeverReadsIsClosedAfterTheStall) {
   size_t sent = 0;
   for (;;) {
     ASSERT_LT(sent, kGiveUpAfter) << "the server never pushed back";
-    absl::StatusOr<size_t> n =
-        flooder->SendFor(chunk, absl::Milliseconds(200));
+    absl::StatusOr<size_t> n = flooder->SendFor(chunk, absl::Milliseconds(200));
     if (!n.ok()) break;  // stalled (timed out), or closed by the server
     sent += *n;
   }

@@ -106,13 +106,13 @@ namespace alloc_counter_internal {
 // Runs the statement (anything that compiles as `statement;`) and records a
 // failure naming it if it allocated. The variadic form keeps commas inside
 // template arguments from splitting the macro argument.
-#define IPCBOX_NO_ALLOCATIONS_IMPL_(gtest_check, ...)                    \
-  do {                                                                   \
-    ::ipcbox::testing::AllocationCounter ipcbox_alloc_counter_;          \
-    __VA_ARGS__;                                                         \
-    ipcbox_alloc_counter_.Stop();                                        \
+#define IPCBOX_NO_ALLOCATIONS_IMPL_(gtest_check, ...)                     \
+  do {                                                                    \
+    ::ipcbox::testing::AllocationCounter ipcbox_alloc_counter_;           \
+    __VA_ARGS__;                                                          \
+    ipcbox_alloc_counter_.Stop();                                         \
     gtest_check(::ipcbox::testing::alloc_counter_internal::NoAllocations( \
-        ipcbox_alloc_counter_, #__VA_ARGS__));                           \
+        ipcbox_alloc_counter_, #__VA_ARGS__));                            \
   } while (false)
 
 #define EXPECT_NO_ALLOCATIONS(...) \

@@ -100,7 +100,9 @@ TEST(AllocationCounterTest, ReportsItsMethod) {
 }
 
 // The proof that the counter can fail: each kind of allocation is seen once.
-TEST(AllocationCounterTest, SeesOneNew) { EXPECT_EQ(AllocationsMadeBy(OneNew), 1); }
+TEST(AllocationCounterTest, SeesOneNew) {
+  EXPECT_EQ(AllocationsMadeBy(OneNew), 1);
+}
 
 TEST(AllocationCounterTest, SeesOneNewArray) {
   EXPECT_EQ(AllocationsMadeBy(OneNewArray), 1);

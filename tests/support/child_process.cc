@@ -126,8 +126,8 @@ std::string ExitResult::Describe() const {
                     " and was ");
   }
   if (wait_errno != 0) {
-    absl::StrAppend(&text, "could not be waited for: waitpid: ",
-                    strerror(wait_errno));
+    absl::StrAppend(&text,
+                    "could not be waited for: waitpid: ", strerror(wait_errno));
   } else if (exited) {
     absl::StrAppend(&text, "exited with code ", exit_code,
                     ExplainExitCode(exit_code));
@@ -154,9 +154,9 @@ std::ostream& operator<<(std::ostream& os, const ExitResult& result) {
   if (result.killed_by(signal) && !result.timed_out) {
     return ::testing::AssertionSuccess();
   }
-  return ::testing::AssertionFailure() << result.Describe()
-                                       << "; expected it to be killed by "
-                                       << DescribeSignal(signal);
+  return ::testing::AssertionFailure()
+         << result.Describe() << "; expected it to be killed by "
+         << DescribeSignal(signal);
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept

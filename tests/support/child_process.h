@@ -8,7 +8,8 @@
 //   absl::StatusOr<ipcbox::testing::ChildProcess> child =
 //       ipcbox::testing::ForkChild([&] {
 //         EXPECT_TRUE(lock.TryLock().ok());  // A failure here fails the child.
-//         return 0;                          // Or `return;` from a void lambda.
+//         return 0;                          // Or `return;` from a void
+//         lambda.
 //       });
 //   ASSERT_TRUE(child.ok()) << child.status();
 //   ipcbox::testing::ExitResult result = child->Wait(absl::Seconds(10));
@@ -24,9 +25,10 @@
 //
 // The child gets SIGKILL if the forking thread of the parent dies, so a
 // crashed or interrupted test leaves no orphan (a parent already gone when
-// the child starts makes it exit with kChildOrphaned, ForkFunction's 127). A ChildProcess still running
-// when destroyed (say, after an ASSERT in the parent returned early) is killed
-// with SIGKILL and reaped. Grandchildren the child forks are its own business.
+// the child starts makes it exit with kChildOrphaned, ForkFunction's 127). A
+// ChildProcess still running when destroyed (say, after an ASSERT in the parent
+// returned early) is killed with SIGKILL and reaped. Grandchildren the child
+// forks are its own business.
 //
 // Only the forking thread exists in the child: in a test that has started
 // threads, the child should not take locks those threads may have held.
@@ -61,7 +63,7 @@ inline constexpr int kChildOrphaned = 127;
 // How a child ended, as seen by the parent.
 struct ExitResult {
   pid_t pid = -1;
-  bool exited = false;    // Called _exit(); exit_code is its status.
+  bool exited = false;  // Called _exit(); exit_code is its status.
   int exit_code = -1;
   bool signaled = false;  // Terminated by term_signal.
   int term_signal = 0;

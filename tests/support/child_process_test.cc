@@ -165,7 +165,8 @@ TEST(ChildProcessTest, BufferedOutputIsNotDuplicated) {
 
   std::string contents;
   rewind(file);
-  for (int c; (c = fgetc(file)) != EOF;) contents.push_back(static_cast<char>(c));
+  for (int c; (c = fgetc(file)) != EOF;)
+    contents.push_back(static_cast<char>(c));
   fclose(file);
   EXPECT_EQ(contents, "<marker>");
 }

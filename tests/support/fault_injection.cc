@@ -1,18 +1,18 @@
 #include "tests/support/fault_injection.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <mqueue.h>
 #include <poll.h>
-#include <fcntl.h>
-#include <sys/epoll.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <stdio.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -62,9 +62,9 @@ Decision Decide(Syscall call, int fd, long epoll_op = 0) {
   if (want_fd != -1 && want_fd != fd) return d;
   const long want_op = slot.epoll_op.load(std::memory_order_relaxed);
   const long any_op = call == Syscall::kSyscall || call == Syscall::kFcntl ||
-                             call == Syscall::kFlock
-                         ? -1
-                         : 0;
+                              call == Syscall::kFlock
+                          ? -1
+                          : 0;
   if (want_op != any_op && want_op != epoll_op) return d;
   int skip = slot.skip.load(std::memory_order_relaxed);
   while (skip > 0) {
@@ -89,14 +89,16 @@ Decision Decide(Syscall call, int fd, long epoll_op = 0) {
 
 const char* SyscallName(Syscall call) {
   static const char* const kNames[] = {
-      "read",    "write",   "pipe2",   "socket",    "sendto",
-      "recvfrom", "sendmsg", "recvmsg", "accept4",  "epoll_ctl",
-      "mq_timedsend", "mq_timedreceive", "poll", "syscall",
-      "mq_open", "mq_send", "mq_receive", "msgget", "msgsnd", "msgrcv",
-      "ftruncate", "posix_fallocate", "mmap", "shm_open", "memfd_create",
-      "shmget", "shmat", "semget", "semop", "semtimedop", "sem_wait",
-      "sem_trywait", "sem_clockwait", "fcntl", "flock", "fsync", "pwrite",
-      "rename", "sigtimedwait", "clock_nanosleep"};
+      "read",          "write",           "pipe2",        "socket",
+      "sendto",        "recvfrom",        "sendmsg",      "recvmsg",
+      "accept4",       "epoll_ctl",       "mq_timedsend", "mq_timedreceive",
+      "poll",          "syscall",         "mq_open",      "mq_send",
+      "mq_receive",    "msgget",          "msgsnd",       "msgrcv",
+      "ftruncate",     "posix_fallocate", "mmap",         "shm_open",
+      "memfd_create",  "shmget",          "shmat",        "semget",
+      "semop",         "semtimedop",      "sem_wait",     "sem_trywait",
+      "sem_clockwait", "fcntl",           "flock",        "fsync",
+      "pwrite",        "rename",          "sigtimedwait", "clock_nanosleep"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) ==
                 static_cast<size_t>(Syscall::kCount));
   const int i = static_cast<int>(call);
@@ -167,7 +169,7 @@ int __real_msgget(key_t key, int msgflg);
 int __real_msgsnd(int id, const void* msg, size_t n, int msgflg);
 ssize_t __real_msgrcv(int id, void* msg, size_t n, long type, int msgflg);
 
-#define IPCBOX_FAIL_IF_HARMED(d) \
+#define IPCBOX_FAIL_IF_HARMED(d)    \
   if ((d).harm && (d).error != 0) { \
     errno = (d).error;              \
     return -1;                      \

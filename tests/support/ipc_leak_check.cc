@@ -47,8 +47,8 @@ bool ParseOctal(absl::string_view text, unsigned* value) {
   if (text.empty() || text.find_first_not_of("01234567") != text.npos) {
     return false;
   }
-  *value = static_cast<unsigned>(std::strtoul(std::string(text).c_str(),
-                                              nullptr, 8));
+  *value = static_cast<unsigned>(
+      std::strtoul(std::string(text).c_str(), nullptr, 8));
   return true;
 }
 
@@ -76,8 +76,8 @@ absl::StatusOr<SysvIpcObject> ParseLine(const Table& table,
       (table.last_sender_pid_column < 0 ||
        absl::SimpleAtoi(column(table.last_sender_pid_column), &sender));
   if (!parsed) {
-    return absl::InternalError(
-        absl::StrCat("cannot parse a line of ", table.path, ": \"", line, "\""));
+    return absl::InternalError(absl::StrCat("cannot parse a line of ",
+                                            table.path, ": \"", line, "\""));
   }
   object.key = static_cast<key_t>(key);
   object.size = static_cast<uint64_t>(size);
@@ -111,9 +111,9 @@ std::string SysvIpcObject::Describe() const {
       return absl::StrCat(
           "System V message queue id ", id, ", key ", key_text, ", ", size,
           " message(s), creator pid not recorded by the kernel",
-          last_sender_pid != 0 ? absl::StrCat(", last sender pid ",
-                                              last_sender_pid)
-                               : std::string(),
+          last_sender_pid != 0
+              ? absl::StrCat(", last sender pid ", last_sender_pid)
+              : std::string(),
           " (remove with: ipcrm -q ", id, ")");
   }
   return "unknown System V object";

@@ -1,7 +1,8 @@
 // A test binary for ipc_leak_check_binary_test.sh, never run on its own: one
 // test leaves a System V segment behind (and prints its id, so that the
-// script can remove it), the other removes its segment. With IPCBOX_IPC_LEAK_CHECK=1
-// the first must fail the binary, naming the segment; the second must not.
+// script can remove it), the other removes its segment. With
+// IPCBOX_IPC_LEAK_CHECK=1 the first must fail the binary, naming the segment;
+// the second must not.
 
 #include <stdio.h>
 #include <sys/ipc.h>

@@ -161,8 +161,7 @@ TEST(ListSysvIpcObjectsTest, ListsSemaphoreSetsAndMessageQueues) {
   } message = {1, "hello"};
   ASSERT_EQ(::msgsnd(queue.id(), &message, sizeof(message.text), 0), 0);
 
-  std::optional<SysvIpcObject> listed_set =
-      Find(Kind::kSemaphoreSet, set.id());
+  std::optional<SysvIpcObject> listed_set = Find(Kind::kSemaphoreSet, set.id());
   ASSERT_TRUE(listed_set.has_value());
   EXPECT_EQ(listed_set->key, IPC_PRIVATE);
   EXPECT_EQ(listed_set->size, 2u);

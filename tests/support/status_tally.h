@@ -13,8 +13,8 @@
 #define IPCBOX_TESTS_SUPPORT_STATUS_TALLY_H_
 
 #include "absl/status/status.h"
-#include "ipcbox/core/errors.h"
 #include "ipcbox/core/end_of_stream.h"
+#include "ipcbox/core/errors.h"
 
 namespace ipcbox::testing {
 

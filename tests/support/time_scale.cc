@@ -20,7 +20,8 @@ absl::StatusOr<double> ParseTimeScale(const char* value) {
   if (value == nullptr || *value == '\0') return 1.0;
   double scale = 0;
   // SimpleAtod also takes "nan" and "inf": the range check rejects both.
-  if (!absl::SimpleAtod(value, &scale) || !(scale >= 1 && scale <= kLargestScale)) {
+  if (!absl::SimpleAtod(value, &scale) ||
+      !(scale >= 1 && scale <= kLargestScale)) {
     return absl::InvalidArgumentError(
         absl::StrCat("IPCBOX_TIME_SCALE is '", value,
                      "'; it must be a number from 1 to ", kLargestScale));

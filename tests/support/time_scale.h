@@ -5,7 +5,8 @@
 // loaded CI machine. The bound stays finite, so a real hang still fails.
 //
 //   // Was: Deadline::After(absl::Seconds(60)).
-//   Deadline deadline = Deadline::After(ipcbox::testing::Scaled(absl::Seconds(60)));
+//   Deadline deadline =
+//   Deadline::After(ipcbox::testing::Scaled(absl::Seconds(60)));
 //
 // Scale only bounds that detect hangs. A duration that is part of what is
 // tested (a timeout the code under test must honour, a sleep that lets a

@@ -40,8 +40,8 @@ absl::StatusOr<std::vector<Layout>> ParseLayouts(absl::string_view text);
 
 struct LayoutResult {
   Layout layout = Layout::kSameCpu;
-  int cpu_a = -1;  // The parent's CPU.
-  int cpu_b = -1;  // The peer's CPU; -1 without a peer.
+  int cpu_a = -1;       // The parent's CPU.
+  int cpu_b = -1;       // The peer's CPU; -1 without a peer.
   std::string skipped;  // Why the layout was not run; empty if it was.
   absl::Status error;   // The first failure; the samples stop there.
   // Nanoseconds per operation, one value per repetition.

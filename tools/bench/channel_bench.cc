@@ -133,7 +133,7 @@ struct SharedMapping {
 // What the parent and its peer share besides the mechanism under test.
 struct alignas(64) Control {
   int32_t peer_cpu;
-  uint32_t attached;  // fan-out subscribers attached
+  uint32_t attached;   // fan-out subscribers attached
   uint64_t total_ops;  // samples each fan-out subscriber reads
   alignas(64) uint32_t acks;
 };
@@ -195,8 +195,8 @@ struct RawRing {
     std::memcpy(&seq, data + (tail % kRingSlots) * stride, sizeof(seq));
     __atomic_store_n(&header->tail, tail + 1, __ATOMIC_RELEASE);
     if (seq != expected_seq) {
-      return absl::DataLossError(absl::StrCat("raw ring: got ", seq,
-                                              ", expected ", expected_seq));
+      return absl::DataLossError(
+          absl::StrCat("raw ring: got ", seq, ", expected ", expected_seq));
     }
     return absl::OkStatus();
   }
@@ -234,12 +234,18 @@ enum class Kind { kRing, kFutexRing, kPipe, kUnixStream, kMqueue, kChannel };
 
 const char* KindName(Kind kind) {
   switch (kind) {
-    case Kind::kRing: return "raw shm ring (busy)";
-    case Kind::kFutexRing: return "raw futex ring";
-    case Kind::kPipe: return "pipe";
-    case Kind::kUnixStream: return "unix stream";
-    case Kind::kMqueue: return "posix mq";
-    case Kind::kChannel: return "channel";
+    case Kind::kRing:
+      return "raw shm ring (busy)";
+    case Kind::kFutexRing:
+      return "raw futex ring";
+    case Kind::kPipe:
+      return "pipe";
+    case Kind::kUnixStream:
+      return "unix stream";
+    case Kind::kMqueue:
+      return "posix mq";
+    case Kind::kChannel:
+      return "channel";
   }
   return "?";
 }
@@ -287,7 +293,8 @@ class Side {
         const size_t one = sizeof(RingHeader) + kRingSlots * stride_;
         if (absl::Status s = rings_.Map(2 * one); !s.ok()) return s;
         for (int i = 0; i < 2; ++i) {
-          ring_[i].header = reinterpret_cast<RingHeader*>(rings_.base + i * one);
+          ring_[i].header =
+              reinterpret_cast<RingHeader*>(rings_.base + i * one);
           ring_[i].data = rings_.base + i * one + sizeof(RingHeader);
           ring_[i].stride = stride_;
           ring_[i].futex = kind_ == Kind::kFutexRing;
@@ -321,12 +328,13 @@ class Side {
       std::memset(&attr, 0, sizeof(attr));
       attr.mq_maxmsg = 4;
       attr.mq_msgsize = size_;
-      mqs_[i] = ::mq_open(mq_names_[i].c_str(), O_RDWR | O_CREAT | O_EXCL,
-                          0600, &attr);
+      mqs_[i] = ::mq_open(mq_names_[i].c_str(), O_RDWR | O_CREAT | O_EXCL, 0600,
+                          &attr);
       if (mqs_[i] == static_cast<mqd_t>(-1)) {
         mq_names_[i].clear();
-        return absl::ErrnoToStatus(errno, "mq_open (a message this large "
-                                          "may exceed msgsize_max)");
+        return absl::ErrnoToStatus(errno,
+                                   "mq_open (a message this large "
+                                   "may exceed msgsize_max)");
       }
     }
     return absl::OkStatus();
@@ -343,7 +351,6 @@ class Side {
   void UseDefaultWaits() { default_waits_ = true; }
 
  private:
-
   // Ping (parent publishes) and pong (the peer publishes: the parent
   // creates it and lets it go, so that the peer can attach as publisher).
   absl::Status OpenChannels() {
@@ -367,9 +374,7 @@ class Side {
           Publisher::Create(*channel_names_[1], options, Waiting());
       if (!pong.ok()) return pong.status();
       pong->Disown();  // the name stays for the peer
-      {
-        Publisher leaving = *std::move(pong);
-      }
+      { Publisher leaving = *std::move(pong); }
       absl::StatusOr<Subscriber> from_peer =
           Subscriber::Attach(*channel_names_[1], Waiting());
       if (!from_peer.ok()) return from_peer.status();
@@ -482,8 +487,8 @@ class Side {
       std::memcpy(&got, s->data().data(), sizeof(got));
     }
     if (got != seq || s->data().size() != size) {
-      return absl::DataLossError(absl::StrCat("channel: got sample ", got,
-                                              ", expected ", seq));
+      return absl::DataLossError(
+          absl::StrCat("channel: got sample ", got, ", expected ", seq));
     }
     return absl::OkStatus();
   }
@@ -527,8 +532,8 @@ class Side {
   }
 
   absl::Status WaitForAcks(uint64_t seq) {
-    const uint32_t want = static_cast<uint32_t>(
-        (seq + 1) * (one_process_ ? 1 : subscribers_));
+    const uint32_t want =
+        static_cast<uint32_t>((seq + 1) * (one_process_ ? 1 : subscribers_));
     const int64_t give_up = NowNs() + absl::ToInt64Nanoseconds(kWait);
     uint32_t spins = 0;
     while (__atomic_load_n(&control()->acks, __ATOMIC_ACQUIRE) < want) {
@@ -711,16 +716,17 @@ void AddComparison(Suite& suite, const std::string& name, Kind raw, Kind lib,
   const std::string raw_name =
       raw_subscribers > 0 ? "channel, 1 subscriber" : KindName(raw);
   const std::string lib_name =
-      lib_subscribers > 0 ? absl::StrCat("channel, ", lib_subscribers,
-                                         " subscribers")
-                          : std::string("channel");
+      lib_subscribers > 0
+          ? absl::StrCat("channel, ", lib_subscribers, " subscribers")
+          : std::string("channel");
   suite.Add({name, ops, size}, raw_side->MakeVariant(raw_name),
             lib_side->MakeVariant(lib_name));
 }
 
 void PrintPercentiles() {
-  std::printf("\n## Single round trips (all timed repetitions): "
-              "p50 / p99 / p99.9 / max, microseconds\n\n");
+  std::printf(
+      "\n## Single round trips (all timed repetitions): "
+      "p50 / p99 / p99.9 / max, microseconds\n\n");
   std::printf("%-44s %-22s %-10s %8s %8s %8s %8s %8s\n", "case", "side",
               "layout", "trips", "p50", "p99", "p99.9", "max");
   for (auto& [key, trips] : Recorder::All()) {
@@ -750,20 +756,19 @@ int main(int argc, char** argv) {
   const uint32_t sizes[] = {64, 4096, 64 << 10, 1 << 20};
   for (uint32_t size : sizes) {
     const std::string s = ipcbox::bench::SizeName(size);
+    ipcbox::bench::AddComparison(suite, "busy round trip " + s + " vs shm ring",
+                                 Kind::kRing, Kind::kChannel, size, true, 0, 0,
+                                 ipcbox::bench::OpsFor(size, true));
     ipcbox::bench::AddComparison(
-        suite, "busy round trip " + s + " vs shm ring", Kind::kRing,
-        Kind::kChannel, size, true, 0, 0, ipcbox::bench::OpsFor(size, true));
-    ipcbox::bench::AddComparison(
-        suite, "blocking round trip " + s + " vs futex ring",
-        Kind::kFutexRing, Kind::kChannel, size, false, 0, 0,
-        ipcbox::bench::OpsFor(size, false));
-    ipcbox::bench::AddComparison(
-        suite, "blocking round trip " + s + " vs pipe", Kind::kPipe,
+        suite, "blocking round trip " + s + " vs futex ring", Kind::kFutexRing,
         Kind::kChannel, size, false, 0, 0, ipcbox::bench::OpsFor(size, false));
-    ipcbox::bench::AddComparison(
-        suite, "blocking round trip " + s + " vs unix stream",
-        Kind::kUnixStream, Kind::kChannel, size, false, 0, 0,
-        ipcbox::bench::OpsFor(size, false));
+    ipcbox::bench::AddComparison(suite, "blocking round trip " + s + " vs pipe",
+                                 Kind::kPipe, Kind::kChannel, size, false, 0, 0,
+                                 ipcbox::bench::OpsFor(size, false));
+    ipcbox::bench::AddComparison(suite,
+                                 "blocking round trip " + s + " vs unix stream",
+                                 Kind::kUnixStream, Kind::kChannel, size, false,
+                                 0, 0, ipcbox::bench::OpsFor(size, false));
     // What a user gets without tuning: the default waits (spin, then
     // sleep), where the "blocking" cases sleep at once like the kernel.
     ipcbox::bench::AddComparison(
@@ -772,10 +777,10 @@ int main(int argc, char** argv) {
         ipcbox::bench::OpsFor(size, false), false, /*default_waits=*/true);
     // The default msgsize_max is 8192: larger queues cannot be made.
     if (size <= 4096) {
-      ipcbox::bench::AddComparison(
-          suite, "blocking round trip " + s + " vs posix mq", Kind::kMqueue,
-          Kind::kChannel, size, false, 0, 0,
-          ipcbox::bench::OpsFor(size, false));
+      ipcbox::bench::AddComparison(suite,
+                                   "blocking round trip " + s + " vs posix mq",
+                                   Kind::kMqueue, Kind::kChannel, size, false,
+                                   0, 0, ipcbox::bench::OpsFor(size, false));
     }
   }
   for (uint32_t k : {2u, 4u}) {

@@ -2,7 +2,8 @@
 // against the same system calls by hand, in the same run.
 //
 //   ./bazelw run -c opt //tools/bench:fifo_bench
-//   ./bazelw run -c opt //tools/bench:fifo_bench -- --filter=round --layouts=same
+//   ./bazelw run -c opt //tools/bench:fifo_bench -- --filter=round
+//   --layouts=same
 //
 // Cases:
 //   - throughput: the parent writes N records of 16 B (the fifoWriter's

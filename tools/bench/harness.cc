@@ -22,11 +22,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "examples/common/program_flags.h"
 #include "tools/bench/case.h"
 #include "tools/bench/cpu_affinity.h"
 #include "tools/bench/peer.h"
 #include "tools/bench/report.h"
-#include "examples/common/program_flags.h"
 
 ABSL_FLAG(int, repetitions, 11,
           "Timed repetitions per variant and layout (odd keeps the median a "
@@ -128,9 +128,8 @@ OpCounts ScaleOps(const Case& bench_case, double scale) {
     return static_cast<int64_t>(std::llround(static_cast<double>(ops) * scale));
   };
   const int64_t timed = std::max<int64_t>(1, scaled(bench_case.ops_per_rep));
-  const int64_t warmup = bench_case.warmup_ops < 0
-                             ? timed / 10
-                             : scaled(bench_case.warmup_ops);
+  const int64_t warmup =
+      bench_case.warmup_ops < 0 ? timed / 10 : scaled(bench_case.warmup_ops);
   return {timed, warmup};
 }
 
@@ -229,9 +228,8 @@ LayoutResult RunLayout(const Comparison& comparison, Layout layout,
     const bool raw_first = rep % 2 == 0;
     for (bool is_raw : {raw_first, !raw_first}) {
       const Variant& variant = is_raw ? comparison.raw : comparison.ipcbox;
-      absl::StatusOr<double> ns = RunRepetition(variant, is_raw, ops,
-                                                result.cpu_b,
-                                                options.rep_timeout);
+      absl::StatusOr<double> ns = RunRepetition(
+          variant, is_raw, ops, result.cpu_b, options.rep_timeout);
       if (!ns.ok()) {
         result.error = ns.status();
         break;

@@ -104,7 +104,7 @@ struct Comparison {
 };
 
 struct Options {
-  int repetitions = 11;  // Odd, so that the median is a measured value.
+  int repetitions = 11;    // Odd, so that the median is a measured value.
   double ops_scale = 1.0;  // Multiplies every case's op counts.
   std::vector<Layout> layouts = {Layout::kSameCpu, Layout::kTwoCpus};
   std::string filter;  // Run only cases whose name contains this.

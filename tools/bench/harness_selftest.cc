@@ -24,10 +24,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "examples/common/program_flags.h"
 #include "tools/bench/harness.h"
 #include "tools/bench/report.h"
 #include "tools/bench/stats.h"
-#include "examples/common/program_flags.h"
 
 ABSL_FLAG(double, tolerance, 0.15,
           "Largest accepted distance of a median ratio from 1.");
@@ -82,7 +82,8 @@ struct DevNullWrite {
     v.run = [this](int64_t ops) {
       char buffer[kMessage] = {};
       for (int64_t i = 0; i < ops; ++i) {
-        if (write(fd, buffer, sizeof(buffer)) != static_cast<ssize_t>(kMessage)) {
+        if (write(fd, buffer, sizeof(buffer)) !=
+            static_cast<ssize_t>(kMessage)) {
           return absl::ErrnoToStatus(errno, "write(/dev/null)");
         }
       }
@@ -130,8 +131,7 @@ struct PipeRoundTrip {
         if (absl::Status s = WriteAll(to_peer[1], buffer, kMessage); !s.ok()) {
           return s;
         }
-        if (absl::Status s = ReadAll(to_parent[0], buffer, kMessage);
-            !s.ok()) {
+        if (absl::Status s = ReadAll(to_parent[0], buffer, kMessage); !s.ok()) {
           return s;
         }
       }
@@ -177,8 +177,8 @@ int Main(int argc, char** argv) {
   Suite suite("harness self-check (raw against itself)");
   suite.Add({"write 64 B to /dev/null", 20000, kMessage},
             dev_null.MakeVariant("raw"), dev_null.MakeVariant("raw again"));
-  suite.Add({"pipe round trip 64 B", 1000, kMessage},
-            pipes.MakeVariant("raw"), pipes.MakeVariant("raw again"));
+  suite.Add({"pipe round trip 64 B", 1000, kMessage}, pipes.MakeVariant("raw"),
+            pipes.MakeVariant("raw again"));
 
   const std::vector<CaseResult> results = suite.Run(*options);
   Report report(suite.title(), options->repetitions);

@@ -186,8 +186,8 @@ TEST(HarnessTest, FailingSetupSkipsRunAndTeardown) {
   Journal journal;
   Variant broken = journal.MakeVariant("ipcbox");
   broken.setup = [] { return absl::UnavailableError("deliberate"); };
-  const Comparison comparison{{"journal", 10}, journal.MakeVariant("raw"),
-                              broken};
+  const Comparison comparison{
+      {"journal", 10}, journal.MakeVariant("raw"), broken};
   const CaseResult result = RunComparison(comparison, SmallOptions());
   ASSERT_EQ(result.layouts.size(), 1u);
   EXPECT_EQ(result.layouts[0].error.code(), absl::StatusCode::kUnavailable);
@@ -203,12 +203,11 @@ TEST(HarnessTest, VariantWithoutRunIsAnError) {
   Journal journal;
   Variant empty;
   empty.name = "ipcbox";
-  const Comparison comparison{{"journal", 10}, journal.MakeVariant("raw"),
-                              empty};
+  const Comparison comparison{
+      {"journal", 10}, journal.MakeVariant("raw"), empty};
   const CaseResult result = RunComparison(comparison, SmallOptions());
   ASSERT_EQ(result.layouts.size(), 1u);
-  EXPECT_EQ(result.layouts[0].error.code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.layouts[0].error.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(journal.calls.empty());
 }
 

@@ -196,7 +196,8 @@ absl::Status PeerProcess::Finish(absl::Duration timeout) {
             absl::StrCat("benchmark peer ", pid, " did not finish within ",
                          absl::FormatDuration(timeout), "; killed"));
       }
-      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return absl::OkStatus();
       return absl::InternalError(
           absl::StrCat("benchmark peer ", pid, " ", DescribeStatus(status)));
     }
@@ -206,8 +207,8 @@ absl::Status PeerProcess::Finish(absl::Duration timeout) {
     } else if (killed && MonotonicNow() >= deadline + kReapAfterKill) {
       // Stuck in an uninterruptible sleep: report rather than hang.
       return absl::DeadlineExceededError(absl::StrCat(
-          "benchmark peer ", std::exchange(pid_, -1),
-          " survived SIGKILL for ", absl::FormatDuration(kReapAfterKill)));
+          "benchmark peer ", std::exchange(pid_, -1), " survived SIGKILL for ",
+          absl::FormatDuration(kReapAfterKill)));
     }
     absl::SleepFor(pause);
     pause = std::min(pause * 2, absl::Milliseconds(5));

@@ -5,7 +5,8 @@
 // share, with a Raw() and an Ipcbox() that return the harness's Variants.
 //
 //   ./bazelw run -c opt //tools/bench:pipe_bench
-//   ./bazelw run -c opt //tools/bench:pipe_bench -- --filter=round --layouts=same
+//   ./bazelw run -c opt //tools/bench:pipe_bench -- --filter=round
+//   --layouts=same
 //
 // Cases:
 //   - write+read 64 B, one process: a 64-byte write into a pipe and the
@@ -83,7 +84,8 @@ struct RawPipe {
   int fds[2] = {-1, -1};
 
   absl::Status Open() {
-    if (::pipe2(fds, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+      return absl::ErrnoToStatus(errno, "pipe2");
     return absl::OkStatus();
   }
   int reader() const { return fds[0]; }
@@ -335,9 +337,9 @@ int main(int argc, char** argv) {
   suite.Add({"pipe write+read 64 B, one process", 20000, kMessageSize},
             one_process.Raw(), one_process.Ipcbox());
   // The same without a held scope: the cost of a write outside any.
-  suite.Add({"pipe write+read 64 B alone, guard per write", 20000, kMessageSize},
-            one_process.Raw(),
-            ipcbox::bench::GuardPerWrite(one_process.Ipcbox()));
+  suite.Add(
+      {"pipe write+read 64 B alone, guard per write", 20000, kMessageSize},
+      one_process.Raw(), ipcbox::bench::GuardPerWrite(one_process.Ipcbox()));
   suite.Add({"pipe round trip 64 B (two pipes)", 2000, kMessageSize},
             round_trip.Raw(), round_trip.Ipcbox());
   suite.Add({"pipe throughput 64 KiB writes", 512, kStreamChunk},

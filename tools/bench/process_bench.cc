@@ -96,12 +96,14 @@ Variant RawPopenRead() {
     char* argv[] = {const_cast<char*>(kEcho), const_cast<char*>("x"), nullptr};
     for (int64_t i = 0; i < ops; ++i) {
       int fds[2];
-      if (pipe2(fds, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
+      if (pipe2(fds, O_CLOEXEC) != 0)
+        return absl::ErrnoToStatus(errno, "pipe2");
       posix_spawn_file_actions_t actions;
       posix_spawn_file_actions_init(&actions);
       posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
       pid_t pid = -1;
-      const int err = posix_spawn(&pid, kEcho, &actions, nullptr, argv, environ);
+      const int err =
+          posix_spawn(&pid, kEcho, &actions, nullptr, argv, environ);
       posix_spawn_file_actions_destroy(&actions);
       close(fds[1]);
       if (err != 0) {

@@ -66,8 +66,8 @@ void Report::Add(const CaseResult& result) {
           "[", errors_.size() + 1, "] ", result.bench_case.name, ", ",
           LayoutName(layout.layout), ": ", layout.error.ToString(), "\n"));
     }
-    rows_.push_back(ReportRow(result.bench_case, layout,
-                              static_cast<int>(errors_.size())));
+    rows_.push_back(
+        ReportRow(result.bench_case, layout, static_cast<int>(errors_.size())));
   }
 }
 

@@ -75,7 +75,8 @@ TEST(ReportTest, ErrorsBecomeFootnotes) {
   EXPECT_TRUE(absl::StrContains(
       text,
       "| case                 | layout              | raw per op      | "
-      "ipcbox per op | ratio (median) | ratio min - max | MB/s raw / ipcbox |\n"))
+      "ipcbox per op | ratio (median) | ratio min - max | MB/s raw / ipcbox "
+      "|\n"))
       << text;
   EXPECT_TRUE(absl::StrContains(text, "| failed, see [1] ")) << text;
   EXPECT_TRUE(absl::StrContains(

@@ -2,7 +2,8 @@
 // in the same run.
 //
 //   ./bazelw run -c opt //tools/bench:socket_bench
-//   ./bazelw run -c opt //tools/bench:socket_bench -- --filter=TCP --layouts=same
+//   ./bazelw run -c opt //tools/bench:socket_bench -- --filter=TCP
+//   --layouts=same
 //
 // Cases:
 //   - ping-pong: 64 B to the peer and back, over a Unix stream, seqpacket
@@ -206,9 +207,8 @@ struct PingPong {
       const int fd = raw.ends.peer.fd().get();
       char buf[kPingSize];
       for (int64_t i = 0; i < ops; ++i) {
-        absl::Status s =
-            timed ? RawTimedReceiveFull(fd, buf, kPingSize, Soon())
-                  : RawReceive(fd, buf, kPingSize, kIsStream<T>);
+        absl::Status s = timed ? RawTimedReceiveFull(fd, buf, kPingSize, Soon())
+                               : RawReceive(fd, buf, kPingSize, kIsStream<T>);
         if (s.ok()) {
           s = timed ? RawTimedSendAll(fd, buf, kPingSize, Soon())
                     : RawSendAll(fd, buf, kPingSize);
@@ -246,7 +246,8 @@ struct PingPong {
                           : socket.SendAll(data, Soon());
       }
     }
-    absl::Status s = send_first ? LibSend(socket, data) : LibReceive(socket, buf);
+    absl::Status s =
+        send_first ? LibSend(socket, data) : LibReceive(socket, buf);
     if (!s.ok()) return s;
     return send_first ? LibReceive(socket, buf) : LibSend(socket, data);
   }
@@ -258,8 +259,7 @@ struct PingPong {
     v.peer = [this](int64_t ops) {
       char buf[kPingSize];
       for (int64_t i = 0; i < ops; ++i) {
-        absl::Status s =
-            LibExchange(lib.ends.peer, absl::MakeSpan(buf), false);
+        absl::Status s = LibExchange(lib.ends.peer, absl::MakeSpan(buf), false);
         if (!s.ok()) return s;
       }
       return absl::OkStatus();
@@ -390,8 +390,8 @@ int main(int argc, char** argv) {
             unix_seqpacket.Ipcbox());
   suite.Add({"Unix datagram ping-pong 64 B", 5000, 64}, unix_datagram.Raw(),
             unix_datagram.Ipcbox());
-  suite.Add({"TCP loopback ping-pong 64 B (TCP_NODELAY)", 5000, 64},
-            tcp.Raw(), tcp.Ipcbox());
+  suite.Add({"TCP loopback ping-pong 64 B (TCP_NODELAY)", 5000, 64}, tcp.Raw(),
+            tcp.Ipcbox());
   suite.Add({"Unix stream throughput 64 KiB sends", 2000, 64 << 10},
             unix_stream_bulk.Raw(), unix_stream_bulk.Ipcbox());
   suite.Add({"Unix datagram throughput 4 KiB datagrams", 20000, 4096},

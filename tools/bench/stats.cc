@@ -24,7 +24,8 @@ std::vector<double> Ratios(absl::Span<const double> numerator,
   const size_t n = std::min(numerator.size(), denominator.size());
   std::vector<double> ratios;
   ratios.reserve(n);
-  for (size_t i = 0; i < n; ++i) ratios.push_back(numerator[i] / denominator[i]);
+  for (size_t i = 0; i < n; ++i)
+    ratios.push_back(numerator[i] / denominator[i]);
   return ratios;
 }
 

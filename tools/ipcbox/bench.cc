@@ -132,8 +132,11 @@ struct PipeLib {
     };
     v.peer = [this](int64_t ops) {
       for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = to_peer->reader.ReadFull(absl::MakeSpan(buf)); !s.ok()) return s;
-        if (absl::Status s = to_parent->writer.WriteAll(absl::string_view(buf, kMessage));
+        if (absl::Status s = to_peer->reader.ReadFull(absl::MakeSpan(buf));
+            !s.ok())
+          return s;
+        if (absl::Status s =
+                to_parent->writer.WriteAll(absl::string_view(buf, kMessage));
             !s.ok()) {
           return s;
         }
@@ -142,11 +145,14 @@ struct PipeLib {
     };
     v.run = [this](int64_t ops) {
       for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = to_peer->writer.WriteAll(absl::string_view(buf, kMessage));
+        if (absl::Status s =
+                to_peer->writer.WriteAll(absl::string_view(buf, kMessage));
             !s.ok()) {
           return s;
         }
-        if (absl::Status s = to_parent->reader.ReadFull(absl::MakeSpan(buf)); !s.ok()) return s;
+        if (absl::Status s = to_parent->reader.ReadFull(absl::MakeSpan(buf));
+            !s.ok())
+          return s;
       }
       return absl::OkStatus();
     };
@@ -172,8 +178,12 @@ struct SocketLib {
     };
     v.peer = [this](int64_t ops) {
       for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = pair->second.ReceiveFull(absl::MakeSpan(buf)); !s.ok()) return s;
-        if (absl::Status s = pair->second.SendAll(absl::string_view(buf, kMessage)); !s.ok()) {
+        if (absl::Status s = pair->second.ReceiveFull(absl::MakeSpan(buf));
+            !s.ok())
+          return s;
+        if (absl::Status s =
+                pair->second.SendAll(absl::string_view(buf, kMessage));
+            !s.ok()) {
           return s;
         }
       }
@@ -181,10 +191,14 @@ struct SocketLib {
     };
     v.run = [this](int64_t ops) {
       for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = pair->first.SendAll(absl::string_view(buf, kMessage)); !s.ok()) {
+        if (absl::Status s =
+                pair->first.SendAll(absl::string_view(buf, kMessage));
+            !s.ok()) {
           return s;
         }
-        if (absl::Status s = pair->first.ReceiveFull(absl::MakeSpan(buf)); !s.ok()) return s;
+        if (absl::Status s = pair->first.ReceiveFull(absl::MakeSpan(buf));
+            !s.ok())
+          return s;
       }
       return absl::OkStatus();
     };
@@ -200,9 +214,11 @@ struct Queues {
 
   absl::Status Setup() {
     QueueCapacity capacity{1, kMessage};
-    absl::StatusOr<posix::MessageQueue> a = posix::MessageQueue::CreatePrivate(capacity);
+    absl::StatusOr<posix::MessageQueue> a =
+        posix::MessageQueue::CreatePrivate(capacity);
     if (!a.ok()) return a.status();
-    absl::StatusOr<posix::MessageQueue> b = posix::MessageQueue::CreatePrivate(capacity);
+    absl::StatusOr<posix::MessageQueue> b =
+        posix::MessageQueue::CreatePrivate(capacity);
     if (!b.ok()) return b.status();
     to_peer.emplace(std::move(*a));
     to_parent.emplace(std::move(*b));
@@ -231,13 +247,17 @@ struct Queues {
     v.peer = [this, raw](int64_t ops) {
       for (int64_t i = 0; i < ops; ++i) {
         if (raw) {
-          if (absl::Status s = RawReceive(to_peer->fd(), buf); !s.ok()) return s;
+          if (absl::Status s = RawReceive(to_peer->fd(), buf); !s.ok())
+            return s;
           if (absl::Status s = RawSend(to_parent->fd(), buf); !s.ok()) return s;
           continue;
         }
-        absl::StatusOr<ReceivedMessage> m = to_peer->Receive(absl::MakeSpan(buf));
+        absl::StatusOr<ReceivedMessage> m =
+            to_peer->Receive(absl::MakeSpan(buf));
         if (!m.ok()) return m.status();
-        if (absl::Status s = to_parent->Send(absl::string_view(buf, m->size), 0); !s.ok()) {
+        if (absl::Status s =
+                to_parent->Send(absl::string_view(buf, m->size), 0);
+            !s.ok()) {
           return s;
         }
       }
@@ -247,13 +267,16 @@ struct Queues {
       for (int64_t i = 0; i < ops; ++i) {
         if (raw) {
           if (absl::Status s = RawSend(to_peer->fd(), buf); !s.ok()) return s;
-          if (absl::Status s = RawReceive(to_parent->fd(), buf); !s.ok()) return s;
+          if (absl::Status s = RawReceive(to_parent->fd(), buf); !s.ok())
+            return s;
           continue;
         }
-        if (absl::Status s = to_peer->Send(absl::string_view(buf, kMessage), 0); !s.ok()) {
+        if (absl::Status s = to_peer->Send(absl::string_view(buf, kMessage), 0);
+            !s.ok()) {
           return s;
         }
-        absl::StatusOr<ReceivedMessage> m = to_parent->Receive(absl::MakeSpan(buf));
+        absl::StatusOr<ReceivedMessage> m =
+            to_parent->Receive(absl::MakeSpan(buf));
         if (!m.ok()) return m.status();
       }
       return absl::OkStatus();
@@ -279,7 +302,8 @@ struct Semaphores {
       char* slot = static_cast<char*>(region) + i * kSlot;
       if (use_raw) {
         raw[i] = reinterpret_cast<sem_t*>(slot);
-        if (sem_init(raw[i], 1, 0) != 0) return ErrnoError(errno, "sem_init", "");
+        if (sem_init(raw[i], 1, 0) != 0)
+          return ErrnoError(errno, "sem_init", "");
       } else {
         absl::StatusOr<posix::UnnamedSemaphore*> s =
             posix::UnnamedSemaphore::CreateIn(slot, kSlot, 0);
@@ -347,7 +371,8 @@ BenchRow Row(const std::string& mechanism, const bench::CaseResult& result) {
     row.error.clear();
     row.raw_ns = bench::Median(l.raw_ns_per_op);
     row.ipcbox_ns = bench::Median(l.ipcbox_ns_per_op);
-    row.ratio = bench::Median(bench::Ratios(l.ipcbox_ns_per_op, l.raw_ns_per_op));
+    row.ratio =
+        bench::Median(bench::Ratios(l.ipcbox_ns_per_op, l.raw_ns_per_op));
     return row;
   }
   if (row.error.empty()) row.error = "not run";
@@ -368,21 +393,32 @@ std::vector<BenchRow> RunBench(bool quick) {
   Stream pipes;
   PipeLib pipe_lib;
   rows.push_back(Row("pipe 64 B", bench::RunComparison(
-      {{"pipe round trip 64 B", ops, kMessage}, pipes.Raw(false), pipe_lib.Ipcbox()},
-      options)));
+                                      {{"pipe round trip 64 B", ops, kMessage},
+                                       pipes.Raw(false),
+                                       pipe_lib.Ipcbox()},
+                                      options)));
   Stream sockets;
   SocketLib socket_lib;
-  rows.push_back(Row("unix stream 64 B", bench::RunComparison(
-      {{"unix stream round trip 64 B", ops, kMessage}, sockets.Raw(true), socket_lib.Ipcbox()},
-      options)));
+  rows.push_back(
+      Row("unix stream 64 B",
+          bench::RunComparison({{"unix stream round trip 64 B", ops, kMessage},
+                                sockets.Raw(true),
+                                socket_lib.Ipcbox()},
+                               options)));
   Queues raw_queues, lib_queues;
-  rows.push_back(Row("posix mq 64 B", bench::RunComparison(
-      {{"posix mq round trip 64 B", ops, kMessage}, raw_queues.Make(true), lib_queues.Make(false)},
-      options)));
+  rows.push_back(
+      Row("posix mq 64 B",
+          bench::RunComparison({{"posix mq round trip 64 B", ops, kMessage},
+                                raw_queues.Make(true),
+                                lib_queues.Make(false)},
+                               options)));
   Semaphores raw_sems, lib_sems;
-  rows.push_back(Row("posix semaphore", bench::RunComparison(
-      {{"posix semaphore round trip", ops, 0}, raw_sems.Make(true), lib_sems.Make(false)},
-      options)));
+  rows.push_back(
+      Row("posix semaphore",
+          bench::RunComparison({{"posix semaphore round trip", ops, 0},
+                                raw_sems.Make(true),
+                                lib_sems.Make(false)},
+                               options)));
   return rows;
 }
 

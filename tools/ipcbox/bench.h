@@ -19,8 +19,8 @@ struct BenchRow {
   std::string mechanism;
   double ipcbox_ns = 0;  // median per round trip
   double raw_ns = 0;
-  double ratio = 0;      // median of per-repetition ipcbox/raw
-  std::string error;     // why there are no numbers; empty if there are
+  double ratio = 0;   // median of per-repetition ipcbox/raw
+  std::string error;  // why there are no numbers; empty if there are
 };
 
 // `quick`: 3 repetitions of 2 % of tools/bench's op counts (about a

@@ -34,9 +34,9 @@ std::map<int64_t, pid_t> LockOwners(const std::string& root,
                                     const std::set<pid_t>& pids,
                                     const struct stat& file) {
   std::map<int64_t, pid_t> owners;
-  const std::string dev_ino = absl::StrFormat(
-      "%02x:%02x:%u", major(file.st_dev), minor(file.st_dev),
-      static_cast<uint64_t>(file.st_ino));
+  const std::string dev_ino =
+      absl::StrFormat("%02x:%02x:%u", major(file.st_dev), minor(file.st_dev),
+                      static_cast<uint64_t>(file.st_ino));
   for (pid_t pid : pids) {
     const std::string base = absl::StrCat(root, "/proc/", pid);
     DIR* dir = opendir((base + "/fd").c_str());

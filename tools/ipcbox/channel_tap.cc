@@ -97,8 +97,8 @@ int RunEcho(const TapOptions& options, std::ostream& out, std::ostream& err) {
       end = {0, "duration"};
       break;
     }
-    absl::StatusOr<Sample> sample = subscriber->Receive(
-        Deadline::After(std::min(kPoll, stop - now)));
+    absl::StatusOr<Sample> sample =
+        subscriber->Receive(Deadline::After(std::min(kPoll, stop - now)));
     if (IsTimedOut(sample.status())) continue;
     if (!sample.ok()) {
       end = Ended(sample.status());
@@ -108,7 +108,8 @@ int RunEcho(const TapOptions& options, std::ostream& out, std::ostream& err) {
     const absl::Span<const char> head =
         data.subspan(0, std::min<size_t>(data.size(), options.preview_bytes));
     if (options.json) {
-      out << (received == 0 ? "" : ",\n") << "{\"sequence\":" << sample->sequence()
+      out << (received == 0 ? "" : ",\n")
+          << "{\"sequence\":" << sample->sequence()
           << ",\"size\":" << data.size() << ",\"hex\":" << JsonString(Hex(head))
           << ",\"text\":" << JsonString(Text(head)) << "}";
     } else {
@@ -121,8 +122,8 @@ int RunEcho(const TapOptions& options, std::ostream& out, std::ostream& err) {
   }
   if (options.json) {
     out << (received == 0 ? "" : "\n") << "],\"received\":" << received
-        << ",\"missed\":" << subscriber->missed() << ",\"end\":"
-        << JsonString(end.why) << "}\n";
+        << ",\"missed\":" << subscriber->missed()
+        << ",\"end\":" << JsonString(end.why) << "}\n";
   } else {
     err << "ipcbox: " << received << " samples, " << subscriber->missed()
         << " missed; stopped: " << end.why << "\n";
@@ -153,8 +154,9 @@ int RunHz(const TapOptions& options, std::ostream& out, std::ostream& err) {
     const uint64_t missed = subscriber->missed() - window_missed_base;
     if (options.json) {
       out << (windows == 0 ? "" : ",\n")
-          << absl::StrFormat("{\"samples\":%d,\"seconds\":%.3f,\"hz\":%.1f,\"missed\":%d}",
-                             window_samples, seconds, hz, missed);
+          << absl::StrFormat(
+                 "{\"samples\":%d,\"seconds\":%.3f,\"hz\":%.1f,\"missed\":%d}",
+                 window_samples, seconds, hz, missed);
     } else {
       out << absl::StrFormat("%s: %.1f Hz (%d samples in %.2f s, %d missed)\n",
                              options.name, hz, window_samples, seconds, missed);
@@ -194,13 +196,15 @@ int RunHz(const TapOptions& options, std::ostream& out, std::ostream& err) {
   const double hz = seconds > 0 ? total / seconds : 0;
   if (options.json) {
     out << (windows == 0 ? "" : "\n")
-        << absl::StrFormat("],\"samples\":%d,\"seconds\":%.3f,\"hz\":%.1f,"
-                           "\"missed\":%d,\"end\":",
-                           total, seconds, hz, subscriber->missed())
+        << absl::StrFormat(
+               "],\"samples\":%d,\"seconds\":%.3f,\"hz\":%.1f,"
+               "\"missed\":%d,\"end\":",
+               total, seconds, hz, subscriber->missed())
         << JsonString(end.why) << "}\n";
   } else {
-    out << absl::StrFormat("%s: average %.1f Hz (%d samples in %.2f s, %d missed)\n",
-                           options.name, hz, total, seconds, subscriber->missed());
+    out << absl::StrFormat(
+        "%s: average %.1f Hz (%d samples in %.2f s, %d missed)\n", options.name,
+        hz, total, seconds, subscriber->missed());
     err << "ipcbox: stopped: " << end.why << "\n";
   }
   return end.status;

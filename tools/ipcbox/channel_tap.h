@@ -24,11 +24,11 @@
 namespace ipcbox::tool {
 
 struct TapOptions {
-  std::string name;                  // "/name" of the channel
-  uint64_t count = 0;                // 0: no bound
+  std::string name;    // "/name" of the channel
+  uint64_t count = 0;  // 0: no bound
   absl::Duration duration = absl::InfiniteDuration();
   absl::Duration window = absl::Seconds(1);  // hz
-  uint32_t preview_bytes = 16;       // echo
+  uint32_t preview_bytes = 16;               // echo
   bool json = false;
 };
 

@@ -4,8 +4,8 @@
 #include <semaphore.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/statvfs.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,7 +45,8 @@ bool ReadNumbers(const std::string& path, std::vector<uint64_t>* numbers) {
   std::string text;
   if (!ReadSmallFile(path, &text)) return false;
   numbers->clear();
-  for (absl::string_view word : absl::StrSplit(text, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
+  for (absl::string_view word :
+       absl::StrSplit(text, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
     uint64_t n;
     if (!absl::SimpleAtoi(word, &n)) return false;
     numbers->push_back(n);
@@ -56,7 +57,8 @@ bool ReadNumbers(const std::string& path, std::vector<uint64_t>* numbers) {
 // A limit of at least `minimum` is ok, less a warning, unreadable missing.
 DoctorCheck Limit(const std::string& root, const std::string& file,
                   uint64_t minimum, const std::string& unit, uint64_t scale,
-                  const std::string& why_small, const std::string& why_missing) {
+                  const std::string& why_small,
+                  const std::string& why_missing) {
   DoctorCheck c;
   c.name = file.substr(file.rfind("/proc/sys/") + 10);
   std::vector<uint64_t> n;
@@ -76,7 +78,8 @@ DoctorCheck Limit(const std::string& root, const std::string& file,
   return c;
 }
 
-DoctorCheck Probe(const std::string& name, int rc, int err, const std::string& what) {
+DoctorCheck Probe(const std::string& name, int rc, int err,
+                  const std::string& what) {
   DoctorCheck c;
   c.name = name;
   if (rc >= 0) {
@@ -94,9 +97,12 @@ DoctorCheck Probe(const std::string& name, int rc, int err, const std::string& w
 
 const char* HealthName(Health health) {
   switch (health) {
-    case Health::kOk: return "ok";
-    case Health::kWarning: return "warning";
-    case Health::kMissing: return "missing";
+    case Health::kOk:
+      return "ok";
+    case Health::kWarning:
+      return "warning";
+    case Health::kMissing:
+      return "missing";
   }
   return "?";
 }
@@ -139,7 +145,8 @@ std::vector<DoctorCheck> RunDoctor(const std::string& root) {
       c.value = absl::StrCat(n[0], " ", n[1], " ", n[2], " ", n[3]);
       if (n[0] < 8 || n[2] < 8 || n[3] < 32 || n[1] < 256) {
         c.health = Health::kWarning;
-        c.reason = "few semaphores (want SEMMSL>=8 SEMMNS>=256 SEMOPM>=8 SEMMNI>=32)";
+        c.reason =
+            "few semaphores (want SEMMSL>=8 SEMMNS>=256 SEMOPM>=8 SEMMNI>=32)";
       } else {
         c.reason = "SEMMSL SEMMNS SEMOPM SEMMNI";
       }
@@ -170,7 +177,8 @@ std::vector<DoctorCheck> RunDoctor(const std::string& root) {
     } else if (mq_mount.empty()) {
       c.health = Health::kWarning;
       c.value = "not mounted";
-      c.reason = "kernel has it; mount -t mqueue none /dev/mqueue to see queues";
+      c.reason =
+          "kernel has it; mount -t mqueue none /dev/mqueue to see queues";
     } else {
       c.value = mq_mount;
       c.reason = "mqueue file system mounted";
@@ -180,14 +188,14 @@ std::vector<DoctorCheck> RunDoctor(const std::string& root) {
   const std::string no_mq = "no POSIX message queues";
   checks.push_back(Limit(root, "/proc/sys/fs/mqueue/msg_max", 10, " msgs", 1,
                          "POSIX queues hold few messages", no_mq));
-  checks.push_back(Limit(root, "/proc/sys/fs/mqueue/msgsize_max", 8 * kKiB, " B", 1,
-                         "largest POSIX message is small", no_mq));
-  checks.push_back(Limit(root, "/proc/sys/fs/mqueue/queues_max", 64, " queues", 1,
-                         "few POSIX queues allowed", no_mq));
+  checks.push_back(Limit(root, "/proc/sys/fs/mqueue/msgsize_max", 8 * kKiB,
+                         " B", 1, "largest POSIX message is small", no_mq));
+  checks.push_back(Limit(root, "/proc/sys/fs/mqueue/queues_max", 64, " queues",
+                         1, "few POSIX queues allowed", no_mq));
   checks.push_back(Limit(root, "/proc/sys/fs/mqueue/msg_default", 1, " msgs", 1,
                          "default queue holds nothing", no_mq));
-  checks.push_back(Limit(root, "/proc/sys/fs/mqueue/msgsize_default", 1, " B", 1,
-                         "default message size is zero", no_mq));
+  checks.push_back(Limit(root, "/proc/sys/fs/mqueue/msgsize_default", 1, " B",
+                         1, "default message size is zero", no_mq));
 
   // /dev/shm.
   {
@@ -207,7 +215,8 @@ std::vector<DoctorCheck> RunDoctor(const std::string& root) {
         c.reason = "less than 1 MiB free for POSIX shared memory";
       } else if (!shm_mounted) {
         c.health = Health::kWarning;
-        c.reason = "not a mount of its own (usually tmpfs): shares its file system";
+        c.reason =
+            "not a mount of its own (usually tmpfs): shares its file system";
       } else {
         c.reason = "mounted, at least 1 MiB free";
       }
@@ -234,7 +243,8 @@ std::vector<DoctorCheck> RunDoctor(const std::string& root) {
   // The running kernel.
   bool ofd = false;
   {
-    int fd = static_cast<int>(syscall(SYS_memfd_create, "ipcbox-doctor", MFD_CLOEXEC));
+    int fd = static_cast<int>(
+        syscall(SYS_memfd_create, "ipcbox-doctor", MFD_CLOEXEC));
     int err = errno;
     checks.push_back(Probe("memfd_create", fd, err, "memfd_create"));
     int rc = -1;
@@ -270,7 +280,8 @@ std::vector<DoctorCheck> RunDoctor(const std::string& root) {
       err = errno;
       sem_destroy(&sem);
     }
-    checks.push_back(Probe("sem_clockwait", rc, err, "sem_clockwait(CLOCK_MONOTONIC)"));
+    checks.push_back(
+        Probe("sem_clockwait", rc, err, "sem_clockwait(CLOCK_MONOTONIC)"));
   }
 
   // This build.
@@ -282,7 +293,8 @@ std::vector<DoctorCheck> RunDoctor(const std::string& root) {
       c.health = Health::kWarning;
       c.reason = "this build locks with OFD locks, which this kernel lacks";
     } else {
-      c.reason = kLockBackendFromPlatform ? "the platform's default" : "chosen by flag";
+      c.reason = kLockBackendFromPlatform ? "the platform's default"
+                                          : "chosen by flag";
     }
     checks.push_back(c);
   }
@@ -292,12 +304,14 @@ std::vector<DoctorCheck> RunDoctor(const std::string& root) {
     c.value = IpcFlavorName();
     if (kIpcFlavor == IpcFlavor::kPosix && !mq_kernel) {
       c.health = Health::kWarning;
-      c.reason = "this build uses POSIX IPC, and this kernel has no POSIX queues";
+      c.reason =
+          "this build uses POSIX IPC, and this kernel has no POSIX queues";
     } else if (kIpcFlavor == IpcFlavor::kSysv && !sysv) {
       c.health = Health::kWarning;
       c.reason = "this build uses System V IPC, which this kernel lacks";
     } else {
-      c.reason = kIpcFlavorFromPlatform ? "the platform's default" : "chosen by flag";
+      c.reason =
+          kIpcFlavorFromPlatform ? "the platform's default" : "chosen by flag";
     }
     checks.push_back(c);
   }

@@ -9,9 +9,10 @@ namespace {
 
 constexpr int kMaxDepth = 4;
 
-void Walk(const std::string& root, const std::string& dir, dev_t dev,
-          int depth, mode_t type,
-          const std::function<void(const std::string&, const struct stat&)>& visit) {
+void Walk(
+    const std::string& root, const std::string& dir, dev_t dev, int depth,
+    mode_t type,
+    const std::function<void(const std::string&, const struct stat&)>& visit) {
   DIR* d = opendir((root + dir).c_str());
   if (d == nullptr) return;
   std::vector<std::string> names;
@@ -35,9 +36,9 @@ void Walk(const std::string& root, const std::string& dir, dev_t dev,
 
 }  // namespace
 
-void WalkFiles(const std::string& root, const std::vector<std::string>& dirs,
-               mode_t type,
-               const std::function<void(const std::string&, const struct stat&)>& visit) {
+void WalkFiles(
+    const std::string& root, const std::vector<std::string>& dirs, mode_t type,
+    const std::function<void(const std::string&, const struct stat&)>& visit) {
   for (std::string dir : dirs) {
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     struct stat st;

@@ -18,9 +18,9 @@ namespace ipcbox::tool {
 // (S_IFIFO, S_IFSOCK) under `root` + each of `dirs`, at most four levels
 // deep, without following symbolic links or leaving the directory's file
 // system. Unreadable directories are skipped.
-void WalkFiles(const std::string& root, const std::vector<std::string>& dirs,
-               mode_t type,
-               const std::function<void(const std::string&, const struct stat&)>& visit);
+void WalkFiles(
+    const std::string& root, const std::vector<std::string>& dirs, mode_t type,
+    const std::function<void(const std::string&, const struct stat&)>& visit);
 
 }  // namespace ipcbox::tool
 

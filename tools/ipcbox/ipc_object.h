@@ -37,7 +37,7 @@ enum class Kind {
 
 inline constexpr Kind kAllKinds[] = {
     Kind::kShm,     Kind::kSem,    Kind::kMq,   Kind::kSysvShm, Kind::kSysvSem,
-    Kind::kSysvMsg, Kind::kSocket, Kind::kFifo, Kind::kLock, Kind::kChannel};
+    Kind::kSysvMsg, Kind::kSocket, Kind::kFifo, Kind::kLock,    Kind::kChannel};
 
 // "shm", "sem", "mq", "sysv-shm", ... as `--kind` spells them.
 const char* KindName(Kind kind);

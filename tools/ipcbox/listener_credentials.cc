@@ -35,9 +35,9 @@ absl::StatusOr<PeerCredentials> AskListener(const IpcObject& socket) {
         "not a listening stream or seqpacket socket");
   }
   absl::StatusOr<SocketAddress> address =
-      socket.name[0] == '@'
-          ? SocketAddress::UnixAbstract(absl::string_view(socket.name).substr(1))
-          : SocketAddress::UnixPath(socket.name);
+      socket.name[0] == '@' ? SocketAddress::UnixAbstract(
+                                  absl::string_view(socket.name).substr(1))
+                            : SocketAddress::UnixPath(socket.name);
   if (!address.ok()) return address.status();
   return stream ? Ask<StreamSocket>(*address) : Ask<SeqPacketSocket>(*address);
 }

@@ -28,8 +28,10 @@ void ScanLocks(const std::string& root, const ProcessTable& table,
     }
     waiters = 0;
   };
-  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
-    std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
+  for (absl::string_view line :
+       absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
+    std::vector<absl::string_view> f =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
     if (f.size() >= 2 && f[1] == "->") {
       ++waiters;
       continue;
@@ -66,7 +68,8 @@ void ScanLocks(const std::string& root, const ProcessTable& table,
       o.creator_alive = table.IsAlive(o.creator_pid);
       o.creator_source = "locker";
       if (o.creator_alive) {
-        o.holders.push_back(Holder{o.creator_pid, "locked", table.Comm(o.creator_pid)});
+        o.holders.push_back(
+            Holder{o.creator_pid, "locked", table.Comm(o.creator_pid)});
       }
     }
     for (Holder h : table.HoldersOf(dev, ino)) {

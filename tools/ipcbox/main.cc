@@ -92,12 +92,14 @@ struct Args {
 };
 
 int Usage(const std::string& message) {
-  std::cerr << "ipcbox: " << message << "\n(ipcbox --help lists commands and flags)\n";
+  std::cerr << "ipcbox: " << message
+            << "\n(ipcbox --help lists commands and flags)\n";
   return kUsage;
 }
 
 // Checks that only `allowed` flags were given.
-bool OnlyFlags(const Args& args, std::vector<std::string> allowed, std::string* bad) {
+bool OnlyFlags(const Args& args, std::vector<std::string> allowed,
+               std::string* bad) {
   allowed.push_back("help");
   for (const auto& [flag, value] : args.flags) {
     bool ok = false;
@@ -121,12 +123,14 @@ bool BoolFlag(const Args& args, const std::string& flag, std::string* error) {
 std::string ScanFlags(const Args& args, ScanOptions* options) {
   if (args.Has("root")) options->root = args.flags.at("root");
   if (args.Has("path")) {
-    options->paths = absl::StrSplit(args.flags.at("path"), ',', absl::SkipEmpty());
+    options->paths =
+        absl::StrSplit(args.flags.at("path"), ',', absl::SkipEmpty());
     if (options->paths.empty()) return "--path needs at least one directory";
   }
   if (args.Has("kind")) {
     options->kinds.clear();
-    for (absl::string_view k : absl::StrSplit(args.flags.at("kind"), ',', absl::SkipEmpty())) {
+    for (absl::string_view k :
+         absl::StrSplit(args.flags.at("kind"), ',', absl::SkipEmpty())) {
       Kind kind;
       if (!ParseKind(k, &kind)) return absl::StrCat("unknown kind \"", k, "\"");
       options->kinds.push_back(kind);
@@ -275,7 +279,8 @@ int Report(const std::vector<Action>& actions, bool json) {
 
 int Rm(const Args& args) {
   std::string bad, error;
-  if (!OnlyFlags(args, {"json", "path", "root", "dry-run", "any-owner"}, &bad)) {
+  if (!OnlyFlags(args, {"json", "path", "root", "dry-run", "any-owner"},
+                 &bad)) {
     return Usage(absl::StrCat("rm: unknown flag --", bad));
   }
   if (args.positional.size() != 2) return Usage("rm takes KIND NAME");
@@ -295,8 +300,10 @@ int Rm(const Args& args) {
 
 int Clean(const Args& args) {
   std::string bad, error;
-  if (!OnlyFlags(args, {"json", "kind", "path", "root", "stale", "dry-run", "any-owner"},
-                 &bad)) {
+  if (!OnlyFlags(
+          args,
+          {"json", "kind", "path", "root", "stale", "dry-run", "any-owner"},
+          &bad)) {
     return Usage(absl::StrCat("clean: unknown flag --", bad));
   }
   if (!args.positional.empty()) return Usage("clean takes no arguments");
@@ -310,7 +317,8 @@ int Clean(const Args& args) {
   if (!stale) return Usage("clean: say what to clean: --stale");
   std::vector<Action> actions;
   for (const IpcObject& o : ScanObjects(options)) {
-    if (o.verdict == Verdict::kStale) actions.push_back(Apply(o, dry_run, any_owner));
+    if (o.verdict == Verdict::kStale)
+      actions.push_back(Apply(o, dry_run, any_owner));
   }
   if (actions.empty() && !json) std::cout << "nothing stale\n";
   return Report(actions, json);
@@ -327,7 +335,8 @@ int Doctor(const Args& args) {
   std::string root = args.Has("root") ? args.flags.at("root") : "";
   std::vector<DoctorCheck> checks = RunDoctor(root);
   int status = kOk;
-  std::vector<std::vector<std::string>> rows = {{"CHECK", "STATUS", "VALUE", "WHY"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"CHECK", "STATUS", "VALUE", "WHY"}};
   std::string out = "{\"checks\":[\n";
   for (size_t i = 0; i < checks.size(); ++i) {
     const DoctorCheck& c = checks[i];
@@ -360,10 +369,11 @@ int Bench(const Args& args) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const BenchRow& r = rows[i];
     if (!r.error.empty()) status = kProblems;
-    table.push_back({r.mechanism, r.error.empty() ? ipcbox::bench::FormatPerOp(r.ipcbox_ns) : "-",
-                     r.error.empty() ? ipcbox::bench::FormatPerOp(r.raw_ns) : "-",
-                     r.error.empty() ? ipcbox::bench::FormatRatio(r.ratio) : "-",
-                     r.error});
+    table.push_back(
+        {r.mechanism,
+         r.error.empty() ? ipcbox::bench::FormatPerOp(r.ipcbox_ns) : "-",
+         r.error.empty() ? ipcbox::bench::FormatPerOp(r.raw_ns) : "-",
+         r.error.empty() ? ipcbox::bench::FormatRatio(r.ratio) : "-", r.error});
     absl::StrAppend(&out, "{\"mechanism\":", JsonString(r.mechanism),
                     ",\"ipcbox_ns\":", absl::StrFormat("%.0f", r.ipcbox_ns),
                     ",\"raw_ns\":", absl::StrFormat("%.0f", r.raw_ns),
@@ -383,7 +393,8 @@ bool ParsePositiveDuration(const std::string& text, absl::Duration* out) {
 
 int Channel(const Args& args) {
   std::string bad, error;
-  if (!OnlyFlags(args, {"json", "count", "duration", "window", "bytes"}, &bad)) {
+  if (!OnlyFlags(args, {"json", "count", "duration", "window", "bytes"},
+                 &bad)) {
     return Usage(absl::StrCat("channel: unknown flag --", bad));
   }
   if (args.positional.size() != 2) return Usage("channel takes echo|hz NAME");
@@ -392,26 +403,31 @@ int Channel(const Args& args) {
     return Usage(absl::StrCat("channel: unknown subcommand \"", verb,
                               "\" (echo or hz)"));
   }
-  if (verb == "hz" && args.Has("bytes")) return Usage("channel hz: --bytes is for echo");
-  if (verb == "echo" && args.Has("window")) return Usage("channel echo: --window is for hz");
+  if (verb == "hz" && args.Has("bytes"))
+    return Usage("channel hz: --bytes is for echo");
+  if (verb == "echo" && args.Has("window"))
+    return Usage("channel echo: --window is for hz");
   TapOptions options;
   options.name = args.positional[1];
   if (!absl::StartsWith(options.name, "/")) options.name = "/" + options.name;
   options.json = BoolFlag(args, "json", &error);
   if (!error.empty()) return Usage(error);
   if (args.Has("count") &&
-      (!absl::SimpleAtoi(args.flags.at("count"), &options.count) || options.count == 0)) {
+      (!absl::SimpleAtoi(args.flags.at("count"), &options.count) ||
+       options.count == 0)) {
     return Usage("--count takes a positive number");
   }
   if (args.Has("duration") &&
       !ParsePositiveDuration(args.flags.at("duration"), &options.duration)) {
     return Usage("--duration takes a positive duration such as 10s or 500ms");
   }
-  if (args.Has("window") && !ParsePositiveDuration(args.flags.at("window"), &options.window)) {
+  if (args.Has("window") &&
+      !ParsePositiveDuration(args.flags.at("window"), &options.window)) {
     return Usage("--window takes a positive duration such as 1s or 250ms");
   }
-  if (args.Has("bytes") && (!absl::SimpleAtoi(args.flags.at("bytes"), &options.preview_bytes) ||
-                            options.preview_bytes > 4096)) {
+  if (args.Has("bytes") &&
+      (!absl::SimpleAtoi(args.flags.at("bytes"), &options.preview_bytes) ||
+       options.preview_bytes > 4096)) {
     return Usage("--bytes takes a number from 0 to 4096");
   }
   return verb == "echo" ? RunEcho(options, std::cout, std::cerr)
@@ -426,7 +442,8 @@ int Main(int argc, char** argv) {
       size_t eq = a.find('=');
       std::string name(a.substr(0, eq));
       if (name.empty()) return Usage("empty flag");
-      args.flags[name] = eq == absl::string_view::npos ? "" : std::string(a.substr(eq + 1));
+      args.flags[name] =
+          eq == absl::string_view::npos ? "" : std::string(a.substr(eq + 1));
     } else if (args.command.empty()) {
       args.command = std::string(a);
     } else {

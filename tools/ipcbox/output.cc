@@ -53,7 +53,8 @@ std::string Users(const IpcObject& o) {
   std::string count =
       o.attach_count >= 0 ? absl::StrCat("nattch=", o.attach_count) : "";
   if (pids.empty()) return count.empty() ? "-" : count;
-  return absl::StrCat(count, count.empty() ? "" : " ", absl::StrJoin(pids, ","));
+  return absl::StrCat(count, count.empty() ? "" : " ",
+                      absl::StrJoin(pids, ","));
 }
 
 std::string Name(const IpcObject& o) {
@@ -87,10 +88,18 @@ std::string JsonString(absl::string_view text) {
   std::string out = "\"";
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           absl::StrAppendFormat(&out, "\\u%04x", c);
@@ -120,14 +129,16 @@ std::string ChannelJson(const ChannelState& c) {
   if (!c.problem.empty()) {
     return absl::StrCat("{\"problem\":", JsonString(c.problem), "}");
   }
-  auto pid = [](pid_t p) { return p > 0 ? absl::StrCat(p) : std::string("null"); };
+  auto pid = [](pid_t p) {
+    return p > 0 ? absl::StrCat(p) : std::string("null");
+  };
   std::string publisher = "null";
   std::vector<std::string> subscribers;
   for (const ChannelParticipant& p : c.participants) {
-    std::string common = absl::StrCat(
-        "\"pid\":", pid(p.pid), ",\"pid_source\":",
-        p.pid_source.empty() ? "null" : JsonString(p.pid_source),
-        ",\"alive\":", p.alive ? "true" : "false");
+    std::string common =
+        absl::StrCat("\"pid\":", pid(p.pid), ",\"pid_source\":",
+                     p.pid_source.empty() ? "null" : JsonString(p.pid_source),
+                     ",\"alive\":", p.alive ? "true" : "false");
     if (p.publisher) {
       publisher = absl::StrCat("{", common, "}");
     } else {
@@ -136,25 +147,30 @@ std::string ChannelJson(const ChannelState& c) {
                                          ",\"missed\":", p.missed, "}"));
     }
   }
-  return absl::StrCat(
-      "{\"problem\":null,\"slots\":", c.slot_count,
-      ",\"max_subscribers\":", c.max_subscribers,
-      ",\"max_payload\":", c.max_payload, ",\"policy\":", JsonString(c.policy),
-      ",\"published\":", c.published, ",\"publisher_epoch\":", c.publisher_epoch,
-      ",\"live_participants\":", c.live_participants,
-      ",\"publisher\":", publisher, ",\"subscribers\":[",
-      absl::StrJoin(subscribers, ","), "]}");
+  return absl::StrCat("{\"problem\":null,\"slots\":", c.slot_count,
+                      ",\"max_subscribers\":", c.max_subscribers,
+                      ",\"max_payload\":", c.max_payload,
+                      ",\"policy\":", JsonString(c.policy),
+                      ",\"published\":", c.published,
+                      ",\"publisher_epoch\":", c.publisher_epoch,
+                      ",\"live_participants\":", c.live_participants,
+                      ",\"publisher\":", publisher, ",\"subscribers\":[",
+                      absl::StrJoin(subscribers, ","), "]}");
 }
 
 std::string ObjectJson(const IpcObject& o, const std::string& root) {
   std::vector<std::string> holders;
   for (const Holder& h : o.holders) {
-    holders.push_back(absl::StrCat("{\"pid\":", h.pid, ",\"how\":", JsonString(h.how),
+    holders.push_back(absl::StrCat("{\"pid\":", h.pid,
+                                   ",\"how\":", JsonString(h.how),
                                    ",\"comm\":", JsonString(h.comm), "}"));
   }
-  auto pid = [](pid_t p) { return p > 0 ? absl::StrCat(p) : std::string("null"); };
+  auto pid = [](pid_t p) {
+    return p > 0 ? absl::StrCat(p) : std::string("null");
+  };
   return absl::StrCat(
-      "{\"kind\":", JsonString(KindName(o.kind)), ",\"name\":", JsonString(o.name),
+      "{\"kind\":", JsonString(KindName(o.kind)),
+      ",\"name\":", JsonString(o.name),
       ",\"key\":", o.key.empty() ? "null" : JsonString(o.key),
       ",\"detail\":", JsonString(o.detail),
       ",\"owner\":", o.uid_known ? JsonString(OwnerName(root, o.uid)) : "null",
@@ -165,13 +181,16 @@ std::string ObjectJson(const IpcObject& o, const std::string& root) {
       ",\"creator_alive\":", o.creator_alive ? "true" : "false",
       ",\"creator_source\":", JsonString(o.creator_source),
       ",\"last_pid\":", pid(o.last_pid),
-      ",\"last_alive\":", o.last_alive ? "true" : "false",
-      ",\"attach_count\":", o.attach_count >= 0 ? absl::StrCat(o.attach_count) : "null",
+      ",\"last_alive\":", o.last_alive ? "true" : "false", ",\"attach_count\":",
+      o.attach_count >= 0 ? absl::StrCat(o.attach_count) : "null",
       ",\"holders\":[", absl::StrJoin(holders, ","), "]",
       ",\"by_ipcbox\":", o.by_ipcbox ? "true" : "false",
-      o.listener.empty() ? "" : absl::StrCat(",\"listener\":", JsonString(o.listener)),
-      o.kind == Kind::kChannel ? absl::StrCat(",\"channel\":", ChannelJson(o.channel))
-                               : "",
+      o.listener.empty()
+          ? ""
+          : absl::StrCat(",\"listener\":", JsonString(o.listener)),
+      o.kind == Kind::kChannel
+          ? absl::StrCat(",\"channel\":", ChannelJson(o.channel))
+          : "",
       ",\"verdict\":", JsonString(VerdictName(o.verdict)),
       ",\"reason\":", JsonString(o.reason), "}");
 }
@@ -196,16 +215,22 @@ std::string ObjectDetails(const IpcObject& o, const std::string& root) {
   rows.push_back({"owner", Owner(o, root)});
   rows.push_back({"mode", Mode(o)});
   rows.push_back({"size", o.size});
-  rows.push_back({"creator", absl::StrCat(Pid(o.creator_pid, o.creator_alive),
-                                          o.creator_source.empty()
-                                              ? ""
-                                              : absl::StrCat(" (from ", o.creator_source, ")"))});
+  rows.push_back(
+      {"creator",
+       absl::StrCat(Pid(o.creator_pid, o.creator_alive),
+                    o.creator_source.empty()
+                        ? ""
+                        : absl::StrCat(" (from ", o.creator_source, ")"))});
   rows.push_back({"last pid", Pid(o.last_pid, o.last_alive)});
-  if (o.attach_count >= 0) rows.push_back({"attached", absl::StrCat(o.attach_count)});
-  rows.push_back({"made by ipcbox", o.by_ipcbox ? "yes (UniqueName pattern)" : "no"});
-  rows.push_back({"verdict", absl::StrCat(VerdictName(o.verdict), ": ", o.reason)});
+  if (o.attach_count >= 0)
+    rows.push_back({"attached", absl::StrCat(o.attach_count)});
+  rows.push_back(
+      {"made by ipcbox", o.by_ipcbox ? "yes (UniqueName pattern)" : "no"});
+  rows.push_back(
+      {"verdict", absl::StrCat(VerdictName(o.verdict), ": ", o.reason)});
   for (const Holder& h : o.holders) {
-    rows.push_back({"held by", absl::StrCat("pid ", h.pid, " ", h.comm, " (", h.how, ")")});
+    rows.push_back({"held by", absl::StrCat("pid ", h.pid, " ", h.comm, " (",
+                                            h.how, ")")});
   }
   if (o.holders.empty()) rows.push_back({"held by", "nobody visible"});
   if (!o.listener.empty()) rows.push_back({"listener", o.listener});
@@ -214,22 +239,25 @@ std::string ObjectDetails(const IpcObject& o, const std::string& root) {
     if (!c.problem.empty()) {
       rows.push_back({"problem", c.problem});
     } else {
-      rows.push_back({"geometry",
-                      absl::StrCat(c.slot_count, " slots of ", c.max_payload,
-                                   " B, ", c.max_subscribers, " subscriber places")});
+      rows.push_back(
+          {"geometry",
+           absl::StrCat(c.slot_count, " slots of ", c.max_payload, " B, ",
+                        c.max_subscribers, " subscriber places")});
       rows.push_back({"policy", c.policy});
-      rows.push_back({"published", absl::StrCat(c.published, " samples (",
-                                                c.publisher_epoch,
-                                                " publisher attaches)")});
+      rows.push_back({"published",
+                      absl::StrCat(c.published, " samples (", c.publisher_epoch,
+                                   " publisher attaches)")});
     }
     for (const ChannelParticipant& p : c.participants) {
       std::string who =
-          p.pid > 0 ? absl::StrCat("pid ", p.pid,
-                                   p.pid_source == "record" ? " (recorded)" : "")
-                    : "pid not visible";
+          p.pid > 0
+              ? absl::StrCat("pid ", p.pid,
+                             p.pid_source == "record" ? " (recorded)" : "")
+              : "pid not visible";
       if (p.publisher) {
-        rows.push_back({"publisher", p.alive ? absl::StrCat("alive, ", who)
-                                             : "none attached (closed or dead)"});
+        rows.push_back({"publisher", p.alive
+                                         ? absl::StrCat("alive, ", who)
+                                         : "none attached (closed or dead)"});
       } else {
         rows.push_back({absl::StrCat("subscriber ", p.place),
                         p.alive ? absl::StrCat("alive, ", who, ", backlog ",

@@ -64,34 +64,35 @@ void ForEachFile(const std::string& dir, Visit visit) {
 
 void ScanPosixShm(const std::string& root, const ProcessTable& table,
                   std::vector<IpcObject>* out) {
-  ForEachFile(root + "/dev/shm", [&](const std::string& n,
-                                     const struct stat& st) {
-    if (absl::StartsWith(n, "sem.")) return;
-    IpcObject o = FromFile(Kind::kShm, "/" + n, st, table);
-    o.size = absl::StrCat(st.st_size, " B");
-    out->push_back(std::move(o));
-  });
+  ForEachFile(root + "/dev/shm",
+              [&](const std::string& n, const struct stat& st) {
+                if (absl::StartsWith(n, "sem.")) return;
+                IpcObject o = FromFile(Kind::kShm, "/" + n, st, table);
+                o.size = absl::StrCat(st.st_size, " B");
+                out->push_back(std::move(o));
+              });
 }
 
 void ScanPosixSem(const std::string& root, const ProcessTable& table,
                   std::vector<IpcObject>* out) {
-  ForEachFile(root + "/dev/shm", [&](const std::string& n,
-                                     const struct stat& st) {
-    if (!absl::StartsWith(n, "sem.") || n.size() == 4) return;
-    IpcObject o = FromFile(Kind::kSem, "/" + n.substr(4), st, table);
-    o.size = "value ?";
-    if (root.empty()) {
-      // sem_open maps the semaphore into this process, which the process
-      // table leaves out; opening never creates (no O_CREAT).
-      sem_t* sem = sem_open(o.name.c_str(), 0);
-      if (sem != SEM_FAILED) {
-        int value = 0;
-        if (sem_getvalue(sem, &value) == 0) o.size = absl::StrCat("value ", value);
-        sem_close(sem);
-      }
-    }
-    out->push_back(std::move(o));
-  });
+  ForEachFile(
+      root + "/dev/shm", [&](const std::string& n, const struct stat& st) {
+        if (!absl::StartsWith(n, "sem.") || n.size() == 4) return;
+        IpcObject o = FromFile(Kind::kSem, "/" + n.substr(4), st, table);
+        o.size = "value ?";
+        if (root.empty()) {
+          // sem_open maps the semaphore into this process, which the process
+          // table leaves out; opening never creates (no O_CREAT).
+          sem_t* sem = sem_open(o.name.c_str(), 0);
+          if (sem != SEM_FAILED) {
+            int value = 0;
+            if (sem_getvalue(sem, &value) == 0)
+              o.size = absl::StrCat("value ", value);
+            sem_close(sem);
+          }
+        }
+        out->push_back(std::move(o));
+      });
 }
 
 void ScanPosixMq(const std::string& root, const ProcessTable& table,
@@ -103,7 +104,8 @@ void ScanPosixMq(const std::string& root, const ProcessTable& table,
     std::string text;
     uint64_t qsize = 0;
     if (ReadSmallFile(dir + "/" + n, &text)) {
-      for (absl::string_view field : absl::StrSplit(text, ' ', absl::SkipWhitespace())) {
+      for (absl::string_view field :
+           absl::StrSplit(text, ' ', absl::SkipWhitespace())) {
         if (absl::ConsumePrefix(&field, "QSIZE:")) {
           absl::SimpleAtoi(absl::StripAsciiWhitespace(field), &qsize);
         }
@@ -122,8 +124,8 @@ void ScanPosixMq(const std::string& root, const ProcessTable& table,
       if (q != static_cast<mqd_t>(-1)) {
         struct mq_attr attr;
         if (mq_getattr(q, &attr) == 0) {
-          o.size = absl::StrCat(attr.mq_curmsgs, "/", attr.mq_maxmsg,
-                                " msgs, ", qsize, " B");
+          o.size = absl::StrCat(attr.mq_curmsgs, "/", attr.mq_maxmsg, " msgs, ",
+                                qsize, " B");
         }
         mq_close(q);
       }

@@ -72,7 +72,8 @@ ProcessTable ProcessTable::Scan(const std::string& root) {
     if (!ParsePid(entry->d_name, &pid) || pid == self) continue;
     const std::string base = absl::StrCat(proc, "/", pid);
     std::string stat_line;
-    if (!ReadSmallFile(base + "/stat", &stat_line) || IsZombie(stat_line)) continue;
+    if (!ReadSmallFile(base + "/stat", &stat_line) || IsZombie(stat_line))
+      continue;
     std::string comm;
     ReadSmallFile(base + "/comm", &comm);
     table.comm_[pid] = std::string(absl::StripTrailingAsciiWhitespace(comm));
@@ -88,8 +89,8 @@ ProcessTable ProcessTable::Scan(const std::string& root) {
         target[n] = '\0';
         uint64_t socket_ino;
         absl::string_view t(target, n);
-        if (absl::ConsumePrefix(&t, "socket:[") && absl::ConsumeSuffix(&t, "]") &&
-            absl::SimpleAtoi(t, &socket_ino)) {
+        if (absl::ConsumePrefix(&t, "socket:[") &&
+            absl::ConsumeSuffix(&t, "]") && absl::SimpleAtoi(t, &socket_ino)) {
           table.Add(table.sockets_, FileKey(0, socket_ino), pid, "open");
           continue;
         }
@@ -113,8 +114,7 @@ ProcessTable ProcessTable::Scan(const std::string& root) {
       if (!absl::SimpleAtoi(f[4], &ino) || ino == 0) continue;
       std::vector<absl::string_view> dev = absl::StrSplit(f[3], ':');
       unsigned major_number, minor_number;
-      if (dev.size() != 2 ||
-          !absl::SimpleHexAtoi(dev[0], &major_number) ||
+      if (dev.size() != 2 || !absl::SimpleHexAtoi(dev[0], &major_number) ||
           !absl::SimpleHexAtoi(dev[1], &minor_number)) {
         continue;
       }
@@ -126,9 +126,8 @@ ProcessTable ProcessTable::Scan(const std::string& root) {
         if (!seen) holders.push_back(Holder{pid, "attached", table.comm_[pid]});
         continue;
       }
-      table.Add(table.files_,
-                FileKey(makedev(major_number, minor_number), ino), pid,
-                "mapped");
+      table.Add(table.files_, FileKey(makedev(major_number, minor_number), ino),
+                pid, "mapped");
     }
   }
   closedir(dir);
@@ -160,7 +159,8 @@ bool ProcessTable::IsAlive(pid_t pid) const {
   if (comm_.count(pid) != 0) return true;
   // Not seen during the scan (started since, or the scanner itself).
   std::string stat_line;
-  return ReadSmallFile(absl::StrCat(root_, "/proc/", pid, "/stat"), &stat_line) &&
+  return ReadSmallFile(absl::StrCat(root_, "/proc/", pid, "/stat"),
+                       &stat_line) &&
          !IsZombie(stat_line);
 }
 

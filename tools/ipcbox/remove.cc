@@ -22,10 +22,12 @@ absl::Status CheckRemovable(const IpcObject& o, uid_t euid, bool any_owner) {
   const std::string what = absl::StrCat(KindName(o.kind), " ", o.name);
   if (o.kind == Kind::kLock) {
     return absl::FailedPreconditionError(absl::StrCat(
-        what, ": a lock cannot be removed; it goes when its holder closes the file"));
+        what,
+        ": a lock cannot be removed; it goes when its holder closes the file"));
   }
   if (o.verdict == Verdict::kInUse) {
-    return absl::FailedPreconditionError(absl::StrCat(what, ": in use (", o.reason, ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": in use (", o.reason, ")"));
   }
   if (o.kind == Kind::kSocket && !o.orphaned) {
     return absl::FailedPreconditionError(
@@ -37,8 +39,9 @@ absl::Status CheckRemovable(const IpcObject& o, uid_t euid, bool any_owner) {
           absl::StrCat(what, ": owned by uid ", o.uid, ", not by you"));
     }
     if (!any_owner) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          what, ": owned by uid ", o.uid, "; as root, add --any-owner to remove it"));
+      return absl::PermissionDeniedError(
+          absl::StrCat(what, ": owned by uid ", o.uid,
+                       "; as root, add --any-owner to remove it"));
     }
   }
   return absl::OkStatus();
@@ -77,7 +80,8 @@ absl::Status RemoveObject(const IpcObject& o) {
     }
     case Kind::kFifo:
     case Kind::kSocket:
-      if (unlink(o.name.c_str()) != 0) return ErrnoError(errno, "unlink", o.name);
+      if (unlink(o.name.c_str()) != 0)
+        return ErrnoError(errno, "unlink", o.name);
       return absl::OkStatus();
     case Kind::kLock:
       break;

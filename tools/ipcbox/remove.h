@@ -24,10 +24,11 @@
 namespace ipcbox::tool {
 
 // OK, or FailedPrecondition / PermissionDenied saying why not.
-absl::Status CheckRemovable(const IpcObject& object, uid_t euid, bool any_owner);
+absl::Status CheckRemovable(const IpcObject& object, uid_t euid,
+                            bool any_owner);
 
-// shm_unlink (shm, channel), sem_unlink, mq_unlink, IPC_RMID, or unlink for FIFOs and
-// socket files. Does not check (call CheckRemovable first).
+// shm_unlink (shm, channel), sem_unlink, mq_unlink, IPC_RMID, or unlink for
+// FIFOs and socket files. Does not check (call CheckRemovable first).
 absl::Status RemoveObject(const IpcObject& object);
 
 }  // namespace ipcbox::tool

@@ -18,16 +18,36 @@ std::vector<IpcObject> ScanObjects(const ScanOptions& options) {
   std::vector<IpcObject> objects;
   for (Kind kind : options.kinds) {
     switch (kind) {
-      case Kind::kShm: ScanPosixShm(root, table, &objects); break;
-      case Kind::kSem: ScanPosixSem(root, table, &objects); break;
-      case Kind::kMq: ScanPosixMq(root, table, &objects); break;
-      case Kind::kSysvShm: ScanSysvShm(root, table, &objects); break;
-      case Kind::kSysvSem: ScanSysvSem(root, table, &objects); break;
-      case Kind::kSysvMsg: ScanSysvMsg(root, table, &objects); break;
-      case Kind::kSocket: ScanSockets(root, options.paths, table, &objects); break;
-      case Kind::kFifo: ScanFifos(root, options.paths, table, &objects); break;
-      case Kind::kLock: ScanLocks(root, table, &objects); break;
-      case Kind::kChannel: ScanChannels(root, table, &objects); break;
+      case Kind::kShm:
+        ScanPosixShm(root, table, &objects);
+        break;
+      case Kind::kSem:
+        ScanPosixSem(root, table, &objects);
+        break;
+      case Kind::kMq:
+        ScanPosixMq(root, table, &objects);
+        break;
+      case Kind::kSysvShm:
+        ScanSysvShm(root, table, &objects);
+        break;
+      case Kind::kSysvSem:
+        ScanSysvSem(root, table, &objects);
+        break;
+      case Kind::kSysvMsg:
+        ScanSysvMsg(root, table, &objects);
+        break;
+      case Kind::kSocket:
+        ScanSockets(root, options.paths, table, &objects);
+        break;
+      case Kind::kFifo:
+        ScanFifos(root, options.paths, table, &objects);
+        break;
+      case Kind::kLock:
+        ScanLocks(root, table, &objects);
+        break;
+      case Kind::kChannel:
+        ScanChannels(root, table, &objects);
+        break;
     }
   }
   // A channel is also a shm object; listed among channels, it is not

@@ -26,9 +26,12 @@ constexpr unsigned kAcceptCon = 0x10000;  // __SO_ACCEPTCON: listening
 
 const char* TypeName(unsigned type) {
   switch (type) {
-    case 1: return "stream";
-    case 2: return "dgram";
-    case 5: return "seqpacket";
+    case 1:
+      return "stream";
+    case 2:
+      return "dgram";
+    case 5:
+      return "seqpacket";
   }
   return "?";
 }
@@ -57,17 +60,19 @@ void ScanSockets(const std::string& root, const std::vector<std::string>& paths,
   std::string text;
   if (ReadSmallFile(root + "/proc/net/unix", &text)) {
     bool header = true;
-    for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
+    for (absl::string_view line :
+         absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
       if (header) {
         header = false;
         continue;
       }
-      std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
+      std::vector<absl::string_view> f =
+          absl::StrSplit(line, ' ', absl::SkipEmpty());
       if (f.size() < 8) continue;  // unbound
       unsigned flags, type;
       uint64_t ino;
-      if (!absl::SimpleHexAtoi(f[3], &flags) || !absl::SimpleHexAtoi(f[4], &type) ||
-          !absl::SimpleAtoi(f[6], &ino)) {
+      if (!absl::SimpleHexAtoi(f[3], &flags) ||
+          !absl::SimpleHexAtoi(f[4], &type) || !absl::SimpleAtoi(f[6], &ino)) {
         continue;
       }
       Bound& b = bound[std::string(f[7])];

@@ -23,11 +23,14 @@ std::vector<Row> ReadTable(const std::string& path) {
   std::vector<Row> rows;
   std::string text;
   if (!ReadSmallFile(path, &text)) return rows;
-  std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipWhitespace());
+  std::vector<std::string> lines =
+      absl::StrSplit(text, '\n', absl::SkipWhitespace());
   if (lines.empty()) return rows;
-  std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  std::vector<std::string> header =
+      absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
   for (size_t i = 1; i < lines.size(); ++i) {
-    std::vector<std::string> fields = absl::StrSplit(lines[i], ' ', absl::SkipEmpty());
+    std::vector<std::string> fields =
+        absl::StrSplit(lines[i], ' ', absl::SkipEmpty());
     if (fields.size() < header.size()) continue;
     Row row;
     for (size_t j = 0; j < header.size(); ++j) row[header[j]] = fields[j];

@@ -23,11 +23,12 @@ Verdict DecideVerdict(const IpcObject& o, std::string* reason) {
   }
   if (!o.holders.empty()) {
     const Holder& h = o.holders.front();
-    *reason = absl::StrCat(h.how, " by pid ", h.pid,
-                           h.comm.empty() ? "" : absl::StrCat(" (", h.comm, ")"),
-                           o.holders.size() > 1
-                               ? absl::StrCat(" and ", o.holders.size() - 1, " more")
-                               : "");
+    *reason =
+        absl::StrCat(h.how, " by pid ", h.pid,
+                     h.comm.empty() ? "" : absl::StrCat(" (", h.comm, ")"),
+                     o.holders.size() > 1
+                         ? absl::StrCat(" and ", o.holders.size() - 1, " more")
+                         : "");
     return Verdict::kInUse;
   }
   if (o.attach_count > 0) {

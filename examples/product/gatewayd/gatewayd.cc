@@ -97,7 +97,8 @@ absl::StatusOr<bool> WaitForInputOrSignal(int fd, ipcbox::SignalFd& signals,
   do {
     ready = ::poll(fds, 2, ipcbox::ToPollTimeoutMs(timeout));
   } while (ready < 0 && errno == EINTR);
-  if (ready < 0) return ipcbox::ErrnoError(errno, "poll", "stdin, listener and signalfd");
+  if (ready < 0)
+    return ipcbox::ErrnoError(errno, "poll", "stdin, listener and signalfd");
   if (ready == 0) return ipcbox::TimedOutError();
   if (fds[0].revents != 0) {
     absl::StatusOr<ipcbox::SignalInfo> info = signals.Read();
@@ -112,7 +113,8 @@ absl::StatusOr<bool> WaitForInputOrSignal(int fd, ipcbox::SignalFd& signals,
 absl::Status Serve(const ipcbox::SocketAddress& address,
                    const Options& options) {
   const absl::Duration timeout = absl::Milliseconds(options.timeout_ms);
-  absl::StatusOr<ipcbox::SignalSet> stop = ipcbox::SignalSet::Of({SIGTERM, SIGINT});
+  absl::StatusOr<ipcbox::SignalSet> stop =
+      ipcbox::SignalSet::Of({SIGTERM, SIGINT});
   if (!stop.ok()) return stop.status();
   absl::StatusOr<ipcbox::ScopedSignalMask> mask =
       ipcbox::ScopedSignalMask::Block(*stop);
@@ -122,12 +124,14 @@ absl::Status Serve(const ipcbox::SocketAddress& address,
   absl::StatusOr<ipcbox::StreamListener> listener =
       ipcbox::StreamListener::Listen(address);
   if (!listener.ok()) return listener.status();
-  std::fprintf(stderr, "gatewayd: listening on %s\n", address.ToString().c_str());
+  std::fprintf(stderr, "gatewayd: listening on %s\n",
+               address.ToString().c_str());
 
   absl::StatusOr<bool> ready =
       WaitForInputOrSignal(listener->fd().get(), *signals, timeout);
   if (!ready.ok() || !*ready) return ready.status();
-  absl::StatusOr<ipcbox::StreamSocket> subscriber = listener->AcceptFor(timeout);
+  absl::StatusOr<ipcbox::StreamSocket> subscriber =
+      listener->AcceptFor(timeout);
   if (!subscriber.ok()) return subscriber.status();
 
   for (;;) {
@@ -176,8 +180,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<ipcbox::SocketAddress> address =
       ipcbox::SocketAddress::UnixAbstract(options.socket);
   if (!address.ok()) UsageError(address.status().ToString());
-  const absl::Status status =
-      options.subscribe ? Subscribe(*address, options) : Serve(*address, options);
+  const absl::Status status = options.subscribe ? Subscribe(*address, options)
+                                                : Serve(*address, options);
   if (!status.ok()) {
     std::fprintf(stderr, "gatewayd: %s\n", status.ToString().c_str());
     return 1;

@@ -216,8 +216,7 @@ inline void StoreSeqCst(T* p, T v) {
   __atomic_store_n(p, v, __ATOMIC_SEQ_CST);
 }
 // Compare-and-swap; on failure `expected` gets the current value.
-inline bool CompareExchange(uint32_t* p, uint32_t& expected,
-                            uint32_t desired) {
+inline bool CompareExchange(uint32_t* p, uint32_t& expected, uint32_t desired) {
   return __atomic_compare_exchange_n(p, &expected, desired, /*weak=*/false,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }

@@ -24,9 +24,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "ipcbox/core/errors.h"
+#include "ipcbox/core/open_mode.h"
 #include "ipcbox/core/permissions.h"
 #include "ipcbox/core/retry.h"
-#include "ipcbox/core/open_mode.h"
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "ipcbox/shm/shared_memory_options.h"
 
@@ -83,9 +83,7 @@ void LockRegistry() {
   }
 }
 
-void UnlockRegistry() {
-  registry_busy.store(false, std::memory_order_release);
-}
+void UnlockRegistry() { registry_busy.store(false, std::memory_order_release); }
 
 // "/proc/self/fd/<fd>" into `out` without snprintf (this runs in a fork
 // child, where only async-signal-safe calls are allowed).
@@ -147,7 +145,8 @@ void UnregisterLock(int lock_fd) {
 absl::StatusOr<Fd> Reopen(int fd) {
   char path[32];
   ProcFdPath(fd, path);
-  const int raw = RetryOnEintr([&] { return ::open(path, O_RDWR | O_CLOEXEC); });
+  const int raw =
+      RetryOnEintr([&] { return ::open(path, O_RDWR | O_CLOEXEC); });
   if (raw < 0) return ErrnoError(errno, "open", path);
   return Fd(raw);
 }
@@ -215,8 +214,8 @@ absl::Status Segment::RemoveName() {
 }
 
 absl::Status Segment::OpenLockDescription() {
-  absl::StatusOr<Fd> lock = shm_.has_value() ? shm_->OpenDescriptor()
-                                             : Reopen(object_fd_.get());
+  absl::StatusOr<Fd> lock =
+      shm_.has_value() ? shm_->OpenDescriptor() : Reopen(object_fd_.get());
   if (!lock.ok()) return lock.status();
   lock_fd_ = *std::move(lock);
   RegisterLock(lock_fd_.get(), object_fd_.get());
@@ -272,8 +271,8 @@ absl::StatusOr<Segment> Segment::CreateNamed(const PosixName& name,
 
 absl::StatusOr<Segment> Segment::CreateAnonymous(const Geometry& geometry,
                                                  uint32_t policy) {
-  const int raw = ::memfd_create("ipcbox-channel",
-                                 MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  const int raw =
+      ::memfd_create("ipcbox-channel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (raw < 0) return ErrnoError(errno, "memfd_create", "ipcbox-channel");
   Segment segment;
   segment.object_fd_ = Fd(raw);
@@ -296,8 +295,7 @@ absl::StatusOr<Segment> Segment::CreateAnonymous(const Geometry& geometry,
   return Initialise(std::move(segment), geometry, policy);
 }
 
-absl::StatusOr<Segment> Segment::Initialise(Segment segment,
-                                            const Geometry& g,
+absl::StatusOr<Segment> Segment::Initialise(Segment segment, const Geometry& g,
                                             uint32_t policy) {
   if (segment.mapped_size_ < g.total_size) {
     return Corrupt(segment, "the new object is smaller than its layout");
@@ -350,9 +348,9 @@ absl::StatusOr<Segment> Segment::OpenNamed(const PosixName& name) {
         posix::SharedMemory::Open(name, sizeof(ControlBlock), options);
     if (!probe.ok()) {
       if (absl::IsFailedPrecondition(probe.status())) {
-        return WouldBlockError(absl::StrCat(
-            segment.description_,
-            ": not yet sized by its creator (or not a channel)"));
+        return WouldBlockError(
+            absl::StrCat(segment.description_,
+                         ": not yet sized by its creator (or not a channel)"));
       }
       return probe.status();
     }
@@ -373,8 +371,8 @@ absl::StatusOr<Segment> Segment::OpenNamed(const PosixName& name) {
     }
     total_size = g.total_size;
   }
-  absl::StatusOr<posix::SharedMemory> shm = posix::SharedMemory::Open(
-      name, static_cast<size_t>(total_size), options);
+  absl::StatusOr<posix::SharedMemory> shm =
+      posix::SharedMemory::Open(name, static_cast<size_t>(total_size), options);
   if (!shm.ok()) {
     if (absl::IsFailedPrecondition(shm.status())) {
       return Corrupt(segment, shm.status().message());
@@ -441,9 +439,9 @@ absl::StatusOr<Segment> Segment::Validate(Segment segment) {
     return Corrupt(segment, "stored offsets differ from the computed layout");
   }
   if (g.total_size > file_size) {
-    return Corrupt(segment, absl::StrCat("needs ", g.total_size,
-                                         " bytes, the object holds ",
-                                         file_size));
+    return Corrupt(segment,
+                   absl::StrCat("needs ", g.total_size,
+                                " bytes, the object holds ", file_size));
   }
   const uint32_t policy = LoadRelaxed(&c->policy);
   if (policy != kPolicyBlockPublisher && policy != kPolicyDropOldest) {
@@ -470,8 +468,7 @@ void Segment::Unlock(int64_t byte) {
 
 absl::StatusOr<bool> Segment::LockedByOther(int64_t byte) const {
   struct flock fl = MakeFlock(F_WRLCK, byte);
-  if (RetryOnEintr(
-          [&] { return ::fcntl(lock_fd(), F_OFD_GETLK, &fl); }) != 0) {
+  if (RetryOnEintr([&] { return ::fcntl(lock_fd(), F_OFD_GETLK, &fl); }) != 0) {
     return ErrnoError(errno, "fcntl(F_OFD_GETLK)", description_);
   }
   return fl.l_type != F_UNLCK;
@@ -484,8 +481,7 @@ void CleanSubscriberPlace(const Segment& segment, uint32_t i) {
   for (uint32_t s = 0; s < g.slot_count; ++s) {
     FetchAnd(&segment.slot(s)->holders, ~bit);
   }
-  FetchAnd(&segment.control()->sleepers,
-           ~(bit | (bit << kWatcherShift)));
+  FetchAnd(&segment.control()->sleepers, ~(bit | (bit << kWatcherShift)));
   StoreSeqCst(&segment.subscriber(i)->active, 0u);
   WakePublisherIfWaiting(segment.control());
 }

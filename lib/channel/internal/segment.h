@@ -82,8 +82,8 @@ class Segment {
   }
   // Index checked by the callers (against the private geometry).
   SubscriberState* subscriber(uint32_t i) const {
-    return reinterpret_cast<SubscriberState*>(
-               base_ + geometry_.subscribers_offset) +
+    return reinterpret_cast<SubscriberState*>(base_ +
+                                              geometry_.subscribers_offset) +
            i;
   }
   SlotHeader* slot(uint32_t i) const {

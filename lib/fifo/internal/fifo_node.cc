@@ -81,10 +81,9 @@ absl::Status CheckFifoPath(absl::string_view path) {
         "FIFO path ", QuoteForMessage(path), " contains a NUL byte"));
   }
   if (path.size() >= PATH_MAX) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("FIFO path ", QuoteForMessage(path), " is too long (",
-                     path.size(), " bytes; PATH_MAX is ", PATH_MAX,
-                     " with the terminating NUL)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "FIFO path ", QuoteForMessage(path), " is too long (", path.size(),
+        " bytes; PATH_MAX is ", PATH_MAX, " with the terminating NUL)"));
   }
   return absl::OkStatus();
 }
@@ -118,9 +117,8 @@ absl::StatusOr<Fd> OpenFifoEnd(const std::string& path, int flags) {
   if (absl::StatusOr<NodeId> node = LstatFifo(path); !node.ok()) {
     return node.status();
   }
-  const int raw = RetryOnEintr([&] {
-    return ::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
-  });
+  const int raw = RetryOnEintr(
+      [&] { return ::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC); });
   if (raw < 0) {
     const int err = errno;
     if (err == ENXIO) return NoReaderError(path);

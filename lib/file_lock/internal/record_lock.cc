@@ -124,8 +124,7 @@ absl::Status RecordLock::TryLock(LockType type, ByteRange range) {
   // F_SETLK never sleeps on a local file system, but on NFS or FUSE it is a
   // request to a server, which a signal can interrupt: EINTR then says
   // nothing about the lock, so every call here retries it.
-  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) ==
-      0) {
+  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) == 0) {
     return absl::OkStatus();
   }
   const int err = errno;
@@ -141,8 +140,7 @@ absl::Status RecordLock::TimedLock(LockType type, ByteRange range,
     return RangeError(commands, "LockUntil", s);
   }
   struct flock fl = MakeFlock(ToFlockType(type), range);
-  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) ==
-      0) {
+  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) == 0) {
     return absl::OkStatus();
   }
   const int err = errno;
@@ -187,8 +185,7 @@ absl::Status RecordLock::Unlock(ByteRange range) {
     return RangeError(commands, "Unlock", s);
   }
   struct flock fl = MakeFlock(F_UNLCK, range);
-  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) ==
-      0) {
+  if (RetryOnEintr([&] { return ::fcntl(fd(), commands.try_set, &fl); }) == 0) {
     return absl::OkStatus();
   }
   return CallError(errno, commands, commands.try_set_name, "unlock", range,

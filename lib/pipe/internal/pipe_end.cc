@@ -22,8 +22,7 @@ const char* EndName(Direction direction) {
 
 bool OpenFor(int access_mode, Direction direction) {
   if (access_mode == O_RDWR) return true;  // e.g. a FIFO opened O_RDWR
-  return access_mode ==
-         (direction == Direction::kRead ? O_RDONLY : O_WRONLY);
+  return access_mode == (direction == Direction::kRead ? O_RDONLY : O_WRONLY);
 }
 
 }  // namespace
@@ -36,10 +35,9 @@ absl::StatusOr<bool> CheckEnd(const Fd& fd, Direction direction) {
   const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags < 0) return ErrnoError(errno, "fcntl(F_GETFL)", fd.get());
   if (!OpenFor(flags & O_ACCMODE, direction)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(EndName(direction), "::FromFd: fd ", fd.get(),
-                     " is not open for ",
-                     direction == Direction::kRead ? "reading" : "writing"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        EndName(direction), "::FromFd: fd ", fd.get(), " is not open for ",
+        direction == Direction::kRead ? "reading" : "writing"));
   }
   return (flags & O_NONBLOCK) != 0;
 }

@@ -35,8 +35,7 @@ absl::Status SetEndNonBlocking(const Fd& fd, Direction direction,
 
 // dup2()s the open end `fd` onto `target_fd` without FD_CLOEXEC; on success
 // makes no call other than dup2() or fcntl() (async-signal-safe).
-absl::Status DuplicateEndOnto(const Fd& fd, Direction direction,
-                              int target_fd);
+absl::Status DuplicateEndOnto(const Fd& fd, Direction direction, int target_fd);
 
 // The kFailedPrecondition status of `operation` on an end that is not open
 // (allocates: it reports a caller bug).

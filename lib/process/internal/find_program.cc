@@ -53,8 +53,8 @@ absl::StatusOr<std::string> FindProgram(absl::string_view program,
   }
   std::string refused;
   for (absl::string_view dir : absl::StrSplit(search_path, ':')) {
-    std::string path = dir.empty() ? std::string(program)
-                                   : absl::StrCat(dir, "/", program);
+    std::string path =
+        dir.empty() ? std::string(program) : absl::StrCat(dir, "/", program);
     const Candidate candidate = Check(path);
     if (candidate == Candidate::kExecutable) {
       return dir.empty() ? absl::StrCat("./", program) : path;

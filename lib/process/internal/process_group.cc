@@ -55,10 +55,9 @@ bool ReadProcessState(int proc_dir, pid_t pid, char* state, pid_t* pgid) {
   char path[40];
   std::snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
   constexpr size_t kProcPrefix = sizeof("/proc/") - 1;
-  const int raw = proc_dir >= 0
-                      ? ::openat(proc_dir, path + kProcPrefix,
-                                 O_RDONLY | O_CLOEXEC)
-                      : ::open(path, O_RDONLY | O_CLOEXEC);
+  const int raw = proc_dir >= 0 ? ::openat(proc_dir, path + kProcPrefix,
+                                           O_RDONLY | O_CLOEXEC)
+                                : ::open(path, O_RDONLY | O_CLOEXEC);
   if (raw < 0) return false;
   Fd file(raw);
   // "pid (comm) S ppid pgrp ...": comm may hold spaces and parentheses, so
@@ -86,11 +85,11 @@ absl::StatusOr<bool> GroupHasRunningMember(pid_t pgid) {
   if (::kill(-pgid, 0) != 0) {
     if (errno == ESRCH) return false;
     if (errno != EPERM) {
-      return ErrnoError(errno, "kill", absl::StrCat("signal 0 to group ", pgid));
+      return ErrnoError(errno, "kill",
+                        absl::StrCat("signal 0 to group ", pgid));
     }
   }
-  const int raw_dir =
-      ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int raw_dir = ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (raw_dir < 0) return ErrnoError(errno, "open", "/proc");
   Fd proc_dir(raw_dir);
   alignas(dirent64) char buffer[4096];

@@ -76,9 +76,9 @@ class Planner {
       }
       case Stdio::Kind::kFd: {
         if (stdio.fd() < 0 || ::fcntl(stdio.fd(), F_GETFD) < 0) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "Stdio::Fd(", stdio.fd(), ") for descriptor ", target,
-              ": not an open descriptor"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("Stdio::Fd(", stdio.fd(), ") for descriptor ",
+                           target, ": not an open descriptor"));
         }
         absl::StatusOr<Fd> copy = HighCopy(stdio.fd());
         if (!copy.ok()) return copy.status();

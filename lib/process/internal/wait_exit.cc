@@ -21,7 +21,8 @@ namespace {
 
 absl::Status NotOurChildError(pid_t pid) {
   return absl::FailedPreconditionError(absl::StrCat(
-      "waitpid(pid ", pid, "): No child processes: the child was reaped "
+      "waitpid(pid ", pid,
+      "): No child processes: the child was reaped "
       "elsewhere (SIGCHLD set to SIG_IGN or SA_NOCLDWAIT makes the kernel "
       "reap children; a waitpid(-1) elsewhere takes any child), so its exit "
       "status is lost"));

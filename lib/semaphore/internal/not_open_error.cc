@@ -8,8 +8,9 @@ namespace ipcbox::semaphore_internal {
 
 absl::Status NotOpenError(absl::string_view operation) {
   return absl::FailedPreconditionError(
-      absl::StrCat(operation, ": the semaphore object is empty (moved from "
-                              "or never opened)"));
+      absl::StrCat(operation,
+                   ": the semaphore object is empty (moved from "
+                   "or never opened)"));
 }
 
 }  // namespace ipcbox::semaphore_internal

@@ -29,9 +29,8 @@ absl::Status WaitSemUntil(sem_t* sem, Deadline deadline,
   if (deadline.is_infinite()) return WaitSem(sem, object);
   // An absolute time: retrying after EINTR keeps the same deadline.
   const struct timespec when = deadline.MonotonicTimespec();
-  if (RetryOnEintr([&] {
-        return ::sem_clockwait(sem, CLOCK_MONOTONIC, &when);
-      }) == 0) {
+  if (RetryOnEintr(
+          [&] { return ::sem_clockwait(sem, CLOCK_MONOTONIC, &when); }) == 0) {
     return absl::OkStatus();
   }
   return SemError(errno, "sem_clockwait", object);
@@ -48,10 +47,9 @@ absl::StatusOr<int> SemValue(sem_t* sem, absl::string_view object) {
 
 absl::Status CheckPosixInitialValue(unsigned value, absl::string_view object) {
   if (value <= kMaxPosixSemaphoreValue) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("semaphore ", QuoteForMessage(object), ": initial value ",
-                   value, " is above SEM_VALUE_MAX (",
-                   kMaxPosixSemaphoreValue, ")"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "semaphore ", QuoteForMessage(object), ": initial value ", value,
+      " is above SEM_VALUE_MAX (", kMaxPosixSemaphoreValue, ")"));
 }
 
 }  // namespace ipcbox::semaphore_internal

@@ -22,11 +22,12 @@ absl::Status SysvError(int errnum, absl::string_view call, int id) {
     // EINVAL is also "bad argument", but every argument ipcbox passes has
     // been checked: what is left is an id that does not name a set.
     return absl::NotFoundError(absl::StrCat(
-        call, "(System V semaphore set id ", id,
-        "): the set was removed (", errnum == EIDRM ? "EIDRM" : "EINVAL",
+        call, "(System V semaphore set id ", id, "): the set was removed (",
+        errnum == EIDRM ? "EIDRM" : "EINVAL",
         "); its id no longer names a set"));
   }
-  return ErrnoError(errnum, call, absl::StrCat("System V semaphore set id ", id));
+  return ErrnoError(errnum, call,
+                    absl::StrCat("System V semaphore set id ", id));
 }
 
 absl::Status SemopUntil(int id, struct sembuf* ops, size_t count,
@@ -53,9 +54,9 @@ absl::StatusOr<int> SemctlGet(int id, int index, int cmd,
 
 absl::Status CheckSysvValue(unsigned value) {
   if (value <= kMaxSysvSemaphoreValue) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "System V semaphore value ", value, " is above SEMVMX (",
-      kMaxSysvSemaphoreValue, ")"));
+  return absl::InvalidArgumentError(absl::StrCat("System V semaphore value ",
+                                                 value, " is above SEMVMX (",
+                                                 kMaxSysvSemaphoreValue, ")"));
 }
 
 }  // namespace ipcbox::semaphore_internal

@@ -19,7 +19,8 @@ namespace ipcbox::shared_file_internal {
 absl::StatusOr<bool> IsCurrent(const FcntlLock& lock, const std::string& path) {
   struct stat named;
   struct stat held;
-  if (::lstat(path.c_str(), &named) != 0) return ErrnoError(errno, "lstat", path);
+  if (::lstat(path.c_str(), &named) != 0)
+    return ErrnoError(errno, "lstat", path);
   if (!S_ISREG(named.st_mode)) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, " is no longer a regular file"));

@@ -19,9 +19,10 @@ absl::Status ClaimSignal(int signo, const char* owner) {
   if (g_claimed[signo].compare_exchange_strong(expected, true)) {
     return absl::OkStatus();
   }
-  return absl::AlreadyExistsError(absl::StrCat(
-      owner, ": ", SignalName(signo), " already has an ipcbox handler "
-      "(a SignalFlag or SignalPipe that is still alive)"));
+  return absl::AlreadyExistsError(
+      absl::StrCat(owner, ": ", SignalName(signo),
+                   " already has an ipcbox handler "
+                   "(a SignalFlag or SignalPipe that is still alive)"));
 }
 
 void ReleaseSignal(int signo) { g_claimed[signo].store(false); }

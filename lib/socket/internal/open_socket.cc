@@ -23,8 +23,8 @@
 #include "ipcbox/core/quote.h"
 #include "ipcbox/core/retry.h"
 #include "ipcbox/core/wait_ready.h"
-#include "ipcbox/socket/unix_path_owner.h"
 #include "ipcbox/socket/socket_address.h"
+#include "ipcbox/socket/unix_path_owner.h"
 
 namespace ipcbox {
 namespace socket_internal {
@@ -47,8 +47,7 @@ absl::Status ApplyIpOptions(int fd, const SocketAddress& address,
   }
   if (address.family() == AF_INET6) {
     return SetIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-                        settings.ipv6_only ? 1 : 0,
-                        "setsockopt(IPV6_V6ONLY)");
+                        settings.ipv6_only ? 1 : 0, "setsockopt(IPV6_V6ONLY)");
   }
   return absl::OkStatus();
 }
@@ -77,15 +76,15 @@ HelperBind BindWithMode(int fd, const SocketAddress& address, mode_t mode) {
   if (pid < 0) return {errno, "fork"};
   if (pid == 0) {
     ::umask(~mode & 0777);
-    const int err = ::bind(fd, address.sockaddr(), address.size()) == 0 ? 0
-                                                                        : errno;
+    const int err =
+        ::bind(fd, address.sockaddr(), address.size()) == 0 ? 0 : errno;
     (void)!::write(write_end.get(), &err, sizeof(err));
     ::_exit(0);
   }
   write_end.reset();
   int err = 0;
-  const ssize_t n = RetryOnEintr(
-      [&] { return ::read(read_end.get(), &err, sizeof(err)); });
+  const ssize_t n =
+      RetryOnEintr([&] { return ::read(read_end.get(), &err, sizeof(err)); });
   const int read_errno = errno;
   // Reap it; if a SIGCHLD handler of the program got there first, so be it.
   (void)RetryOnEintr([&] { return ::waitpid(pid, nullptr, 0); });
@@ -115,11 +114,11 @@ absl::StatusOr<PathState> ProbeUnixPath(const SocketAddress& address,
   switch (errno) {
     case ECONNREFUSED:  // a socket file with no socket behind it
       return PathState::kStale;
-    case EAGAIN:        // a live listener with a full backlog
+    case EAGAIN:  // a live listener with a full backlog
     case EINPROGRESS:
-    case EPROTOTYPE:    // a live socket of another type
+    case EPROTOTYPE:  // a live socket of another type
       return PathState::kLive;
-    case ENOENT:        // removed in the meantime
+    case ENOENT:  // removed in the meantime
       return PathState::kGone;
     default:
       return ErrnoError(errno, "connect (probing for a stale socket)",
@@ -131,8 +130,8 @@ absl::StatusOr<PathState> ProbeUnixPath(const SocketAddress& address,
 // written in place would repeat the quoting and concatenation.
 absl::Status BindRefused(absl::StatusCode code, absl::string_view path,
                          absl::string_view why) {
-  return absl::Status(
-      code, absl::StrCat("bind(", QuoteForMessage(path), "): ", why));
+  return absl::Status(code,
+                      absl::StrCat("bind(", QuoteForMessage(path), "): ", why));
 }
 
 absl::Status InUse(const SocketAddress& address, absl::string_view why) {

@@ -19,16 +19,16 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/permissions.h"
-#include "ipcbox/socket/unix_path_owner.h"
 #include "ipcbox/socket/socket_address.h"
+#include "ipcbox/socket/unix_path_owner.h"
 
 namespace ipcbox {
 namespace socket_internal {
 
 struct BindSettings {
-  bool reuse_address = false;     // SO_REUSEADDR (IP only)
-  bool ipv6_only = true;          // IPV6_V6ONLY (IPv6 only)
-  Permissions permissions;        // of a Unix socket file
+  bool reuse_address = false;      // SO_REUSEADDR (IP only)
+  bool ipv6_only = true;           // IPV6_V6ONLY (IPv6 only)
+  Permissions permissions;         // of a Unix socket file
   bool replace_stale_path = true;  // see `BindSocket()`
 };
 

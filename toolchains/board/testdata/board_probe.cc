@@ -49,9 +49,8 @@ int CheckEnvironment(const char* program) {
     return Fail("TEST_TMPDIR is not writable");
   }
   // The data file must have come along with the binary.
-  const std::string data =
-      Env("TEST_SRCDIR") + "/" + Env("TEST_WORKSPACE") +
-      "/toolchains/board/testdata/probe_data.txt";
+  const std::string data = Env("TEST_SRCDIR") + "/" + Env("TEST_WORKSPACE") +
+                           "/toolchains/board/testdata/probe_data.txt";
   if (access(data.c_str(), R_OK) != 0) return Fail("no data file " + data);
   if (Env("GTEST_OUTPUT") != "xml:" + Env("XML_OUTPUT_FILE")) {
     return Fail("GTEST_OUTPUT does not name XML_OUTPUT_FILE");

@@ -30,8 +30,8 @@ int main() {
   int fd = shm_open("/fp", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return 1;
   if (ftruncate(fd, sizeof(Segment)) != 0) return 1;
-  void* p = mmap(nullptr, sizeof(Segment), PROT_READ | PROT_WRITE, MAP_SHARED,
-                 fd, 0);
+  void* p =
+      mmap(nullptr, sizeof(Segment), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) return 1;
   Segment* segment = static_cast<Segment*>(p);
   const uint32_t head = segment->head.load(std::memory_order_relaxed);

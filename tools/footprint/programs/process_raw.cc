@@ -9,7 +9,8 @@ int main() {
   char arg0[] = "true";
   char* argv[] = {arg0, nullptr};
   pid_t pid;
-  if (posix_spawnp(&pid, "true", nullptr, nullptr, argv, environ) != 0) return 1;
+  if (posix_spawnp(&pid, "true", nullptr, nullptr, argv, environ) != 0)
+    return 1;
   int status;
   return waitpid(pid, &status, 0) == pid ? 0 : 1;
 }

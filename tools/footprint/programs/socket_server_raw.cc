@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
   addr.sun_family = AF_UNIX;
   strncpy(addr.sun_path, argv[1], sizeof(addr.sun_path) - 1);
   int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+  if (listener < 0 ||
+      bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       listen(listener, 16) != 0) {
     return 1;
   }
@@ -24,7 +25,8 @@ int main(int argc, char** argv) {
     for (int i = n - 1; i >= 0; --i) {
       if (!(fds[i].revents & POLLIN)) continue;
       if (i == 0) {
-        int c = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        int c =
+            accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c >= 0 && n < 64) fds[n++] = {c, POLLIN, 0};
         continue;
       }

@@ -8,7 +8,7 @@
 
 int main(int argc, char** argv) {
   (void)argv;
-  absl::Status status = argc > 5 ? absl::InternalError("many arguments")
-                                 : absl::OkStatus();
+  absl::Status status =
+      argc > 5 ? absl::InternalError("many arguments") : absl::OkStatus();
   return status.ok() ? EXIT_SUCCESS : EXIT_FAILURE;
 }
