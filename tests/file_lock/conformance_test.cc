@@ -78,19 +78,10 @@ class FileLockTest : public ::testing::Test {
   TempPath file_;
 };
 
-using Backends = ::testing::Types<FcntlLock, OfdLock, FlockLock>;
+using ::ipcbox::testing::LockBackendNames;
+using ::ipcbox::testing::LockBackends;
 
-class BackendNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    if (std::is_same_v<T, FcntlLock>) return "fcntl";
-    if (std::is_same_v<T, OfdLock>) return "ofd";
-    return "flock";
-  }
-};
-
-TYPED_TEST_SUITE(FileLockTest, Backends, BackendNames);
+TYPED_TEST_SUITE(FileLockTest, LockBackends, LockBackendNames);
 
 // --- Opening
 // ------------------------------------------------------------------

@@ -251,6 +251,20 @@ Outcome InAnotherProcess(const std::string& path, Fn&& fn) {
   return static_cast<Outcome>(result.exit_code);
 }
 
+// The three lock types, for typed tests, and their names in test output:
+//   TYPED_TEST_SUITE(MyTest, LockBackends, LockBackendNames);
+using LockBackends = ::testing::Types<FcntlLock, OfdLock, FlockLock>;
+
+class LockBackendNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    if (std::is_same_v<T, FcntlLock>) return "fcntl";
+    if (std::is_same_v<T, OfdLock>) return "ofd";
+    return "flock";
+  }
+};
+
 }  // namespace ipcbox::testing
 
 #endif  // IPCBOX_TESTS_FILE_LOCK_LOCK_TEST_UTIL_H_

@@ -67,19 +67,10 @@ class TimedWaitTest : public ::testing::Test {
   LockT waiter_;
 };
 
-using Backends = ::testing::Types<FcntlLock, OfdLock, FlockLock>;
+using ::ipcbox::testing::LockBackendNames;
+using ::ipcbox::testing::LockBackends;
 
-class BackendNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    if (std::is_same_v<T, FcntlLock>) return "fcntl";
-    if (std::is_same_v<T, OfdLock>) return "ofd";
-    return "flock";
-  }
-};
-
-TYPED_TEST_SUITE(TimedWaitTest, Backends, BackendNames);
+TYPED_TEST_SUITE(TimedWaitTest, LockBackends, LockBackendNames);
 
 // Every signal's disposition, to compare before and after.
 std::vector<struct sigaction> Dispositions() {
