@@ -10,28 +10,39 @@
 # defaults below and so override them.
 #
 # No IPC object outlives the run, even one the benchmark leaves behind by
-# crashing or hanging (its teardown does not run then):
-#   - the run gets a private IPC namespace when unshare(1) may make one, so
-#     System V objects and POSIX message queues die with it; what is still
-#     there when the benchmark has exited is a leak, and fails the test;
-#   - POSIX shared memory and named semaphores are files in /dev/shm, which
-#     no IPC namespace covers; their names hold the pid of the process that
-#     made them (UniqueName()), so the benchmark's are found by its pid,
-#     reported as a leak and removed;
+# crashing or hanging (its teardown does not run then). Where unshare(1) may
+# make them, the run gets private IPC and mount namespaces with a tmpfs of
+# its own on /dev/shm:
+#   - System V objects and POSIX message queues live in the IPC namespace,
+#     POSIX shared memory and named semaphores in that /dev/shm; whatever
+#     is still in either once the benchmark has exited is a leak and fails
+#     the test, and dies with the namespaces;
+#   - without the namespaces, /dev/shm is the machine's, shared with tests
+#     running beside this one; the benchmark's objects are found by the pid
+#     in their names (UniqueName()), reported and removed. Bazel's sandbox
+#     gives each test a pid namespace, so another test's pid can be the
+#     same: that fallback can blame this benchmark for a neighbour's objects.
 #   - FIFOs and lock files go to $TEST_TMPDIR (UniqueTempPath()), which
 #     Bazel removes.
 set -euo pipefail
 
-# Re-run this script in a private IPC namespace: as root directly, otherwise
-# as root of a new user namespace. The marker stops the recursion; without
-# either kind of namespace the test runs as it is and says so.
+# Re-run this script in private IPC and mount namespaces: as root directly,
+# otherwise as root of a new user namespace. A probe mount proves the tmpfs
+# on /dev/shm can be made. The marker stops the recursion; without the
+# namespaces the test runs as it is and says so.
+readonly private_namespaces="--ipc --mount --propagation private"
 if [[ -z "${IPCBOX_BENCH_SMOKE_NAMESPACE:-}" ]]; then
-  for isolate in "unshare --ipc" "unshare --user --map-root-user --ipc"; do
-    if $isolate true 2>/dev/null; then
+  for isolate in "unshare $private_namespaces" \
+                 "unshare --user --map-root-user $private_namespaces"; do
+    if $isolate mount -t tmpfs -o size=1m probe /dev/shm 2>/dev/null; then
       IPCBOX_BENCH_SMOKE_NAMESPACE="$isolate" exec $isolate "$0" "$@"
     fi
   done
   IPCBOX_BENCH_SMOKE_NAMESPACE=none
+fi
+if [[ "$IPCBOX_BENCH_SMOKE_NAMESPACE" != none ]]; then
+  # tmpfs takes pages only as they are written; the bound stops a runaway.
+  mount -t tmpfs -o size=512m,mode=1777 ipcbox-bench-shm /dev/shm
 fi
 
 readonly runner=$1
@@ -55,8 +66,13 @@ fail() {
   failures=$((failures + 1))
 }
 
-# POSIX objects of the benchmark's process, by the pid in their names.
+# POSIX objects of the benchmark: all of the private /dev/shm, or else
+# those with the benchmark's pid in their names.
 posix_leftovers() {
+  if [[ "$IPCBOX_BENCH_SMOKE_NAMESPACE" != none ]]; then
+    find /dev/shm -mindepth 1 -maxdepth 1 2>/dev/null || true
+    return 0
+  fi
   [[ -n "$pid" ]] || return 0
   find /dev/shm -maxdepth 1 -name "*.$pid.*" 2>/dev/null || true
 }
