@@ -1,28 +1,21 @@
-"""Macros for a mechanism whose type has interchangeable backends.
+"""ipcbox_generic_library(): a mechanism's generic type and its contract.
 
 A mechanism such as lib/semaphore has one library per backend (:posix,
-:sysv), a generic library whose type is the backend the build settings pick,
-and a contract (a header of compile-time checks) that every backend keeps:
+:sysv), named after the values of the //platforms setting that chooses
+between them. Besides those, it has a generic library whose type is the
+backend the build settings pick, and a contract (a header of compile-time
+checks) that every backend keeps. One call declares both:
 
-    load("//bazel:ipcbox_backend.bzl", "ipcbox_contract", "ipcbox_generic_library")
+    load("//bazel:ipcbox_backend.bzl", "ipcbox_generic_library")
 
     ipcbox_generic_library(
-        name = "semaphore",
+        name = "semaphore",  # //lib/semaphore, ipcbox::Semaphore
         hdrs = ["semaphore.h"],
-        choice = "ipc_flavor",
+        choice = "ipc_flavor",  # :posix or :sysv
+        contract = "semaphore_contract.h",  # :contract and :contract_check
+        contract_deps = [...],
         deps = [":options"],
     )
-
-    ipcbox_contract(
-        name = "contract",
-        hdrs = ["semaphore_contract.h"],
-        srcs = ["semaphore_contract_check.cc"],
-        choice = "ipc_flavor",
-        deps = [...],
-    )
-
-The backend targets are named after the values of the choice (:posix and
-:sysv; :fcntl, :ofd and :flock), which is how both macros find them.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
@@ -48,61 +41,56 @@ def _backends(choice):
         fail("unknown choice '%s'; one of %s" % (choice, sorted(_BACKENDS.keys())))
     return _BACKENDS[choice]
 
-def ipcbox_generic_library(name, hdrs, choice, deps = [], **kwargs):
-    """The generic type of a mechanism: the backend `choice` resolves, and only it.
+def ipcbox_generic_library(name, hdrs, choice, contract, contract_deps, deps = [], **kwargs):
+    """The generic type of a mechanism, and the contract each of its backends keeps.
 
-    Generates an ipcbox_cc_library `name` that depends on `deps`,
-    //platforms:selected_backends (the IPCBOX_* defines its header tests to
-    alias the chosen type) and, through a select() on //platforms' resolved
-    settings, the one backend target chosen, so a binary links only that one.
+    Generates three targets in the calling package:
+      `name`: an ipcbox_cc_library of `hdrs` that depends on `deps`,
+        //platforms:selected_backends (the IPCBOX_* defines by which the
+        header aliases the chosen type) and, through a select() on
+        //platforms' resolved settings, on the chosen backend target only,
+        so that a binary links just that one;
+      :contract: an ipcbox_cc_library of the `contract` header, which a
+        product may use too (it ships in the SDK);
+      :contract_check: a private cc_library that compiles the contract's
+        checks (`contract` with "_check.cc" for ".h": a_contract.h is
+        checked by a_contract_check.cc) against every backend of `choice`,
+        not only the chosen one, so that a backend that drifts from the
+        contract fails `bazel build //lib/...`. It is tagged not_shipped: a
+        compile-time check, not a library a product links (dist/check_sdk.sh
+        leaves such targets out of the SDK).
 
     Args:
-      name: the generic target, usually the package's name.
+      name: the generic target, the package's name.
       hdrs: the header that aliases the chosen backend's type.
-      choice: "ipc_flavor" (:posix, :sysv) or "lock_backend" (:fcntl, :ofd,
-        :flock), the //platforms build setting that picks the backend.
-      deps: what the header needs besides the backend.
-      **kwargs: any other ipcbox_cc_library attribute.
+      choice: "ipc_flavor" (backends :posix, :sysv) or "lock_backend"
+        (:fcntl, :ofd, :flock), the //platforms setting that picks one.
+      contract: the contract header, "<something>_contract.h".
+      contract_deps: what the contract header needs.
+      deps: what `hdrs` needs besides the backend.
+      **kwargs: any other ipcbox_cc_library attribute, for `name`.
     """
+    backends = _backends(choice)
+    if not contract.endswith("_contract.h"):
+        fail("the contract header is <something>_contract.h, not %s" % contract)
     ipcbox_cc_library(
         name = name,
         hdrs = hdrs,
         deps = deps + ["//platforms:selected_backends"] + select({
             setting: [":" + backend]
-            for backend, setting in _backends(choice).items()
+            for backend, setting in backends.items()
         }),
         **kwargs
     )
-
-def ipcbox_contract(name, hdrs, srcs, choice, deps):
-    """A mechanism's contract, and its check against every backend.
-
-    Generates two targets:
-      `name`: an ipcbox_cc_library of the contract header(s), which products
-        may use too (it ships in the SDK);
-      `name + "_check"`: a private cc_library that compiles `srcs` (the
-        static_asserts of the contract on each backend type) against every
-        backend of `choice`, not only the selected one, so a backend that
-        drifts from the contract fails `bazel build //lib/...`. It is tagged
-        not_shipped: a compile-time check, not a library a product links
-        (dist/check_sdk.sh leaves such targets out of the SDK).
-
-    Args:
-      name: the contract library, usually "contract".
-      hdrs: the contract header(s).
-      srcs: the check's source file(s).
-      choice: as for ipcbox_generic_library; which backends to check.
-      deps: what the contract header needs.
-    """
     ipcbox_cc_library(
-        name = name,
-        hdrs = hdrs,
-        deps = deps,
+        name = "contract",
+        hdrs = [contract],
+        deps = contract_deps,
     )
     cc_library(
-        name = name + "_check",
-        srcs = srcs,
+        name = "contract_check",
+        srcs = [contract[:-len(".h")] + "_check.cc"],
         tags = ["not_shipped"],
         visibility = ["//visibility:private"],
-        deps = [":" + name] + [":" + backend for backend in sorted(_backends(choice).keys())],
+        deps = [":contract"] + [":" + backend for backend in sorted(backends.keys())],
     )
