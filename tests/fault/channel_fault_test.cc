@@ -35,19 +35,9 @@
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::OwnSharedMemoryEntries;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
-constexpr int kStorm = 100;
 const ChannelOptions kOptions{4, 2, 64};
 
 struct Case {
@@ -281,4 +271,4 @@ TEST_F(ChannelReceiveFaultTest, AnEndlessFutexStormEndsAtTheDeadline) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

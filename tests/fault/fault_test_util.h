@@ -1,6 +1,6 @@
-// Helpers for the fault-injection tests: counting open descriptors (a leak
-// check), and a tally of the faults injected per test, printed at the end
-// so the suite reports how many it tried.
+// Helpers for the fault-injection tests: building a Fault, counting open
+// descriptors (a leak check), and a tally of the faults injected per test,
+// printed at the end so the suite reports how many it tried.
 
 #ifndef IPCBOX_TESTS_FAULT_FAULT_TEST_UTIL_H_
 #define IPCBOX_TESTS_FAULT_FAULT_TEST_UTIL_H_
@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <set>
@@ -16,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/support/fault_injection.h"
 
@@ -73,13 +75,20 @@ inline std::set<std::string> OwnSharedMemoryEntries(const char* prefix) {
   return names;
 }
 
+// How many calls an EINTR storm interrupts, and a deadline no passing run
+// comes near (only a call that hangs on the storm reaches it).
+inline constexpr int kStorm = 100;
+inline constexpr absl::Duration kLong = absl::Seconds(30);
+
 // A fault of `error` on the next `count` calls (-1: every call), on
-// descriptor (or id) `fd` (-1: any).
-inline Fault FaultOn(int fd, int error, int count) {
+// descriptor (or id) `fd` (-1: any); with `error` 0 and `max_bytes` set, a
+// short transfer instead.
+inline Fault FaultOn(int fd, int error, int count, size_t max_bytes = 0) {
   Fault f;
   f.fd = fd;
   f.error = error;
   f.count = count;
+  f.max_bytes = max_bytes;
   return f;
 }
 

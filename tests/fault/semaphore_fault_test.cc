@@ -26,20 +26,8 @@
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IpcLeakCheck;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::OwnSharedMemoryEntries;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
-constexpr absl::Duration kLong = absl::Seconds(30);
-constexpr int kStorm = 100;
 
 // The same checks on any POSIX semaphore type (they share the sem_* calls).
 template <typename Sem>
@@ -251,4 +239,4 @@ TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -29,17 +29,8 @@
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::DirectoryEntries;
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
 
 constexpr absl::string_view kOld = "the previous contents, whole\n";
 constexpr absl::string_view kNew1 = "Now is the winter of our discontent\n";
@@ -166,4 +157,4 @@ TEST_F(SharedFileFaultTest, AFailedWriteLeavesThePreviousContents) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -25,17 +25,8 @@
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IpcLeakCheck;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::OwnSharedMemoryEntries;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
 
 constexpr size_t kSize = 64 * 1024;
 
@@ -183,4 +174,4 @@ TEST(SysvShmFaultTest, AFailedAttachOfAnExistingSegmentLeavesIt) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -26,19 +26,8 @@
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
-constexpr absl::Duration kLong = absl::Seconds(30);
-constexpr int kStorm = 100;
 
 bool Pending(int signo) {
   sigset_t pending;
@@ -196,4 +185,4 @@ TEST(SigpipeFaultTest, AnInterruptedDiscardIsRetried) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -19,25 +19,10 @@
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
 Deadline Soon() { return Deadline::After(absl::Seconds(30)); }
-
-Fault On(int fd, int error, int count, size_t max_bytes = 0) {
-  Fault f;
-  f.fd = fd;
-  f.error = error;
-  f.count = count;
-  f.max_bytes = max_bytes;
-  return f;
-}
 
 struct Connected {
   StreamListener listener;
@@ -70,20 +55,23 @@ TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
   ASSERT_TRUE(c.ok()) << c.status();
   const std::string data = Bytes(20000);
   {
-    ScopedFault eintr(Syscall::kSendto, On(c->client.fd().get(), EINTR, 100));
+    ScopedFault eintr(Syscall::kSendto,
+                      FaultOn(c->client.fd().get(), EINTR, 100));
     ASSERT_TRUE(c->client.SendAll(data.substr(0, 10000), Soon()).ok());
     EXPECT_EQ(eintr.injected(), 100);
     Tally(eintr);
   }
   {
-    ScopedFault shorts(Syscall::kSendto, On(c->client.fd().get(), 0, -1, 11));
+    ScopedFault shorts(Syscall::kSendto,
+                       FaultOn(c->client.fd().get(), 0, -1, 11));
     ASSERT_TRUE(c->client.SendAll(data.substr(10000), Soon()).ok());
     EXPECT_GE(shorts.injected(), 10000 / 11);
     Tally(shorts);
   }
   std::string got(data.size(), '\0');
   {
-    ScopedFault eintr(Syscall::kRecvfrom, On(c->server.fd().get(), EINTR, 100));
+    ScopedFault eintr(Syscall::kRecvfrom,
+                      FaultOn(c->server.fd().get(), EINTR, 100));
     ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
     EXPECT_EQ(eintr.injected(), 100);
     Tally(eintr);
@@ -96,7 +84,8 @@ TEST(SocketFaultTest, ShortReceivesLoseNothing) {
   ASSERT_TRUE(c.ok()) << c.status();
   const std::string data = Bytes(3000);
   ASSERT_TRUE(c->client.SendAll(data, Soon()).ok());
-  ScopedFault shorts(Syscall::kRecvfrom, On(c->server.fd().get(), 0, -1, 5));
+  ScopedFault shorts(Syscall::kRecvfrom,
+                     FaultOn(c->server.fd().get(), 0, -1, 5));
   std::string got(data.size(), '\0');
   ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
@@ -107,7 +96,8 @@ TEST(SocketFaultTest, ShortReceivesLoseNothing) {
 TEST(SocketFaultTest, EnobufsOnSendIsAStatusAndNotRetried) {
   absl::StatusOr<Connected> c = Connect();
   ASSERT_TRUE(c.ok()) << c.status();
-  ScopedFault nobufs(Syscall::kSendto, On(c->client.fd().get(), ENOBUFS, 1));
+  ScopedFault nobufs(Syscall::kSendto,
+                     FaultOn(c->client.fd().get(), ENOBUFS, 1));
   EXPECT_FALSE(c->client.SendAll("data", Soon()).ok());
   EXPECT_EQ(nobufs.injected(), 1);
   Tally(nobufs);
@@ -123,7 +113,8 @@ TEST(SocketFaultTest, AcceptFailingIsAStatusAndTheNextAcceptWorks) {
   ASSERT_TRUE(client.ok()) << client.status();
   const int before = OpenDescriptorCount();
   {
-    ScopedFault emfile(Syscall::kAccept4, On(listener->fd().get(), EMFILE, 1));
+    ScopedFault emfile(Syscall::kAccept4,
+                       FaultOn(listener->fd().get(), EMFILE, 1));
     absl::StatusOr<StreamSocket> refused = listener->Accept();
     EXPECT_TRUE(absl::IsResourceExhausted(refused.status()))
         << refused.status();
@@ -143,7 +134,7 @@ TEST(SocketFaultTest, SocketFailingLeaksNothing) {
   ASSERT_TRUE(address.ok());
   const int before = OpenDescriptorCount();
   for (int error : {EMFILE, ENFILE, ENOBUFS, EACCES}) {
-    ScopedFault no_socket(Syscall::kSocket, On(-1, error, 1));
+    ScopedFault no_socket(Syscall::kSocket, FaultOn(-1, error, 1));
     absl::StatusOr<StreamSocket> client =
         StreamSocket::Connect(*address, Soon());
     EXPECT_FALSE(client.ok());
@@ -157,4 +148,4 @@ TEST(SocketFaultTest, SocketFailingLeaksNothing) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing
