@@ -3,16 +3,14 @@
 // every sample received or counted missed, nothing left in /dev/shm.
 
 #include "examples/channel/tour_channel.h"
-#include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
+#include "tests/support/tour_scenario.h"
 
 namespace ipcbox::examples {
 namespace {
 
 TEST(ChannelTourTest, Verifies) {
-  tour::Report report;
-  const absl::Status status = RunChannelTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  ::ipcbox::testing::ExpectScenarioVerifies(RunChannelTour);
 }
 
 }  // namespace

@@ -6,16 +6,14 @@
 
 #include "absl/status/status.h"
 #include "examples/signal/tour_signal.h"
-#include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
+#include "tests/support/tour_scenario.h"
 
 namespace ipcbox::examples {
 namespace {
 
 TEST(ShutdownTourTest, ScenarioVerifies) {
-  tour::Report report;
-  const absl::Status status = RunShutdownTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  ::ipcbox::testing::ExpectScenarioVerifies(RunShutdownTour);
 }
 
 }  // namespace

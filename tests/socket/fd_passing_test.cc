@@ -30,14 +30,9 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::Soon;
 using ::testing::HasSubstr;
 
 struct PipeFds {
@@ -335,4 +330,4 @@ TEST(FdPassingTest, BadInputIsRefused) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

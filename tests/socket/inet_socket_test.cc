@@ -31,15 +31,9 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::ScopedSocketPath;
-using ::ipcbox::testing::Soon;
 using ::testing::HasSubstr;
 
 // A listener on `loopback` (port 0) and the address clients connect to.
@@ -443,4 +437,4 @@ TEST(ListenerTest, BlockingListenerTimedAccept) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -32,16 +32,8 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::ScopedSocketPath;
-using ::ipcbox::testing::Soon;
-using ::ipcbox::testing::UniqueAbstractAddress;
 
 std::string FindSocat() {
   const char* path = std::getenv("PATH");
@@ -258,4 +250,4 @@ TEST(SocatTest, SocatEchoesIpcboxUnixDatagrams) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

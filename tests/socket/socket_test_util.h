@@ -1,6 +1,6 @@
-// Helpers for the lib/socket tests: short unique Unix socket paths (Bazel's
-// $TEST_TMPDIR is too long for sun_path) removed by RAII, unique abstract
-// names, IPv6 detection, and generous deadlines.
+// Helpers for the lib/socket tests: unique abstract names, IPv6 detection,
+// generous deadlines, and (from tests/support/scoped_socket_path.h) short
+// unique Unix socket paths removed by RAII.
 
 #ifndef IPCBOX_TESTS_SOCKET_SOCKET_TEST_UTIL_H_
 #define IPCBOX_TESTS_SOCKET_SOCKET_TEST_UTIL_H_
@@ -17,29 +17,13 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/socket/socket_address.h"
+#include "tests/support/scoped_socket_path.h"
 
 namespace ipcbox::testing {
 
 // Bound for every wait a test makes on a peer that should answer promptly.
 inline constexpr absl::Duration kPatience = absl::Seconds(30);
 inline Deadline Soon() { return Deadline::After(kPatience); }
-
-// "/tmp/<prefix>.<pid>.<16 hex>": unique, and short enough for sun_path.
-// Removed (whatever is there) when the guard goes away.
-class ScopedSocketPath {
- public:
-  explicit ScopedSocketPath(absl::string_view prefix)
-      : path_(absl::StrCat("/tmp", UniqueName(prefix))) {}
-  ~ScopedSocketPath() { ::unlink(path_.c_str()); }
-  ScopedSocketPath(const ScopedSocketPath&) = delete;
-  ScopedSocketPath& operator=(const ScopedSocketPath&) = delete;
-
-  const std::string& path() const { return path_; }
-  SocketAddress address() const { return *SocketAddress::UnixPath(path_); }
-
- private:
-  std::string path_;
-};
 
 // A unique abstract name (nothing to clean up: it dies with the socket).
 inline SocketAddress UniqueAbstractAddress(absl::string_view prefix) {

@@ -35,16 +35,9 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::ScopedSocketPath;
-using ::ipcbox::testing::Soon;
-using ::ipcbox::testing::UniqueAbstractAddress;
 using ::testing::HasSubstr;
 
 bool PathExists(const std::string& path) {
@@ -632,4 +625,4 @@ TEST(SocketTest, ClosedSocketsFailClearly) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing
