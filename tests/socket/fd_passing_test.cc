@@ -35,17 +35,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct PipeFds {
-  Fd read_end;
-  Fd write_end;
-};
-
-PipeFds MakePipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return {};
-  return {Fd(fds[0]), Fd(fds[1])};
-}
-
 // How many descriptors this process has open.
 int OpenDescriptorCount() {
   DIR* dir = ::opendir("/proc/self/fd");

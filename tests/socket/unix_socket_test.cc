@@ -342,10 +342,8 @@ TEST(UnixPathTest, ALiveListenerIsNeverReplaced) {
 
 TEST(UnixPathTest, ALiveListenerWithAFullBacklogIsNeverReplaced) {
   ScopedSocketPath path("unix_full");
-  ListenOptions options;
-  options.backlog = 0;
   absl::StatusOr<StreamListener> live =
-      StreamListener::Listen(path.address(), options);
+      ListenWithMinimalBacklog(path.address());
   ASSERT_TRUE(live.ok()) << live.status();
   std::array<absl::StatusOr<StreamSocket>, 2> queued;
   for (auto& client : queued) {
