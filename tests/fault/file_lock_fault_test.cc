@@ -78,7 +78,6 @@ template <typename Backend>
 class FileLockFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fds_before_ = OpenDescriptorCount();
     path_ = UniqueTempPath("lock_fault");
     absl::StatusOr<typename Backend::Lock> lock = Backend::Lock::Open(path_);
     ASSERT_TRUE(lock.ok()) << lock.status();
@@ -87,7 +86,6 @@ class FileLockFaultTest : public ::testing::Test {
   void TearDown() override {
     lock_.reset();
     ::unlink(path_.c_str());
-    EXPECT_EQ(OpenDescriptorCount(), fds_before_);
   }
 
   // A fault on the backend's call, narrowed to the lock's descriptor and
@@ -98,53 +96,35 @@ class FileLockFaultTest : public ::testing::Test {
     return f;
   }
 
+  const LeakCheck leak_check_;  // first: it checks after the rest is gone
   std::string path_;
   std::optional<typename Backend::Lock> lock_;
-  int fds_before_ = 0;
 };
 
 using Backends = ::testing::Types<FcntlBackend, OfdBackend, FlockBackend>;
 TYPED_TEST_SUITE(FileLockFaultTest, Backends);
 
 TYPED_TEST(FileLockFaultTest, EintrStormOnTheBlockingCallIsRetried) {
-  ScopedFault storm(TypeParam::kCall,
-                    this->OnCommand(TypeParam::kWait, EINTR, kStorm));
-  EXPECT_TRUE(this->lock_->Lock(LockType::kExclusive).ok());
-  EXPECT_EQ(storm.injected(), kStorm);
-  Tally(storm);
+  ExpectRetriedThrough(TypeParam::kCall,
+                       this->OnCommand(TypeParam::kWait, EINTR, kStorm),
+                       [&] { return this->lock_->Lock(LockType::kExclusive); });
 }
 
 TYPED_TEST(FileLockFaultTest, EintrOnTheTryAndTheUnlockIsRetried) {
-  {
-    ScopedFault storm(TypeParam::kCall,
-                      this->OnCommand(TypeParam::kTry, EINTR, kStorm));
-    EXPECT_TRUE(this->lock_->TryLock(LockType::kExclusive).ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
-  {
-    ScopedFault storm(TypeParam::kCall,
-                      this->OnCommand(TypeParam::kUnlock, EINTR, kStorm));
-    EXPECT_TRUE(this->lock_->Unlock().ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
-  {
-    // A timed lock tries without blocking first.
-    ScopedFault storm(TypeParam::kCall,
-                      this->OnCommand(TypeParam::kTry, EINTR, kStorm));
-    EXPECT_TRUE(this->lock_->LockFor(LockType::kExclusive, kLong).ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
+  ExpectRetriedThrough(
+      TypeParam::kCall, this->OnCommand(TypeParam::kTry, EINTR, kStorm),
+      [&] { return this->lock_->TryLock(LockType::kExclusive); });
+  ExpectRetriedThrough(TypeParam::kCall,
+                       this->OnCommand(TypeParam::kUnlock, EINTR, kStorm),
+                       [&] { return this->lock_->Unlock(); });
+  // A timed lock tries without blocking first.
+  ExpectRetriedThrough(
+      TypeParam::kCall, this->OnCommand(TypeParam::kTry, EINTR, kStorm),
+      [&] { return this->lock_->LockFor(LockType::kExclusive, kLong); });
   if constexpr (TypeParam::kCall == Syscall::kFcntl) {
-    ScopedFault storm(TypeParam::kCall,
-                      this->OnCommand(TypeParam::kGet, EINTR, kStorm));
-    absl::StatusOr<std::optional<LockConflict>> conflict =
-        this->lock_->FindConflict(LockType::kExclusive);
-    EXPECT_TRUE(conflict.ok()) << conflict.status();
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
+    ExpectRetriedThrough(
+        TypeParam::kCall, this->OnCommand(TypeParam::kGet, EINTR, kStorm),
+        [&] { return this->lock_->FindConflict(LockType::kExclusive); });
   }
   ASSERT_TRUE(this->lock_->Unlock().ok());
   // Really unlocked: a second lock on the file gets it at once.
@@ -264,12 +244,10 @@ TYPED_TEST(FileLockFaultTest, AnErrorOnARetriedTryEndsTheWaitNamingTheCall) {
 
 TYPED_TEST(FileLockFaultTest, OtherErrorsNameTheCall) {
   for (int error : {ENOLCK, EDEADLK, ENOMEM}) {
-    ScopedFault fault(TypeParam::kCall,
-                      this->OnCommand(TypeParam::kWait, error, -1));
-    EXPECT_TRUE(IsErrorNaming(this->lock_->Lock(LockType::kExclusive),
-                              TypeParam::kWaitName));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(
+        TypeParam::kCall, this->OnCommand(TypeParam::kWait, error, -1),
+        TypeParam::kWaitName,
+        [&] { return this->lock_->Lock(LockType::kExclusive); });
   }
   // Nothing was taken: another lock on the file gets it at once.
   absl::StatusOr<typename TypeParam::Holder> other =

@@ -18,22 +18,15 @@
 #include "ipcbox/pipe/pipe.h"
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
+#include "tests/support/pattern.h"
 
 namespace ipcbox::testing {
 namespace {
 
-Deadline Soon() { return Deadline::After(absl::Seconds(30)); }
-
-std::string Bytes(size_t n) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + i % 26);
-  return s;
-}
-
 TEST(PipeFaultTest, AnEintrStormOnReadIsRetried) {
   absl::StatusOr<Pipe> pipe = CreatePipe();
   ASSERT_TRUE(pipe.ok()) << pipe.status();
-  const std::string data = Bytes(100);
+  const std::string data = Pattern(100);
   ASSERT_TRUE(pipe->writer.WriteAll(data).ok());
   ScopedFault storm(Syscall::kRead,
                     FaultOn(pipe->reader.fd().get(), EINTR, 200));
@@ -47,14 +40,10 @@ TEST(PipeFaultTest, AnEintrStormOnReadIsRetried) {
 TEST(PipeFaultTest, AnEintrStormOnWriteIsRetried) {
   absl::StatusOr<Pipe> pipe = CreatePipe();
   ASSERT_TRUE(pipe.ok()) << pipe.status();
-  const std::string data = Bytes(1000);
-  {
-    ScopedFault storm(Syscall::kWrite,
-                      FaultOn(pipe->writer.fd().get(), EINTR, 200));
-    EXPECT_TRUE(pipe->writer.WriteAll(data).ok());
-    EXPECT_EQ(storm.injected(), 200);
-    Tally(storm);
-  }
+  const std::string data = Pattern(1000);
+  ExpectRetriedThrough(Syscall::kWrite,
+                       FaultOn(pipe->writer.fd().get(), EINTR, 200),
+                       [&] { return pipe->writer.WriteAll(data); });
   std::string got(data.size(), '\0');
   EXPECT_TRUE(pipe->reader.ReadFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
@@ -63,7 +52,7 @@ TEST(PipeFaultTest, AnEintrStormOnWriteIsRetried) {
 TEST(PipeFaultTest, ShortReadsAndWritesLoseAndReorderNothing) {
   absl::StatusOr<Pipe> pipe = CreatePipe();
   ASSERT_TRUE(pipe.ok()) << pipe.status();
-  const std::string data = Bytes(5000);
+  const std::string data = Pattern(5000);
   {
     ScopedFault short_writes(Syscall::kWrite,
                              FaultOn(pipe->writer.fd().get(), 0, -1, 3));

@@ -143,11 +143,9 @@ TEST_F(SharedFileFaultTest, AFailedWriteLeavesThePreviousContents) {
     SCOPED_TRACE(c.skip);
     Fault f = FaultOn(-1, c.error, 1);
     f.skip = c.skip;
-    ScopedFault fault(c.call, f);
-    absl::StatusOr<WriteResult> wrote = writer_->Write({kNew1, kNew2});
-    EXPECT_TRUE(IsErrorNaming(wrote.status(), c.named));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(c.call, f, c.named, [&] {
+      return writer_->Write({kNew1, kNew2});
+    });
     ExpectUntouched();
   }
   // And the writer still works.

@@ -18,11 +18,10 @@
 #include "ipcbox/socket/stream_socket.h"
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
+#include "tests/support/pattern.h"
 
 namespace ipcbox::testing {
 namespace {
-
-Deadline Soon() { return Deadline::After(absl::Seconds(30)); }
 
 struct Connected {
   StreamListener listener;
@@ -44,16 +43,10 @@ absl::StatusOr<Connected> Connect() {
                    *std::move(server)};
 }
 
-std::string Bytes(size_t n) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(i * 7 + 3);
-  return s;
-}
-
 TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
   absl::StatusOr<Connected> c = Connect();
   ASSERT_TRUE(c.ok()) << c.status();
-  const std::string data = Bytes(20000);
+  const std::string data = Pattern(20000);
   {
     ScopedFault eintr(Syscall::kSendto,
                       FaultOn(c->client.fd().get(), EINTR, 100));
@@ -82,7 +75,7 @@ TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
 TEST(SocketFaultTest, ShortReceivesLoseNothing) {
   absl::StatusOr<Connected> c = Connect();
   ASSERT_TRUE(c.ok()) << c.status();
-  const std::string data = Bytes(3000);
+  const std::string data = Pattern(3000);
   ASSERT_TRUE(c->client.SendAll(data, Soon()).ok());
   ScopedFault shorts(Syscall::kRecvfrom,
                      FaultOn(c->server.fd().get(), 0, -1, 5));
