@@ -6,12 +6,6 @@
 #include "gtest/gtest.h"
 #include "tests/support/tour_scenario.h"
 
-namespace ipcbox::examples {
-namespace {
-
 TEST(ChannelTourTest, Verifies) {
-  ::ipcbox::testing::ExpectScenarioVerifies(RunChannelTour);
+  ipcbox::testing::ExpectScenarioVerifies(ipcbox::examples::RunChannelTour);
 }
-
-}  // namespace
-}  // namespace ipcbox::examples

@@ -125,6 +125,20 @@ absl::Status StatusOf(const absl::StatusOr<T>& result) {
   return result.status();
 }
 
+// Arms `fault` on `call`, runs `op`, expects the fault to have been
+// injected `times` times (and tallies it), and returns the status op()
+// ended with, for the caller's own checks of it.
+template <typename Op>
+absl::Status StatusUnderFault(Syscall call, const Fault& fault, Op op,
+                              int64_t times = 1) {
+  ScopedFault armed(call, fault);
+  absl::Status status = StatusOf(op());
+  EXPECT_EQ(armed.injected(), times)
+      << SyscallName(call) << ", errno " << fault.error;
+  Tally(armed);
+  return status;
+}
+
 // Arms `storm` (EINTR on `storm.count` calls) on `call`, runs `op` and
 // expects what the headers promise for EINTR: op() (returning a Status or
 // StatusOr) succeeds, having retried through every fault. Tallies them.
@@ -143,13 +157,8 @@ void ExpectRetriedThrough(Syscall call, const Fault& storm, Op op) {
 template <typename Op>
 void ExpectFailureNaming(Syscall call, const Fault& fault, const char* named,
                          Op op) {
-  ScopedFault armed(call, fault);
-  const absl::Status status = StatusOf(op());
-  EXPECT_TRUE(IsErrorNaming(status, named))
+  EXPECT_TRUE(IsErrorNaming(StatusUnderFault(call, fault, op), named))
       << SyscallName(call) << ", errno " << fault.error;
-  EXPECT_EQ(armed.injected(), 1)
-      << SyscallName(call) << ", errno " << fault.error;
-  Tally(armed);
 }
 
 // Made first in a test (or as a fixture's first member), checks when it

@@ -121,22 +121,17 @@ TEST_F(PosixQueueFaultTest, EagainIsWouldBlockAndNotRetried) {
 TEST_F(PosixQueueFaultTest, EmsgsizeAndEnomemAreStatusesAndLoseNothing) {
   ASSERT_TRUE(queue_.Send("first", 0).ok());
   for (int error : {EMSGSIZE, ENOMEM}) {
-    ScopedFault send(Syscall::kMqSend, FaultOn(queue_.fd(), error, 1));
-    const absl::Status sent = queue_.Send("second", 0);
+    const absl::Status sent =
+        StatusUnderFault(Syscall::kMqSend, FaultOn(queue_.fd(), error, 1),
+                         [&] { return queue_.Send("second", 0); });
     EXPECT_FALSE(sent.ok());
     EXPECT_FALSE(IsWouldBlock(sent) || IsTimedOut(sent)) << sent;
-    EXPECT_EQ(send.injected(), 1);
-    Tally(send);
 
-    ScopedFault receive(Syscall::kMqTimedreceive,
-                        FaultOn(queue_.fd(), error, 1));
-    absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
+    const absl::Status got = StatusUnderFault(
+        Syscall::kMqTimedreceive, FaultOn(queue_.fd(), error, 1),
+        [&] { return queue_.ReceiveFor(absl::MakeSpan(buf_), kLong); });
     EXPECT_FALSE(got.ok());
-    EXPECT_FALSE(IsWouldBlock(got.status()) || IsTimedOut(got.status()))
-        << got.status();
-    EXPECT_EQ(receive.injected(), 1);
-    Tally(receive);
+    EXPECT_FALSE(IsWouldBlock(got) || IsTimedOut(got)) << got;
   }
   EXPECT_EQ(Queued(), 1u);
   absl::StatusOr<ReceivedMessage> got = queue_.TryReceive(absl::MakeSpan(buf_));
@@ -244,30 +239,20 @@ TEST_F(SysvQueueFaultTest, EagainIsWouldBlockForATryAndPolledForATimedCall) {
 
 TEST_F(SysvQueueFaultTest, EnomemE2bigAndEidrmAreStatusesAndLoseNothing) {
   ASSERT_TRUE(queue_.Send("first", 0).ok());
-  {
-    ScopedFault no_memory(Syscall::kMsgsnd, FaultOn(queue_.id(), ENOMEM, 1));
-    const absl::Status sent = queue_.SendFor("second", 0, kLong);
-    EXPECT_FALSE(sent.ok());
-    EXPECT_FALSE(IsWouldBlock(sent) || IsTimedOut(sent)) << sent;
-    EXPECT_EQ(no_memory.injected(), 1);
-    Tally(no_memory);
-  }
-  {
-    ScopedFault too_big(Syscall::kMsgrcv, FaultOn(queue_.id(), E2BIG, 1));
-    absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
-    EXPECT_TRUE(absl::IsInvalidArgument(got.status())) << got.status();
-    EXPECT_EQ(too_big.injected(), 1);
-    Tally(too_big);
-  }
-  {
-    ScopedFault removed(Syscall::kMsgrcv, FaultOn(queue_.id(), EIDRM, 1));
-    absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
-    EXPECT_TRUE(absl::IsNotFound(got.status())) << got.status();
-    EXPECT_EQ(removed.injected(), 1);
-    Tally(removed);
-  }
+  const absl::Status sent =
+      StatusUnderFault(Syscall::kMsgsnd, FaultOn(queue_.id(), ENOMEM, 1),
+                       [&] { return queue_.SendFor("second", 0, kLong); });
+  EXPECT_FALSE(sent.ok());
+  EXPECT_FALSE(IsWouldBlock(sent) || IsTimedOut(sent)) << sent;
+  const auto receive = [&] {
+    return queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
+  };
+  const absl::Status too_big = StatusUnderFault(
+      Syscall::kMsgrcv, FaultOn(queue_.id(), E2BIG, 1), receive);
+  EXPECT_TRUE(absl::IsInvalidArgument(too_big)) << too_big;
+  const absl::Status removed = StatusUnderFault(
+      Syscall::kMsgrcv, FaultOn(queue_.id(), EIDRM, 1), receive);
+  EXPECT_TRUE(absl::IsNotFound(removed)) << removed;
   EXPECT_EQ(Queued(), 1u);
   absl::StatusOr<ReceivedMessage> got = queue_.TryReceive(absl::MakeSpan(buf_));
   ASSERT_TRUE(got.ok()) << got.status();

@@ -178,10 +178,10 @@ TEST_F(SysvSemaphoreFaultTest, OtherFailuresNameTheCallAndTakeNothing) {
 TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
   const IpcLeakCheck check;
   for (int error : {ENOSPC, ENOMEM}) {
-    absl::Status s;
-    ExpectFailureNaming(Syscall::kSemget, FaultOn(-1, error, 1), "semget", [&] {
-      return s = StatusOf(sysv::Semaphore::Create(sysv::IpcKey::Private()));
-    });
+    const absl::Status s = StatusUnderFault(
+        Syscall::kSemget, FaultOn(-1, error, 1),
+        [] { return sysv::Semaphore::Create(sysv::IpcKey::Private()); });
+    EXPECT_TRUE(IsErrorNaming(s, "semget"));
     if (error == ENOSPC) {
       EXPECT_TRUE(absl::IsResourceExhausted(s)) << s;
     }

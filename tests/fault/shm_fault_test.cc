@@ -59,10 +59,11 @@ TEST_F(PosixShmFaultTest, CreationFailuresNameTheCallAndLeaveNothing) {
            Case{Syscall::kMmap, EAGAIN, "mmap"},
            Case{Syscall::kMmap, ENFILE, "mmap"},
        }) {
-    absl::Status s;
-    ExpectFailureNaming(c.call, FaultOn(-1, c.error, 1), c.named, [&] {
-      return s = StatusOf(posix::SharedMemory::Create(FreshName(), kSize));
-    });
+    SCOPED_TRACE(SyscallName(c.call));
+    const absl::Status s = StatusUnderFault(
+        c.call, FaultOn(-1, c.error, 1),
+        [] { return posix::SharedMemory::Create(FreshName(), kSize); });
+    EXPECT_TRUE(IsErrorNaming(s, c.named));
     if (c.error == ENOSPC) {
       EXPECT_TRUE(absl::IsResourceExhausted(s)) << s;
     }

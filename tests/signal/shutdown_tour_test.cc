@@ -4,17 +4,10 @@
 // test keeps it passing on every architecture (the scenario only forks, so
 // it runs under qemu-user too).
 
-#include "absl/status/status.h"
 #include "examples/signal/tour_signal.h"
 #include "gtest/gtest.h"
 #include "tests/support/tour_scenario.h"
 
-namespace ipcbox::examples {
-namespace {
-
 TEST(ShutdownTourTest, ScenarioVerifies) {
-  ::ipcbox::testing::ExpectScenarioVerifies(RunShutdownTour);
+  ipcbox::testing::ExpectScenarioVerifies(ipcbox::examples::RunShutdownTour);
 }
-
-}  // namespace
-}  // namespace ipcbox::examples
