@@ -1,6 +1,6 @@
 // Helpers shared by the channel tests and the mixed-architecture peer: a
 // name guard that removes the channel's shm object even when a test fails,
-// and samples whose every byte is a function of their sequence number, so
+// a replayable random seed, and samples whose every byte is a function of their sequence number, so
 // that a torn, stale or misplaced sample is caught.
 
 #ifndef IPCBOX_TESTS_CHANNEL_CHANNEL_TEST_UTIL_H_
@@ -10,7 +10,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <random>
 #include <string>
 
 #include "absl/types/span.h"
@@ -32,6 +35,20 @@ class ChannelNameGuard {
  private:
   PosixName name_;
 };
+
+// The seed of a randomized test: $IPCBOX_CHANNEL_SEED if set (to replay a
+// failure), else a fresh one. Printed, so that any run can be replayed.
+inline uint64_t ReplayableSeed() {
+  uint64_t seed;
+  if (const char* s = std::getenv("IPCBOX_CHANNEL_SEED"); s && *s) {
+    seed = std::strtoull(s, nullptr, 0);
+  } else {
+    seed = std::random_device()() ^ (uint64_t{std::random_device()()} << 32);
+  }
+  std::printf("IPCBOX_CHANNEL_SEED=%llu\n",
+              static_cast<unsigned long long>(seed));
+  return seed;
+}
 
 // Sample length for sequence `seq` in slots of `max` bytes: varies, at
 // least 16 (the header below).

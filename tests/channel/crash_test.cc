@@ -31,6 +31,7 @@ namespace ipcbox {
 namespace {
 
 using ::ipcbox::testing::ChannelNameGuard;
+using ::ipcbox::testing::ReplayableSeed;
 using ::ipcbox::testing::CheckSample;
 using ::ipcbox::testing::ChildProcess;
 using ::ipcbox::testing::ExitedWith;
@@ -42,13 +43,6 @@ using ::ipcbox::testing::SampleLength;
 constexpr uint64_t kEndMarker = ~uint64_t{0};
 constexpr int kIterations = 200;
 constexpr absl::Duration kBudget = absl::Seconds(25);
-
-uint64_t Seed() {
-  if (const char* s = std::getenv("IPCBOX_CHANNEL_SEED"); s && *s) {
-    return std::strtoull(s, nullptr, 0);
-  }
-  return std::random_device()() ^ (uint64_t{std::random_device()()} << 32);
-}
 
 WaitOptions Quick() {
   WaitOptions waiting;
@@ -106,9 +100,7 @@ int ReceiveToEnd(const PosixName& name, bool hold_at_random, uint64_t seed) {
 }
 
 TEST(ChannelCrashTest, KilledSubscribersNeverStopThePublisher) {
-  const uint64_t seed = Seed();
-  std::printf("IPCBOX_CHANNEL_SEED=%llu\n",
-              static_cast<unsigned long long>(seed));
+  const uint64_t seed = ReplayableSeed();
   std::mt19937_64 random(seed);
   ChannelNameGuard guard("channel_kill_sub");
   absl::StatusOr<Publisher> publisher =
@@ -154,9 +146,7 @@ TEST(ChannelCrashTest, KilledSubscribersNeverStopThePublisher) {
 }
 
 TEST(ChannelCrashTest, KilledPublishersAreReplacedAndTheSequenceGoesOn) {
-  const uint64_t seed = Seed();
-  std::printf("IPCBOX_CHANNEL_SEED=%llu\n",
-              static_cast<unsigned long long>(seed));
+  const uint64_t seed = ReplayableSeed();
   std::mt19937_64 random(seed);
   ChannelNameGuard guard("channel_kill_pub");
   {

@@ -33,14 +33,8 @@ namespace ipcbox {
 namespace {
 
 using ::ipcbox::testing::ChannelNameGuard;
+using ::ipcbox::testing::ReplayableSeed;
 using ::ipcbox::testing::FillSample;
-
-uint64_t Seed() {
-  if (const char* s = std::getenv("IPCBOX_CHANNEL_SEED"); s && *s) {
-    return std::strtoull(s, nullptr, 0);
-  }
-  return std::random_device()() ^ (uint64_t{std::random_device()()} << 32);
-}
 
 // The test's own mapping of the channel, through which it scribbles.
 struct Scribbler {
@@ -105,9 +99,7 @@ class ChannelScribbleTest
     : public ::testing::TestWithParam<SlowSubscriberPolicy> {};
 
 TEST_P(ChannelScribbleTest, RandomBytesGiveErrorsNeverCrashes) {
-  const uint64_t seed = Seed();
-  std::printf("IPCBOX_CHANNEL_SEED=%llu\n",
-              static_cast<unsigned long long>(seed));
+  const uint64_t seed = ReplayableSeed();
   std::mt19937_64 random(seed);
   ChannelNameGuard guard("channel_scribble");
   ChannelOptions options{8, 4, 256};

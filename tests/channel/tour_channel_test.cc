@@ -3,17 +3,9 @@
 // every sample received or counted missed, nothing left in /dev/shm.
 
 #include "examples/channel/tour_channel.h"
-#include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
-
-namespace ipcbox::examples {
-namespace {
+#include "tests/support/tour_scenario.h"
 
 TEST(ChannelTourTest, Verifies) {
-  tour::Report report;
-  const absl::Status status = RunChannelTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  ipcbox::testing::ExpectScenarioVerifies(ipcbox::examples::RunChannelTour);
 }
-
-}  // namespace
-}  // namespace ipcbox::examples

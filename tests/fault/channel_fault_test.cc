@@ -35,19 +35,9 @@
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::OwnSharedMemoryEntries;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
-constexpr int kStorm = 100;
 const ChannelOptions kOptions{4, 2, 64};
 
 struct Case {
@@ -72,17 +62,7 @@ PosixName FreshName() {
 
 class ChannelFaultTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    shm_ = OwnSharedMemoryEntries("channel_fault");
-    fds_ = OpenDescriptorCount();
-  }
-  void TearDown() override {
-    EXPECT_EQ(OwnSharedMemoryEntries("channel_fault"), shm_);
-    EXPECT_EQ(OpenDescriptorCount(), fds_);
-  }
-
-  std::set<std::string> shm_;
-  int fds_ = 0;
+  const LeakCheck leak_check_{"channel_fault"};
 };
 
 TEST_F(ChannelFaultTest, AnonymousCreationFailuresNameTheCall) {
@@ -99,13 +79,8 @@ TEST_F(ChannelFaultTest, AnonymousCreationFailuresNameTheCall) {
            Case{Syscall::kMmap, EAGAIN, -1, "mmap"},
            Case{Syscall::kFcntl, ENOLCK, F_OFD_SETLK, "F_OFD_SETLK"},
        }) {
-    SCOPED_TRACE(::ipcbox::testing::SyscallName(c.call));
-    SCOPED_TRACE(c.error);
-    ScopedFault fault(c.call, FaultFor(c));
-    absl::StatusOr<Publisher> publisher = Publisher::CreateAnonymous(kOptions);
-    EXPECT_TRUE(IsErrorNaming(publisher.status(), c.named));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(c.call, FaultFor(c), c.named,
+                        [&] { return Publisher::CreateAnonymous(kOptions); });
   }
 }
 
@@ -118,14 +93,9 @@ TEST_F(ChannelFaultTest, NamedCreationFailuresNameTheCallAndLeaveNoObject) {
            Case{Syscall::kMmap, ENOMEM, -1, "mmap"},
            Case{Syscall::kFcntl, ENOLCK, F_OFD_SETLK, "F_OFD_SETLK"},
        }) {
-    SCOPED_TRACE(::ipcbox::testing::SyscallName(c.call));
-    SCOPED_TRACE(c.error);
-    ScopedFault fault(c.call, FaultFor(c));
-    absl::StatusOr<Publisher> publisher =
-        Publisher::Create(FreshName(), kOptions);
-    EXPECT_TRUE(IsErrorNaming(publisher.status(), c.named));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(c.call, FaultFor(c), c.named, [&] {
+      return Publisher::Create(FreshName(), kOptions);
+    });
   }
 }
 
@@ -189,18 +159,13 @@ TEST_F(ChannelFaultTest, AttachFailuresNameTheCallAndTakeNoPlace) {
            Case{Syscall::kMmap, ENOMEM, -1, "mmap"},
            Case{Syscall::kFcntl, ENOLCK, F_OFD_SETLK, "F_OFD_SETLK"},
        }) {
-    SCOPED_TRACE(::ipcbox::testing::SyscallName(c.call));
-    SCOPED_TRACE(c.error);
-    ScopedFault fault(c.call, FaultFor(c));
-    EXPECT_TRUE(IsErrorNaming(Subscriber::Attach(name).status(), c.named));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    SCOPED_TRACE(SyscallName(c.call));
+    ExpectFailureNaming(c.call, FaultFor(c), c.named,
+                        [&] { return Subscriber::Attach(name); });
     if (c.call != Syscall::kShmOpen) {
-      ScopedFault again(c.call, FaultFor(c));
-      EXPECT_TRUE(IsErrorNaming(Subscriber::AttachFd(publisher->fd()).status(),
-                                c.named));
-      EXPECT_EQ(again.injected(), 1);
-      Tally(again);
+      ExpectFailureNaming(c.call, FaultFor(c), c.named, [&] {
+        return Subscriber::AttachFd(publisher->fd());
+      });
     }
     EXPECT_EQ(publisher->AttachedSubscribers(), 0u);
   }
@@ -281,4 +246,4 @@ TEST_F(ChannelReceiveFaultTest, AnEndlessFutexStormEndsAtTheDeadline) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -1,6 +1,8 @@
-// Helpers for the fault-injection tests: counting open descriptors (a leak
-// check), and a tally of the faults injected per test, printed at the end
-// so the suite reports how many it tried.
+// Helpers for the fault-injection tests: building a Fault, the two checks
+// most faults come down to (an EINTR storm is ridden out; a failure is an
+// error naming its call), leak checks (descriptors, /dev/shm), and a tally
+// of the faults injected, printed at the end so that each binary reports
+// how many it tried.
 
 #ifndef IPCBOX_TESTS_FAULT_FAULT_TEST_UTIL_H_
 #define IPCBOX_TESTS_FAULT_FAULT_TEST_UTIL_H_
@@ -8,15 +10,19 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <set>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "ipcbox/core/deadline.h"
 #include "tests/support/fault_injection.h"
 
 namespace ipcbox::testing {
@@ -73,13 +79,21 @@ inline std::set<std::string> OwnSharedMemoryEntries(const char* prefix) {
   return names;
 }
 
+// How many calls an EINTR storm interrupts, and a deadline no passing run
+// comes near (only a call that hangs on the storm reaches it).
+inline constexpr int kStorm = 100;
+inline constexpr absl::Duration kLong = absl::Seconds(30);
+inline Deadline Soon() { return Deadline::After(kLong); }
+
 // A fault of `error` on the next `count` calls (-1: every call), on
-// descriptor (or id) `fd` (-1: any).
-inline Fault FaultOn(int fd, int error, int count) {
+// descriptor (or id) `fd` (-1: any); with `error` 0 and `max_bytes` set, a
+// short transfer instead.
+inline Fault FaultOn(int fd, int error, int count, size_t max_bytes = 0) {
   Fault f;
   f.fd = fd;
   f.error = error;
   f.count = count;
+  f.max_bytes = max_bytes;
   return f;
 }
 
@@ -102,6 +116,75 @@ inline ::testing::AssertionResult IsErrorNaming(const absl::Status& status,
   }
   return ::testing::AssertionSuccess();
 }
+
+// The status a call ended with, whether it returns absl::Status or
+// absl::StatusOr<T>.
+inline absl::Status StatusOf(absl::Status status) { return status; }
+template <typename T>
+absl::Status StatusOf(const absl::StatusOr<T>& result) {
+  return result.status();
+}
+
+// Arms `fault` on `call`, runs `op`, expects the fault to have been
+// injected `times` times (and tallies it), and returns the status op()
+// ended with, for the caller's own checks of it.
+template <typename Op>
+absl::Status StatusUnderFault(Syscall call, const Fault& fault, Op op,
+                              int64_t times = 1) {
+  ScopedFault armed(call, fault);
+  absl::Status status = StatusOf(op());
+  EXPECT_EQ(armed.injected(), times)
+      << SyscallName(call) << ", errno " << fault.error;
+  Tally(armed);
+  return status;
+}
+
+// Arms `storm` (EINTR on `storm.count` calls) on `call`, runs `op` and
+// expects what the headers promise for EINTR: op() (returning a Status or
+// StatusOr) succeeds, having retried through every fault. Tallies them.
+template <typename Op>
+void ExpectRetriedThrough(Syscall call, const Fault& storm, Op op) {
+  ScopedFault armed(call, storm);
+  const absl::Status status = StatusOf(op());
+  EXPECT_TRUE(status.ok()) << SyscallName(call) << " storm: " << status;
+  EXPECT_EQ(armed.injected(), storm.count) << SyscallName(call);
+  Tally(armed);
+}
+
+// Arms `fault` (one failure) on `call`, runs `op` and expects it to fail
+// with an error naming `named` (IsErrorNaming) after exactly that one
+// fault. Tallies it.
+template <typename Op>
+void ExpectFailureNaming(Syscall call, const Fault& fault, const char* named,
+                         Op op) {
+  EXPECT_TRUE(IsErrorNaming(StatusUnderFault(call, fault, op), named))
+      << SyscallName(call) << ", errno " << fault.error;
+}
+
+// Made first in a test (or as a fixture's first member), checks when it
+// goes away that the test left no descriptor open and, given the prefix
+// its objects are named with, nothing of its own in /dev/shm
+// (OwnSharedMemoryEntries): a failed call must clean up after itself.
+class LeakCheck {
+ public:
+  explicit LeakCheck(const char* shm_prefix = nullptr)
+      : shm_prefix_(shm_prefix), fds_(OpenDescriptorCount()) {
+    if (shm_prefix_ != nullptr) shm_ = OwnSharedMemoryEntries(shm_prefix_);
+  }
+  ~LeakCheck() {
+    EXPECT_EQ(OpenDescriptorCount(), fds_) << "descriptors left open";
+    if (shm_prefix_ != nullptr) {
+      EXPECT_EQ(OwnSharedMemoryEntries(shm_prefix_), shm_);
+    }
+  }
+  LeakCheck(const LeakCheck&) = delete;
+  LeakCheck& operator=(const LeakCheck&) = delete;
+
+ private:
+  const char* shm_prefix_;
+  int fds_;
+  std::set<std::string> shm_;
+};
 
 class FaultTally : public ::testing::EmptyTestEventListener {
  public:

@@ -33,19 +33,8 @@
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
-constexpr absl::Duration kLong = absl::Seconds(30);
-constexpr int kStorm = 100;
 
 // What differs between the backends: the call a fault goes on, and a
 // second lock in this process that conflicts with the one under test.
@@ -89,7 +78,6 @@ template <typename Backend>
 class FileLockFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fds_before_ = OpenDescriptorCount();
     path_ = UniqueTempPath("lock_fault");
     absl::StatusOr<typename Backend::Lock> lock = Backend::Lock::Open(path_);
     ASSERT_TRUE(lock.ok()) << lock.status();
@@ -98,64 +86,45 @@ class FileLockFaultTest : public ::testing::Test {
   void TearDown() override {
     lock_.reset();
     ::unlink(path_.c_str());
-    EXPECT_EQ(OpenDescriptorCount(), fds_before_);
   }
 
   // A fault on the backend's call, narrowed to the lock's descriptor and
   // (fcntl) to `cmd`.
-  Fault On(int cmd, int error, int count) {
+  Fault OnCommand(int cmd, int error, int count) {
     Fault f = FaultOn(lock_->fd(), error, count);
     f.command = cmd;
     return f;
   }
 
+  const LeakCheck leak_check_;  // first: it checks after the rest is gone
   std::string path_;
   std::optional<typename Backend::Lock> lock_;
-  int fds_before_ = 0;
 };
 
 using Backends = ::testing::Types<FcntlBackend, OfdBackend, FlockBackend>;
 TYPED_TEST_SUITE(FileLockFaultTest, Backends);
 
 TYPED_TEST(FileLockFaultTest, EintrStormOnTheBlockingCallIsRetried) {
-  ScopedFault storm(TypeParam::kCall,
-                    this->On(TypeParam::kWait, EINTR, kStorm));
-  EXPECT_TRUE(this->lock_->Lock(LockType::kExclusive).ok());
-  EXPECT_EQ(storm.injected(), kStorm);
-  Tally(storm);
+  ExpectRetriedThrough(TypeParam::kCall,
+                       this->OnCommand(TypeParam::kWait, EINTR, kStorm),
+                       [&] { return this->lock_->Lock(LockType::kExclusive); });
 }
 
 TYPED_TEST(FileLockFaultTest, EintrOnTheTryAndTheUnlockIsRetried) {
-  {
-    ScopedFault storm(TypeParam::kCall,
-                      this->On(TypeParam::kTry, EINTR, kStorm));
-    EXPECT_TRUE(this->lock_->TryLock(LockType::kExclusive).ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
-  {
-    ScopedFault storm(TypeParam::kCall,
-                      this->On(TypeParam::kUnlock, EINTR, kStorm));
-    EXPECT_TRUE(this->lock_->Unlock().ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
-  {
-    // A timed lock tries without blocking first.
-    ScopedFault storm(TypeParam::kCall,
-                      this->On(TypeParam::kTry, EINTR, kStorm));
-    EXPECT_TRUE(this->lock_->LockFor(LockType::kExclusive, kLong).ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
+  ExpectRetriedThrough(
+      TypeParam::kCall, this->OnCommand(TypeParam::kTry, EINTR, kStorm),
+      [&] { return this->lock_->TryLock(LockType::kExclusive); });
+  ExpectRetriedThrough(TypeParam::kCall,
+                       this->OnCommand(TypeParam::kUnlock, EINTR, kStorm),
+                       [&] { return this->lock_->Unlock(); });
+  // A timed lock tries without blocking first.
+  ExpectRetriedThrough(
+      TypeParam::kCall, this->OnCommand(TypeParam::kTry, EINTR, kStorm),
+      [&] { return this->lock_->LockFor(LockType::kExclusive, kLong); });
   if constexpr (TypeParam::kCall == Syscall::kFcntl) {
-    ScopedFault storm(TypeParam::kCall,
-                      this->On(TypeParam::kGet, EINTR, kStorm));
-    absl::StatusOr<std::optional<LockConflict>> conflict =
-        this->lock_->FindConflict(LockType::kExclusive);
-    EXPECT_TRUE(conflict.ok()) << conflict.status();
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
+    ExpectRetriedThrough(
+        TypeParam::kCall, this->OnCommand(TypeParam::kGet, EINTR, kStorm),
+        [&] { return this->lock_->FindConflict(LockType::kExclusive); });
   }
   ASSERT_TRUE(this->lock_->Unlock().ok());
   // Really unlocked: a second lock on the file gets it at once.
@@ -167,7 +136,8 @@ TYPED_TEST(FileLockFaultTest, EintrOnTheTryAndTheUnlockIsRetried) {
 
 TYPED_TEST(FileLockFaultTest, AConflictIsWouldBlockTriedOnce) {
   for (int error : TypeParam::kConflicts) {
-    ScopedFault taken(TypeParam::kCall, this->On(TypeParam::kTry, error, -1));
+    ScopedFault taken(TypeParam::kCall,
+                      this->OnCommand(TypeParam::kTry, error, -1));
     EXPECT_TRUE(IsWouldBlock(this->lock_->TryLock(LockType::kExclusive)));
     EXPECT_EQ(taken.injected(), 1);
     Tally(taken);
@@ -191,7 +161,7 @@ TYPED_TEST(FileLockFaultTest, ATimedWaitNeverMakesTheBlockingCall) {
       HoldTheLock<TypeParam>(this->path_);
   ASSERT_TRUE(holder.ok()) << holder.status();
   ScopedFault blocking(TypeParam::kCall,
-                       this->On(TypeParam::kWait, ENOLCK, -1));
+                       this->OnCommand(TypeParam::kWait, ENOLCK, -1));
   EXPECT_TRUE(IsTimedOut(
       this->lock_->LockFor(LockType::kExclusive, absl::Milliseconds(20))));
   EXPECT_EQ(blocking.injected(), 0);
@@ -224,7 +194,7 @@ TYPED_TEST(FileLockFaultTest, EintrStormOnTheRetriedTriesIsAbsorbed) {
   ASSERT_TRUE(holder.ok()) << holder.status();
   // Skip the first try; then every other attempt is interrupted once more.
   ScopedFault storm(TypeParam::kCall, [&] {
-    Fault f = this->On(TypeParam::kTry, EINTR, kStorm);
+    Fault f = this->OnCommand(TypeParam::kTry, EINTR, kStorm);
     f.skip = 1;
     return f;
   }());
@@ -262,7 +232,7 @@ TYPED_TEST(FileLockFaultTest, AnErrorOnARetriedTryEndsTheWaitNamingTheCall) {
       HoldTheLock<TypeParam>(this->path_);
   ASSERT_TRUE(holder.ok()) << holder.status();
   ScopedFault fault(TypeParam::kCall, [&] {
-    Fault f = this->On(TypeParam::kTry, ENOLCK, 1);
+    Fault f = this->OnCommand(TypeParam::kTry, ENOLCK, 1);
     f.skip = 2;  // the first try and one retry find the lock taken
     return f;
   }());
@@ -274,11 +244,10 @@ TYPED_TEST(FileLockFaultTest, AnErrorOnARetriedTryEndsTheWaitNamingTheCall) {
 
 TYPED_TEST(FileLockFaultTest, OtherErrorsNameTheCall) {
   for (int error : {ENOLCK, EDEADLK, ENOMEM}) {
-    ScopedFault fault(TypeParam::kCall, this->On(TypeParam::kWait, error, -1));
-    EXPECT_TRUE(IsErrorNaming(this->lock_->Lock(LockType::kExclusive),
-                              TypeParam::kWaitName));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(
+        TypeParam::kCall, this->OnCommand(TypeParam::kWait, error, -1),
+        TypeParam::kWaitName,
+        [&] { return this->lock_->Lock(LockType::kExclusive); });
   }
   // Nothing was taken: another lock on the file gets it at once.
   absl::StatusOr<typename TypeParam::Holder> other =
@@ -288,4 +257,4 @@ TYPED_TEST(FileLockFaultTest, OtherErrorsNameTheCall) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

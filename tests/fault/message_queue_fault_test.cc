@@ -29,26 +29,8 @@
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::IpcLeakCheck;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-
-constexpr absl::Duration kLong = absl::Seconds(30);
-
-Fault On(int fd, int error, int count) {
-  Fault f;
-  f.fd = fd;
-  f.error = error;
-  f.count = count;
-  return f;
-}
-
-void Count(const ScopedFault& fault) { ::ipcbox::testing::Tally(fault); }
 
 // --- POSIX -----------------------------------------------------------------
 
@@ -80,86 +62,76 @@ class PosixQueueFaultTest : public ::testing::Test {
 };
 
 TEST_F(PosixQueueFaultTest, EintrStormsOnEverySendAndReceiveAreRetried) {
+  ExpectRetriedThrough(Syscall::kMqTimedsend, FaultOn(queue_.fd(), EINTR, 100),
+                       [&] { return queue_.SendFor("timed", 1, kLong); });
+  ExpectRetriedThrough(Syscall::kMqSend, FaultOn(queue_.fd(), EINTR, 100),
+                       [&] { return queue_.Send("blocking", 1); });
   {
-    ScopedFault timed(Syscall::kMqTimedsend, On(queue_.fd(), EINTR, 100));
-    EXPECT_TRUE(queue_.SendFor("timed", 1, kLong).ok());
-    EXPECT_EQ(timed.injected(), 100);
-    Count(timed);
-  }
-  {
-    ScopedFault blocking(Syscall::kMqSend, On(queue_.fd(), EINTR, 100));
-    EXPECT_TRUE(queue_.Send("blocking", 1).ok());
-    EXPECT_EQ(blocking.injected(), 100);
-    Count(blocking);
-  }
-  {
-    ScopedFault timed(Syscall::kMqTimedreceive, On(queue_.fd(), EINTR, 100));
+    ScopedFault timed(Syscall::kMqTimedreceive,
+                      FaultOn(queue_.fd(), EINTR, 100));
     absl::StatusOr<ReceivedMessage> got =
         queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
     ASSERT_TRUE(got.ok()) << got.status();
     EXPECT_EQ(absl::string_view(buf_, got->size), "timed");
     EXPECT_EQ(timed.injected(), 100);
-    Count(timed);
+    Tally(timed);
   }
   {
-    ScopedFault blocking(Syscall::kMqReceive, On(queue_.fd(), EINTR, 100));
+    ScopedFault blocking(Syscall::kMqReceive, FaultOn(queue_.fd(), EINTR, 100));
     absl::StatusOr<ReceivedMessage> got = queue_.Receive(absl::MakeSpan(buf_));
     ASSERT_TRUE(got.ok()) << got.status();
     EXPECT_EQ(absl::string_view(buf_, got->size), "blocking");
     EXPECT_EQ(blocking.injected(), 100);
-    Count(blocking);
+    Tally(blocking);
   }
 }
 
 TEST_F(PosixQueueFaultTest, AnEarlyEtimedoutWithTimeLeftIsRetried) {
   // What a wall clock stepped forwards looks like to mq_timedreceive.
   ASSERT_TRUE(queue_.Send("late", 0).ok());
-  ScopedFault early(Syscall::kMqTimedreceive, On(queue_.fd(), ETIMEDOUT, 3));
+  ScopedFault early(Syscall::kMqTimedreceive,
+                    FaultOn(queue_.fd(), ETIMEDOUT, 3));
   absl::StatusOr<ReceivedMessage> got =
       queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(absl::string_view(buf_, got->size), "late");
   EXPECT_EQ(early.injected(), 3);
-  Count(early);
+  Tally(early);
 }
 
 TEST_F(PosixQueueFaultTest, EagainIsWouldBlockAndNotRetried) {
   {
-    ScopedFault full(Syscall::kMqTimedsend, On(queue_.fd(), EAGAIN, -1));
+    ScopedFault full(Syscall::kMqTimedsend, FaultOn(queue_.fd(), EAGAIN, -1));
     EXPECT_TRUE(IsWouldBlock(queue_.TrySend("x", 0)));
     // A timed send given EAGAIN (the queue made non-blocking behind the
     // object's back) says so at once rather than spinning to the deadline.
     EXPECT_TRUE(IsWouldBlock(queue_.SendFor("x", 0, kLong)));
     EXPECT_EQ(full.injected(), 2);
-    Count(full);
+    Tally(full);
   }
   EXPECT_EQ(Queued(), 0u);
-  ScopedFault empty(Syscall::kMqTimedreceive, On(queue_.fd(), EAGAIN, 1));
+  ScopedFault empty(Syscall::kMqTimedreceive, FaultOn(queue_.fd(), EAGAIN, 1));
   ASSERT_TRUE(queue_.Send("kept", 0).ok());
   EXPECT_TRUE(IsWouldBlock(queue_.TryReceive(absl::MakeSpan(buf_)).status()));
   EXPECT_EQ(empty.injected(), 1);
-  Count(empty);
+  Tally(empty);
   EXPECT_EQ(Queued(), 1u) << "a failed receive must not lose the message";
 }
 
 TEST_F(PosixQueueFaultTest, EmsgsizeAndEnomemAreStatusesAndLoseNothing) {
   ASSERT_TRUE(queue_.Send("first", 0).ok());
   for (int error : {EMSGSIZE, ENOMEM}) {
-    ScopedFault send(Syscall::kMqSend, On(queue_.fd(), error, 1));
-    const absl::Status sent = queue_.Send("second", 0);
+    const absl::Status sent =
+        StatusUnderFault(Syscall::kMqSend, FaultOn(queue_.fd(), error, 1),
+                         [&] { return queue_.Send("second", 0); });
     EXPECT_FALSE(sent.ok());
     EXPECT_FALSE(IsWouldBlock(sent) || IsTimedOut(sent)) << sent;
-    EXPECT_EQ(send.injected(), 1);
-    Count(send);
 
-    ScopedFault receive(Syscall::kMqTimedreceive, On(queue_.fd(), error, 1));
-    absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
+    const absl::Status got = StatusUnderFault(
+        Syscall::kMqTimedreceive, FaultOn(queue_.fd(), error, 1),
+        [&] { return queue_.ReceiveFor(absl::MakeSpan(buf_), kLong); });
     EXPECT_FALSE(got.ok());
-    EXPECT_FALSE(IsWouldBlock(got.status()) || IsTimedOut(got.status()))
-        << got.status();
-    EXPECT_EQ(receive.injected(), 1);
-    Count(receive);
+    EXPECT_FALSE(IsWouldBlock(got) || IsTimedOut(got)) << got;
   }
   EXPECT_EQ(Queued(), 1u);
   absl::StatusOr<ReceivedMessage> got = queue_.TryReceive(absl::MakeSpan(buf_));
@@ -172,7 +144,7 @@ TEST(PosixQueueOpenFaultTest, FailingMqOpenLeaksNoDescriptorAndNoQueue) {
   ASSERT_TRUE(name.ok()) << name.status();
   const int before = OpenDescriptorCount();
   for (int error : {ENOSPC, EMFILE, ENFILE, ENOMEM}) {
-    ScopedFault no_queue(Syscall::kMqOpen, On(-1, error, 1));
+    ScopedFault no_queue(Syscall::kMqOpen, FaultOn(-1, error, 1));
     posix::QueueOptions options;
     options.open_mode = OpenMode::kOpenOrCreate;
     options.capacity = QueueCapacity{4, 64};
@@ -183,7 +155,7 @@ TEST(PosixQueueOpenFaultTest, FailingMqOpenLeaksNoDescriptorAndNoQueue) {
       EXPECT_TRUE(absl::IsResourceExhausted(queue.status())) << queue.status();
     }
     EXPECT_EQ(no_queue.injected(), 1);
-    Count(no_queue);
+    Tally(no_queue);
   }
   EXPECT_EQ(OpenDescriptorCount(), before);
   posix::QueueOptions existing;
@@ -221,13 +193,13 @@ class SysvQueueFaultTest : public ::testing::Test {
 
 TEST_F(SysvQueueFaultTest, EintrStormsAreRetried) {
   {
-    ScopedFault send(Syscall::kMsgsnd, On(queue_.id(), EINTR, 100));
+    ScopedFault send(Syscall::kMsgsnd, FaultOn(queue_.id(), EINTR, 100));
     EXPECT_TRUE(queue_.Send("blocking", 1).ok());
     EXPECT_TRUE(queue_.SendFor("timed", 1, kLong).ok());
     EXPECT_EQ(send.injected(), 100);
-    Count(send);
+    Tally(send);
   }
-  ScopedFault receive(Syscall::kMsgrcv, On(queue_.id(), EINTR, 100));
+  ScopedFault receive(Syscall::kMsgrcv, FaultOn(queue_.id(), EINTR, 100));
   absl::StatusOr<ReceivedMessage> got = queue_.Receive(absl::MakeSpan(buf_));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(absl::string_view(buf_, got->size), "blocking");
@@ -235,62 +207,52 @@ TEST_F(SysvQueueFaultTest, EintrStormsAreRetried) {
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(absl::string_view(buf_, got->size), "timed");
   EXPECT_EQ(receive.injected(), 100);
-  Count(receive);
+  Tally(receive);
 }
 
 TEST_F(SysvQueueFaultTest, EagainIsWouldBlockForATryAndPolledForATimedCall) {
   {
-    ScopedFault full(Syscall::kMsgsnd, On(queue_.id(), EAGAIN, 1));
+    ScopedFault full(Syscall::kMsgsnd, FaultOn(queue_.id(), EAGAIN, 1));
     EXPECT_TRUE(IsWouldBlock(queue_.TrySend("x", 0)));
     EXPECT_EQ(full.injected(), 1);
-    Count(full);
+    Tally(full);
   }
   EXPECT_EQ(Queued(), 0u);
   {
     // Timed calls poll (the header): EAGAIN five times, then room.
-    ScopedFault full(Syscall::kMsgsnd, On(queue_.id(), EAGAIN, 5));
+    ScopedFault full(Syscall::kMsgsnd, FaultOn(queue_.id(), EAGAIN, 5));
     EXPECT_TRUE(queue_.SendFor("polled", 0, kLong).ok());
     EXPECT_EQ(full.injected(), 5);
-    Count(full);
+    Tally(full);
   }
   {
-    ScopedFault full(Syscall::kMsgsnd, On(queue_.id(), EAGAIN, -1));
+    ScopedFault full(Syscall::kMsgsnd, FaultOn(queue_.id(), EAGAIN, -1));
     EXPECT_TRUE(IsTimedOut(queue_.SendFor("x", 0, absl::Milliseconds(20))));
-    Count(full);
+    Tally(full);
   }
-  ScopedFault none(Syscall::kMsgrcv, On(queue_.id(), ENOMSG, 1));
+  ScopedFault none(Syscall::kMsgrcv, FaultOn(queue_.id(), ENOMSG, 1));
   EXPECT_TRUE(IsWouldBlock(queue_.TryReceive(absl::MakeSpan(buf_)).status()));
   EXPECT_EQ(none.injected(), 1);
-  Count(none);
+  Tally(none);
   EXPECT_EQ(Queued(), 1u) << "a failed receive must not lose the message";
 }
 
 TEST_F(SysvQueueFaultTest, EnomemE2bigAndEidrmAreStatusesAndLoseNothing) {
   ASSERT_TRUE(queue_.Send("first", 0).ok());
-  {
-    ScopedFault no_memory(Syscall::kMsgsnd, On(queue_.id(), ENOMEM, 1));
-    const absl::Status sent = queue_.SendFor("second", 0, kLong);
-    EXPECT_FALSE(sent.ok());
-    EXPECT_FALSE(IsWouldBlock(sent) || IsTimedOut(sent)) << sent;
-    EXPECT_EQ(no_memory.injected(), 1);
-    Count(no_memory);
-  }
-  {
-    ScopedFault too_big(Syscall::kMsgrcv, On(queue_.id(), E2BIG, 1));
-    absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
-    EXPECT_TRUE(absl::IsInvalidArgument(got.status())) << got.status();
-    EXPECT_EQ(too_big.injected(), 1);
-    Count(too_big);
-  }
-  {
-    ScopedFault removed(Syscall::kMsgrcv, On(queue_.id(), EIDRM, 1));
-    absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
-    EXPECT_TRUE(absl::IsNotFound(got.status())) << got.status();
-    EXPECT_EQ(removed.injected(), 1);
-    Count(removed);
-  }
+  const absl::Status sent =
+      StatusUnderFault(Syscall::kMsgsnd, FaultOn(queue_.id(), ENOMEM, 1),
+                       [&] { return queue_.SendFor("second", 0, kLong); });
+  EXPECT_FALSE(sent.ok());
+  EXPECT_FALSE(IsWouldBlock(sent) || IsTimedOut(sent)) << sent;
+  const auto receive = [&] {
+    return queue_.ReceiveFor(absl::MakeSpan(buf_), kLong);
+  };
+  const absl::Status too_big = StatusUnderFault(
+      Syscall::kMsgrcv, FaultOn(queue_.id(), E2BIG, 1), receive);
+  EXPECT_TRUE(absl::IsInvalidArgument(too_big)) << too_big;
+  const absl::Status removed = StatusUnderFault(
+      Syscall::kMsgrcv, FaultOn(queue_.id(), EIDRM, 1), receive);
+  EXPECT_TRUE(absl::IsNotFound(removed)) << removed;
   EXPECT_EQ(Queued(), 1u);
   absl::StatusOr<ReceivedMessage> got = queue_.TryReceive(absl::MakeSpan(buf_));
   ASSERT_TRUE(got.ok()) << got.status();
@@ -300,7 +262,7 @@ TEST_F(SysvQueueFaultTest, EnomemE2bigAndEidrmAreStatusesAndLoseNothing) {
 TEST(SysvQueueOpenFaultTest, FailingMsggetLeavesNoQueue) {
   const IpcLeakCheck check;
   for (int error : {ENOSPC, ENOMEM}) {
-    ScopedFault no_queue(Syscall::kMsgget, On(-1, error, 1));
+    ScopedFault no_queue(Syscall::kMsgget, FaultOn(-1, error, 1));
     absl::StatusOr<sysv::MessageQueue> queue =
         sysv::MessageQueue::CreatePrivate(QueueCapacity{8, 64});
     EXPECT_FALSE(queue.ok());
@@ -308,10 +270,10 @@ TEST(SysvQueueOpenFaultTest, FailingMsggetLeavesNoQueue) {
       EXPECT_TRUE(absl::IsResourceExhausted(queue.status())) << queue.status();
     }
     EXPECT_EQ(no_queue.injected(), 1);
-    Count(no_queue);
+    Tally(no_queue);
   }
   check.ExpectNoneLeft();
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -18,39 +18,18 @@
 #include "ipcbox/pipe/pipe.h"
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
+#include "tests/support/pattern.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
-Deadline Soon() { return Deadline::After(absl::Seconds(30)); }
-
-std::string Bytes(size_t n) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + i % 26);
-  return s;
-}
-
-Fault On(int fd, int error, int count, size_t max_bytes = 0) {
-  Fault f;
-  f.fd = fd;
-  f.error = error;
-  f.count = count;
-  f.max_bytes = max_bytes;
-  return f;
-}
 
 TEST(PipeFaultTest, AnEintrStormOnReadIsRetried) {
   absl::StatusOr<Pipe> pipe = CreatePipe();
   ASSERT_TRUE(pipe.ok()) << pipe.status();
-  const std::string data = Bytes(100);
+  const std::string data = Pattern(100);
   ASSERT_TRUE(pipe->writer.WriteAll(data).ok());
-  ScopedFault storm(Syscall::kRead, On(pipe->reader.fd().get(), EINTR, 200));
+  ScopedFault storm(Syscall::kRead,
+                    FaultOn(pipe->reader.fd().get(), EINTR, 200));
   std::string got(data.size(), '\0');
   EXPECT_TRUE(pipe->reader.ReadFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
@@ -61,13 +40,10 @@ TEST(PipeFaultTest, AnEintrStormOnReadIsRetried) {
 TEST(PipeFaultTest, AnEintrStormOnWriteIsRetried) {
   absl::StatusOr<Pipe> pipe = CreatePipe();
   ASSERT_TRUE(pipe.ok()) << pipe.status();
-  const std::string data = Bytes(1000);
-  {
-    ScopedFault storm(Syscall::kWrite, On(pipe->writer.fd().get(), EINTR, 200));
-    EXPECT_TRUE(pipe->writer.WriteAll(data).ok());
-    EXPECT_EQ(storm.injected(), 200);
-    Tally(storm);
-  }
+  const std::string data = Pattern(1000);
+  ExpectRetriedThrough(Syscall::kWrite,
+                       FaultOn(pipe->writer.fd().get(), EINTR, 200),
+                       [&] { return pipe->writer.WriteAll(data); });
   std::string got(data.size(), '\0');
   EXPECT_TRUE(pipe->reader.ReadFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
@@ -76,16 +52,16 @@ TEST(PipeFaultTest, AnEintrStormOnWriteIsRetried) {
 TEST(PipeFaultTest, ShortReadsAndWritesLoseAndReorderNothing) {
   absl::StatusOr<Pipe> pipe = CreatePipe();
   ASSERT_TRUE(pipe.ok()) << pipe.status();
-  const std::string data = Bytes(5000);
+  const std::string data = Pattern(5000);
   {
     ScopedFault short_writes(Syscall::kWrite,
-                             On(pipe->writer.fd().get(), 0, -1, 3));
+                             FaultOn(pipe->writer.fd().get(), 0, -1, 3));
     EXPECT_TRUE(pipe->writer.WriteAll(data).ok());
     EXPECT_GE(short_writes.injected(), 5000 / 3);
     Tally(short_writes);
   }
   ScopedFault short_reads(Syscall::kRead,
-                          On(pipe->reader.fd().get(), 0, -1, 7));
+                          FaultOn(pipe->reader.fd().get(), 0, -1, 7));
   std::string got(data.size(), '\0');
   EXPECT_TRUE(pipe->reader.ReadFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
@@ -96,7 +72,8 @@ TEST(PipeFaultTest, ShortReadsAndWritesLoseAndReorderNothing) {
 TEST(PipeFaultTest, EnospcIsAStatusAndNotRetried) {
   absl::StatusOr<Pipe> pipe = CreatePipe();
   ASSERT_TRUE(pipe.ok()) << pipe.status();
-  ScopedFault full(Syscall::kWrite, On(pipe->writer.fd().get(), ENOSPC, 1));
+  ScopedFault full(Syscall::kWrite,
+                   FaultOn(pipe->writer.fd().get(), ENOSPC, 1));
   absl::Status s = pipe->writer.WriteAll("data");
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(full.injected(), 1);
@@ -108,7 +85,8 @@ TEST(PipeFaultTest, EnospcIsAStatusAndNotRetried) {
 TEST(PipeFaultTest, EagainOnABlockingReadIsAStatusNotAHang) {
   absl::StatusOr<Pipe> pipe = CreatePipe();
   ASSERT_TRUE(pipe.ok()) << pipe.status();
-  ScopedFault again(Syscall::kRead, On(pipe->reader.fd().get(), EAGAIN, 1));
+  ScopedFault again(Syscall::kRead,
+                    FaultOn(pipe->reader.fd().get(), EAGAIN, 1));
   char buf[8];
   absl::StatusOr<size_t> n = pipe->reader.Read(absl::MakeSpan(buf));
   EXPECT_TRUE(IsWouldBlock(n.status())) << n.status();
@@ -119,7 +97,7 @@ TEST(PipeFaultTest, EagainOnABlockingReadIsAStatusNotAHang) {
 TEST(PipeFaultTest, Pipe2FailingLeaksNothing) {
   const int before = OpenDescriptorCount();
   for (int error : {EMFILE, ENFILE}) {
-    ScopedFault no_pipe(Syscall::kPipe2, On(-1, error, 1));
+    ScopedFault no_pipe(Syscall::kPipe2, FaultOn(-1, error, 1));
     absl::StatusOr<Pipe> pipe = CreatePipe();
     EXPECT_FALSE(pipe.ok());
     EXPECT_TRUE(absl::IsResourceExhausted(pipe.status())) << pipe.status();
@@ -130,4 +108,4 @@ TEST(PipeFaultTest, Pipe2FailingLeaksNothing) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

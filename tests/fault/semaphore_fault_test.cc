@@ -26,20 +26,8 @@
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IpcLeakCheck;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::OwnSharedMemoryEntries;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
-constexpr absl::Duration kLong = absl::Seconds(30);
-constexpr int kStorm = 100;
 
 // The same checks on any POSIX semaphore type (they share the sem_* calls).
 template <typename Sem>
@@ -47,24 +35,12 @@ void ExpectPosixSemantics(Sem& sem) {
   ASSERT_TRUE(sem.Post().ok());
   ASSERT_TRUE(sem.Post().ok());
   ASSERT_TRUE(sem.Post().ok());
-  {
-    ScopedFault storm(Syscall::kSemWait, FaultOn(-1, EINTR, kStorm));
-    EXPECT_TRUE(sem.Wait().ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
-  {
-    ScopedFault storm(Syscall::kSemTrywait, FaultOn(-1, EINTR, kStorm));
-    EXPECT_TRUE(sem.TryWait().ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
-  {
-    ScopedFault storm(Syscall::kSemClockwait, FaultOn(-1, EINTR, kStorm));
-    EXPECT_TRUE(sem.WaitFor(kLong).ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
+  ExpectRetriedThrough(Syscall::kSemWait, FaultOn(-1, EINTR, kStorm),
+                       [&] { return sem.Wait(); });
+  ExpectRetriedThrough(Syscall::kSemTrywait, FaultOn(-1, EINTR, kStorm),
+                       [&] { return sem.TryWait(); });
+  ExpectRetriedThrough(Syscall::kSemClockwait, FaultOn(-1, EINTR, kStorm),
+                       [&] { return sem.WaitFor(kLong); });
   // Three posts, three takes, none twice: the value is back at zero.
   EXPECT_EQ(*sem.Value(), 0);
   ASSERT_TRUE(sem.Post().ok());
@@ -81,18 +57,12 @@ void ExpectPosixSemantics(Sem& sem) {
     Tally(late);
   }
   for (int error : {EINVAL, ENOSYS}) {
-    ScopedFault broken(Syscall::kSemWait, FaultOn(-1, error, -1));
-    EXPECT_TRUE(IsErrorNaming(sem.Wait(), "sem_wait"));
-    EXPECT_EQ(broken.injected(), 1);
-    Tally(broken);
-    ScopedFault broken_try(Syscall::kSemTrywait, FaultOn(-1, error, -1));
-    EXPECT_TRUE(IsErrorNaming(sem.TryWait(), "sem_trywait"));
-    EXPECT_EQ(broken_try.injected(), 1);
-    Tally(broken_try);
-    ScopedFault broken_timed(Syscall::kSemClockwait, FaultOn(-1, error, -1));
-    EXPECT_TRUE(IsErrorNaming(sem.WaitFor(kLong), "sem_clockwait"));
-    EXPECT_EQ(broken_timed.injected(), 1);
-    Tally(broken_timed);
+    ExpectFailureNaming(Syscall::kSemWait, FaultOn(-1, error, -1), "sem_wait",
+                        [&] { return sem.Wait(); });
+    ExpectFailureNaming(Syscall::kSemTrywait, FaultOn(-1, error, -1),
+                        "sem_trywait", [&] { return sem.TryWait(); });
+    ExpectFailureNaming(Syscall::kSemClockwait, FaultOn(-1, error, -1),
+                        "sem_clockwait", [&] { return sem.WaitFor(kLong); });
   }
   EXPECT_EQ(*sem.Value(), 1) << "a failed wait must not take the unit";
   EXPECT_TRUE(sem.TryWait().ok());
@@ -128,12 +98,8 @@ TEST(PosixSemaphoreFaultTest, AnonymousRetriesEintrAndReportsTheRest) {
 TEST(PosixSemaphoreFaultTest, AnonymousCreationReportsMmapFailure) {
   const int fds = OpenDescriptorCount();
   for (int error : {ENOMEM, EAGAIN, ENFILE}) {
-    ScopedFault no_memory(Syscall::kMmap, FaultOn(-1, error, 1));
-    absl::StatusOr<posix::AnonymousSemaphore> sem =
-        posix::AnonymousSemaphore::Create(0);
-    EXPECT_TRUE(IsErrorNaming(sem.status(), "mmap"));
-    EXPECT_EQ(no_memory.injected(), 1);
-    Tally(no_memory);
+    ExpectFailureNaming(Syscall::kMmap, FaultOn(-1, error, 1), "mmap",
+                        [&] { return posix::AnonymousSemaphore::Create(0); });
   }
   EXPECT_EQ(OpenDescriptorCount(), fds);
 }
@@ -163,24 +129,12 @@ class SysvSemaphoreFaultTest : public ::testing::Test {
 
 TEST_F(SysvSemaphoreFaultTest, EintrStormsAreRetriedAndTakeOneUnit) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(sem_.Post().ok());
-  {
-    ScopedFault storm(Syscall::kSemop, FaultOn(id_, EINTR, kStorm));
-    EXPECT_TRUE(sem_.Wait().ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
-  {
-    ScopedFault storm(Syscall::kSemop, FaultOn(id_, EINTR, kStorm));
-    EXPECT_TRUE(sem_.TryWait().ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
-  {
-    ScopedFault storm(Syscall::kSemtimedop, FaultOn(id_, EINTR, kStorm));
-    EXPECT_TRUE(sem_.WaitFor(kLong).ok());
-    EXPECT_EQ(storm.injected(), kStorm);
-    Tally(storm);
-  }
+  ExpectRetriedThrough(Syscall::kSemop, FaultOn(id_, EINTR, kStorm),
+                       [&] { return sem_.Wait(); });
+  ExpectRetriedThrough(Syscall::kSemop, FaultOn(id_, EINTR, kStorm),
+                       [&] { return sem_.TryWait(); });
+  ExpectRetriedThrough(Syscall::kSemtimedop, FaultOn(id_, EINTR, kStorm),
+                       [&] { return sem_.WaitFor(kLong); });
   EXPECT_EQ(*sem_.Value(), 0);
 }
 
@@ -210,10 +164,8 @@ TEST_F(SysvSemaphoreFaultTest, OtherFailuresNameTheCallAndTakeNothing) {
     EXPECT_TRUE(IsErrorNaming(sem_.Post(), "semop"));
     EXPECT_EQ(wait.injected(), 2);
     Tally(wait);
-    ScopedFault timed(Syscall::kSemtimedop, FaultOn(id_, error, -1));
-    EXPECT_TRUE(IsErrorNaming(sem_.WaitFor(kLong), "semtimedop"));
-    EXPECT_EQ(timed.injected(), 1);
-    Tally(timed);
+    ExpectFailureNaming(Syscall::kSemtimedop, FaultOn(id_, error, -1),
+                        "semtimedop", [&] { return sem_.WaitFor(kLong); });
   }
   {
     ScopedFault removed(Syscall::kSemtimedop, FaultOn(id_, EIDRM, 1));
@@ -226,15 +178,13 @@ TEST_F(SysvSemaphoreFaultTest, OtherFailuresNameTheCallAndTakeNothing) {
 TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
   const IpcLeakCheck check;
   for (int error : {ENOSPC, ENOMEM}) {
-    ScopedFault none(Syscall::kSemget, FaultOn(-1, error, 1));
-    absl::StatusOr<sysv::Semaphore> sem =
-        sysv::Semaphore::Create(sysv::IpcKey::Private());
-    EXPECT_TRUE(IsErrorNaming(sem.status(), "semget"));
+    const absl::Status s = StatusUnderFault(
+        Syscall::kSemget, FaultOn(-1, error, 1),
+        [] { return sysv::Semaphore::Create(sysv::IpcKey::Private()); });
+    EXPECT_TRUE(IsErrorNaming(s, "semget"));
     if (error == ENOSPC) {
-      EXPECT_TRUE(absl::IsResourceExhausted(sem.status())) << sem.status();
+      EXPECT_TRUE(absl::IsResourceExhausted(s)) << s;
     }
-    EXPECT_EQ(none.injected(), 1);
-    Tally(none);
   }
   {
     // The set is made, then its initialisation fails: it must go again.
@@ -251,4 +201,4 @@ TEST(SysvSemaphoreOpenFaultTest, FailingSemgetLeavesNoSet) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -29,17 +29,8 @@
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::DirectoryEntries;
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
 
 constexpr absl::string_view kOld = "the previous contents, whole\n";
 constexpr absl::string_view kNew1 = "Now is the winter of our discontent\n";
@@ -152,11 +143,9 @@ TEST_F(SharedFileFaultTest, AFailedWriteLeavesThePreviousContents) {
     SCOPED_TRACE(c.skip);
     Fault f = FaultOn(-1, c.error, 1);
     f.skip = c.skip;
-    ScopedFault fault(c.call, f);
-    absl::StatusOr<WriteResult> wrote = writer_->Write({kNew1, kNew2});
-    EXPECT_TRUE(IsErrorNaming(wrote.status(), c.named));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(c.call, f, c.named, [&] {
+      return writer_->Write({kNew1, kNew2});
+    });
     ExpectUntouched();
   }
   // And the writer still works.
@@ -166,4 +155,4 @@ TEST_F(SharedFileFaultTest, AFailedWriteLeavesThePreviousContents) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

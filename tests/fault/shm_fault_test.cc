@@ -25,17 +25,8 @@
 #include "tests/support/fault_injection.h"
 #include "tests/support/ipc_leak_check.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IpcLeakCheck;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::OwnSharedMemoryEntries;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
 
 constexpr size_t kSize = 64 * 1024;
 
@@ -47,17 +38,7 @@ PosixName FreshName() {
 
 class PosixShmFaultTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    shm_before_ = OwnSharedMemoryEntries("shm_fault");
-    fds_before_ = OpenDescriptorCount();
-  }
-  void TearDown() override {
-    EXPECT_EQ(OwnSharedMemoryEntries("shm_fault"), shm_before_);
-    EXPECT_EQ(OpenDescriptorCount(), fds_before_);
-  }
-
-  std::set<std::string> shm_before_;
-  int fds_before_ = 0;
+  const LeakCheck leak_check_{"shm_fault"};
 };
 
 TEST_F(PosixShmFaultTest, CreationFailuresNameTheCallAndLeaveNothing) {
@@ -78,17 +59,14 @@ TEST_F(PosixShmFaultTest, CreationFailuresNameTheCallAndLeaveNothing) {
            Case{Syscall::kMmap, EAGAIN, "mmap"},
            Case{Syscall::kMmap, ENFILE, "mmap"},
        }) {
-    SCOPED_TRACE(::ipcbox::testing::SyscallName(c.call));
-    SCOPED_TRACE(c.error);
-    ScopedFault fault(c.call, FaultOn(-1, c.error, 1));
-    absl::StatusOr<posix::SharedMemory> shm =
-        posix::SharedMemory::Create(FreshName(), kSize);
-    EXPECT_TRUE(IsErrorNaming(shm.status(), c.named));
+    SCOPED_TRACE(SyscallName(c.call));
+    const absl::Status s = StatusUnderFault(
+        c.call, FaultOn(-1, c.error, 1),
+        [] { return posix::SharedMemory::Create(FreshName(), kSize); });
+    EXPECT_TRUE(IsErrorNaming(s, c.named));
     if (c.error == ENOSPC) {
-      EXPECT_TRUE(absl::IsResourceExhausted(shm.status())) << shm.status();
+      EXPECT_TRUE(absl::IsResourceExhausted(s)) << s;
     }
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
   }
 }
 
@@ -145,14 +123,9 @@ TEST(SysvShmFaultTest, ShmgetAndShmatFailuresNameTheCallAndLeaveNoSegment) {
            Case{Syscall::kShmat, EACCES, "shmat"},
            Case{Syscall::kShmat, EINVAL, "shmat"},
        }) {
-    SCOPED_TRACE(::ipcbox::testing::SyscallName(c.call));
-    SCOPED_TRACE(c.error);
-    ScopedFault fault(c.call, FaultOn(-1, c.error, 1));
-    absl::StatusOr<sysv::SharedMemory> shm =
-        sysv::SharedMemory::CreatePrivate(kSize);
-    EXPECT_TRUE(IsErrorNaming(shm.status(), c.named));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(c.call, FaultOn(-1, c.error, 1), c.named, [&] {
+      return sysv::SharedMemory::CreatePrivate(kSize);
+    });
   }
   check.ExpectNoneLeft();
 }
@@ -183,4 +156,4 @@ TEST(SysvShmFaultTest, AFailedAttachOfAnExistingSegmentLeavesIt) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

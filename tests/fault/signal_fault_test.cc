@@ -26,19 +26,8 @@
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::FaultOn;
-using ::ipcbox::testing::IsErrorNaming;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
-
-constexpr absl::Duration kLong = absl::Seconds(30);
-constexpr int kStorm = 100;
 
 bool Pending(int signo) {
   sigset_t pending;
@@ -50,7 +39,6 @@ bool Pending(int signo) {
 class SignalFdFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fds_ = OpenDescriptorCount();
     absl::StatusOr<SignalSet> set = SignalSet::Of({SIGUSR1});
     ASSERT_TRUE(set.ok()) << set.status();
     absl::StatusOr<ScopedSignalMask> mask = ScopedSignalMask::Block(*set);
@@ -71,7 +59,6 @@ class SignalFdFaultTest : public ::testing::Test {
     nonblocking_.reset();
     blocking_.reset();
     mask_.reset();
-    EXPECT_EQ(OpenDescriptorCount(), fds_);
   }
 
   // SIGUSR1 is read by `fd` after the faults: it was not lost.
@@ -81,10 +68,10 @@ class SignalFdFaultTest : public ::testing::Test {
     EXPECT_EQ(info->signo, SIGUSR1);
   }
 
+  const LeakCheck leak_check_;  // first: it checks after the rest is gone
   std::optional<ScopedSignalMask> mask_;
   std::optional<SignalFd> blocking_;
   std::optional<SignalFd> nonblocking_;
-  int fds_ = 0;
 };
 
 TEST_F(SignalFdFaultTest, EintrStormsOnReadAndPollAreRetried) {
@@ -138,16 +125,12 @@ TEST_F(SignalFdFaultTest, ShortBuffersAndOtherErrorsNameReadAndLoseNothing) {
     // Less than one signalfd_siginfo: the kernel says EINVAL, takes nothing.
     Fault short_read = FaultOn(nonblocking_->fd(), 0, 1);
     short_read.max_bytes = 64;
-    ScopedFault fault(Syscall::kRead, short_read);
-    EXPECT_TRUE(IsErrorNaming(nonblocking_->Read().status(), "read"));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(Syscall::kRead, short_read, "read",
+                        [&] { return nonblocking_->Read(); });
   }
   for (int error : {EIO, EBADF, EFAULT}) {
-    ScopedFault fault(Syscall::kRead, FaultOn(blocking_->fd(), error, -1));
-    EXPECT_TRUE(IsErrorNaming(blocking_->ReadFor(kLong).status(), "read"));
-    EXPECT_EQ(fault.injected(), 1);
-    Tally(fault);
+    ExpectFailureNaming(Syscall::kRead, FaultOn(blocking_->fd(), error, -1),
+                        "read", [&] { return blocking_->ReadFor(kLong); });
   }
   {
     ScopedFault fault(Syscall::kPoll, FaultOn(blocking_->fd(), ENOMEM, 1));
@@ -196,4 +179,4 @@ TEST(SigpipeFaultTest, AnInterruptedDiscardIsRetried) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

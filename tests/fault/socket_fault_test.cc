@@ -18,25 +18,24 @@
 #include "ipcbox/socket/stream_socket.h"
 #include "tests/fault/fault_test_util.h"
 #include "tests/support/fault_injection.h"
+#include "tests/support/pattern.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::OpenDescriptorCount;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
-using ::ipcbox::testing::Tally;
+// A TCP listener on 127.0.0.1 and the address clients connect to.
+struct Listening {
+  StreamListener listener;
+  SocketAddress address;
+};
 
-Deadline Soon() { return Deadline::After(absl::Seconds(30)); }
-
-Fault On(int fd, int error, int count, size_t max_bytes = 0) {
-  Fault f;
-  f.fd = fd;
-  f.error = error;
-  f.count = count;
-  f.max_bytes = max_bytes;
-  return f;
+absl::StatusOr<Listening> ListenOnLoopback() {
+  absl::StatusOr<StreamListener> listener =
+      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
+  if (!listener.ok()) return listener.status();
+  absl::StatusOr<SocketAddress> address = listener->LocalAddress();
+  if (!address.ok()) return address.status();
+  return Listening{*std::move(listener), *address};
 }
 
 struct Connected {
@@ -46,44 +45,39 @@ struct Connected {
 };
 
 absl::StatusOr<Connected> Connect() {
-  absl::StatusOr<StreamListener> listener =
-      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
-  if (!listener.ok()) return listener.status();
-  absl::StatusOr<SocketAddress> address = listener->LocalAddress();
-  if (!address.ok()) return address.status();
-  absl::StatusOr<StreamSocket> client = StreamSocket::Connect(*address, Soon());
+  absl::StatusOr<Listening> l = ListenOnLoopback();
+  if (!l.ok()) return l.status();
+  absl::StatusOr<StreamSocket> client =
+      StreamSocket::Connect(l->address, Soon());
   if (!client.ok()) return client.status();
-  absl::StatusOr<StreamSocket> server = listener->Accept();
+  absl::StatusOr<StreamSocket> server = l->listener.Accept();
   if (!server.ok()) return server.status();
-  return Connected{*std::move(listener), *std::move(client),
+  return Connected{std::move(l->listener), *std::move(client),
                    *std::move(server)};
-}
-
-std::string Bytes(size_t n) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(i * 7 + 3);
-  return s;
 }
 
 TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
   absl::StatusOr<Connected> c = Connect();
   ASSERT_TRUE(c.ok()) << c.status();
-  const std::string data = Bytes(20000);
+  const std::string data = Pattern(20000);
   {
-    ScopedFault eintr(Syscall::kSendto, On(c->client.fd().get(), EINTR, 100));
+    ScopedFault eintr(Syscall::kSendto,
+                      FaultOn(c->client.fd().get(), EINTR, 100));
     ASSERT_TRUE(c->client.SendAll(data.substr(0, 10000), Soon()).ok());
     EXPECT_EQ(eintr.injected(), 100);
     Tally(eintr);
   }
   {
-    ScopedFault shorts(Syscall::kSendto, On(c->client.fd().get(), 0, -1, 11));
+    ScopedFault shorts(Syscall::kSendto,
+                       FaultOn(c->client.fd().get(), 0, -1, 11));
     ASSERT_TRUE(c->client.SendAll(data.substr(10000), Soon()).ok());
     EXPECT_GE(shorts.injected(), 10000 / 11);
     Tally(shorts);
   }
   std::string got(data.size(), '\0');
   {
-    ScopedFault eintr(Syscall::kRecvfrom, On(c->server.fd().get(), EINTR, 100));
+    ScopedFault eintr(Syscall::kRecvfrom,
+                      FaultOn(c->server.fd().get(), EINTR, 100));
     ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
     EXPECT_EQ(eintr.injected(), 100);
     Tally(eintr);
@@ -94,9 +88,10 @@ TEST(SocketFaultTest, EintrStormsAndShortTransfersLoseNothing) {
 TEST(SocketFaultTest, ShortReceivesLoseNothing) {
   absl::StatusOr<Connected> c = Connect();
   ASSERT_TRUE(c.ok()) << c.status();
-  const std::string data = Bytes(3000);
+  const std::string data = Pattern(3000);
   ASSERT_TRUE(c->client.SendAll(data, Soon()).ok());
-  ScopedFault shorts(Syscall::kRecvfrom, On(c->server.fd().get(), 0, -1, 5));
+  ScopedFault shorts(Syscall::kRecvfrom,
+                     FaultOn(c->server.fd().get(), 0, -1, 5));
   std::string got(data.size(), '\0');
   ASSERT_TRUE(c->server.ReceiveFull(absl::MakeSpan(got), Soon()).ok());
   EXPECT_EQ(got, data);
@@ -107,45 +102,36 @@ TEST(SocketFaultTest, ShortReceivesLoseNothing) {
 TEST(SocketFaultTest, EnobufsOnSendIsAStatusAndNotRetried) {
   absl::StatusOr<Connected> c = Connect();
   ASSERT_TRUE(c.ok()) << c.status();
-  ScopedFault nobufs(Syscall::kSendto, On(c->client.fd().get(), ENOBUFS, 1));
-  EXPECT_FALSE(c->client.SendAll("data", Soon()).ok());
-  EXPECT_EQ(nobufs.injected(), 1);
-  Tally(nobufs);
+  EXPECT_FALSE(StatusUnderFault(
+                   Syscall::kSendto, FaultOn(c->client.fd().get(), ENOBUFS, 1),
+                   [&] { return c->client.SendAll("data", Soon()); })
+                   .ok());
 }
 
 TEST(SocketFaultTest, AcceptFailingIsAStatusAndTheNextAcceptWorks) {
-  absl::StatusOr<StreamListener> listener =
-      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
-  ASSERT_TRUE(listener.ok()) << listener.status();
-  absl::StatusOr<SocketAddress> address = listener->LocalAddress();
-  ASSERT_TRUE(address.ok());
-  absl::StatusOr<StreamSocket> client = StreamSocket::Connect(*address, Soon());
+  absl::StatusOr<Listening> l = ListenOnLoopback();
+  ASSERT_TRUE(l.ok()) << l.status();
+  absl::StatusOr<StreamSocket> client =
+      StreamSocket::Connect(l->address, Soon());
   ASSERT_TRUE(client.ok()) << client.status();
   const int before = OpenDescriptorCount();
-  {
-    ScopedFault emfile(Syscall::kAccept4, On(listener->fd().get(), EMFILE, 1));
-    absl::StatusOr<StreamSocket> refused = listener->Accept();
-    EXPECT_TRUE(absl::IsResourceExhausted(refused.status()))
-        << refused.status();
-    EXPECT_EQ(emfile.injected(), 1);
-    Tally(emfile);
-  }
+  const absl::Status refused = StatusUnderFault(
+      Syscall::kAccept4, FaultOn(l->listener.fd().get(), EMFILE, 1),
+      [&] { return l->listener.Accept(); });
+  EXPECT_TRUE(absl::IsResourceExhausted(refused)) << refused;
   EXPECT_EQ(OpenDescriptorCount(), before);
-  absl::StatusOr<StreamSocket> accepted = listener->Accept();
+  absl::StatusOr<StreamSocket> accepted = l->listener.Accept();
   EXPECT_TRUE(accepted.ok()) << accepted.status();
 }
 
 TEST(SocketFaultTest, SocketFailingLeaksNothing) {
-  absl::StatusOr<StreamListener> listener =
-      StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
-  ASSERT_TRUE(listener.ok()) << listener.status();
-  absl::StatusOr<SocketAddress> address = listener->LocalAddress();
-  ASSERT_TRUE(address.ok());
+  absl::StatusOr<Listening> l = ListenOnLoopback();
+  ASSERT_TRUE(l.ok()) << l.status();
   const int before = OpenDescriptorCount();
   for (int error : {EMFILE, ENFILE, ENOBUFS, EACCES}) {
-    ScopedFault no_socket(Syscall::kSocket, On(-1, error, 1));
+    ScopedFault no_socket(Syscall::kSocket, FaultOn(-1, error, 1));
     absl::StatusOr<StreamSocket> client =
-        StreamSocket::Connect(*address, Soon());
+        StreamSocket::Connect(l->address, Soon());
     EXPECT_FALSE(client.ok());
     absl::StatusOr<StreamListener> other =
         StreamListener::Listen(SocketAddress::Ipv4Loopback(0));
@@ -157,4 +143,4 @@ TEST(SocketFaultTest, SocketFailingLeaksNothing) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

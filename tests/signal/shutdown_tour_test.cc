@@ -4,19 +4,10 @@
 // test keeps it passing on every architecture (the scenario only forks, so
 // it runs under qemu-user too).
 
-#include "absl/status/status.h"
 #include "examples/signal/tour_signal.h"
-#include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
-
-namespace ipcbox::examples {
-namespace {
+#include "tests/support/tour_scenario.h"
 
 TEST(ShutdownTourTest, ScenarioVerifies) {
-  tour::Report report;
-  const absl::Status status = RunShutdownTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  ipcbox::testing::ExpectScenarioVerifies(ipcbox::examples::RunShutdownTour);
 }
-
-}  // namespace
-}  // namespace ipcbox::examples

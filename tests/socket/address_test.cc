@@ -28,11 +28,9 @@
 #include "ipcbox/socket/socket_address.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
@@ -287,7 +285,7 @@ TEST(ResolveHostTest, ANameFromEtcHostsGoesThroughGetaddrinfo) {
     GTEST_SKIP() << "/etc/hosts names nothing but localhost here";
   }
   // In a child with a bounded wait: a lookup that hangs fails the test.
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     absl::StatusOr<std::vector<SocketAddress>> all =
         ResolveHostAll(entry->name, 80);
     EXPECT_TRUE(all.ok()) << entry->name << ": " << all.status();
@@ -307,7 +305,7 @@ TEST(ResolveHostTest, ANameThatDoesNotExistIsAClearStatus) {
   // reachable at all, answers that it does not exist. Without DNS the
   // resolver fails at once (no route) or after the shortened timeout.
   constexpr absl::string_view kName = "nonexistent.invalid";
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     absl::StatusOr<SocketAddress> address = ResolveHost(kName, 9876);
     const absl::Status status = address.status();
     EXPECT_TRUE(absl::IsNotFound(status) || absl::IsAborted(status)) << status;
@@ -319,4 +317,4 @@ TEST(ResolveHostTest, ANameThatDoesNotExistIsAClearStatus) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

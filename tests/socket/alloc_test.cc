@@ -36,17 +36,8 @@
 #include "tests/support/child_process.h"
 #include "tests/support/status_tally.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AllocationCounter;
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::Soon;
-using ::ipcbox::testing::StatusTally;
-using ::ipcbox::testing::UniqueAbstractAddress;
 
 constexpr int kRounds = 500;
 
@@ -279,4 +270,4 @@ TEST(SocketAllocationTest, TheCounterSeesAnInjectedAllocation) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -24,6 +24,7 @@
 #include "ipcbox/socket/stream_listener.h"
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/tour_scenario.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -302,9 +303,7 @@ TEST(SocketExampleTest, ServerSurvivesAClientThatLeavesEarly) {
 }
 
 TEST(SocketTourTest, ScenarioVerifies) {
-  tour::Report report;
-  absl::Status s = RunSocketTour(report);
-  EXPECT_TRUE(s.ok()) << s;
+  ::ipcbox::testing::ExpectScenarioVerifies(RunSocketTour);
 }
 
 }  // namespace

@@ -30,26 +30,10 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::Soon;
 using ::testing::HasSubstr;
-
-struct PipeFds {
-  Fd read_end;
-  Fd write_end;
-};
-
-PipeFds MakePipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return {};
-  return {Fd(fds[0]), Fd(fds[1])};
-}
 
 // How many descriptors this process has open.
 int OpenDescriptorCount() {
@@ -335,4 +319,4 @@ TEST(FdPassingTest, BadInputIsRefused) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -31,15 +31,9 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::ScopedSocketPath;
-using ::ipcbox::testing::Soon;
 using ::testing::HasSubstr;
 
 // A listener on `loopback` (port 0) and the address clients connect to.
@@ -229,15 +223,9 @@ TEST(TcpTest, ShutdownOfTheWriteDirectionOnly) {
   ASSERT_TRUE(child.ok()) << child.status();
   absl::StatusOr<StreamSocket> conn = server->listener.AcceptUntil(Soon());
   ASSERT_TRUE(conn.ok()) << conn.status();
-  std::string request;
-  char buf[4];
-  for (;;) {
-    absl::StatusOr<size_t> n = conn->ReceiveUntil(absl::MakeSpan(buf), Soon());
-    if (IsEndOfStream(n.status())) break;
-    ASSERT_TRUE(n.ok()) << n.status();
-    request.append(buf, *n);
-  }
-  EXPECT_EQ(request, "request");
+  absl::StatusOr<std::string> request = ReceiveToEnd(*conn, /*chunk=*/4);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(*request, "request");
   EXPECT_TRUE(conn->SendAll("reply", Soon()).ok());
   EXPECT_TRUE(ExitedWith(child->Wait(kPatience), 0));
 }
@@ -347,10 +335,8 @@ TEST(UdpTest, ConnectedToAClosedPortSeesTheRefusal) {
 
 TEST(UnixConnectTest, TimesOutWhileTheBacklogIsFull) {
   ScopedSocketPath path("connect_full");
-  ListenOptions options;
-  options.backlog = 0;
   absl::StatusOr<StreamListener> listener =
-      StreamListener::Listen(path.address(), options);
+      ListenWithMinimalBacklog(path.address());
   ASSERT_TRUE(listener.ok()) << listener.status();
   std::vector<StreamSocket> queued;
   bool timed_out = false;
@@ -382,10 +368,8 @@ TEST(UnixConnectTest, TimesOutWhileTheBacklogIsFull) {
 
 TEST(UnixConnectTest, AWaitingConnectGoesThroughWhenTheServerAccepts) {
   ScopedSocketPath path("connect_wait");
-  ListenOptions options;
-  options.backlog = 0;
   absl::StatusOr<StreamListener> listener =
-      StreamListener::Listen(path.address(), options);
+      ListenWithMinimalBacklog(path.address());
   ASSERT_TRUE(listener.ok()) << listener.status();
   // Fill the backlog.
   std::vector<StreamSocket> queued;
@@ -443,4 +427,4 @@ TEST(ListenerTest, BlockingListenerTimedAccept) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

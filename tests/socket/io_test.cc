@@ -32,17 +32,9 @@
 #include "tests/support/child_process.h"
 #include "tests/support/pattern.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::Pattern;
-using ::ipcbox::testing::Soon;
-using ::ipcbox::testing::UniqueAbstractAddress;
 using ::testing::HasSubstr;
 
 // Connected TCP loopback streams, `client` and `server`.
@@ -240,7 +232,7 @@ void ExpectEpipeNotSigpipe(StreamSocket& sender, StreamSocket& peer) {
     return 0;
   });
   ASSERT_TRUE(child.ok()) << child.status();
-  testing::ExitResult result = child->Wait(kPatience);
+  ExitResult result = child->Wait(kPatience);
   EXPECT_FALSE(KilledBy(result, SIGPIPE)) << "a send raised SIGPIPE";
   EXPECT_TRUE(ExitedWith(result, 0));
 }
@@ -354,4 +346,4 @@ TEST(DatagramIoTest, NonBlockingReceiveWouldBlock) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -32,17 +32,9 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::ScopedSocketPath;
-using ::ipcbox::testing::Soon;
-using ::ipcbox::testing::UniqueAbstractAddress;
 using ::testing::HasSubstr;
 
 TEST(PeerCredentialsTest, ASocketPairSeesItsOwnProcess) {
@@ -376,4 +368,4 @@ TEST(IterativeServerTest, AClosedListenerEndsTheLoop) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -32,16 +32,8 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::ScopedSocketPath;
-using ::ipcbox::testing::Soon;
-using ::ipcbox::testing::UniqueAbstractAddress;
 
 std::string FindSocat() {
   const char* path = std::getenv("PATH");
@@ -58,17 +50,6 @@ std::string FindSocat() {
   const std::string var = FindSocat(); \
   if (var.empty()) GTEST_SKIP() << "socat is not installed (PATH)"
 
-struct Pipe {
-  Fd read_end;
-  Fd write_end;
-};
-
-Pipe MakePipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return {};
-  return {Fd(fds[0]), Fd(fds[1])};
-}
-
 // socat running with its stdin and stdout connected to pipes of ours.
 struct Socat {
   absl::StatusOr<ChildProcess> process;
@@ -77,8 +58,8 @@ struct Socat {
 };
 
 Socat StartSocat(const std::string& socat, std::vector<std::string> args) {
-  Pipe in = MakePipe();
-  Pipe out = MakePipe();
+  PipeFds in = MakePipe();
+  PipeFds out = MakePipe();
   Socat running;
   running.process = ForkChild([&] {
     // dup2 clears close-on-exec on the copies.
@@ -114,15 +95,9 @@ std::string ReadToEnd(const Fd& fd) {
 
 // Reads the client's request to end-of-stream, answers "echo: <request>".
 absl::Status AnswerRequest(StreamSocket& client) {
-  std::string request;
-  char buf[64];
-  for (;;) {
-    absl::StatusOr<size_t> n = client.ReceiveUntil(absl::MakeSpan(buf), Soon());
-    if (IsEndOfStream(n.status())) break;
-    if (!n.ok()) return n.status();
-    request.append(buf, *n);
-  }
-  return client.SendAll(absl::StrCat("echo: ", request), Soon());
+  absl::StatusOr<std::string> request = ReceiveToEnd(client);
+  if (!request.ok()) return request.status();
+  return client.SendAll(absl::StrCat("echo: ", *request), Soon());
 }
 
 void ExpectSocatClientServed(const std::string& socat, StreamListener& listener,
@@ -196,15 +171,9 @@ void ExpectUppercasedBySocat(const SocketAddress& server) {
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_TRUE(s->SendAll("hello from ipcbox", Soon()).ok());
   ASSERT_TRUE(s->Shutdown(ShutdownDirection::kWrite).ok());
-  std::string reply;
-  char buf[64];
-  for (;;) {
-    absl::StatusOr<size_t> n = s->ReceiveUntil(absl::MakeSpan(buf), Soon());
-    if (IsEndOfStream(n.status())) break;
-    ASSERT_TRUE(n.ok()) << n.status();
-    reply.append(buf, *n);
-  }
-  EXPECT_EQ(reply, "HELLO FROM IPCBOX");
+  absl::StatusOr<std::string> reply = ReceiveToEnd(*s);
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(*reply, "HELLO FROM IPCBOX");
 }
 
 TEST(SocatTest, SocatIsATcpServerForAnIpcboxClient) {
@@ -258,4 +227,4 @@ TEST(SocatTest, SocatEchoesIpcboxUnixDatagrams) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

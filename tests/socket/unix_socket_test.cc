@@ -35,16 +35,9 @@
 #include "tests/socket/socket_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::ScopedSocketPath;
-using ::ipcbox::testing::Soon;
-using ::ipcbox::testing::UniqueAbstractAddress;
 using ::testing::HasSubstr;
 
 bool PathExists(const std::string& path) {
@@ -349,10 +342,8 @@ TEST(UnixPathTest, ALiveListenerIsNeverReplaced) {
 
 TEST(UnixPathTest, ALiveListenerWithAFullBacklogIsNeverReplaced) {
   ScopedSocketPath path("unix_full");
-  ListenOptions options;
-  options.backlog = 0;
   absl::StatusOr<StreamListener> live =
-      StreamListener::Listen(path.address(), options);
+      ListenWithMinimalBacklog(path.address());
   ASSERT_TRUE(live.ok()) << live.status();
   std::array<absl::StatusOr<StreamSocket>, 2> queued;
   for (auto& client : queued) {
@@ -632,4 +623,4 @@ TEST(SocketTest, ClosedSocketsFailClearly) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

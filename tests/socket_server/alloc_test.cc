@@ -26,13 +26,8 @@
 #include "tests/socket_server/server_test_util.h"
 #include "tests/support/alloc_counter.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AddressOf;
-using ::ipcbox::testing::AllocationCounter;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::MakeServer;
 
 constexpr int kMessageBytes = 64;
 constexpr int kRoundTripsPerClient = 100;
@@ -187,4 +182,4 @@ TEST(ConcurrentServerAllocationTest, TheCounterSeesAHandlerThatAllocates) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

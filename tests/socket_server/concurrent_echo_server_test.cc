@@ -18,13 +18,13 @@
 #include "absl/types/span.h"
 #include "examples/shm/child_with_output.h"
 #include "examples/socket_server/tour_socket_server.h"
-#include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/socket/socket_address.h"
 #include "ipcbox/socket/stream_socket.h"
 #include "tests/socket_server/server_test_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/tour_scenario.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -188,9 +188,7 @@ TEST(ConcurrentEchoServerExampleTest, ReportsAPortInUse) {
 }
 
 TEST(ConcurrentEchoServerTourTest, ScenarioVerifies) {
-  tour::Report report;
-  const absl::Status status = RunConcurrentEchoServerTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  ::ipcbox::testing::ExpectScenarioVerifies(RunConcurrentEchoServerTour);
 }
 
 }  // namespace

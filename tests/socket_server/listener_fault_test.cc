@@ -18,15 +18,8 @@
 #include "tests/socket_server/server_test_util.h"
 #include "tests/support/fault_injection.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AddressOf;
-using ::ipcbox::testing::Connect;
-using ::ipcbox::testing::Fault;
-using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::ScopedFault;
-using ::ipcbox::testing::Syscall;
 
 // Makes one accept() fail with EPERM (what a firewall hook can return):
 // the server pauses accepting for 100 ms, then resumes. `skip` epoll_ctl
@@ -72,4 +65,4 @@ TEST(ConcurrentServerListenerFaultTest, AFailedPauseEndsRunWithTheError) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -43,26 +43,8 @@
 #include "tests/socket_server/server_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AddressOf;
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::Connect;
-using ::ipcbox::testing::EchoRoundTrip;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPatience;
-using ::ipcbox::testing::ListenOnLoopback;
-using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::ReadToEnd;
-using ::ipcbox::testing::RecordingEchoHandler;
-using ::ipcbox::testing::ScopedSocketPath;
-using ::ipcbox::testing::SeededPattern;
-using ::ipcbox::testing::ServerThread;
-using ::ipcbox::testing::Soon;
-using ::ipcbox::testing::WaitForActive;
-using ::ipcbox::testing::WaitForStats;
 
 // ---- Options ----------------------------------------------------------------
 
@@ -751,4 +733,4 @@ TEST(ConcurrentServerHandlerTest, IdsAreNeverReusedButSlotsAre) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

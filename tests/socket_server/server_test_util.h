@@ -26,7 +26,6 @@
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/deadline.h"
-#include "ipcbox/core/unique_name.h"
 #include "ipcbox/socket/socket_address.h"
 #include "ipcbox/socket/stream_listener.h"
 #include "ipcbox/socket/stream_socket.h"
@@ -34,6 +33,7 @@
 #include "ipcbox/socket_server/connection.h"
 #include "ipcbox/socket_server/echo_handler.h"
 #include "tests/support/pattern.h"
+#include "tests/support/scoped_socket_path.h"
 
 namespace ipcbox::testing {
 
@@ -56,23 +56,6 @@ inline SocketAddress AddressOf(const StreamListener& listener) {
 inline SocketAddress AddressOf(const ConcurrentServer& server) {
   return AddressOf(server.listener());
 }
-
-// "/tmp/<prefix>.<pid>.<16 hex>": unique and short enough for sun_path
-// (Bazel's $TEST_TMPDIR is not). Removed when the guard goes away.
-class ScopedSocketPath {
- public:
-  explicit ScopedSocketPath(absl::string_view prefix)
-      : path_(absl::StrCat("/tmp", UniqueName(prefix))) {}
-  ~ScopedSocketPath() { ::unlink(path_.c_str()); }
-  ScopedSocketPath(const ScopedSocketPath&) = delete;
-  ScopedSocketPath& operator=(const ScopedSocketPath&) = delete;
-
-  const std::string& path() const { return path_; }
-  SocketAddress address() const { return *SocketAddress::UnixPath(path_); }
-
- private:
-  std::string path_;
-};
 
 // Runs `server.Run()` on a thread. `StopAndJoin()` (or the destructor)
 // stops it and waits for the thread, bounded: a loop that does not stop

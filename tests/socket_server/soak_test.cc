@@ -34,16 +34,8 @@
 #include "tests/socket_server/server_test_util.h"
 #include "tests/support/time_scale.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AddressOf;
-using ::ipcbox::testing::EchoRoundTrip;
-using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::Scaled;
-using ::ipcbox::testing::SeededPattern;
-using ::ipcbox::testing::ServerThread;
-using ::ipcbox::testing::WaitForStats;
 
 constexpr absl::Duration kSoak = absl::Seconds(8);
 constexpr absl::Duration kWarmUp = absl::Seconds(2);
@@ -96,7 +88,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
       for (uint64_t i = 0; running(); ++i) {
         const size_t size = 1 + random() % 20000;
         absl::StatusOr<StreamSocket> c =
-            StreamSocket::Connect(address, testing::Soon());
+            StreamSocket::Connect(address, Soon());
         absl::Status s =
             c.ok() ? EchoRoundTrip(*c, SeededPattern(t * 1000000 + i, size))
                    : c.status();
@@ -118,7 +110,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
     while (running()) {
       if (idle.size() >= 64) idle.erase(idle.begin());
       absl::StatusOr<StreamSocket> c =
-          StreamSocket::Connect(address, testing::Soon());
+          StreamSocket::Connect(address, Soon());
       if (c.ok()) {
         idle.push_back(*std::move(c));
         ++tally.idle_opened;
@@ -130,7 +122,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
   clients.emplace_back([&] {
     while (running()) {
       absl::StatusOr<StreamSocket> c =
-          StreamSocket::Connect(address, testing::Soon());
+          StreamSocket::Connect(address, Soon());
       if (!c.ok()) continue;
       for (int i = 0; i < 10 && running(); ++i) {
         if (!EchoRoundTrip(*c, "x").ok()) break;
@@ -144,7 +136,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
     const std::string chunk = SeededPattern(7, 64 * 1024);
     for (int round = 0; running(); ++round) {
       absl::StatusOr<StreamSocket> c =
-          StreamSocket::Connect(address, testing::Soon());
+          StreamSocket::Connect(address, Soon());
       if (!c.ok()) continue;
       switch (round % 3) {
         case 0: {  // flood without reading until stalled or closed
@@ -227,4 +219,4 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

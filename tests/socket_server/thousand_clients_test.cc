@@ -34,16 +34,8 @@
 #include "tests/socket_server/server_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AddressOf;
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::ServerThread;
-using ::ipcbox::testing::WaitForStats;
 
 constexpr int kClients = 1000;
 // Descriptors each process needs beyond the clients: the test runner's,
@@ -234,4 +226,4 @@ TEST(ConcurrentServerScaleTest, HoldsAThousandConcurrentClientsOnLoopback) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

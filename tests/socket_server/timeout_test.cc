@@ -23,33 +23,22 @@
 #include "ipcbox/socket_server/concurrent_server.h"
 #include "tests/socket_server/server_test_util.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AddressOf;
-using ::ipcbox::testing::Connect;
-using ::ipcbox::testing::EchoRoundTrip;
-using ::ipcbox::testing::MakeServer;
-using ::ipcbox::testing::ReadToEnd;
-using ::ipcbox::testing::RecordingEchoHandler;
-using ::ipcbox::testing::SeededPattern;
-using ::ipcbox::testing::ServerThread;
-using ::ipcbox::testing::WaitForActive;
-using ::ipcbox::testing::WaitForStats;
 
 TEST(ConcurrentServerTimeoutTest, RejectsTimeoutsThatAreNotPositive) {
   RecordingEchoHandler echo;
   for (absl::Duration bad : {absl::ZeroDuration(), absl::Seconds(-1)}) {
     ConcurrentServerOptions idle;
     idle.idle_timeout = bad;
-    absl::StatusOr<StreamListener> l1 = testing::ListenOnLoopback();
+    absl::StatusOr<StreamListener> l1 = ListenOnLoopback();
     ASSERT_TRUE(l1.ok());
     EXPECT_EQ(
         ConcurrentServer::Create(*std::move(l1), echo, idle).status().code(),
         absl::StatusCode::kInvalidArgument);
     ConcurrentServerOptions stall;
     stall.write_stall_timeout = bad;
-    absl::StatusOr<StreamListener> l2 = testing::ListenOnLoopback();
+    absl::StatusOr<StreamListener> l2 = ListenOnLoopback();
     ASSERT_TRUE(l2.ok());
     EXPECT_EQ(
         ConcurrentServer::Create(*std::move(l2), echo, stall).status().code(),
@@ -163,4 +152,4 @@ TEST(ConcurrentServerTimeoutTest, AClientThatNeverReadsIsClosedAfterTheStall) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing
