@@ -22,21 +22,13 @@
 # Arguments: the qemu runner, ipcbox, channel_participant.
 set -euo pipefail
 
-if [[ -z ${IPCBOX_TEST_NAMESPACES:-} ]]; then
-  source tests/interop/seeds.sh
-  if ! unshare --ipc --mount --net --pid --fork --mount-proc --propagation private true 2>/dev/null; then
-    skip_test "cannot make IPC, mount and pid namespaces here (needs root)"
-  fi
-  IPCBOX_TEST_NAMESPACES=1 exec unshare --ipc --mount --net --pid --fork --mount-proc \
-    --propagation private bash "$0" "$@"
-fi
+source tests/interop/seeds.sh
+run_in_namespaces "$@"
 
 # Where it ran (the virtual boards run it on their ARM kernels).
 echo "machine: $(uname -m), kernel $(uname -r)"
 
-RUNNER=$PWD/$1
-IPCBOX=$PWD/$2
-PARTICIPANT=$PWD/$3
+runfile_args RUNNER IPCBOX PARTICIPANT -- "$@"
 mount -t tmpfs -o size=16m,mode=1777 ipcbox-channel-test-shm /dev/shm
 cd "$TEST_TMPDIR"
 

@@ -21,26 +21,13 @@
 # make_objects, the seeds' sysv_shm_server and memwriter.
 set -euo pipefail
 
-if [[ -z ${IPCBOX_TEST_NAMESPACES:-} ]]; then
-  source tests/interop/seeds.sh
-  if ! unshare --ipc --mount --net --pid --fork --mount-proc --propagation private true 2>/dev/null; then
-    skip_test "cannot make IPC, mount and pid namespaces here (needs root)"
-  fi
-  IPCBOX_TEST_NAMESPACES=1 exec unshare --ipc --mount --net --pid --fork --mount-proc \
-    --propagation private bash "$0" "$@"
-fi
+source tests/interop/seeds.sh
+run_in_namespaces "$@"
 
 # Where it ran (the virtual boards run it on their ARM kernels).
 echo "machine: $(uname -m), kernel $(uname -r)"
 
-source tests/interop/seeds.sh
-runfiles=$PWD
-RUNNER=$runfiles/$1
-SEED_STATUS=$runfiles/$2
-IPCBOX=$runfiles/$3
-MAKE_OBJECTS=$runfiles/$4
-SEED_SYSV_SERVER=$runfiles/$5
-SEED_MEMWRITER=$runfiles/$6
+runfile_args RUNNER SEED_STATUS IPCBOX MAKE_OBJECTS SEED_SYSV_SERVER SEED_MEMWRITER -- "$@"
 
 # The tmpfs on /tmp below hides a checkout that lives under /tmp, and the
 # runner is a link into the checkout; on a board it hides TEST_TMPDIR too:
