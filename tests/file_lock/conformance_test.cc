@@ -56,27 +56,7 @@ using ::ipcbox::testing::TempPath;
 using ::testing::HasSubstr;
 
 template <typename LockT>
-class FileLockTest : public ::testing::Test {
- protected:
-  FileLockTest() : file_("file_lock_test") {}
-
-  const std::string& path() const { return file_.path(); }
-
-  LockT OpenOrDie(const LockFileOptions& options = LockFileOptions()) {
-    absl::StatusOr<LockT> lock = LockT::Open(path(), options);
-    EXPECT_TRUE(lock.ok()) << lock.status();
-    return lock.ok() ? *std::move(lock) : LockT();
-  }
-
-  // What another process gets from TryLock(type).
-  Outcome TryInChild(LockType type) {
-    return InAnotherProcess<LockT>(
-        path(), [type](LockT& lock) { return lock.TryLock(type); });
-  }
-
- private:
-  TempPath file_;
-};
+class FileLockTest : public ::ipcbox::testing::LockFileTest<LockT> {};
 
 using ::ipcbox::testing::LockBackendNames;
 using ::ipcbox::testing::LockBackends;

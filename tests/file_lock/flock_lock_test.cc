@@ -35,29 +35,25 @@ using ::ipcbox::testing::kPeerTimeout;
 using ::ipcbox::testing::Outcome;
 using ::ipcbox::testing::TempPath;
 
-TEST(FlockLockTest, AReadOnlyDescriptorCanHoldAnExclusiveLock) {
-  TempPath file("flock_ro");
-  { ASSERT_TRUE(FlockLock::Open(file.path()).ok()); }
+using FlockLockTest = ::ipcbox::testing::LockFileTest<FlockLock>;
+
+TEST_F(FlockLockTest, AReadOnlyDescriptorCanHoldAnExclusiveLock) {
+  { ASSERT_TRUE(FlockLock::Open(path()).ok()); }
   LockFileOptions read_only;
   read_only.open_mode = OpenMode::kOpenExisting;
   read_only.access = LockFileAccess::kReadOnly;
-  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path(), read_only);
+  absl::StatusOr<FlockLock> lock = FlockLock::Open(path(), read_only);
   ASSERT_TRUE(lock.ok()) << lock.status();
   EXPECT_TRUE(lock->TryLock(LockType::kExclusive).ok());
-  EXPECT_EQ(InAnotherProcess<FlockLock>(
-                file.path(),
-                [](FlockLock& l) { return l.TryLock(LockType::kShared); }),
-            Outcome::kWouldBlock);
+  EXPECT_EQ(TryInChild(LockType::kShared), Outcome::kWouldBlock);
 }
 
-TEST(FlockLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
-  TempPath file("flock_threads");
-  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+TEST_F(FlockLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
+  absl::StatusOr<FlockLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   absl::Status in_thread;
   std::thread thread([&] {
-    absl::StatusOr<FlockLock> mine = FlockLock::Open(file.path());
+    absl::StatusOr<FlockLock> mine = FlockLock::Open(path());
     in_thread = mine.ok()
                     ? mine->LockFor(LockType::kShared, absl::Milliseconds(100))
                     : mine.status();
@@ -66,11 +62,9 @@ TEST(FlockLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
   EXPECT_TRUE(IsTimedOut(in_thread)) << in_thread;
 }
 
-TEST(FlockLockTest, AForkedChildSharesTheLock) {
-  TempPath file("flock_fork");
-  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+TEST_F(FlockLockTest, AForkedChildSharesTheLock) {
+  absl::StatusOr<FlockLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
     return lock->TryLock(LockType::kExclusive).ok() ? 0 : 2;
   });
@@ -78,19 +72,17 @@ TEST(FlockLockTest, AForkedChildSharesTheLock) {
   EXPECT_TRUE(ExitedWith(child->Wait(kPeerTimeout), 0));
 }
 
-TEST(FlockLockTest, FlockAndFcntlLocksDoNotSeeEachOther) {
-  TempPath file("flock_fcntl");
-  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+TEST_F(FlockLockTest, FlockAndFcntlLocksDoNotSeeEachOther) {
+  absl::StatusOr<FlockLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   EXPECT_EQ(InAnotherProcess<FcntlLock>(
-                file.path(),
+                path(),
                 [](FcntlLock& l) { return l.TryLock(LockType::kExclusive); }),
             Outcome::kOk)
       << "on a local file system; on NFS flock is emulated with fcntl locks";
 }
 
-TEST(FlockLockTest, AdoptWorksOnADirectory) {
+TEST_F(FlockLockTest, AdoptWorksOnADirectory) {
   TempPath dir("flock_dir");
   ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
   const int raw = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
