@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -35,37 +34,23 @@ constexpr QueueCapacity kCapacity{/*max_messages=*/8,
                                   /*max_message_size=*/64};
 
 template <typename Queue>
-class ConformanceTest : public ::testing::Test {
+class ConformanceTest : public ::ipcbox::testing::PrivateQueueTest<Queue> {
  protected:
-  void SetUp() override {
-    absl::StatusOr<Queue> queue = Queue::CreatePrivate(kCapacity);
-    ASSERT_TRUE(queue.ok()) << queue.status();
-    queue_ = *std::move(queue);
-  }
+  ConformanceTest() : ::ipcbox::testing::PrivateQueueTest<Queue>(kCapacity) {}
 
   // "payload@priority" of the next message, or the status.
   std::string Next(Deadline deadline = Deadline::Expired()) {
     absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveUntil(absl::MakeSpan(buf_), deadline);
+        this->queue_.ReceiveUntil(absl::MakeSpan(buf_), deadline);
     if (!got.ok()) return got.status().ToString();
     return absl::StrCat(absl::string_view(buf_, got->size), "@", got->priority);
   }
 
-  Queue queue_;
   char buf_[kCapacity.max_message_size];
 };
 
-using Backends = ::testing::Types<posix::MessageQueue, sysv::MessageQueue>;
-
-class BackendNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, posix::MessageQueue> ? "Posix" : "Sysv";
-  }
-};
-
-TYPED_TEST_SUITE(ConformanceTest, Backends, BackendNames);
+TYPED_TEST_SUITE(ConformanceTest, ::ipcbox::testing::QueueBackends,
+                 ::ipcbox::testing::QueueBackendNames);
 
 TYPED_TEST(ConformanceTest, RoundTripKeepsBytesAndPriority) {
   const std::string payload("\0binary\xff payload", 16);

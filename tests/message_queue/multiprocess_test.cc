@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
-#include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -76,36 +75,22 @@ struct AckPipe {
 };
 
 template <typename Queue>
-class KilledPeerTest : public ::testing::Test {
+class KilledPeerTest : public ::ipcbox::testing::PrivateQueueTest<Queue> {
  protected:
-  void SetUp() override {
-    absl::StatusOr<Queue> queue = Queue::CreatePrivate(kCapacity);
-    ASSERT_TRUE(queue.ok()) << queue.status();
-    queue_ = *std::move(queue);
-  }
+  KilledPeerTest() : ::ipcbox::testing::PrivateQueueTest<Queue>(kCapacity) {}
 
   absl::StatusOr<std::string> Next(absl::Duration timeout) {
     absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveFor(absl::MakeSpan(buf_), timeout);
+        this->queue_.ReceiveFor(absl::MakeSpan(buf_), timeout);
     if (!got.ok()) return got.status();
     return std::string(buf_, got->size);
   }
 
-  Queue queue_;
   char buf_[kCapacity.max_message_size];
 };
 
-using Backends = ::testing::Types<posix::MessageQueue, sysv::MessageQueue>;
-
-class BackendNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, posix::MessageQueue> ? "Posix" : "Sysv";
-  }
-};
-
-TYPED_TEST_SUITE(KilledPeerTest, Backends, BackendNames);
+TYPED_TEST_SUITE(KilledPeerTest, ::ipcbox::testing::QueueBackends,
+                 ::ipcbox::testing::QueueBackendNames);
 
 TYPED_TEST(KilledPeerTest, ReaderKilledMidStreamLeavesQueueIntact) {
   constexpr int kBeforeKill = 20;
