@@ -13,19 +13,12 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/unique_name.h"
+#include "tests/support/scoped_umask.h"
 
 namespace ipcbox {
 namespace {
 
-// Sets the process umask for one scope.
-class ScopedUmask {
- public:
-  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
-  ~ScopedUmask() { ::umask(old_); }
-
- private:
-  mode_t old_;
-};
+using ::ipcbox::testing::ScopedUmask;
 
 // Creates a fresh file (as a mechanism creates its object: O_EXCL, with
 // the requested mode) and removes it at the end of the scope, also when an
