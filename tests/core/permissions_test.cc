@@ -97,7 +97,7 @@ TEST(PermissionsTest, FromModeRejectsAllBitsSet) {
 // The mode after ApplyPermissions is exactly the one asked for, whether the
 // umask would have narrowed it or not.
 void ExpectExactModeUnderUmask(mode_t umask_bits, mode_t wanted) {
-  SCOPED_TRACE(testing::Message()
+  SCOPED_TRACE(::testing::Message()
                << "umask " << std::oct << umask_bits << ", mode " << wanted);
   const absl::StatusOr<Permissions> perms = Permissions::FromMode(wanted);
   ASSERT_TRUE(perms.ok()) << perms.status();

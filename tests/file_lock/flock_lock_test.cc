@@ -75,10 +75,10 @@ TEST_F(FlockLockTest, AForkedChildSharesTheLock) {
 TEST_F(FlockLockTest, FlockAndFcntlLocksDoNotSeeEachOther) {
   absl::StatusOr<FlockLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  EXPECT_EQ(InAnotherProcess<FcntlLock>(
-                path(),
-                [](FcntlLock& l) { return l.TryLock(LockType::kExclusive); }),
-            Outcome::kOk)
+  EXPECT_EQ(
+      InAnotherProcess<FcntlLock>(
+          path(), [](FcntlLock& l) { return l.TryLock(LockType::kExclusive); }),
+      Outcome::kOk)
       << "on a local file system; on NFS flock is emulated with fcntl locks";
 }
 

@@ -46,13 +46,7 @@ interop_cleanup() {
 # variable as an absolute path), skips the test without the seed programs
 # (see require_seeds) and enters the scratch directory.
 interop_init() {
-  local names=()
-  while [[ $1 != -- ]]; do
-    names+=("$1")
-    shift
-  done
-  shift
-  runfile_args RUNNER SEED_STATUS "${names[@]}" -- "$@"
+  runfile_args RUNNER SEED_STATUS "$@"
   scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/interop.XXXXXX")
   trap interop_cleanup EXIT
   require_seeds

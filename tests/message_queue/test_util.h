@@ -81,8 +81,7 @@ inline absl::Duration MonotonicNow() {
 
 // The two backends, for typed suites, and their names in test output:
 //   TYPED_TEST_SUITE(MyTest, QueueBackends, QueueBackendNames);
-using QueueBackends =
-    ::testing::Types<posix::MessageQueue, sysv::MessageQueue>;
+using QueueBackends = ::testing::Types<posix::MessageQueue, sysv::MessageQueue>;
 
 class QueueBackendNames {
  public:

@@ -66,15 +66,8 @@ class SharedMemoryConformanceTest : public ::testing::Test {
   }
 };
 
-struct BackendNames {
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, posix::SharedMemory> ? "Posix" : "SystemV";
-  }
-};
-
-using Backends = ::testing::Types<posix::SharedMemory, sysv::SharedMemory>;
-TYPED_TEST_SUITE(SharedMemoryConformanceTest, Backends, BackendNames);
+TYPED_TEST_SUITE(SharedMemoryConformanceTest, ::ipcbox::testing::ShmBackends,
+                 ::ipcbox::testing::ShmBackendNames);
 
 // How a status names the object called `name`: POSIX by the name, System V
 // by the key the name hashes to.

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -74,15 +73,8 @@ size_t FirstMismatch(const char* bytes) {
 template <typename Shm>
 class SharedMemoryMultiProcessTest : public ::testing::Test {};
 
-struct BackendNames {
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, posix::SharedMemory> ? "Posix" : "SystemV";
-  }
-};
-
-using Backends = ::testing::Types<posix::SharedMemory, sysv::SharedMemory>;
-TYPED_TEST_SUITE(SharedMemoryMultiProcessTest, Backends, BackendNames);
+TYPED_TEST_SUITE(SharedMemoryMultiProcessTest, ::ipcbox::testing::ShmBackends,
+                 ::ipcbox::testing::ShmBackendNames);
 
 TYPED_TEST(SharedMemoryMultiProcessTest, AChildWritesAndTheParentReads) {
   ScopedName<TypeParam> name;
