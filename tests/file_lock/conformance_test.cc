@@ -40,26 +40,13 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::Event;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::InAnotherProcess;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::Outcome;
-using ::ipcbox::testing::Stopwatch;
-using ::ipcbox::testing::TempPath;
 using ::testing::HasSubstr;
 
 template <typename LockT>
-class FileLockTest : public ::ipcbox::testing::LockFileTest<LockT> {};
-
-using ::ipcbox::testing::LockBackendNames;
-using ::ipcbox::testing::LockBackends;
+class FileLockTest : public LockFileTest<LockT> {};
 
 TYPED_TEST_SUITE(FileLockTest, LockBackends, LockBackendNames);
 
@@ -473,8 +460,7 @@ TYPED_TEST(FileLockTest, AHolderKilledWithSigkillReleasesTheLock) {
   });
   ASSERT_TRUE(waiter.ok());
   ASSERT_TRUE(holder->child().Kill(SIGKILL).ok());
-  EXPECT_TRUE(
-      ::ipcbox::testing::KilledBy(holder->child().Wait(kPeerTimeout), SIGKILL));
+  EXPECT_TRUE(KilledBy(holder->child().Wait(kPeerTimeout), SIGKILL));
   EXPECT_TRUE(acquired.WaitFor(kPeerTimeout)) << "waiter never got the lock";
   EXPECT_TRUE(ExitedWith(waiter->Wait(kPeerTimeout), 0));
   EXPECT_TRUE(lock.LockFor(LockType::kExclusive, kPeerTimeout).ok());
@@ -566,4 +552,4 @@ TEST(FileLockSelectionTest, GenericCodeRunsOnTheSelectedBackend) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

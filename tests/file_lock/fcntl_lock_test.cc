@@ -27,19 +27,12 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::Event;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::Outcome;
 using ::testing::HasSubstr;
 
-using FcntlLockTest = ::ipcbox::testing::LockFileTest<FcntlLock>;
+using FcntlLockTest = LockFileTest<FcntlLock>;
 
 TEST_F(FcntlLockTest, ClosingAnyDescriptorOfTheFileDropsTheProcesssLocks) {
   absl::StatusOr<FcntlLock> lock = OpenLocked(LockType::kExclusive);
@@ -165,4 +158,4 @@ TEST_F(FcntlLockTest, TheKernelDetectsADeadlockBetweenTwoProcesses) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

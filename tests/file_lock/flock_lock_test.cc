@@ -24,18 +24,10 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::InAnotherProcess;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::Outcome;
-using ::ipcbox::testing::TempPath;
-
-using FlockLockTest = ::ipcbox::testing::LockFileTest<FlockLock>;
+using FlockLockTest = LockFileTest<FlockLock>;
 
 TEST_F(FlockLockTest, AReadOnlyDescriptorCanHoldAnExclusiveLock) {
   { ASSERT_TRUE(FlockLock::Open(path()).ok()); }
@@ -93,4 +85,4 @@ TEST_F(FlockLockTest, AdoptWorksOnADirectory) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -22,17 +22,10 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::Event;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::Outcome;
-
-using OfdLockTest = ::ipcbox::testing::LockFileTest<OfdLock>;
+using OfdLockTest = LockFileTest<OfdLock>;
 
 TEST_F(OfdLockTest, ClosingAnotherDescriptorOfTheFileKeepsTheLock) {
   absl::StatusOr<OfdLock> lock = OpenLocked(LockType::kExclusive);
@@ -103,4 +96,4 @@ TEST_F(OfdLockTest, FindConflictSeesOtherDescriptionsOfThisProcess) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

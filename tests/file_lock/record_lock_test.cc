@@ -30,19 +30,15 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::FileSize;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::Outcome;
 using ::testing::HasSubstr;
 
 constexpr int64_t kMaxOffset = std::numeric_limits<int64_t>::max();
 
 template <typename LockT>
-class RecordLockTest : public ::ipcbox::testing::LockFileTest<LockT> {
+class RecordLockTest : public LockFileTest<LockT> {
  protected:
   // The pid FindConflict() should report for a holder of this lock type.
   static pid_t ExpectedPid(pid_t holder) {
@@ -325,4 +321,4 @@ TYPED_TEST(RecordLockTest, ErrorMessagesNameTheCallAndTheRange) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

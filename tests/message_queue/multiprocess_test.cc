@@ -31,13 +31,8 @@
 #include "tests/message_queue/test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(30);
 constexpr absl::Duration kPatience = absl::Seconds(20);
@@ -75,9 +70,9 @@ struct AckPipe {
 };
 
 template <typename Queue>
-class KilledPeerTest : public ::ipcbox::testing::PrivateQueueTest<Queue> {
+class KilledPeerTest : public PrivateQueueTest<Queue> {
  protected:
-  KilledPeerTest() : ::ipcbox::testing::PrivateQueueTest<Queue>(kCapacity) {}
+  KilledPeerTest() : PrivateQueueTest<Queue>(kCapacity) {}
 
   absl::StatusOr<std::string> Next(absl::Duration timeout) {
     absl::StatusOr<ReceivedMessage> got =
@@ -89,8 +84,7 @@ class KilledPeerTest : public ::ipcbox::testing::PrivateQueueTest<Queue> {
   char buf_[kCapacity.max_message_size];
 };
 
-TYPED_TEST_SUITE(KilledPeerTest, ::ipcbox::testing::QueueBackends,
-                 ::ipcbox::testing::QueueBackendNames);
+TYPED_TEST_SUITE(KilledPeerTest, QueueBackends, QueueBackendNames);
 
 TYPED_TEST(KilledPeerTest, ReaderKilledMidStreamLeavesQueueIntact) {
   constexpr int kBeforeKill = 20;
@@ -177,9 +171,9 @@ TEST(SysvRemovalTest, RemovalWakesABlockedReceiverInAnotherProcess) {
   sysv::QueueOptions options;
   options.remove_when_destroyed = true;
   absl::StatusOr<sysv::MessageQueue> queue =
-      sysv::MessageQueue::Open(testing::RandomSysvKey(), options);
+      sysv::MessageQueue::Open(RandomSysvKey(), options);
   ASSERT_TRUE(queue.ok()) << queue.status();
-  testing::SysvQueueGuard guard(queue->id());
+  SysvQueueGuard guard(queue->id());
   AckPipe acks;
   absl::StatusOr<ChildProcess> receiver = ForkChild([&]() -> int {
     acks.Ack();
@@ -213,4 +207,4 @@ TEST(SysvRemovalTest, RemovalWakesABlockedSender) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -31,6 +31,7 @@
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "tests/semaphore/semaphore_test_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/tour_check.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -271,9 +272,7 @@ TEST(ShmemTest, FlagDefaultsAreTheSeedsValues) {
 }
 
 TEST(SharedMemoryTourTest, Verifies) {
-  tour::Report report;
-  const absl::Status status = RunSharedMemoryTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  testing::ExpectTourScenarioVerifies(&RunSharedMemoryTour);
 }
 
 }  // namespace

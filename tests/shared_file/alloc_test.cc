@@ -19,13 +19,8 @@
 #include "tests/support/alloc_counter.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AllocationCounter;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::TempPath;
 
 constexpr absl::string_view kLines =
     "Now is the winter of our discontent\n"
@@ -113,10 +108,9 @@ TEST(SharedFileAllocTest, LockedOutcomesDoNotAllocate) {
 // A blind counter would pass every check above: the counter in this binary
 // sees an injected allocation (one new, one malloc).
 TEST(SharedFileAllocControlTest, TheCounterSeesAnInjectedAllocation) {
-  EXPECT_NONFATAL_FAILURE(
-      EXPECT_NO_ALLOCATIONS(::ipcbox::testing::InjectTwoAllocations()),
-      "made 2 heap allocation(s)");
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_ALLOCATIONS(InjectTwoAllocations()),
+                          "made 2 heap allocation(s)");
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing
