@@ -115,6 +115,25 @@ class PrivateQueueTest : public ::testing::Test {
   QueueCapacity capacity_;
 };
 
+// A fixture whose SetUp opens `queue_`, a fresh System V queue under a
+// random key (`key_`), removed when the test ends.
+class FreshSysvQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sysv::QueueOptions options;
+    options.remove_when_destroyed = true;
+    absl::StatusOr<sysv::MessageQueue> queue =
+        sysv::MessageQueue::Open(key_, options);
+    ASSERT_TRUE(queue.ok()) << queue.status();
+    queue_ = *std::move(queue);
+    guard_.set(queue_.id());
+  }
+
+  const sysv::IpcKey key_ = RandomSysvKey();
+  SysvQueueGuard guard_;
+  sysv::MessageQueue queue_;
+};
+
 }  // namespace ipcbox::testing
 
 #endif  // IPCBOX_TESTS_MESSAGE_QUEUE_TEST_UTIL_H_
