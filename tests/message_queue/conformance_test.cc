@@ -22,21 +22,17 @@
 #include "tests/message_queue/test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::MonotonicNow;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(30);
 constexpr QueueCapacity kCapacity{/*max_messages=*/8,
                                   /*max_message_size=*/64};
 
 template <typename Queue>
-class ConformanceTest : public ::ipcbox::testing::PrivateQueueTest<Queue> {
+class ConformanceTest : public PrivateQueueTest<Queue> {
  protected:
-  ConformanceTest() : ::ipcbox::testing::PrivateQueueTest<Queue>(kCapacity) {}
+  ConformanceTest() : PrivateQueueTest<Queue>(kCapacity) {}
 
   // "payload@priority" of the next message, or the status.
   std::string Next(Deadline deadline = Deadline::Expired()) {
@@ -49,8 +45,7 @@ class ConformanceTest : public ::ipcbox::testing::PrivateQueueTest<Queue> {
   char buf_[kCapacity.max_message_size];
 };
 
-TYPED_TEST_SUITE(ConformanceTest, ::ipcbox::testing::QueueBackends,
-                 ::ipcbox::testing::QueueBackendNames);
+TYPED_TEST_SUITE(ConformanceTest, QueueBackends, QueueBackendNames);
 
 TYPED_TEST(ConformanceTest, RoundTripKeepsBytesAndPriority) {
   const std::string payload("\0binary\xff payload", 16);
@@ -130,7 +125,7 @@ TYPED_TEST(ConformanceTest, BadArgumentsAreInvalid) {
 }
 
 TYPED_TEST(ConformanceTest, BlockedReceiverWakesForAnotherProcess) {
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     absl::SleepFor(absl::Milliseconds(50));
     EXPECT_TRUE(this->queue_.Send("from child", 4).ok());
   });
@@ -141,7 +136,7 @@ TYPED_TEST(ConformanceTest, BlockedReceiverWakesForAnotherProcess) {
 
 TYPED_TEST(ConformanceTest, ManyMessagesBetweenProcessesInOrder) {
   constexpr int kCount = 500;
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&]() -> int {
+  absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
     for (int i = 0; i < kCount; ++i) {
       absl::Status s =
           this->queue_.SendFor(absl::StrCat("m", i), 2, absl::Seconds(20));
@@ -166,4 +161,4 @@ TYPED_TEST(ConformanceTest, MovedFromQueueIsNotOpen) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing
