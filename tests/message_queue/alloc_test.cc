@@ -40,7 +40,7 @@ TEST(MessageQueueAllocTest, CounterSeesAnInjectedAllocation) {
 }
 
 template <typename Queue>
-void PriorityLoop(Queue& queue, Tally& tally) {
+void PriorityLoop(Queue& queue, StatusTally& tally) {
   const char payload[kCapacity.max_message_size] = "sample";
   char buf[kCapacity.max_message_size];
   for (int i = 0; i < kRounds; ++i) {
