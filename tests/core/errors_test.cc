@@ -119,20 +119,24 @@ TEST(ErrnoErrorTest, ErrnoZeroIsNeverOk) {
   EXPECT_FALSE(ErrnoError(0, "write", 3).ok());
 }
 
-TEST(WouldBlockErrorTest, HasCodeAndNoMessage) {
-  const absl::Status status = WouldBlockError();
-  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+// What WouldBlockError() and TimedOutError() give: their own code, no
+// message, and a yes from their own predicate only.
+void ExpectSentinel(const absl::Status& status, absl::StatusCode code,
+                    bool would_block) {
+  EXPECT_EQ(status.code(), code);
   EXPECT_TRUE(status.message().empty());
-  EXPECT_TRUE(IsWouldBlock(status));
-  EXPECT_FALSE(IsTimedOut(status));
+  EXPECT_EQ(IsWouldBlock(status), would_block);
+  EXPECT_EQ(IsTimedOut(status), !would_block);
+}
+
+TEST(WouldBlockErrorTest, HasCodeAndNoMessage) {
+  ExpectSentinel(WouldBlockError(), absl::StatusCode::kUnavailable,
+                 /*would_block=*/true);
 }
 
 TEST(TimedOutErrorTest, HasCodeAndNoMessage) {
-  const absl::Status status = TimedOutError();
-  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_TRUE(status.message().empty());
-  EXPECT_TRUE(IsTimedOut(status));
-  EXPECT_FALSE(IsWouldBlock(status));
+  ExpectSentinel(TimedOutError(), absl::StatusCode::kDeadlineExceeded,
+                 /*would_block=*/false);
 }
 
 TEST(IsWouldBlockTest, RejectsOkAndRealErrorsAbslGivesTheSameCode) {

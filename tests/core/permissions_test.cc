@@ -13,19 +13,12 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "ipcbox/core/unique_name.h"
+#include "tests/support/scoped_umask.h"
 
 namespace ipcbox {
 namespace {
 
-// Sets the process umask for one scope.
-class ScopedUmask {
- public:
-  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
-  ~ScopedUmask() { ::umask(old_); }
-
- private:
-  mode_t old_;
-};
+using ::ipcbox::testing::ScopedUmask;
 
 // Creates a fresh file (as a mechanism creates its object: O_EXCL, with
 // the requested mode) and removes it at the end of the scope, also when an
@@ -104,7 +97,7 @@ TEST(PermissionsTest, FromModeRejectsAllBitsSet) {
 // The mode after ApplyPermissions is exactly the one asked for, whether the
 // umask would have narrowed it or not.
 void ExpectExactModeUnderUmask(mode_t umask_bits, mode_t wanted) {
-  SCOPED_TRACE(testing::Message()
+  SCOPED_TRACE(::testing::Message()
                << "umask " << std::oct << umask_bits << ", mode " << wanted);
   const absl::StatusOr<Permissions> perms = Permissions::FromMode(wanted);
   ASSERT_TRUE(perms.ok()) << perms.status();

@@ -22,14 +22,8 @@
 #include "tests/support/child_process.h"
 #include "tests/support/status_tally.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AllocationCounter;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::StatusTally;
-using ::ipcbox::testing::TempPath;
 
 template <typename LockT>
 class FileLockAllocTest : public ::testing::Test {
@@ -129,10 +123,9 @@ TYPED_TEST(RecordLockAllocTest, RangesAndTheQueryDoNotAllocate) {
 // A blind counter would pass every check above: the counter in this binary
 // sees an injected allocation (one new, one malloc).
 TEST(FileLockAllocControlTest, TheCounterSeesAnInjectedAllocation) {
-  EXPECT_NONFATAL_FAILURE(
-      EXPECT_NO_ALLOCATIONS(::ipcbox::testing::InjectTwoAllocations()),
-      "made 2 heap allocation(s)");
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_ALLOCATIONS(InjectTwoAllocations()),
+                          "made 2 heap allocation(s)");
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

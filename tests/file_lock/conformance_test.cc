@@ -40,46 +40,13 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::Event;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::InAnotherProcess;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::Outcome;
-using ::ipcbox::testing::Stopwatch;
-using ::ipcbox::testing::TempPath;
 using ::testing::HasSubstr;
 
 template <typename LockT>
-class FileLockTest : public ::testing::Test {
- protected:
-  FileLockTest() : file_("file_lock_test") {}
-
-  const std::string& path() const { return file_.path(); }
-
-  LockT OpenOrDie(const LockFileOptions& options = LockFileOptions()) {
-    absl::StatusOr<LockT> lock = LockT::Open(path(), options);
-    EXPECT_TRUE(lock.ok()) << lock.status();
-    return lock.ok() ? *std::move(lock) : LockT();
-  }
-
-  // What another process gets from TryLock(type).
-  Outcome TryInChild(LockType type) {
-    return InAnotherProcess<LockT>(
-        path(), [type](LockT& lock) { return lock.TryLock(type); });
-  }
-
- private:
-  TempPath file_;
-};
-
-using ::ipcbox::testing::LockBackendNames;
-using ::ipcbox::testing::LockBackends;
+class FileLockTest : public LockFileTest<LockT> {};
 
 TYPED_TEST_SUITE(FileLockTest, LockBackends, LockBackendNames);
 
@@ -493,8 +460,7 @@ TYPED_TEST(FileLockTest, AHolderKilledWithSigkillReleasesTheLock) {
   });
   ASSERT_TRUE(waiter.ok());
   ASSERT_TRUE(holder->child().Kill(SIGKILL).ok());
-  EXPECT_TRUE(
-      ::ipcbox::testing::KilledBy(holder->child().Wait(kPeerTimeout), SIGKILL));
+  EXPECT_TRUE(KilledBy(holder->child().Wait(kPeerTimeout), SIGKILL));
   EXPECT_TRUE(acquired.WaitFor(kPeerTimeout)) << "waiter never got the lock";
   EXPECT_TRUE(ExitedWith(waiter->Wait(kPeerTimeout), 0));
   EXPECT_TRUE(lock.LockFor(LockType::kExclusive, kPeerTimeout).ok());
@@ -586,4 +552,4 @@ TEST(FileLockSelectionTest, GenericCodeRunsOnTheSelectedBackend) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

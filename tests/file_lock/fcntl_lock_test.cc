@@ -27,50 +27,34 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::Event;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::InAnotherProcess;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::Outcome;
-using ::ipcbox::testing::TempPath;
 using ::testing::HasSubstr;
 
-Outcome TryExclusiveInChild(const std::string& path) {
-  return InAnotherProcess<FcntlLock>(
-      path, [](FcntlLock& l) { return l.TryLock(LockType::kExclusive); });
-}
+using FcntlLockTest = LockFileTest<FcntlLock>;
 
-TEST(FcntlLockTest, ClosingAnyDescriptorOfTheFileDropsTheProcesssLocks) {
-  TempPath file("fcntl_pitfall");
-  absl::StatusOr<FcntlLock> lock = FcntlLock::Open(file.path());
+TEST_F(FcntlLockTest, ClosingAnyDescriptorOfTheFileDropsTheProcesssLocks) {
+  absl::StatusOr<FcntlLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
-  ASSERT_EQ(TryExclusiveInChild(file.path()), Outcome::kWouldBlock);
+  ASSERT_EQ(TryInChild(LockType::kExclusive), Outcome::kWouldBlock);
 
   // Some other code in the process reads the file and closes it...
-  const int other = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  const int other = ::open(path().c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(other, 0);
   ASSERT_EQ(::close(other), 0);
 
   // ...and the lock is gone, although `lock` is still open.
   EXPECT_TRUE(lock->valid());
-  EXPECT_EQ(TryExclusiveInChild(file.path()), Outcome::kOk);
+  EXPECT_EQ(TryInChild(LockType::kExclusive), Outcome::kOk);
 }
 
-TEST(FcntlLockTest, ThreadsOfOneProcessShareTheLocks) {
-  TempPath file("fcntl_threads");
-  absl::StatusOr<FcntlLock> lock = FcntlLock::Open(file.path());
+TEST_F(FcntlLockTest, ThreadsOfOneProcessShareTheLocks) {
+  absl::StatusOr<FcntlLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   absl::Status in_thread;
   std::thread thread([&] {
-    absl::StatusOr<FcntlLock> mine = FcntlLock::Open(file.path());
+    absl::StatusOr<FcntlLock> mine = FcntlLock::Open(path());
     in_thread = mine.ok() ? mine->TryLock(LockType::kExclusive) : mine.status();
     // And closing `mine` now drops the lock for the whole process.
   });
@@ -78,11 +62,9 @@ TEST(FcntlLockTest, ThreadsOfOneProcessShareTheLocks) {
   EXPECT_TRUE(in_thread.ok()) << "the process already holds it: " << in_thread;
 }
 
-TEST(FcntlLockTest, AForkedChildDoesNotInheritTheLocks) {
-  TempPath file("fcntl_fork");
-  absl::StatusOr<FcntlLock> lock = FcntlLock::Open(file.path());
+TEST_F(FcntlLockTest, AForkedChildDoesNotInheritTheLocks) {
+  absl::StatusOr<FcntlLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
     // Same descriptor, same open file description, different process.
     if (!IsWouldBlock(lock->TryLock(LockType::kShared))) return 2;
@@ -91,27 +73,24 @@ TEST(FcntlLockTest, AForkedChildDoesNotInheritTheLocks) {
   });
   ASSERT_TRUE(child.ok());
   EXPECT_TRUE(ExitedWith(child->Wait(kPeerTimeout), 0));
-  EXPECT_EQ(TryExclusiveInChild(file.path()), Outcome::kWouldBlock);
+  EXPECT_EQ(TryInChild(LockType::kExclusive), Outcome::kWouldBlock);
 }
 
-TEST(FcntlLockTest, FindConflictDoesNotReportOurOwnLocks) {
-  TempPath file("fcntl_own");
-  absl::StatusOr<FcntlLock> lock = FcntlLock::Open(file.path());
+TEST_F(FcntlLockTest, FindConflictDoesNotReportOurOwnLocks) {
+  absl::StatusOr<FcntlLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   absl::StatusOr<std::optional<LockConflict>> conflict =
       lock->FindConflict(LockType::kExclusive);
   ASSERT_TRUE(conflict.ok()) << conflict.status();
   EXPECT_FALSE(conflict->has_value());
 }
 
-TEST(FcntlLockTest, ClassicAndOfdLocksExcludeEachOther) {
+TEST_F(FcntlLockTest, ClassicAndOfdLocksExcludeEachOther) {
   // What lets OfdLock programs interoperate with the seed's fcntl programs.
-  TempPath file("fcntl_ofd");
   absl::StatusOr<LockHolder<FcntlLock>> classic = LockHolder<FcntlLock>::Start(
-      file.path(), LockType::kExclusive, ByteRange::Of(0, 10));
+      path(), LockType::kExclusive, ByteRange::Of(0, 10));
   ASSERT_TRUE(classic.ok()) << classic.status();
-  absl::StatusOr<OfdLock> ofd = OfdLock::Open(file.path());
+  absl::StatusOr<OfdLock> ofd = OfdLock::Open(path());
   ASSERT_TRUE(ofd.ok()) << ofd.status();
   EXPECT_TRUE(
       IsWouldBlock(ofd->TryLock(LockType::kShared, ByteRange::Of(5, 1))));
@@ -123,8 +102,8 @@ TEST(FcntlLockTest, ClassicAndOfdLocksExcludeEachOther) {
   EXPECT_TRUE(ExitedWith(classic->Release(), 0));
 
   ASSERT_TRUE(ofd->Lock(LockType::kExclusive).ok());
-  EXPECT_EQ(TryExclusiveInChild(file.path()), Outcome::kWouldBlock);
-  absl::StatusOr<FcntlLock> fcntl = FcntlLock::Open(file.path());
+  EXPECT_EQ(TryInChild(LockType::kExclusive), Outcome::kWouldBlock);
+  absl::StatusOr<FcntlLock> fcntl = FcntlLock::Open(path());
   ASSERT_TRUE(fcntl.ok());
   conflict = fcntl->FindConflict(LockType::kShared);
   ASSERT_TRUE(conflict.ok());
@@ -132,21 +111,20 @@ TEST(FcntlLockTest, ClassicAndOfdLocksExcludeEachOther) {
   EXPECT_EQ((*conflict)->pid, kOpenFileDescriptionOwner);
 }
 
-TEST(FcntlLockTest, TheKernelDetectsADeadlockBetweenTwoProcesses) {
+TEST_F(FcntlLockTest, TheKernelDetectsADeadlockBetweenTwoProcesses) {
   // Parent holds A and wants B; child holds B and wants A. Whichever of the
   // two asks second is refused with EDEADLK instead of waiting forever. Only
   // the blocking Lock() (F_SETLKW) is checked by the kernel: LockFor()
   // retries F_SETLK, which never reports a deadlock, so two timed waiters
   // time out instead (lib/file_lock's README.md).
-  TempPath file("fcntl_deadlock");
   const ByteRange a = ByteRange::Of(0, 1);
   const ByteRange b = ByteRange::Of(1, 1);
-  absl::StatusOr<FcntlLock> lock = FcntlLock::Open(file.path());
+  absl::StatusOr<FcntlLock> lock = FcntlLock::Open(path());
   ASSERT_TRUE(lock.ok()) << lock.status();
   ASSERT_TRUE(lock->Lock(LockType::kExclusive, a).ok());
   Event child_holds_b;
   absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
-    absl::StatusOr<FcntlLock> mine = FcntlLock::Open(file.path());
+    absl::StatusOr<FcntlLock> mine = FcntlLock::Open(path());
     if (!mine.ok() || !mine->Lock(LockType::kExclusive, b).ok()) return 2;
     child_holds_b.Notify();
     const absl::Status s = mine->Lock(LockType::kExclusive, a);
@@ -180,4 +158,4 @@ TEST(FcntlLockTest, TheKernelDetectsADeadlockBetweenTwoProcesses) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

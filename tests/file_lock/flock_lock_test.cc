@@ -24,40 +24,28 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::InAnotherProcess;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::Outcome;
-using ::ipcbox::testing::TempPath;
+using FlockLockTest = LockFileTest<FlockLock>;
 
-TEST(FlockLockTest, AReadOnlyDescriptorCanHoldAnExclusiveLock) {
-  TempPath file("flock_ro");
-  { ASSERT_TRUE(FlockLock::Open(file.path()).ok()); }
+TEST_F(FlockLockTest, AReadOnlyDescriptorCanHoldAnExclusiveLock) {
+  { ASSERT_TRUE(FlockLock::Open(path()).ok()); }
   LockFileOptions read_only;
   read_only.open_mode = OpenMode::kOpenExisting;
   read_only.access = LockFileAccess::kReadOnly;
-  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path(), read_only);
+  absl::StatusOr<FlockLock> lock = FlockLock::Open(path(), read_only);
   ASSERT_TRUE(lock.ok()) << lock.status();
   EXPECT_TRUE(lock->TryLock(LockType::kExclusive).ok());
-  EXPECT_EQ(InAnotherProcess<FlockLock>(
-                file.path(),
-                [](FlockLock& l) { return l.TryLock(LockType::kShared); }),
-            Outcome::kWouldBlock);
+  EXPECT_EQ(TryInChild(LockType::kShared), Outcome::kWouldBlock);
 }
 
-TEST(FlockLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
-  TempPath file("flock_threads");
-  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+TEST_F(FlockLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
+  absl::StatusOr<FlockLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   absl::Status in_thread;
   std::thread thread([&] {
-    absl::StatusOr<FlockLock> mine = FlockLock::Open(file.path());
+    absl::StatusOr<FlockLock> mine = FlockLock::Open(path());
     in_thread = mine.ok()
                     ? mine->LockFor(LockType::kShared, absl::Milliseconds(100))
                     : mine.status();
@@ -66,11 +54,9 @@ TEST(FlockLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
   EXPECT_TRUE(IsTimedOut(in_thread)) << in_thread;
 }
 
-TEST(FlockLockTest, AForkedChildSharesTheLock) {
-  TempPath file("flock_fork");
-  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+TEST_F(FlockLockTest, AForkedChildSharesTheLock) {
+  absl::StatusOr<FlockLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
     return lock->TryLock(LockType::kExclusive).ok() ? 0 : 2;
   });
@@ -78,19 +64,17 @@ TEST(FlockLockTest, AForkedChildSharesTheLock) {
   EXPECT_TRUE(ExitedWith(child->Wait(kPeerTimeout), 0));
 }
 
-TEST(FlockLockTest, FlockAndFcntlLocksDoNotSeeEachOther) {
-  TempPath file("flock_fcntl");
-  absl::StatusOr<FlockLock> lock = FlockLock::Open(file.path());
+TEST_F(FlockLockTest, FlockAndFcntlLocksDoNotSeeEachOther) {
+  absl::StatusOr<FlockLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
-  EXPECT_EQ(InAnotherProcess<FcntlLock>(
-                file.path(),
-                [](FcntlLock& l) { return l.TryLock(LockType::kExclusive); }),
-            Outcome::kOk)
+  EXPECT_EQ(
+      InAnotherProcess<FcntlLock>(
+          path(), [](FcntlLock& l) { return l.TryLock(LockType::kExclusive); }),
+      Outcome::kOk)
       << "on a local file system; on NFS flock is emulated with fcntl locks";
 }
 
-TEST(FlockLockTest, AdoptWorksOnADirectory) {
+TEST_F(FlockLockTest, AdoptWorksOnADirectory) {
   TempPath dir("flock_dir");
   ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
   const int raw = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -101,4 +85,4 @@ TEST(FlockLockTest, AdoptWorksOnADirectory) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -1,6 +1,7 @@
 // Helpers shared by the lib/file_lock tests: a temporary file path removed by
 // a guard, a one-byte event between processes, a child process that holds a
-// lock until told to let go, and a monotonic stopwatch.
+// lock until told to let go, a fixture per lock type, and a monotonic
+// stopwatch.
 
 #ifndef IPCBOX_TESTS_FILE_LOCK_LOCK_TEST_UTIL_H_
 #define IPCBOX_TESTS_FILE_LOCK_LOCK_TEST_UTIL_H_
@@ -33,6 +34,7 @@
 #include "ipcbox/file_lock/byte_range.h"
 #include "ipcbox/file_lock/fcntl_lock.h"
 #include "ipcbox/file_lock/flock_lock.h"
+#include "ipcbox/file_lock/lock_file_options.h"
 #include "ipcbox/file_lock/lock_type.h"
 #include "ipcbox/file_lock/ofd_lock.h"
 #include "tests/support/child_process.h"
@@ -110,29 +112,21 @@ class Event {
 template <typename LockT>
 inline constexpr bool kHasRanges = !std::is_same_v<LockT, FlockLock>;
 
-// `lock.Lock(type, range)`; ranges other than the whole file need a record
-// lock.
-template <typename LockT>
-absl::Status LockRange(LockT& lock, LockType type, ByteRange range) {
-  if constexpr (kHasRanges<LockT>) {
-    return lock.Lock(type, range);
-  } else {
-    if (range != ByteRange::WholeFile()) {
-      return absl::InvalidArgumentError("flock has no ranges");
-    }
-    return lock.Lock(type);
-  }
-}
+// `lock.Lock(type, range)`, or `lock.TryLock(type, range)` with kTry;
+// ranges other than the whole file need a record lock.
+enum class LockWait { kBlock, kTry };
 
 template <typename LockT>
-absl::Status TryLockRange(LockT& lock, LockType type, ByteRange range) {
+absl::Status LockRange(LockT& lock, LockType type, ByteRange range,
+                       LockWait wait = LockWait::kBlock) {
+  const bool try_only = wait == LockWait::kTry;
   if constexpr (kHasRanges<LockT>) {
-    return lock.TryLock(type, range);
+    return try_only ? lock.TryLock(type, range) : lock.Lock(type, range);
   } else {
     if (range != ByteRange::WholeFile()) {
       return absl::InvalidArgumentError("flock has no ranges");
     }
-    return lock.TryLock(type);
+    return try_only ? lock.TryLock(type) : lock.Lock(type);
   }
 }
 
@@ -250,6 +244,47 @@ Outcome InAnotherProcess(const std::string& path, Fn&& fn) {
   }
   return static_cast<Outcome>(result.exit_code);
 }
+
+// A fixture for tests of one lock type: a temporary file, locks opened on
+// it, and what another process gets when it tries a lock on it.
+//   using OfdLockTest = LockFileTest<OfdLock>;
+//   TEST_F(OfdLockTest, Excludes) {
+//     absl::StatusOr<OfdLock> lock = OpenLocked(LockType::kExclusive);
+//     ASSERT_TRUE(lock.ok()) << lock.status();
+//     EXPECT_EQ(TryInChild(LockType::kShared), Outcome::kWouldBlock);
+//   }
+template <typename LockT>
+class LockFileTest : public ::testing::Test {
+ protected:
+  LockFileTest() : file_("lock_file_test") {}
+
+  const std::string& path() const { return file_.path(); }
+
+  // An invalid lock, and a test failure, if the file cannot be opened.
+  LockT OpenOrDie(const LockFileOptions& options = LockFileOptions()) {
+    absl::StatusOr<LockT> lock = LockT::Open(path(), options);
+    EXPECT_TRUE(lock.ok()) << lock.status();
+    return lock.ok() ? *std::move(lock) : LockT();
+  }
+
+  // The file opened and locked with `type` as a whole, or the first error.
+  absl::StatusOr<LockT> OpenLocked(LockType type) {
+    absl::StatusOr<LockT> lock = LockT::Open(path());
+    if (!lock.ok()) return lock.status();
+    if (absl::Status locked = lock->Lock(type); !locked.ok()) return locked;
+    return lock;
+  }
+
+  // What another process gets from TryLock(type, range).
+  Outcome TryInChild(LockType type, ByteRange range = ByteRange::WholeFile()) {
+    return InAnotherProcess<LockT>(path(), [type, range](LockT& lock) {
+      return LockRange(lock, type, range, LockWait::kTry);
+    });
+  }
+
+ private:
+  TempPath file_;
+};
 
 // The three lock types, for typed tests, and their names in test output:
 //   TYPED_TEST_SUITE(MyTest, LockBackends, LockBackendNames);

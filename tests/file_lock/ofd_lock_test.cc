@@ -22,45 +22,29 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::Event;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::InAnotherProcess;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::Outcome;
-using ::ipcbox::testing::TempPath;
+using OfdLockTest = LockFileTest<OfdLock>;
 
-Outcome TryExclusiveInChild(const std::string& path) {
-  return InAnotherProcess<OfdLock>(
-      path, [](OfdLock& l) { return l.TryLock(LockType::kExclusive); });
-}
-
-TEST(OfdLockTest, ClosingAnotherDescriptorOfTheFileKeepsTheLock) {
-  TempPath file("ofd_close");
-  absl::StatusOr<OfdLock> lock = OfdLock::Open(file.path());
+TEST_F(OfdLockTest, ClosingAnotherDescriptorOfTheFileKeepsTheLock) {
+  absl::StatusOr<OfdLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
-  const int other = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  const int other = ::open(path().c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(other, 0);
   ASSERT_EQ(::close(other), 0);
-  EXPECT_EQ(TryExclusiveInChild(file.path()), Outcome::kWouldBlock);
+  EXPECT_EQ(TryInChild(LockType::kExclusive), Outcome::kWouldBlock);
 }
 
-TEST(OfdLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
-  TempPath file("ofd_threads");
-  absl::StatusOr<OfdLock> lock = OfdLock::Open(file.path());
+TEST_F(OfdLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
+  absl::StatusOr<OfdLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
 
   Event trying;
   absl::Status try_result;
   absl::Status wait_result;
   std::thread thread([&] {
-    absl::StatusOr<OfdLock> mine = OfdLock::Open(file.path());
+    absl::StatusOr<OfdLock> mine = OfdLock::Open(path());
     if (!mine.ok()) {
       try_result = wait_result = mine.status();
       return;
@@ -77,11 +61,9 @@ TEST(OfdLockTest, SeparateOpensExcludeEachOtherBetweenThreads) {
   EXPECT_TRUE(wait_result.ok()) << wait_result;
 }
 
-TEST(OfdLockTest, AForkedChildSharesTheLockAndCanReleaseIt) {
-  TempPath file("ofd_fork");
-  absl::StatusOr<OfdLock> lock = OfdLock::Open(file.path());
+TEST_F(OfdLockTest, AForkedChildSharesTheLockAndCanReleaseIt) {
+  absl::StatusOr<OfdLock> lock = OpenLocked(LockType::kExclusive);
   ASSERT_TRUE(lock.ok()) << lock.status();
-  ASSERT_TRUE(lock->Lock(LockType::kExclusive).ok());
   absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
     // The inherited descriptor is the same owner: "taking" it again works.
     if (!lock->TryLock(LockType::kExclusive).ok()) return 2;
@@ -90,13 +72,12 @@ TEST(OfdLockTest, AForkedChildSharesTheLockAndCanReleaseIt) {
   });
   ASSERT_TRUE(child.ok());
   EXPECT_TRUE(ExitedWith(child->Wait(kPeerTimeout), 0));
-  EXPECT_EQ(TryExclusiveInChild(file.path()), Outcome::kOk);
+  EXPECT_EQ(TryInChild(LockType::kExclusive), Outcome::kOk);
 }
 
-TEST(OfdLockTest, FindConflictSeesOtherDescriptionsOfThisProcess) {
-  TempPath file("ofd_query");
-  absl::StatusOr<OfdLock> holder = OfdLock::Open(file.path());
-  absl::StatusOr<OfdLock> asker = OfdLock::Open(file.path());
+TEST_F(OfdLockTest, FindConflictSeesOtherDescriptionsOfThisProcess) {
+  absl::StatusOr<OfdLock> holder = OfdLock::Open(path());
+  absl::StatusOr<OfdLock> asker = OfdLock::Open(path());
   ASSERT_TRUE(holder.ok() && asker.ok());
   ASSERT_TRUE(holder->Lock(LockType::kShared, ByteRange::Of(8, 8)).ok());
   absl::StatusOr<std::optional<LockConflict>> conflict =
@@ -115,4 +96,4 @@ TEST(OfdLockTest, FindConflictSeesOtherDescriptionsOfThisProcess) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

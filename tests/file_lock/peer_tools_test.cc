@@ -41,15 +41,8 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ExitResult;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::TempPath;
 
 constexpr char kFlock[] = "/usr/bin/flock";
 constexpr char kLslocks[] = "/usr/bin/lslocks";
@@ -274,4 +267,4 @@ TEST(LslocksPeerTest, ReportsAnOfdLockAsOfdlck) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -30,45 +30,20 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::FileSize;
-using ::ipcbox::testing::InAnotherProcess;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::Outcome;
-using ::ipcbox::testing::TempPath;
 using ::testing::HasSubstr;
 
 constexpr int64_t kMaxOffset = std::numeric_limits<int64_t>::max();
 
 template <typename LockT>
-class RecordLockTest : public ::testing::Test {
+class RecordLockTest : public LockFileTest<LockT> {
  protected:
-  RecordLockTest() : file_("record_lock_test") {}
-
-  const std::string& path() const { return file_.path(); }
-
-  LockT OpenOrDie(const LockFileOptions& options = LockFileOptions()) {
-    absl::StatusOr<LockT> lock = LockT::Open(path(), options);
-    EXPECT_TRUE(lock.ok()) << lock.status();
-    return lock.ok() ? *std::move(lock) : LockT();
-  }
-
-  Outcome TryInChild(LockType type, ByteRange range) {
-    return InAnotherProcess<LockT>(path(), [type, range](LockT& lock) {
-      return lock.TryLock(type, range);
-    });
-  }
-
   // The pid FindConflict() should report for a holder of this lock type.
   static pid_t ExpectedPid(pid_t holder) {
     return std::is_same_v<LockT, OfdLock> ? kOpenFileDescriptionOwner : holder;
   }
-
- private:
-  TempPath file_;
 };
 
 using RecordBackends = ::testing::Types<FcntlLock, OfdLock>;
@@ -346,4 +321,4 @@ TYPED_TEST(RecordLockTest, ErrorMessagesNameTheCallAndTheRange) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -32,13 +32,8 @@
 #include "ipcbox/file_lock/ofd_lock.h"
 #include "tests/file_lock/lock_test_util.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::Stopwatch;
-using ::ipcbox::testing::TempPath;
 
 // Generous: a bound against a wait that never ends, not a speed test.
 constexpr absl::Duration kLateBound = absl::Seconds(5);
@@ -66,9 +61,6 @@ class TimedWaitTest : public ::testing::Test {
   std::optional<LockHolder<LockT>> holder_;
   LockT waiter_;
 };
-
-using ::ipcbox::testing::LockBackendNames;
-using ::ipcbox::testing::LockBackends;
 
 TYPED_TEST_SUITE(TimedWaitTest, LockBackends, LockBackendNames);
 
@@ -210,4 +202,4 @@ TYPED_TEST(TimedWaitTest, TakesTheLockWhenTheHolderLetsGoMidWait) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

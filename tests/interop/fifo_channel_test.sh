@@ -18,13 +18,7 @@
 # Arguments: the qemu runner, @seed_programs' status file, then the seed's
 # fifoWriter and fifoReader and ipcbox's fifo_writer and fifo_reader.
 source tests/interop/interop.sh
-interop_init "$1" "$2"
-require_seeds
-seed_writer=$(runfile "$3")
-seed_reader=$(runfile "$4")
-ipcbox_writer=$(runfile "$5")
-ipcbox_reader=$(runfile "$6")
-cd "$scratch"
+interop_init seed_writer seed_reader ipcbox_writer ipcbox_reader -- "$@"
 
 echo "768000 ints sent to the pipe." > expected_writer.txt
 echo "Received ints: 768000, primes: 37682" > expected_reader.txt

@@ -16,13 +16,7 @@
 # Arguments: the qemu runner, @seed_programs' status file, then the seed's
 # chat server and client and ipcbox's fifo_chat_server and fifo_chat_client.
 source tests/interop/interop.sh
-interop_init "$1" "$2"
-require_seeds
-seed_server=$(runfile "$3")
-seed_client=$(runfile "$4")
-ipcbox_server=$(runfile "$5")
-ipcbox_client=$(runfile "$6")
-cd "$scratch"
+interop_init seed_server seed_client ipcbox_server ipcbox_client -- "$@"
 
 lines=("hello" "ipcbox and the seed, one FIFO" "bye")
 {
@@ -48,24 +42,36 @@ type_lines() {
   done
 }
 
+# chat <dir> <server's name> <client's name> <client's exit status>
+#   <client program> <server command...>: in a new directory <dir> (left
+# as the current one), starts the server, waits for it to make ./fifo,
+# starts the client, types the lines and ends the client's input, and
+# checks both exit statuses. The outputs stay in server.out, client.out
+# and client.err.
+chat() {
+  local dir=$1 server_name=$2 client_name=$3 client_status=$4 client=$5
+  shift 5
+  mkdir "$dir" && cd "$dir"
+  mkfifo input
+  # Read-write: opening never blocks; closing it (no other process holds
+  # it: 3>&- below) is the client's end of input.
+  exec 3<> input
+  "$@" < /dev/null > server.out 2> server.err 3>&- &
+  local server_pid=$!
+  track "$server_pid"
+  await "$server_name to make ./fifo" "$server_pid" test -p fifo
+  run "$client" < input > client.out 2> client.err 3>&- &
+  local client_pid=$!
+  track "$client_pid"
+  type_lines server.out "$server_pid"
+  exec 3>&-
+  finish "$client_name" "$client_pid" "$client_status"
+  finish "$server_name" "$server_pid" 0
+}
+
 # 1. The seed's server (on a pseudo-terminal), ipcbox's client.
-mkdir seed_server && cd seed_server
-mkfifo input
-# Read-write: opening never blocks; closing it (no other process holds it:
-# 3>&- below) is the client's end of input.
-exec 3<> input
-script -qfec "$(printf '%q ' "$RUNNER" "$seed_server")" /dev/null \
-  < /dev/null > server.out 2> server.err 3>&- &
-server_pid=$!
-track "$server_pid"
-await "the seed's server to make ./fifo" "$server_pid" test -p fifo
-run "$ipcbox_client" < input > client.out 2> client.err 3>&- &
-client_pid=$!
-track "$client_pid"
-type_lines server.out "$server_pid"
-exec 3>&-
-finish "ipcbox fifo_chat_client" "$client_pid" 0
-finish "the seed's chat server" "$server_pid" 0
+chat seed_server "the seed's chat server" "ipcbox fifo_chat_client" 0 "$ipcbox_client" \
+  script -qfec "$(printf '%q ' "$RUNNER" "$seed_server")" /dev/null
 tr -d '\r' < server.out > server.txt
 expect_same_file ../expected_server.txt server.txt "the seed's server's output"
 expect_same_file ../expected_client.txt client.out "ipcbox client's prompts"
@@ -73,20 +79,8 @@ echo "ok: ipcbox fifo_chat_client -> seed server.c (which leaves ./fifo, as in t
 cd ..
 
 # 2. ipcbox's server, the seed's client.
-mkdir ipcbox_server && cd ipcbox_server
-mkfifo input
-exec 3<> input
-run "$ipcbox_server" > server.out 2> server.err 3>&- &
-server_pid=$!
-track "$server_pid"
-await "ipcbox server to make ./fifo" "$server_pid" test -p fifo
-run "$seed_client" < input > client.out 2> client.err 3>&- &
-client_pid=$!
-track "$client_pid"
-type_lines server.out "$server_pid"
-exec 3>&-
-finish "the seed's chat client" "$client_pid" 2
-finish "ipcbox fifo_chat_server" "$server_pid" 0
+chat ipcbox_server "ipcbox fifo_chat_server" "the seed's chat client" 2 "$seed_client" \
+  run "$ipcbox_server"
 expect_same_file ../expected_server.txt server.out "ipcbox server's output"
 expect_same_file ../expected_client.txt client.out "the seed's client's prompts"
 expect_contains client.err "client read error"

@@ -4,9 +4,8 @@
 # started through the qemu runner, which runs host binaries directly.
 #
 #   source tests/interop/interop.sh
-#   interop_init "$1" "$2"          # the runner and @seed_programs//:status.txt
-#   require_seeds
-#   run "$(runfile "$3")" > seed.out
+#   interop_init seed_program -- "$@"   # runner, status.txt, seed_program
+#   run "$seed_program" > seed.out
 #
 # Every test works in its own scratch directory, removed on exit, after the
 # commands registered with at_exit and after killing the background
@@ -14,11 +13,6 @@
 set -euo pipefail
 
 source tests/interop/seeds.sh
-
-readonly runfiles=$PWD
-
-# The absolute path of a runfile given as a workspace-relative path.
-runfile() { echo "$runfiles/$1"; }
 
 exit_commands=()
 tracked_pids=()
@@ -47,11 +41,16 @@ interop_cleanup() {
   rm -rf "$scratch"
 }
 
+# interop_init <name...> -- "$@": takes the test's arguments (the runner,
+# @seed_programs' status file, then the programs, each bound to the named
+# variable as an absolute path), skips the test without the seed programs
+# (see require_seeds) and enters the scratch directory.
 interop_init() {
-  RUNNER=$(runfile "$1")
-  SEED_STATUS=$(runfile "$2")
+  runfile_args RUNNER SEED_STATUS "$@"
   scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/interop.XXXXXX")
   trap interop_cleanup EXIT
+  require_seeds
+  cd "$scratch"
 }
 
 # Runs a program of any architecture.

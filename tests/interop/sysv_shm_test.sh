@@ -17,13 +17,7 @@
 # Arguments: the qemu runner, @seed_programs' status file, then the seed's
 # server and client and ipcbox's sysv_shm_server and sysv_shm_client.
 source tests/interop/interop.sh
-interop_init "$1" "$2"
-require_seeds
-seed_server=$(runfile "$3")
-seed_client=$(runfile "$4")
-ipcbox_server=$(runfile "$5")
-ipcbox_client=$(runfile "$6")
-cd "$scratch"
+interop_init seed_server seed_client ipcbox_server ipcbox_client -- "$@"
 
 # ftok("<dir>", 3) as glibc computes it: project id, device and inode bits.
 ftok_key() {

@@ -22,57 +22,22 @@
 # Arguments: the qemu runner, ipcbox, channel_participant.
 set -euo pipefail
 
-if [[ -z ${IPCBOX_TEST_NAMESPACES:-} ]]; then
-  source tests/interop/seeds.sh
-  if ! unshare --ipc --mount --net --pid --fork --mount-proc --propagation private true 2>/dev/null; then
-    skip_test "cannot make IPC, mount and pid namespaces here (needs root)"
-  fi
-  IPCBOX_TEST_NAMESPACES=1 exec unshare --ipc --mount --net --pid --fork --mount-proc \
-    --propagation private bash "$0" "$@"
-fi
+source tests/interop/seeds.sh
+run_in_namespaces "$@"
+source tests/ipcbox/ipcbox_cli.sh
 
 # Where it ran (the virtual boards run it on their ARM kernels).
 echo "machine: $(uname -m), kernel $(uname -r)"
 
-RUNNER=$PWD/$1
-IPCBOX=$PWD/$2
-PARTICIPANT=$PWD/$3
+runfile_args RUNNER IPCBOX PARTICIPANT -- "$@"
 mount -t tmpfs -o size=16m,mode=1777 ipcbox-channel-test-shm /dev/shm
 cd "$TEST_TMPDIR"
-
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
 
 fail() {
   echo "FAIL: $*"
   echo "--- ipcbox ls --kind=channel,shm:"
   ipcbox ls --kind=channel,shm || true
   exit 1
-}
-
-# Background programs are started as "$RUNNER" program &: $! is the program
-# itself (the runner execs it), so SIGKILL hits it.
-ipcbox() { "$RUNNER" "$IPCBOX" "$@"; }
-
-await() {  # <what> <command...>: polls for at most 60 s
-  local what=$1 i
-  shift
-  for ((i = 0; i < 600; i++)); do
-    if "$@" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  fail "timed out waiting for $what"
-}
-
-expect_exit() {  # <status> <command...>; output in cmd.out
-  local want=$1 got=0
-  shift
-  "$@" > cmd.out 2>&1 || got=$?
-  [[ $got == "$want" ]] || { cat cmd.out; fail "exit $got, not $want: $*"; }
 }
 
 # The ls --json line of channel NAME; empty if none.

@@ -21,26 +21,14 @@
 # make_objects, the seeds' sysv_shm_server and memwriter.
 set -euo pipefail
 
-if [[ -z ${IPCBOX_TEST_NAMESPACES:-} ]]; then
-  source tests/interop/seeds.sh
-  if ! unshare --ipc --mount --net --pid --fork --mount-proc --propagation private true 2>/dev/null; then
-    skip_test "cannot make IPC, mount and pid namespaces here (needs root)"
-  fi
-  IPCBOX_TEST_NAMESPACES=1 exec unshare --ipc --mount --net --pid --fork --mount-proc \
-    --propagation private bash "$0" "$@"
-fi
+source tests/interop/seeds.sh
+run_in_namespaces "$@"
+source tests/ipcbox/ipcbox_cli.sh
 
 # Where it ran (the virtual boards run it on their ARM kernels).
 echo "machine: $(uname -m), kernel $(uname -r)"
 
-source tests/interop/seeds.sh
-runfiles=$PWD
-RUNNER=$runfiles/$1
-SEED_STATUS=$runfiles/$2
-IPCBOX=$runfiles/$3
-MAKE_OBJECTS=$runfiles/$4
-SEED_SYSV_SERVER=$runfiles/$5
-SEED_MEMWRITER=$runfiles/$6
+runfile_args RUNNER SEED_STATUS IPCBOX MAKE_OBJECTS SEED_SYSV_SERVER SEED_MEMWRITER -- "$@"
 
 # The tmpfs on /tmp below hides a checkout that lives under /tmp, and the
 # runner is a link into the checkout; on a board it hides TEST_TMPDIR too:
@@ -78,35 +66,11 @@ dir=/tmp/objects
 mkdir "$dir"
 cd /tmp
 
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
 fail() {
   echo "FAIL: $*"
   echo "--- ipcbox ls:"
   ipcbox ls --path="$dir" || true
   exit 1
-}
-
-# Background programs are started as "$RUNNER" program &, never through a
-# function: $! must be the program itself (the runner execs it), or a
-# SIGKILL would hit a subshell and leave the program running.
-ipcbox() { "$RUNNER" "$IPCBOX" "$@"; }
-
-# await <what> <command...>: polls for at most 60 s (qemu on a loaded
-# machine may take seconds to start a program).
-await() {
-  local what=$1 i
-  shift
-  for ((i = 0; i < 600; i++)); do
-    if "$@" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  fail "timed out waiting for $what"
 }
 
 # The ls --json line of the object of KIND whose name (or System V key) is
@@ -129,12 +93,6 @@ expect_gone() {
 }
 expect_there() {
   [[ -n $(object_line "$1" "$2") ]] || fail "$1 $2 is gone"
-}
-expect_exit() {  # <status> <command...>
-  local want=$1 got=0
-  shift
-  "$@" > cmd.out 2>&1 || got=$?
-  [[ $got == "$want" ]] || { cat cmd.out; fail "exit $got, not $want: $*"; }
 }
 
 # --- Usage ------------------------------------------------------------------

@@ -19,35 +19,16 @@
 #include "ipcbox/message_queue/sysv_message_queue.h"
 #include "tests/support/alloc_counter.h"
 #include "tests/support/escape.h"
+#include "tests/support/status_tally.h"
 
 namespace ipcbox {
 namespace {
 
 using ::ipcbox::testing::AllocationCounter;
+using ::ipcbox::testing::StatusTally;
 
 constexpr QueueCapacity kCapacity{/*max_messages=*/4, /*max_message_size=*/64};
 constexpr int kRounds = 200;
-
-// Outcomes are tallied rather than asserted inside the counted loops, so
-// that nothing but the code under test runs while counting.
-struct Tally {
-  int ok = 0;
-  int would_block = 0;
-  int timed_out = 0;
-  int other = 0;
-  void Add(const absl::Status& s, bool expect_ok) {
-    if (s.ok()) {
-      ++ok;
-      if (!expect_ok) ++other;
-    } else if (IsWouldBlock(s)) {
-      ++would_block;
-    } else if (IsTimedOut(s)) {
-      ++timed_out;
-    } else {
-      ++other;
-    }
-  }
-};
 
 TEST(MessageQueueAllocTest, CounterSeesAnInjectedAllocation) {
   AllocationCounter counter;
@@ -59,53 +40,47 @@ TEST(MessageQueueAllocTest, CounterSeesAnInjectedAllocation) {
 }
 
 template <typename Queue>
-void PriorityLoop(Queue& queue, Tally& tally) {
+void PriorityLoop(Queue& queue, StatusTally& tally) {
   const char payload[kCapacity.max_message_size] = "sample";
   char buf[kCapacity.max_message_size];
   for (int i = 0; i < kRounds; ++i) {
-    tally.Add(queue.Send(absl::string_view(payload, 16), 3), true);
-    tally.Add(queue.TrySend(absl::string_view(payload, 8), 7), true);
-    tally.Add(queue.SendFor(absl::string_view(payload, 4), 1, absl::Seconds(5)),
-              true);
-    tally.Add(queue.Receive(absl::MakeSpan(buf)).status(), true);
-    tally.Add(queue.TryReceive(absl::MakeSpan(buf)).status(), true);
+    tally.Add(queue.Send(absl::string_view(payload, 16), 3));
+    tally.Add(queue.TrySend(absl::string_view(payload, 8), 7));
+    tally.Add(
+        queue.SendFor(absl::string_view(payload, 4), 1, absl::Seconds(5)));
+    tally.Add(queue.Receive(absl::MakeSpan(buf)).status());
+    tally.Add(queue.TryReceive(absl::MakeSpan(buf)).status());
     tally.Add(queue
                   .ReceiveUntil(absl::MakeSpan(buf),
                                 Deadline::After(absl::Seconds(5)))
-                  .status(),
-              true);
+                  .status());
     // Empty now.
-    tally.Add(queue.TryReceive(absl::MakeSpan(buf)).status(), false);
+    tally.Add(queue.TryReceive(absl::MakeSpan(buf)).status());
     tally.Add(
-        queue.ReceiveUntil(absl::MakeSpan(buf), Deadline::Expired()).status(),
-        false);
+        queue.ReceiveUntil(absl::MakeSpan(buf), Deadline::Expired()).status());
   }
   // Full queue outcomes.
   for (size_t i = 0; i < kCapacity.max_messages; ++i) {
-    tally.Add(queue.TrySend(absl::string_view(payload, sizeof(payload)), 0),
-              true);
+    tally.Add(queue.TrySend(absl::string_view(payload, sizeof(payload)), 0));
   }
-  tally.Add(queue.TrySend(absl::string_view(payload, sizeof(payload)), 0),
-            false);
+  tally.Add(queue.TrySend(absl::string_view(payload, sizeof(payload)), 0));
   tally.Add(queue.SendUntil(absl::string_view(payload, sizeof(payload)), 0,
-                            Deadline::Expired()),
-            false);
+                            Deadline::Expired()));
   // A timed wait that really waits.
   tally.Add(queue.SendFor(absl::string_view(payload, sizeof(payload)), 0,
-                          absl::Milliseconds(5)),
-            false);
+                          absl::Milliseconds(5)));
 }
 
 template <typename Queue>
 void ExpectPriorityLoopDoesNotAllocate() {
   absl::StatusOr<Queue> queue = Queue::CreatePrivate(kCapacity);
   ASSERT_TRUE(queue.ok()) << queue.status();
-  Tally tally;
+  StatusTally tally;
   AllocationCounter counter;
   PriorityLoop(*queue, tally);
   counter.Stop();
   EXPECT_EQ(counter.count(), 0) << AllocationCounter::Method();
-  EXPECT_EQ(tally.other, 0);
+  EXPECT_EQ(tally.other + tally.end_of_stream, 0);
   EXPECT_EQ(tally.ok, kRounds * 6 + static_cast<int>(kCapacity.max_messages));
   EXPECT_EQ(tally.would_block, kRounds + 1);
   EXPECT_EQ(tally.timed_out, kRounds + 2);
@@ -126,29 +101,27 @@ TEST(MessageQueueAllocTest, SysvTypedSendReceiveLoopDoesNotAllocate) {
   sysv::Message<64> out;
   sysv::Message<64> in;
   sysv::Message<4> small;
-  Tally tally;
+  StatusTally tally;
   AllocationCounter counter;
   for (int i = 0; i < kRounds; ++i) {
     out.set_type(1 + i % 3);
-    tally.Add(out.SetPayload("payload"), true);
-    tally.Add(queue->SendMessage(out), true);
-    tally.Add(queue->TrySendMessage(out), true);
-    tally.Add(queue->SendMessageFor(out, absl::Seconds(5)), true);
+    tally.Add(out.SetPayload("payload"));
+    tally.Add(queue->SendMessage(out));
+    tally.Add(queue->TrySendMessage(out));
+    tally.Add(queue->SendMessageFor(out, absl::Seconds(5)));
     tally.Add(
-        queue->ReceiveMessage(in, sysv::TypeSelector::Exactly(out.type())),
-        true);
-    tally.Add(queue->TryReceiveMessage(in, sysv::TypeSelector::AnyExcept(99)),
-              true);
+        queue->ReceiveMessage(in, sysv::TypeSelector::Exactly(out.type())));
+    tally.Add(queue->TryReceiveMessage(in, sysv::TypeSelector::AnyExcept(99)));
     tally.Add(queue->TryReceiveMessage(small, sysv::TypeSelector::LowestUpTo(3),
-                                       sysv::Truncation::kAllow),
-              true);
-    tally.Add(queue->TryReceiveMessage(in), false);
-    tally.Add(queue->ReceiveMessageUntil(in, Deadline::Expired()), false);
+                                       sysv::Truncation::kAllow));
+    tally.Add(queue->TryReceiveMessage(in));
+    tally.Add(queue->ReceiveMessageUntil(in, Deadline::Expired()));
   }
-  tally.Add(queue->ReceiveMessageFor(in, absl::Milliseconds(5)), false);
+  tally.Add(queue->ReceiveMessageFor(in, absl::Milliseconds(5)));
   counter.Stop();
   EXPECT_EQ(counter.count(), 0) << AllocationCounter::Method();
-  EXPECT_EQ(tally.other, 0);
+  EXPECT_EQ(tally.other + tally.end_of_stream, 0);
+  EXPECT_EQ(tally.ok, kRounds * 7);
   EXPECT_EQ(tally.would_block, kRounds);
   EXPECT_EQ(tally.timed_out, kRounds + 1);
 }

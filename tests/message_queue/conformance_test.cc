@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,49 +22,30 @@
 #include "tests/message_queue/test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::MonotonicNow;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(30);
 constexpr QueueCapacity kCapacity{/*max_messages=*/8,
                                   /*max_message_size=*/64};
 
 template <typename Queue>
-class ConformanceTest : public ::testing::Test {
+class ConformanceTest : public PrivateQueueTest<Queue> {
  protected:
-  void SetUp() override {
-    absl::StatusOr<Queue> queue = Queue::CreatePrivate(kCapacity);
-    ASSERT_TRUE(queue.ok()) << queue.status();
-    queue_ = *std::move(queue);
-  }
+  ConformanceTest() : PrivateQueueTest<Queue>(kCapacity) {}
 
   // "payload@priority" of the next message, or the status.
   std::string Next(Deadline deadline = Deadline::Expired()) {
     absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveUntil(absl::MakeSpan(buf_), deadline);
+        this->queue_.ReceiveUntil(absl::MakeSpan(buf_), deadline);
     if (!got.ok()) return got.status().ToString();
     return absl::StrCat(absl::string_view(buf_, got->size), "@", got->priority);
   }
 
-  Queue queue_;
   char buf_[kCapacity.max_message_size];
 };
 
-using Backends = ::testing::Types<posix::MessageQueue, sysv::MessageQueue>;
-
-class BackendNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, posix::MessageQueue> ? "Posix" : "Sysv";
-  }
-};
-
-TYPED_TEST_SUITE(ConformanceTest, Backends, BackendNames);
+TYPED_TEST_SUITE(ConformanceTest, QueueBackends, QueueBackendNames);
 
 TYPED_TEST(ConformanceTest, RoundTripKeepsBytesAndPriority) {
   const std::string payload("\0binary\xff payload", 16);
@@ -145,7 +125,7 @@ TYPED_TEST(ConformanceTest, BadArgumentsAreInvalid) {
 }
 
 TYPED_TEST(ConformanceTest, BlockedReceiverWakesForAnotherProcess) {
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     absl::SleepFor(absl::Milliseconds(50));
     EXPECT_TRUE(this->queue_.Send("from child", 4).ok());
   });
@@ -156,7 +136,7 @@ TYPED_TEST(ConformanceTest, BlockedReceiverWakesForAnotherProcess) {
 
 TYPED_TEST(ConformanceTest, ManyMessagesBetweenProcessesInOrder) {
   constexpr int kCount = 500;
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&]() -> int {
+  absl::StatusOr<ChildProcess> child = ForkChild([&]() -> int {
     for (int i = 0; i < kCount; ++i) {
       absl::Status s =
           this->queue_.SendFor(absl::StrCat("m", i), 2, absl::Seconds(20));
@@ -181,4 +161,4 @@ TYPED_TEST(ConformanceTest, MovedFromQueueIsNotOpen) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -73,24 +73,15 @@ std::optional<IpcsRow> IpcsRowFor(int id) {
   return std::nullopt;
 }
 
-class IpcsTest : public ::testing::Test {
+class IpcsTest : public ::ipcbox::testing::FreshSysvQueueTest {
  protected:
   void SetUp() override {
     if (::access(kIpcs, X_OK) != 0 || ::access(kIpcrm, X_OK) != 0) {
       GTEST_SKIP() << kIpcs << " or " << kIpcrm
                    << " is missing (util-linux not installed)";
     }
-    QueueOptions options;
-    options.remove_when_destroyed = true;
-    absl::StatusOr<MessageQueue> queue = MessageQueue::Open(key_, options);
-    ASSERT_TRUE(queue.ok()) << queue.status();
-    queue_ = *std::move(queue);
-    guard_.set(queue_.id());
+    FreshSysvQueueTest::SetUp();
   }
-
-  const IpcKey key_ = testing::RandomSysvKey();
-  testing::SysvQueueGuard guard_;
-  MessageQueue queue_;
 };
 
 TEST_F(IpcsTest, IpcsShowsTheMessageCountAndBytes) {

@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
-#include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -32,13 +31,8 @@
 #include "tests/message_queue/test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(30);
 constexpr absl::Duration kPatience = absl::Seconds(20);
@@ -76,36 +70,21 @@ struct AckPipe {
 };
 
 template <typename Queue>
-class KilledPeerTest : public ::testing::Test {
+class KilledPeerTest : public PrivateQueueTest<Queue> {
  protected:
-  void SetUp() override {
-    absl::StatusOr<Queue> queue = Queue::CreatePrivate(kCapacity);
-    ASSERT_TRUE(queue.ok()) << queue.status();
-    queue_ = *std::move(queue);
-  }
+  KilledPeerTest() : PrivateQueueTest<Queue>(kCapacity) {}
 
   absl::StatusOr<std::string> Next(absl::Duration timeout) {
     absl::StatusOr<ReceivedMessage> got =
-        queue_.ReceiveFor(absl::MakeSpan(buf_), timeout);
+        this->queue_.ReceiveFor(absl::MakeSpan(buf_), timeout);
     if (!got.ok()) return got.status();
     return std::string(buf_, got->size);
   }
 
-  Queue queue_;
   char buf_[kCapacity.max_message_size];
 };
 
-using Backends = ::testing::Types<posix::MessageQueue, sysv::MessageQueue>;
-
-class BackendNames {
- public:
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, posix::MessageQueue> ? "Posix" : "Sysv";
-  }
-};
-
-TYPED_TEST_SUITE(KilledPeerTest, Backends, BackendNames);
+TYPED_TEST_SUITE(KilledPeerTest, QueueBackends, QueueBackendNames);
 
 TYPED_TEST(KilledPeerTest, ReaderKilledMidStreamLeavesQueueIntact) {
   constexpr int kBeforeKill = 20;
@@ -192,9 +171,9 @@ TEST(SysvRemovalTest, RemovalWakesABlockedReceiverInAnotherProcess) {
   sysv::QueueOptions options;
   options.remove_when_destroyed = true;
   absl::StatusOr<sysv::MessageQueue> queue =
-      sysv::MessageQueue::Open(testing::RandomSysvKey(), options);
+      sysv::MessageQueue::Open(RandomSysvKey(), options);
   ASSERT_TRUE(queue.ok()) << queue.status();
-  testing::SysvQueueGuard guard(queue->id());
+  SysvQueueGuard guard(queue->id());
   AckPipe acks;
   absl::StatusOr<ChildProcess> receiver = ForkChild([&]() -> int {
     acks.Ack();
@@ -228,4 +207,4 @@ TEST(SysvRemovalTest, RemovalWakesABlockedSender) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -28,12 +28,8 @@
 #include "tests/message_queue/test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(30);
 
@@ -52,7 +48,7 @@ std::string CannotSwitchUserReason() {
   absl::StatusOr<ChildProcess> probe =
       ForkChild([]() -> int { return BecomeStranger() ? 0 : errno; });
   if (!probe.ok()) return probe.status().ToString();
-  testing::ExitResult result = probe->Wait(kChildTimeout);
+  ExitResult result = probe->Wait(kChildTimeout);
   if (result.exited_with(0)) return "";
   return absl::StrCat("setresuid(", kStranger, ") fails here (",
                       result.exited ? std::strerror(result.exit_code) : "?",
@@ -68,11 +64,11 @@ TEST(SysvRemovalTest, OnlyTheOwnerMayRemove) {
   sysv::QueueOptions options;
   options.permissions = *Permissions::FromMode(0666);
   options.remove_when_destroyed = true;
-  const sysv::IpcKey key = testing::RandomSysvKey();
+  const sysv::IpcKey key = RandomSysvKey();
   absl::StatusOr<sysv::MessageQueue> queue =
       sysv::MessageQueue::Open(key, options);
   ASSERT_TRUE(queue.ok()) << queue.status();
-  testing::SysvQueueGuard guard(queue->id());
+  SysvQueueGuard guard(queue->id());
   absl::StatusOr<ChildProcess> stranger = ForkChild([&]() -> int {
     if (!BecomeStranger()) return 2;
     sysv::QueueOptions open;
@@ -97,14 +93,14 @@ TEST(SysvAdoptionTest, OpenOrCreateRefusesAQueueAStrangerMade) {
   if (std::string why = CannotSwitchUserReason(); !why.empty()) {
     GTEST_SKIP() << why;
   }
-  const sysv::IpcKey key = testing::RandomSysvKey();
+  const sysv::IpcKey key = RandomSysvKey();
   absl::StatusOr<ChildProcess> stranger = ForkChild([&]() -> int {
     if (!BecomeStranger()) return 2;
     return ::msgget(key.value(), IPC_CREAT | IPC_EXCL | 0666) >= 0 ? 0 : 3;
   });
   ASSERT_TRUE(stranger.ok());
   ASSERT_TRUE(ExitedWith(stranger->Wait(kChildTimeout), 0));
-  testing::SysvQueueGuard guard(::msgget(key.value(), 0));
+  SysvQueueGuard guard(::msgget(key.value(), 0));
 
   sysv::QueueOptions options;
   options.open_mode = OpenMode::kOpenOrCreate;
@@ -124,10 +120,10 @@ TEST(SysvAdoptionTest, OpenOrCreateRefusesAQueueAStrangerMade) {
 
 // The same user's queue, but wider than the caller would have made it.
 TEST(SysvAdoptionTest, OpenOrCreateRefusesAWiderModeThanAsked) {
-  const sysv::IpcKey key = testing::RandomSysvKey();
+  const sysv::IpcKey key = RandomSysvKey();
   const int id = ::msgget(key.value(), IPC_CREAT | IPC_EXCL | 0666);
   ASSERT_GE(id, 0);
-  testing::SysvQueueGuard guard(id);
+  SysvQueueGuard guard(id);
   sysv::QueueOptions options;
   options.open_mode = OpenMode::kOpenOrCreate;  // permissions: 0600
   absl::StatusOr<sysv::MessageQueue> queue =
@@ -143,8 +139,8 @@ TEST(PosixRemovalTest, OnlyTheOwnerMayUnlink) {
   if (std::string why = CannotSwitchUserReason(); !why.empty()) {
     GTEST_SKIP() << why;
   }
-  const PosixName name = testing::UniqueMqName();
-  testing::MqNameGuard guard(name);
+  const PosixName name = UniqueMqName();
+  MqNameGuard guard(name);
   posix::QueueOptions options;
   options.permissions = *Permissions::FromMode(0666);
   absl::StatusOr<posix::MessageQueue> queue =
@@ -161,4 +157,4 @@ TEST(PosixRemovalTest, OnlyTheOwnerMayUnlink) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -8,15 +8,8 @@
 # sender and receiver and ipcbox's sender and receiver (runfiles paths).
 set -euo pipefail
 
-runfiles=$PWD
-runner="$runfiles/$1"
-status="$runfiles/$2"
-seed_sender="$runfiles/$3"
-seed_receiver="$runfiles/$4"
-ipcbox_sender="$runfiles/$5"
-ipcbox_receiver="$runfiles/$6"
-
 source tests/interop/seeds.sh
+runfile_args runner status seed_sender seed_receiver ipcbox_sender ipcbox_receiver -- "$@"
 require_seed_programs "$status"
 
 scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/mq_interop.XXXXXX")

@@ -40,18 +40,8 @@ bool Contains(const absl::Status& status, absl::string_view text) {
   return status.message().find(text) != absl::string_view::npos;
 }
 
-// A fresh queue under a random key, removed when the test ends.
-class SysvQueueTest : public ::testing::Test {
+class SysvQueueTest : public ::ipcbox::testing::FreshSysvQueueTest {
  protected:
-  void SetUp() override {
-    QueueOptions options;
-    options.remove_when_destroyed = true;
-    absl::StatusOr<MessageQueue> queue = MessageQueue::Open(key_, options);
-    ASSERT_TRUE(queue.ok()) << queue.status();
-    queue_ = *std::move(queue);
-    guard_.set(queue_.id());
-  }
-
   absl::Status SendText(long type, absl::string_view text) {
     Message<64> message;
     message.set_type(type);
@@ -67,10 +57,6 @@ class SysvQueueTest : public ::testing::Test {
     if (!s.ok()) return s.ToString();
     return absl::StrCat(message.type(), ":", message.payload());
   }
-
-  const IpcKey key_ = RandomSysvKey();
-  SysvQueueGuard guard_;
-  MessageQueue queue_;
 };
 
 TEST_F(SysvQueueTest, CreatedWithExactPermissionsWhateverTheUmask) {

@@ -1,5 +1,6 @@
-// Helpers shared by the lib/message_queue tests: unique keys and names, and
-// guards that remove every queue a test makes, even when the test fails.
+// Helpers shared by the lib/message_queue tests: unique keys and names,
+// guards that remove every queue a test makes, even when the test fails, and
+// a fixture for typed suites over both backends.
 
 #ifndef IPCBOX_TESTS_MESSAGE_QUEUE_TEST_UTIL_H_
 #define IPCBOX_TESTS_MESSAGE_QUEUE_TEST_UTIL_H_
@@ -10,12 +11,19 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "absl/random/random.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "ipcbox/core/name.h"
 #include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
+#include "ipcbox/message_queue/common.h"
+#include "ipcbox/message_queue/posix_message_queue.h"
+#include "ipcbox/message_queue/sysv_message_queue.h"
 
 namespace ipcbox::testing {
 
@@ -70,6 +78,61 @@ inline absl::Duration MonotonicNow() {
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return absl::DurationFromTimespec(ts);
 }
+
+// The two backends, for typed suites, and their names in test output:
+//   TYPED_TEST_SUITE(MyTest, QueueBackends, QueueBackendNames);
+using QueueBackends = ::testing::Types<posix::MessageQueue, sysv::MessageQueue>;
+
+class QueueBackendNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, posix::MessageQueue> ? "Posix" : "Sysv";
+  }
+};
+
+// A fixture whose SetUp makes `queue_`, a private `Queue` of the capacity
+// the derived fixture passes, removed with the fixture:
+//   template <typename Queue>
+//   class MyTest : public PrivateQueueTest<Queue> {
+//    protected:
+//     MyTest() : PrivateQueueTest<Queue>(kCapacity) {}
+//   };
+template <typename Queue>
+class PrivateQueueTest : public ::testing::Test {
+ protected:
+  explicit PrivateQueueTest(QueueCapacity capacity) : capacity_(capacity) {}
+
+  void SetUp() override {
+    absl::StatusOr<Queue> queue = Queue::CreatePrivate(capacity_);
+    ASSERT_TRUE(queue.ok()) << queue.status();
+    queue_ = *std::move(queue);
+  }
+
+  Queue queue_;
+
+ private:
+  QueueCapacity capacity_;
+};
+
+// A fixture whose SetUp opens `queue_`, a fresh System V queue under a
+// random key (`key_`), removed when the test ends.
+class FreshSysvQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sysv::QueueOptions options;
+    options.remove_when_destroyed = true;
+    absl::StatusOr<sysv::MessageQueue> queue =
+        sysv::MessageQueue::Open(key_, options);
+    ASSERT_TRUE(queue.ok()) << queue.status();
+    queue_ = *std::move(queue);
+    guard_.set(queue_.id());
+  }
+
+  const sysv::IpcKey key_ = RandomSysvKey();
+  SysvQueueGuard guard_;
+  sysv::MessageQueue queue_;
+};
 
 }  // namespace ipcbox::testing
 

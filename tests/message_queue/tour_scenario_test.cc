@@ -3,14 +3,13 @@
 #include "examples/message_queue/tour_message_queue.h"
 #include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
+#include "tests/support/tour_check.h"
 
 namespace ipcbox::examples {
 namespace {
 
 TEST(MessageQueueTourTest, Verifies) {
-  tour::Report report;
-  const absl::Status status = RunMessageQueueTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  testing::ExpectTourScenarioVerifies(&RunMessageQueueTour);
 }
 
 }  // namespace

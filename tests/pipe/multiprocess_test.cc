@@ -24,16 +24,9 @@
 #include "tests/support/child_process.h"
 #include "tests/support/time_scale.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::FirstPatternMismatch;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::Pattern;
-using ::ipcbox::testing::PatternByte;
-using ::ipcbox::testing::Scaled;
 using ::testing::HasSubstr;
 
 // Hang detection only (a transfer that stops, a peer that never exits), so
@@ -251,4 +244,4 @@ TEST(MultiProcessPipeTest, ChildInheritsADuplicatedEndAcrossFork) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

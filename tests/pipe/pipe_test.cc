@@ -29,13 +29,9 @@
 #include "ipcbox/pipe/pipe_writer.h"
 #include "tests/pipe/pipe_test_util.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::FillPipe;
-using ::ipcbox::testing::FirstPatternMismatch;
-using ::ipcbox::testing::Pattern;
-using ::ipcbox::testing::Stopwatch;
 using ::testing::HasSubstr;
 
 Pipe MustCreatePipe(const PipeOptions& options = PipeOptions()) {
@@ -516,4 +512,4 @@ TEST(PipeTest, DuplicateOntoMakesAnInheritableCopy) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

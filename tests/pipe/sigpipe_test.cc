@@ -30,6 +30,16 @@ using ::ipcbox::testing::ExitedWith;
 using ::ipcbox::testing::ForkChild;
 using ::testing::HasSubstr;
 
+// Runs `body` (returning an exit status) in a forked child and expects it
+// to exit 0: the tests that change the process's SIGPIPE disposition do so
+// in a child, so that nothing leaks into the tests after them.
+template <typename Fn>
+void ExpectChildExitsZero(Fn body, absl::Duration timeout = absl::Seconds(30)) {
+  absl::StatusOr<testing::ChildProcess> child = ForkChild(std::move(body));
+  ASSERT_TRUE(child.ok()) << child.status();
+  EXPECT_TRUE(ExitedWith(child->Wait(timeout), 0));
+}
+
 // A pipe whose read end is already closed.
 PipeWriter BrokenPipeWriter(bool nonblocking = false) {
   PipeOptions options;
@@ -128,13 +138,11 @@ TEST_F(SigpipeTest, DefaultDispositionProcessSurvivesWithEpipeStatus) {
 
 TEST_F(SigpipeTest, DefaultDispositionInAChildProcess) {
   // The same, observed from outside: the child exits normally.
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+  ExpectChildExitsZero([] {
     PipeWriter writer = BrokenPipeWriter();
     const absl::Status s = writer.Write("x").status();
     return s.ok() ? 1 : 0;
   });
-  ASSERT_TRUE(child.ok()) << child.status();
-  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
 }
 
 std::atomic<int> handler_calls{0};
@@ -242,7 +250,7 @@ TEST_F(SigpipeTest, ScopedSigpipeBlockNests) {
 // child, so that a SIGPIPE the library failed to take would kill the child
 // (when the scope ends and unblocks it) and fail the test, not the binary.
 TEST_F(SigpipeTest, HeldScopeSurvivesEveryDispositionChangeBetweenWrites) {
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+  ExpectChildExitsZero([] {
     handler_calls = 0;
     {
       ScopedSigpipeBlock held;
@@ -260,8 +268,6 @@ TEST_F(SigpipeTest, HeldScopeSurvivesEveryDispositionChangeBetweenWrites) {
     if (SigpipeBlocked() || SigpipePending()) return 14;
     return handler_calls.load() == 0 ? 0 : 15;
   });
-  ASSERT_TRUE(child.ok()) << child.status();
-  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
 }
 
 TEST_F(SigpipeTest, HeldScopeGivesTheSameStatusesAsAPerCallGuard) {
@@ -286,7 +292,7 @@ TEST_F(SigpipeTest, HeldScopeKeepsTheCallersPendingSigpipe) {
 TEST_F(SigpipeTest, NoScopeSurvivesADispositionChangeBetweenWrites) {
   // Without a scope every write guards itself: nothing about SIGPIPE is
   // cached from one write to the next.
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+  ExpectChildExitsZero([] {
     PipeWriter writer = BrokenPipeWriter();
     SetDisposition(SIG_IGN);
     if (writer.Write("x").ok()) return 1;
@@ -295,42 +301,40 @@ TEST_F(SigpipeTest, NoScopeSurvivesADispositionChangeBetweenWrites) {
     if (writer.WriteAll("x").ok()) return 3;
     return SigpipePending() ? 4 : 0;
   });
-  ASSERT_TRUE(child.ok()) << child.status();
-  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
 }
 
 TEST_F(SigpipeTest, ThreadsHoldingScopesWhileTheDispositionFlips) {
   // Writers hold scopes and hit broken pipes while another thread keeps
   // changing SIGPIPE's disposition; in a child, so a death fails the test.
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
-    handler_calls = 0;
-    std::atomic<bool> stop{false};
-    std::thread flipper([&] {
-      void (*const handlers[])(int) = {SIG_DFL, SIG_IGN, CountingHandler};
-      for (int i = 0; !stop; ++i) SetDisposition(handlers[i % 3]);
-    });
-    std::atomic<int> epipes{0};
-    auto writer_thread = [&] {
-      ScopedSigpipeBlock held;
-      for (int i = 0; i < 200; ++i) {
-        PipeWriter writer = BrokenPipeWriter();
-        if (!writer.WriteAll("x").ok()) epipes.fetch_add(1);
-      }
-    };
-    std::thread a(writer_thread);
-    std::thread b(writer_thread);
-    writer_thread();
-    a.join();
-    b.join();
-    stop = true;
-    flipper.join();
-    SetDisposition(SIG_DFL);
-    if (epipes.load() != 600) return 1;
-    if (SigpipePending()) return 2;
-    return handler_calls.load() == 0 ? 0 : 3;
-  });
-  ASSERT_TRUE(child.ok()) << child.status();
-  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(60)), 0));
+  ExpectChildExitsZero(
+      [] {
+        handler_calls = 0;
+        std::atomic<bool> stop{false};
+        std::thread flipper([&] {
+          void (*const handlers[])(int) = {SIG_DFL, SIG_IGN, CountingHandler};
+          for (int i = 0; !stop; ++i) SetDisposition(handlers[i % 3]);
+        });
+        std::atomic<int> epipes{0};
+        auto writer_thread = [&] {
+          ScopedSigpipeBlock held;
+          for (int i = 0; i < 200; ++i) {
+            PipeWriter writer = BrokenPipeWriter();
+            if (!writer.WriteAll("x").ok()) epipes.fetch_add(1);
+          }
+        };
+        std::thread a(writer_thread);
+        std::thread b(writer_thread);
+        writer_thread();
+        a.join();
+        b.join();
+        stop = true;
+        flipper.join();
+        SetDisposition(SIG_DFL);
+        if (epipes.load() != 600) return 1;
+        if (SigpipePending()) return 2;
+        return handler_calls.load() == 0 ? 0 : 3;
+      },
+      absl::Seconds(60));
 }
 
 TEST_F(SigpipeTest, HeldScopeNestsWithoutUnblocking) {
@@ -392,7 +396,7 @@ namespace {
 
 // IgnoreSigpipe() changes the whole process, so each test runs in a child.
 TEST(IgnoreSigpipeTest, WritesGiveEpipeWithoutTouchingTheMask) {
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+  ExpectChildExitsZero([] {
     if (!IgnoreSigpipe().ok() || !SigpipeIgnoredByProgram()) return 10;
     struct sigaction now;
     if (sigaction(SIGPIPE, nullptr, &now) != 0 || now.sa_handler != SIG_IGN) {
@@ -412,12 +416,10 @@ TEST(IgnoreSigpipeTest, WritesGiveEpipeWithoutTouchingTheMask) {
     if (SigpipeBlocked() || SigpipePending()) return 16;
     return ::testing::Test::HasFailure() ? 17 : 0;
   });
-  ASSERT_TRUE(child.ok()) << child.status();
-  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
 }
 
 TEST(IgnoreSigpipeTest, AScopeAfterTheDeclarationLeavesTheMaskAlone) {
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([] {
+  ExpectChildExitsZero([] {
     if (!IgnoreSigpipe().ok()) return 10;
     {
       ScopedSigpipeBlock sigpipe;
@@ -432,8 +434,6 @@ TEST(IgnoreSigpipeTest, AScopeAfterTheDeclarationLeavesTheMaskAlone) {
     if (SigpipeBlocked() || SigpipePending()) return 13;
     return ::testing::Test::HasFailure() ? 14 : 0;
   });
-  ASSERT_TRUE(child.ok()) << child.status();
-  EXPECT_TRUE(ExitedWith(child->Wait(absl::Seconds(30)), 0));
 }
 
 }  // namespace

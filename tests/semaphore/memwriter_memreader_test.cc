@@ -31,6 +31,7 @@
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "tests/semaphore/semaphore_test_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/tour_check.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -84,6 +85,25 @@ class MemExampleTest : public ::testing::Test {
     });
   }
 
+  // A writer that has mapped the memory (it said so: "backing file:").
+  absl::StatusOr<ChildWithOutput> StartWriterAndWait(absl::Duration linger) {
+    absl::StatusOr<ChildWithOutput> writer = StartWriter(linger);
+    if (!writer.ok()) return writer;
+    if (absl::Status seen = writer->ReadUntil("backing file:", Soon());
+        !seen.ok()) {
+      return seen;
+    }
+    return writer;
+  }
+
+  // A reader run to its end: its exit status and output (see StartReader).
+  absl::StatusOr<ChildWithOutput::Result> RunReader(
+      absl::Duration timeout = absl::Seconds(30), bool capture_err = false) {
+    absl::StatusOr<ChildWithOutput> reader = StartReader(timeout, capture_err);
+    if (!reader.ok()) return reader.status();
+    return reader->Finish(Soon());
+  }
+
   // The mode the examples create with (the seed's), which openers of the
   // holder record must accept.
   SemaphoreOptions SeedModeOptions() const {
@@ -112,12 +132,9 @@ class MemExampleTest : public ::testing::Test {
 };
 
 TEST_F(MemExampleTest, ReaderPrintsTheSeedsLineAndNothingIsLeft) {
-  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(1));
+  absl::StatusOr<ChildWithOutput> writer = StartWriterAndWait(absl::Seconds(1));
   ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
-  absl::StatusOr<ChildWithOutput> reader = StartReader();
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  absl::StatusOr<ChildWithOutput::Result> read = RunReader();
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->exit_code, 0);
   EXPECT_EQ(read->output, kSeedReaderOutput);
@@ -154,9 +171,7 @@ TEST_F(MemExampleTest, WriterTakesBackPostsAnEarlierRunLeft) {
   ASSERT_TRUE(writer.ok()) << writer.status();
   // 2, drained to 0, then the writer's one post: never 3.
   EXPECT_TRUE(PollUntil([&] { return stale->Value().value_or(-1) == 1; }));
-  absl::StatusOr<ChildWithOutput> reader = StartReader();
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  absl::StatusOr<ChildWithOutput::Result> read = RunReader();
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->output, kSeedReaderOutput);
   absl::StatusOr<ChildWithOutput::Result> wrote = writer->Finish(Soon());
@@ -165,10 +180,8 @@ TEST_F(MemExampleTest, WriterTakesBackPostsAnEarlierRunLeft) {
 }
 
 TEST_F(MemExampleTest, ReaderWithoutTheMemoryFailsAsTheSeedDoes) {
-  absl::StatusOr<ChildWithOutput> reader =
-      StartReader(absl::Seconds(30), /*capture_err=*/true);
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  absl::StatusOr<ChildWithOutput::Result> read =
+      RunReader(absl::Seconds(30), /*capture_err=*/true);
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->exit_code, kSeedFailureExit);
   EXPECT_THAT(read->output, StartsWith("Can't get file descriptor...: "));
@@ -179,10 +192,8 @@ TEST_F(MemExampleTest, ReaderGivesUpWhenNobodyPostsInTime) {
   absl::StatusOr<posix::SharedMemory> memory = posix::SharedMemory::Create(
       PosixName::Create(shm_name_).value(), kByteSize);
   ASSERT_TRUE(memory.ok()) << memory.status();
-  absl::StatusOr<ChildWithOutput> reader =
-      StartReader(absl::Milliseconds(100), /*capture_err=*/true);
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  absl::StatusOr<ChildWithOutput::Result> read =
+      RunReader(absl::Milliseconds(100), /*capture_err=*/true);
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->exit_code, kSeedFailureExit);
   EXPECT_THAT(read->output, StartsWith("sem_wait: "));
@@ -192,9 +203,8 @@ TEST_F(MemExampleTest, ReaderGivesUpWhenNobodyPostsInTime) {
 // post with it; the next reader must not wait forever (nor blame the
 // writer): it gives the dead reader's turn back and reads.
 TEST_F(MemExampleTest, AReaderKilledHoldingTheTurnDoesNotBlockTheNext) {
-  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(5));
+  absl::StatusOr<ChildWithOutput> writer = StartWriterAndWait(absl::Seconds(5));
   ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
   absl::StatusOr<testing::ChildProcess> doomed = testing::ForkChild([&] {
     absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
     if (!turn.ok()) return 2;
@@ -205,9 +215,7 @@ TEST_F(MemExampleTest, AReaderKilledHoldingTheTurnDoesNotBlockTheNext) {
   ASSERT_TRUE(doomed.ok()) << doomed.status();
   ASSERT_TRUE(testing::KilledBy(doomed->Wait(absl::Seconds(60)), SIGKILL));
 
-  absl::StatusOr<ChildWithOutput> reader = StartReader(absl::Seconds(20));
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  absl::StatusOr<ChildWithOutput::Result> read = RunReader(absl::Seconds(20));
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->exit_code, 0);
   EXPECT_EQ(read->output, kSeedReaderOutput);
@@ -218,16 +226,13 @@ TEST_F(MemExampleTest, AReaderKilledHoldingTheTurnDoesNotBlockTheNext) {
 
 // A live reader that holds the turn past the timeout is the one named.
 TEST_F(MemExampleTest, TimeoutNamesALiveHolderNotTheWriter) {
-  absl::StatusOr<ChildWithOutput> writer = StartWriter(absl::Seconds(5));
+  absl::StatusOr<ChildWithOutput> writer = StartWriterAndWait(absl::Seconds(5));
   ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE(writer->ReadUntil("backing file:", Soon()).ok());
   absl::StatusOr<posix::RecoverableSemaphore> turn = OpenWritersSemaphore();
   ASSERT_TRUE(turn.ok()) << turn.status();
   ASSERT_TRUE(turn->TakeTurn(Soon()).ok());
-  absl::StatusOr<ChildWithOutput> reader =
-      StartReader(absl::Milliseconds(300), /*capture_err=*/true);
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<ChildWithOutput::Result> read = reader->Finish(Soon());
+  absl::StatusOr<ChildWithOutput::Result> read =
+      RunReader(absl::Milliseconds(300), /*capture_err=*/true);
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->exit_code, kSeedFailureExit);
   EXPECT_THAT(read->output,
@@ -267,9 +272,7 @@ TEST(ShmemTest, FlagDefaultsAreTheSeedsValues) {
 }
 
 TEST(SharedMemoryTourTest, Verifies) {
-  tour::Report report;
-  const absl::Status status = RunSharedMemoryTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  testing::ExpectTourScenarioVerifies(&RunSharedMemoryTour);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "tests/semaphore/backends.h"
 #include "tests/semaphore/semaphore_test_util.h"
 #include "tests/support/child_process.h"
+#include "tests/support/scoped_umask.h"
 
 namespace ipcbox::testing {
 namespace {
@@ -49,16 +50,6 @@ mode_t ModeOf(absl::string_view name) {
   EXPECT_EQ(::stat(BackingFile(name).c_str(), &st), 0) << name;
   return st.st_mode & 07777;
 }
-
-// Restores the umask when it goes out of scope.
-class ScopedUmask {
- public:
-  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
-  ~ScopedUmask() { ::umask(old_); }
-
- private:
-  mode_t old_;
-};
 
 TEST(PosixNamedSemaphoreTest, RejectsInvalidNamesBeforeAnySystemCall) {
   for (const char* name : {"", "noslash", "/a/b", "/", "/..", "//x"}) {

@@ -23,13 +23,9 @@
 #include "tests/semaphore/semaphore_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox::posix {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
 using ::testing::HasSubstr;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(60);
@@ -50,17 +46,19 @@ TEST(RecoverableSemaphoreTest, AKilledHoldersTurnIsGivenBack) {
   ScopedNames cleanup(name);
   SemaphoreOptions options;
   options.initial_value = 1;
-  absl::StatusOr<RecoverableSemaphore> turn = RecoverableSemaphore::Open(
-      *PosixName::Create(name),
-      WithOpenMode(OpenMode::kCreateExclusive, options));
+  absl::StatusOr<posix::RecoverableSemaphore> turn =
+      posix::RecoverableSemaphore::Open(
+          *PosixName::Create(name),
+          WithOpenMode(OpenMode::kCreateExclusive, options));
   ASSERT_TRUE(turn.ok()) << turn.status();
 
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);
   absl::StatusOr<ChildProcess> holder = ForkChild([&] {
-    absl::StatusOr<RecoverableSemaphore> mine = RecoverableSemaphore::Open(
-        *PosixName::Create(name),
-        WithOpenMode(OpenMode::kOpenExisting, options));
+    absl::StatusOr<posix::RecoverableSemaphore> mine =
+        posix::RecoverableSemaphore::Open(
+            *PosixName::Create(name),
+            WithOpenMode(OpenMode::kOpenExisting, options));
     if (!mine.ok()) return 2;
     if (!mine->TakeTurn(Deadline::After(absl::Seconds(30))).ok()) return 3;
     (void)::write(ready[1], "x", 1);
@@ -91,9 +89,10 @@ TEST(RecoverableSemaphoreTest, AKilledHoldersTurnIsGivenBack) {
 TEST(RecoverableSemaphoreTest, TimeoutWithNoHolderSaysNobodyPosted) {
   const std::string name = UniqueName("sem_recover_none");
   ScopedNames cleanup(name);
-  absl::StatusOr<RecoverableSemaphore> turn = RecoverableSemaphore::Open(
-      *PosixName::Create(name),
-      WithOpenMode(OpenMode::kCreateExclusive, SemaphoreOptions()));
+  absl::StatusOr<posix::RecoverableSemaphore> turn =
+      posix::RecoverableSemaphore::Open(
+          *PosixName::Create(name),
+          WithOpenMode(OpenMode::kCreateExclusive, SemaphoreOptions()));
   ASSERT_TRUE(turn.ok()) << turn.status();
   absl::Status waited =
       turn->TakeTurn(Deadline::After(absl::Milliseconds(200)));
@@ -102,4 +101,4 @@ TEST(RecoverableSemaphoreTest, TimeoutWithNoHolderSaysNobodyPosted) {
 }
 
 }  // namespace
-}  // namespace ipcbox::posix
+}  // namespace ipcbox::testing

@@ -8,15 +8,8 @@
 # memwriter and memreader, then ipcbox's memwriter and memreader.
 set -euo pipefail
 
-runfiles=$PWD
-runner=$runfiles/$1
-status_file=$runfiles/$2
-seed_writer=$runfiles/$3
-seed_reader=$runfiles/$4
-writer=$runfiles/$5
-reader=$runfiles/$6
-
 source tests/interop/seeds.sh
+runfile_args runner status_file seed_writer seed_reader writer reader -- "$@"
 require_seed_programs "$status_file"
 
 scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/memwriter_interop.XXXXXX")

@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "ipcbox/core/sysv_key.h"
+#include "tests/support/scoped_removal.h"
 #include "tests/support/stopwatch.h"
 
 namespace ipcbox::testing {
@@ -49,17 +50,7 @@ class SharedBlock {
 
 // Unlinks a POSIX named semaphore when it goes out of scope, whoever
 // created it, so that a failing test leaves nothing in /dev/shm.
-class ScopedSemUnlink {
- public:
-  explicit ScopedSemUnlink(std::string name) : name_(std::move(name)) {}
-  ~ScopedSemUnlink() { ::sem_unlink(name_.c_str()); }
-  ScopedSemUnlink(const ScopedSemUnlink&) = delete;
-  ScopedSemUnlink& operator=(const ScopedSemUnlink&) = delete;
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-};
+using ScopedSemUnlink = ScopedRemoval<::sem_unlink>;
 
 // Removes the System V set that has `key`, if any, when it goes out of
 // scope.

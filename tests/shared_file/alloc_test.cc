@@ -1,6 +1,7 @@
 // Reading and writing a shared file do not allocate, whatever the outcome:
 // data, empty, locked (with the holder identified).
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -19,25 +20,36 @@
 #include "tests/support/alloc_counter.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::AllocationCounter;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::TempPath;
 
 constexpr absl::string_view kLines =
     "Now is the winter of our discontent\n"
     "Made glorious summer by this sun of York\n";
 
-TEST(SharedFileAllocTest, WriteAndReadDoNotAllocate) {
-  TempPath file("shared_file_alloc");
-  absl::StatusOr<SharedFileWriter> writer = SharedFileWriter::Open(file.path());
-  ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE(writer->Write(kLines).ok());
-  absl::StatusOr<SharedFileReader> reader = SharedFileReader::Open(file.path());
-  ASSERT_TRUE(reader.ok()) << reader.status();
+// A file holding kLines, with a writer and a reader opened on it.
+class SharedFileAllocTest : public ::testing::Test {
+ protected:
+  SharedFileAllocTest() : file_("shared_file_alloc") {}
+
+  void SetUp() override {
+    absl::StatusOr<SharedFileWriter> writer =
+        SharedFileWriter::Open(file_.path());
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    ASSERT_TRUE(writer->Write(kLines).ok());
+    absl::StatusOr<SharedFileReader> reader =
+        SharedFileReader::Open(file_.path());
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    writer_.emplace(*std::move(writer));
+    reader_.emplace(*std::move(reader));
+  }
+
+  TempPath file_;
+  std::optional<SharedFileWriter> writer_;
+  std::optional<SharedFileReader> reader_;
+};
+
+TEST_F(SharedFileAllocTest, WriteAndReadDoNotAllocate) {
   char buf[256];
   char scratch[16];
 
@@ -48,19 +60,19 @@ TEST(SharedFileAllocTest, WriteAndReadDoNotAllocate) {
   AllocationCounter counter;
   for (int i = 0; i < 200; ++i) {
     absl::StatusOr<WriteResult> w =
-        writer->Write({"Now is the winter of our discontent\n",
-                       "Made glorious summer by this sun of York\n"});
+        writer_->Write({"Now is the winter of our discontent\n",
+                        "Made glorious summer by this sun of York\n"});
     (w.ok() && w->state == WriteState::kWritten) ? ++written : ++other;
-    absl::StatusOr<ReadResult> r = reader->Read(absl::MakeSpan(buf));
+    absl::StatusOr<ReadResult> r = reader_->Read(absl::MakeSpan(buf));
     (r.ok() && r->state == ReadState::kData) ? ++data : ++other;
-    r = reader->ReadChunks(
+    r = reader_->ReadChunks(
         absl::MakeSpan(scratch),
         [](absl::string_view) { return absl::OkStatus(); },
         Deadline::After(absl::Seconds(5)));
     (r.ok() && r->state == ReadState::kData) ? ++data : ++other;
-    w = writer->Write(absl::string_view());
+    w = writer_->Write(absl::string_view());
     (w.ok() && w->state == WriteState::kWritten) ? ++written : ++other;
-    r = reader->Read(absl::MakeSpan(buf));
+    r = reader_->Read(absl::MakeSpan(buf));
     (r.ok() && r->state == ReadState::kEmpty) ? ++empty : ++other;
   }
   counter.Stop();
@@ -71,34 +83,28 @@ TEST(SharedFileAllocTest, WriteAndReadDoNotAllocate) {
   EXPECT_EQ(written, 400);
 }
 
-TEST(SharedFileAllocTest, LockedOutcomesDoNotAllocate) {
-  TempPath file("shared_file_alloc_locked");
-  absl::StatusOr<SharedFileWriter> writer = SharedFileWriter::Open(file.path());
-  ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE(writer->Write(kLines).ok());
-  absl::StatusOr<SharedFileReader> reader = SharedFileReader::Open(file.path());
-  ASSERT_TRUE(reader.ok()) << reader.status();
+TEST_F(SharedFileAllocTest, LockedOutcomesDoNotAllocate) {
   absl::StatusOr<LockHolder<FcntlLock>> holder =
-      LockHolder<FcntlLock>::Start(file.path(), LockType::kExclusive);
+      LockHolder<FcntlLock>::Start(file_.path(), LockType::kExclusive);
   ASSERT_TRUE(holder.ok()) << holder.status();
   char buf[256];
   // Warm-up: the timed wait installs the timeout signal's handler.
   ASSERT_TRUE(
-      reader->Read(absl::MakeSpan(buf), Deadline::After(absl::Milliseconds(1)))
+      reader_->Read(absl::MakeSpan(buf), Deadline::After(absl::Milliseconds(1)))
           .ok());
 
   int locked = 0;
   int other = 0;
   AllocationCounter counter;
   for (int i = 0; i < 20; ++i) {
-    absl::StatusOr<ReadResult> r = reader->Read(absl::MakeSpan(buf));
+    absl::StatusOr<ReadResult> r = reader_->Read(absl::MakeSpan(buf));
     (r.ok() && r->state == ReadState::kLocked && r->holder.has_value())
         ? ++locked
         : ++other;
-    r = reader->Read(absl::MakeSpan(buf),
-                     Deadline::After(absl::Milliseconds(2)));
+    r = reader_->Read(absl::MakeSpan(buf),
+                      Deadline::After(absl::Milliseconds(2)));
     (r.ok() && r->state == ReadState::kLocked) ? ++locked : ++other;
-    absl::StatusOr<WriteResult> w = writer->Write(kLines);
+    absl::StatusOr<WriteResult> w = writer_->Write(kLines);
     (w.ok() && w->state == WriteState::kLocked && w->holder.has_value())
         ? ++locked
         : ++other;
@@ -113,10 +119,9 @@ TEST(SharedFileAllocTest, LockedOutcomesDoNotAllocate) {
 // A blind counter would pass every check above: the counter in this binary
 // sees an injected allocation (one new, one malloc).
 TEST(SharedFileAllocControlTest, TheCounterSeesAnInjectedAllocation) {
-  EXPECT_NONFATAL_FAILURE(
-      EXPECT_NO_ALLOCATIONS(::ipcbox::testing::InjectTwoAllocations()),
-      "made 2 heap allocation(s)");
+  EXPECT_NONFATAL_FAILURE(EXPECT_NO_ALLOCATIONS(InjectTwoAllocations()),
+                          "made 2 heap allocation(s)");
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

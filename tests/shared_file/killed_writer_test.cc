@@ -18,13 +18,9 @@
 #include "tests/file_lock/lock_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
-using ::ipcbox::testing::TempPath;
 using shared_file_internal::WriteStep;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(60);
@@ -112,4 +108,4 @@ INSTANTIATE_TEST_SUITE_P(
                       shared_file_internal::kStepRenamed));
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -7,15 +7,8 @@
 # producer and consumer, then ipcbox's producer and consumer.
 set -euo pipefail
 
-runfiles=$PWD
-runner=$runfiles/$1
-status_file=$runfiles/$2
-seed_producer=$runfiles/$3
-seed_consumer=$runfiles/$4
-producer=$runfiles/$5
-consumer=$runfiles/$6
-
 source tests/interop/seeds.sh
+runfile_args runner status_file seed_producer seed_consumer producer consumer -- "$@"
 require_seed_programs "$status_file"
 
 scratch=$(mktemp -d "${TEST_TMPDIR:-/tmp}/shared_file_interop.XXXXXX")

@@ -34,15 +34,9 @@
 #include "tests/support/child_process.h"
 #include "tests/support/privileges.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ChildProcess;
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::kPeerTimeout;
-using ::ipcbox::testing::LockHolder;
-using ::ipcbox::testing::TempPath;
 using ::testing::HasSubstr;
 
 constexpr absl::string_view kLines =
@@ -304,7 +298,7 @@ TEST_F(SharedFileTest, AnUnreadableFileIsPermissionDeniedNotAbsent) {
   ASSERT_EQ(::chmod(path().c_str(), 0), 0);
   constexpr int kCannotDropPrivileges = 77;
   absl::StatusOr<ChildProcess> child = ForkChild([&] {
-    if (!::ipcbox::testing::DropFileAccessOverride()) {
+    if (!DropFileAccessOverride()) {
       return kCannotDropPrivileges;
     }
     const absl::Status status = SharedFileReader::Open(path()).status();
@@ -312,7 +306,7 @@ TEST_F(SharedFileTest, AnUnreadableFileIsPermissionDeniedNotAbsent) {
     return 0;
   });
   ASSERT_TRUE(child.ok()) << child.status();
-  const ::ipcbox::testing::ExitResult result = child->Wait(kPeerTimeout);
+  const ExitResult result = child->Wait(kPeerTimeout);
   if (result.exited_with(kCannotDropPrivileges)) {
     GTEST_SKIP() << "capset() refused to drop CAP_DAC_OVERRIDE";
   }
@@ -361,4 +355,4 @@ TEST_F(SharedFileTest, AReaderNeverSeesHalfAnUpdate) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -6,14 +6,13 @@
 #include "examples/shared_file/tour_shared_file.h"
 #include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
+#include "tests/support/tour_check.h"
 
 namespace ipcbox::examples {
 namespace {
 
 TEST(SharedFileTourTest, ScenarioPasses) {
-  tour::Report report;
-  const absl::Status status = RunSharedFileTour(report);
-  EXPECT_TRUE(status.ok()) << status;
+  testing::ExpectTourScenarioVerifies(&RunSharedFileTour);
 }
 
 }  // namespace

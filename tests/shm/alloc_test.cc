@@ -43,8 +43,7 @@ size_t WriteAndReadBack(Shm& shm, int rounds) {
 template <typename Shm>
 class SharedMemoryAllocationTest : public ::testing::Test {};
 
-using Backends = ::testing::Types<posix::SharedMemory, sysv::SharedMemory>;
-TYPED_TEST_SUITE(SharedMemoryAllocationTest, Backends);
+TYPED_TEST_SUITE(SharedMemoryAllocationTest, ::ipcbox::testing::ShmBackends);
 
 TYPED_TEST(SharedMemoryAllocationTest, AccessingTheBytesDoesNotAllocate) {
   ScopedName<TypeParam> name("shm_alloc");

@@ -35,13 +35,9 @@
 #include "tests/support/child_process.h"
 #include "tests/support/privileges.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
 
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
-using ::ipcbox::testing::ScopedName;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
@@ -66,15 +62,7 @@ class SharedMemoryConformanceTest : public ::testing::Test {
   }
 };
 
-struct BackendNames {
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, posix::SharedMemory> ? "Posix" : "SystemV";
-  }
-};
-
-using Backends = ::testing::Types<posix::SharedMemory, sysv::SharedMemory>;
-TYPED_TEST_SUITE(SharedMemoryConformanceTest, Backends, BackendNames);
+TYPED_TEST_SUITE(SharedMemoryConformanceTest, ShmBackends, ShmBackendNames);
 
 // How a status names the object called `name`: POSIX by the name, System V
 // by the key the name hashes to.
@@ -302,7 +290,7 @@ TYPED_TEST(SharedMemoryConformanceTest, WritingThroughReadOnlyMemoryFaults) {
   absl::StatusOr<TypeParam> reader =
       TypeParam::OpenExisting(*name, 64, MemoryAccess::kReadOnly);
   ASSERT_TRUE(reader.ok()) << reader.status();
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     ::signal(SIGSEGV, SIG_DFL);  // no sanitizer report, just the signal
     volatile char* p = const_cast<char*>(reader->bytes().data());
     p[0] = 'w';
@@ -321,8 +309,8 @@ TYPED_TEST(SharedMemoryConformanceTest, ReadWriteWithoutWritePermission) {
   absl::StatusOr<TypeParam> creator =
       TypeParam::Create(*name, 64, *Permissions::FromMode(0400));
   ASSERT_TRUE(creator.ok()) << creator.status();
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
-    if (!testing::DropFileAccessOverride()) return kCannotDropPrivileges;
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
+    if (!DropFileAccessOverride()) return kCannotDropPrivileges;
     absl::StatusOr<TypeParam> rw = TypeParam::OpenExisting(*name, 64);
     EXPECT_TRUE(absl::IsPermissionDenied(rw.status())) << rw.status();
     if constexpr (std::is_same_v<TypeParam, posix::SharedMemory>) {
@@ -335,7 +323,7 @@ TYPED_TEST(SharedMemoryConformanceTest, ReadWriteWithoutWritePermission) {
     return 0;
   });
   ASSERT_TRUE(child.ok()) << child.status();
-  const testing::ExitResult result = child->Wait(kChildTimeout);
+  const ExitResult result = child->Wait(kChildTimeout);
   if (result.exited_with(kCannotDropPrivileges)) {
     GTEST_SKIP() << "running with CAP_DAC_OVERRIDE and capset() refused to "
                     "drop it, so permissions cannot be checked";
@@ -351,7 +339,7 @@ TYPED_TEST(SharedMemoryConformanceTest, AFutexInTheMemoryWakesAPeerProcess) {
   absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, 64);
   ASSERT_TRUE(shm.ok()) << shm.status();
   auto* words = reinterpret_cast<uint32_t*>(shm->mutable_bytes().data());
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     // The child maps the object anew: another mapping, the same memory.
     absl::StatusOr<TypeParam> mine = TypeParam::OpenExisting(*name, 64);
     if (!mine.ok()) return 1;
@@ -468,4 +456,4 @@ TEST(PosixSharedMemoryDescriptorTest, RefusesANameThatNowNamesAnotherObject) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -25,14 +24,8 @@
 #include "tests/shm/shm_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
-using ::ipcbox::testing::PatternByte;
-using ::ipcbox::testing::ScopedName;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(60);
 constexpr size_t kSize = 64 * 1024;
@@ -74,21 +67,13 @@ size_t FirstMismatch(const char* bytes) {
 template <typename Shm>
 class SharedMemoryMultiProcessTest : public ::testing::Test {};
 
-struct BackendNames {
-  template <typename T>
-  static std::string GetName(int) {
-    return std::is_same_v<T, posix::SharedMemory> ? "Posix" : "SystemV";
-  }
-};
-
-using Backends = ::testing::Types<posix::SharedMemory, sysv::SharedMemory>;
-TYPED_TEST_SUITE(SharedMemoryMultiProcessTest, Backends, BackendNames);
+TYPED_TEST_SUITE(SharedMemoryMultiProcessTest, ShmBackends, ShmBackendNames);
 
 TYPED_TEST(SharedMemoryMultiProcessTest, AChildWritesAndTheParentReads) {
   ScopedName<TypeParam> name;
   absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, kSize);
   ASSERT_TRUE(shm.ok()) << shm.status();
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     shm->Disown();  // the child's copy must not remove the parent's object
     absl::StatusOr<TypeParam> mine = TypeParam::OpenExisting(*name, kSize);
     if (!mine.ok()) return 2;
@@ -106,7 +91,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, TheParentWritesAndAChildReads) {
   ScopedName<TypeParam> name;
   absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, kSize);
   ASSERT_TRUE(shm.ok()) << shm.status();
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     shm->Disown();
     absl::StatusOr<TypeParam> mine =
         TypeParam::OpenExisting(*name, kSize, MemoryAccess::kReadOnly);
@@ -126,7 +111,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, EachStepOfAGrowingStringIsSeen) {
   ScopedName<TypeParam> name;
   absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, 4096);
   ASSERT_TRUE(shm.ok()) << shm.status();
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     shm->Disown();
     absl::StatusOr<TypeParam> client = TypeParam::OpenExisting(*name, 4096);
     if (!client.ok()) return 2;
@@ -154,7 +139,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, EachStepOfAGrowingStringIsSeen) {
 
 TYPED_TEST(SharedMemoryMultiProcessTest, AChildCreatesAndHandsOver) {
   ScopedName<TypeParam> name;
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, kSize);
     if (!shm.ok()) return 2;
     WritePattern(shm->mutable_bytes().data());
@@ -175,7 +160,7 @@ TYPED_TEST(SharedMemoryMultiProcessTest, AChildCreatesAndHandsOver) {
 // kPurgeAndCreate.
 TYPED_TEST(SharedMemoryMultiProcessTest, AKilledCreatorsObjectIsPurged) {
   ScopedName<TypeParam> name;
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     absl::StatusOr<TypeParam> shm = TypeParam::Create(*name, 4096);
     if (!shm.ok()) return 2;
     shm->mutable_bytes()[0] = 's';
@@ -201,7 +186,7 @@ TEST(SysvPrivateMultiProcessTest, AForkedChildSharesAPrivateSegment) {
   absl::StatusOr<sysv::SharedMemory> shm =
       sysv::SharedMemory::CreatePrivate(kSize);
   ASSERT_TRUE(shm.ok()) << shm.status();
-  absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
+  absl::StatusOr<ChildProcess> child = ForkChild([&] {
     shm->Disown();
     WritePattern(shm->mutable_bytes().data());  // the inherited attachment
     return 0;
@@ -212,4 +197,4 @@ TEST(SysvPrivateMultiProcessTest, AForkedChildSharesAPrivateSegment) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

@@ -26,13 +26,8 @@
 #include "tests/shm/posix_test_util.h"
 #include "tests/support/child_process.h"
 
-namespace ipcbox {
+namespace ipcbox::testing {
 namespace {
-
-using ::ipcbox::testing::ExitedWith;
-using ::ipcbox::testing::ForkChild;
-using ::ipcbox::testing::KilledBy;
-using ::ipcbox::testing::ScopedShmName;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(60);
 constexpr size_t kSize = 8192;
@@ -52,7 +47,7 @@ TEST(ShrinkTest, AGuardedCopyOfAShrunkObjectIsAStatusNotADeath) {
       posix::SharedMemory::Create(*name, kSize);
   ASSERT_TRUE(memory.ok()) << memory.status();
   std::memcpy(memory->mutable_bytes().data(), "hello", 6);
-  absl::StatusOr<testing::ChildProcess> reader = ForkChild([&] {
+  absl::StatusOr<ChildProcess> reader = ForkChild([&] {
     char out[64];
     absl::StatusOr<size_t> before =
         CopyCStringGuarded(memory->bytes(), absl::MakeSpan(out), "test");
@@ -81,7 +76,7 @@ TEST(ShrinkTest, AnUnguardedAccessStillDiesOfSigbus) {
   absl::StatusOr<posix::SharedMemory> memory =
       posix::SharedMemory::Create(*name, kSize);
   ASSERT_TRUE(memory.ok()) << memory.status();
-  absl::StatusOr<testing::ChildProcess> reader = ForkChild([&] {
+  absl::StatusOr<ChildProcess> reader = ForkChild([&] {
     char out[64];
     (void)CopyCStringGuarded(memory->bytes(), absl::MakeSpan(out), "warm up");
     if (!TruncateByName(*name)) return 3;
@@ -93,4 +88,4 @@ TEST(ShrinkTest, AnUnguardedAccessStillDiesOfSigbus) {
 }
 
 }  // namespace
-}  // namespace ipcbox
+}  // namespace ipcbox::testing

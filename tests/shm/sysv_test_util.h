@@ -14,6 +14,7 @@
 #include "ipcbox/core/sysv_key.h"
 #include "ipcbox/core/unique_name.h"
 #include "ipcbox/shm/sysv_shared_memory.h"
+#include "tests/support/scoped_removal.h"
 
 namespace ipcbox::testing {
 
@@ -36,21 +37,15 @@ class ScopedShmKey {
 };
 
 // An empty file at a unique temporary path, deleted with the guard.
-class ScopedTempFile {
+class ScopedTempFile : public ScopedRemoval<::unlink> {
  public:
   explicit ScopedTempFile(absl::string_view prefix = "ftok")
-      : path_(UniqueTempPath(prefix)) {
-    const int fd = ::open(path_.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
+      : ScopedRemoval(UniqueTempPath(prefix)) {
+    const int fd = ::open(path().c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
     if (fd >= 0) ::close(fd);
   }
-  ~ScopedTempFile() { ::unlink(path_.c_str()); }
-  ScopedTempFile(const ScopedTempFile&) = delete;
-  ScopedTempFile& operator=(const ScopedTempFile&) = delete;
 
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  const std::string& path() const { return name(); }
 };
 
 }  // namespace ipcbox::testing
