@@ -40,6 +40,13 @@ _GTEST_MAIN = "@com_google_googletest//:gtest_main"
 _QEMU_RUNNER = "//toolchains:qemu_runner"
 _SEEDS = ["@seed_programs//:status.txt"]
 
+def _own(name, deps):
+    """deps, after checking that it repeats none of what the macros add."""
+    for dep in deps:
+        if dep in IPCBOX_TEST_DEPS or dep == _GTEST_MAIN:
+            fail("%s: %s is added by //bazel:ipcbox_test.bzl" % (name, dep))
+    return deps
+
 def ipcbox_cc_test(name, srcs = None, deps = [], size = "small", gtest_main = True, **kwargs):
     """A GoogleTest cc_test with IPCBOX_TEST_DEPS (and gtest_main) added.
 
@@ -52,14 +59,11 @@ def ipcbox_cc_test(name, srcs = None, deps = [], size = "small", gtest_main = Tr
       gtest_main: False for a test that brings its own main().
       **kwargs: any other cc_test attribute.
     """
-    for dep in deps:
-        if dep in IPCBOX_TEST_DEPS or dep == _GTEST_MAIN:
-            fail("%s: ipcbox_cc_test adds %s itself" % (name, dep))
     cc_test(
         name = name,
         size = size,
         srcs = srcs if srcs != None else [name + ".cc"],
-        deps = deps + IPCBOX_TEST_DEPS + ([_GTEST_MAIN] if gtest_main else []),
+        deps = _own(name, deps) + IPCBOX_TEST_DEPS + ([_GTEST_MAIN] if gtest_main else []),
         **kwargs
     )
 
@@ -94,8 +98,8 @@ def ipcbox_sh_test(name, programs = [], seeds = False, srcs = None, args = [], d
         **kwargs
     )
 
-def ipcbox_test_library(name, hdrs = None, **kwargs):
-    """A testonly, static cc_library of test helpers.
+def ipcbox_test_library(name, hdrs = None, deps = [], **kwargs):
+    """A testonly, static cc_library of test helpers, with IPCBOX_TEST_DEPS.
 
     Linked into test executables only: linkstatic keeps Bazel from also
     building a shared object of it.
@@ -103,6 +107,7 @@ def ipcbox_test_library(name, hdrs = None, **kwargs):
     Args:
       name: the library's name.
       hdrs: defaults to [name + ".h"].
+      deps: its own dependencies, as for ipcbox_cc_test.
       **kwargs: any other cc_library attribute.
     """
     cc_library(
@@ -110,5 +115,6 @@ def ipcbox_test_library(name, hdrs = None, **kwargs):
         testonly = True,
         hdrs = hdrs if hdrs != None else [name + ".h"],
         linkstatic = True,
+        deps = _own(name, deps) + IPCBOX_TEST_DEPS,
         **kwargs
     )
