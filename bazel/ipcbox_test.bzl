@@ -1,4 +1,4 @@
-"""ipcbox_cc_test(), ipcbox_sh_test(), ipcbox_test_library(): tests, said once.
+"""ipcbox_cc_test() and friends: the tree's tests, each saying only what is its own.
 
 Nearly every GoogleTest test here uses absl::Status, StatusOr, strings, time
 and Span and ipcbox's status helpers; nearly every shell test runs programs
@@ -64,6 +64,23 @@ def ipcbox_cc_test(name, srcs = None, deps = [], size = "small", gtest_main = Tr
         size = size,
         srcs = srcs if srcs != None else [name + ".cc"],
         deps = _own(name, deps) + IPCBOX_TEST_DEPS + ([_GTEST_MAIN] if gtest_main else []),
+        **kwargs
+    )
+
+def ipcbox_alloc_test(name = "alloc_test", deps = [], **kwargs):
+    """An ipcbox_cc_test that links //tests/support:alloc_counter.
+
+    The counter replaces the global allocation functions, so a test of
+    "this does not allocate" is a binary of its own: alloc_test.cc.
+
+    Args:
+      name: the test's name.
+      deps: the test's own dependencies.
+      **kwargs: as for ipcbox_cc_test.
+    """
+    ipcbox_cc_test(
+        name = name,
+        deps = deps + ["//tests/support:alloc_counter"],
         **kwargs
     )
 

@@ -1,9 +1,9 @@
-"""ipcbox_example() and example_program(): the examples' libraries and programs.
+"""ipcbox_example(), example_program(), tour_scenario(): the examples' targets.
 
 Each example is a library with the seed program's logic, a thin program
 over it and a tour scenario, all on the same few Abseil libraries:
 
-    load("//examples:example.bzl", "example_program", "ipcbox_example")
+    load("//examples:example.bzl", "example_program", "ipcbox_example", "tour_scenario")
 
     ipcbox_example(
         name = "fifo_channel",  # fifo_channel.cc, fifo_channel.h
@@ -16,14 +16,10 @@ over it and a tour scenario, all on the same few Abseil libraries:
         deps = [":fifo_channel"],
     )
 
-    ipcbox_example(
-        name = "tour_scenario",
-        srcs = ["tour_fifo.cc"],
-        hdrs = ["tour_fifo.h"],
-        deps = [":fifo_channel", "//examples/tour:scenario"],
-    )
+    tour_scenario(deps = [":fifo_channel"])  # tour_fifo.cc, tour_fifo.h
 
-An unused dependency costs an example nothing; what it adds is listed below.
+Their targets are public, as the tests, the tour and the tools use them. An
+unused dependency costs an example nothing; what each adds is listed below.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library")
@@ -49,34 +45,55 @@ def _deps_and(deps, added):
             fail("%s is added by examples/example.bzl itself" % dep)
     return deps + added
 
-def ipcbox_example(name, srcs = None, hdrs = None, deps = [], **kwargs):
+def ipcbox_example(name, srcs = None, hdrs = None, deps = [], visibility = ["//visibility:public"], **kwargs):
     """An example's library: cc_library with EXAMPLE_DEPS and absl::Span.
 
     Args:
       name: the library's name.
       srcs: defaults to [name + ".cc"].
-      hdrs: defaults to [name + ".h"].
+      hdrs: defaults to the header of each source, x.h for x.cc.
       deps: the library's own dependencies.
+      visibility: public unless said otherwise.
       **kwargs: any other cc_library attribute.
     """
+    srcs = srcs if srcs != None else [name + ".cc"]
     cc_library(
         name = name,
-        srcs = srcs if srcs != None else [name + ".cc"],
-        hdrs = hdrs if hdrs != None else [name + ".h"],
+        srcs = srcs,
+        hdrs = hdrs if hdrs != None else [source[:-len(".cc")] + ".h" for source in srcs],
+        visibility = visibility,
         deps = _deps_and(deps, EXAMPLE_DEPS + ["@com_google_absl//absl/types:span"]),
         **kwargs
     )
 
-def example_program(name, deps = [], **kwargs):
+def example_program(name, deps = [], visibility = ["//visibility:public"], **kwargs):
     """A program of the examples: cc_binary with PROGRAM_DEPS and EXAMPLE_DEPS.
 
     Args:
       name: the program's name.
       deps: its own dependencies (the example's library).
+      visibility: public unless said otherwise.
       **kwargs: any other cc_binary attribute (srcs).
     """
     cc_binary(
         name = name,
+        visibility = visibility,
         deps = _deps_and(deps, PROGRAM_DEPS + EXAMPLE_DEPS),
+        **kwargs
+    )
+
+def tour_scenario(name = "tour_scenario", deps = [], **kwargs):
+    """examples/<pkg>:tour_scenario, tour_<pkg>.cc and .h, for //examples/tour.
+
+    Args:
+      name: "tour_scenario", what //examples/tour expects.
+      deps: its own dependencies; //examples/tour:scenario is added.
+      **kwargs: as for ipcbox_example.
+    """
+    example = "tour_" + native.package_name().split("/")[-1]
+    ipcbox_example(
+        name = name,
+        srcs = [example + ".cc"],
+        deps = deps + ["//examples/tour:scenario"],
         **kwargs
     )
