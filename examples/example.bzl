@@ -11,8 +11,7 @@ over it and a tour scenario, all on the same few Abseil libraries:
     )
 
     example_program(
-        name = "fifo_writer",
-        srcs = ["fifo_writer_main.cc"],
+        name = "fifo_writer",  # fifo_writer_main.cc
         deps = [":fifo_channel"],
     )
 
@@ -66,17 +65,19 @@ def ipcbox_example(name, srcs = None, hdrs = None, deps = [], visibility = ["//v
         **kwargs
     )
 
-def example_program(name, deps = [], visibility = ["//visibility:public"], **kwargs):
+def example_program(name, srcs = None, deps = [], visibility = ["//visibility:public"], **kwargs):
     """A program of the examples: cc_binary with PROGRAM_DEPS and EXAMPLE_DEPS.
 
     Args:
       name: the program's name.
+      srcs: defaults to [name + "_main.cc"].
       deps: its own dependencies (the example's library).
       visibility: public unless said otherwise.
-      **kwargs: any other cc_binary attribute (srcs).
+      **kwargs: any other cc_binary attribute.
     """
     cc_binary(
         name = name,
+        srcs = srcs if srcs != None else [name + "_main.cc"],
         visibility = visibility,
         deps = _deps_and(deps, PROGRAM_DEPS + EXAMPLE_DEPS),
         **kwargs
