@@ -18,9 +18,12 @@ once, so that a test lists only what is its own:
         programs = ["@seed_programs//:sender", "//examples/message_queue:sender"],
     )
 
-An extra dependency costs a test nothing; the ones that change what a binary
-does (//tests/support:ipc_leak_check, :alloc_counter, :fault_injection) are
-never added here and stay in the tests that name them.
+An extra dependency costs a test nothing, so a package may share one list
+of its own deps among its tests too. Not so the ones that change what a
+binary does, //tests/support:ipc_leak_check, :alloc_counter and
+:fault_injection (always linked), or anything carrying `defines`
+(//platforms:selected_backends and the generic types on it): only the tests
+that name them get them (ipcbox_alloc_test() is the alloc_counter one).
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library", "cc_test")
