@@ -3,13 +3,13 @@
 #include "examples/message_queue/tour_message_queue.h"
 #include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
-#include "tests/support/tour_check.h"
+#include "tests/support/tour_scenario.h"
 
 namespace ipcbox::examples {
 namespace {
 
 TEST(MessageQueueTourTest, Verifies) {
-  testing::ExpectTourScenarioVerifies(&RunMessageQueueTour);
+  testing::ExpectScenarioVerifies(&RunMessageQueueTour);
 }
 
 }  // namespace

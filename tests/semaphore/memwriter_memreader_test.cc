@@ -31,7 +31,7 @@
 #include "ipcbox/shm/posix_shared_memory.h"
 #include "tests/semaphore/semaphore_test_util.h"
 #include "tests/support/child_process.h"
-#include "tests/support/tour_check.h"
+#include "tests/support/tour_scenario.h"
 
 namespace ipcbox::examples {
 namespace {
@@ -272,7 +272,7 @@ TEST(ShmemTest, FlagDefaultsAreTheSeedsValues) {
 }
 
 TEST(SharedMemoryTourTest, Verifies) {
-  testing::ExpectTourScenarioVerifies(&RunSharedMemoryTour);
+  testing::ExpectScenarioVerifies(&RunSharedMemoryTour);
 }
 
 }  // namespace

@@ -6,13 +6,13 @@
 #include "examples/shared_file/tour_shared_file.h"
 #include "examples/tour/scenario.h"
 #include "gtest/gtest.h"
-#include "tests/support/tour_check.h"
+#include "tests/support/tour_scenario.h"
 
 namespace ipcbox::examples {
 namespace {
 
 TEST(SharedFileTourTest, ScenarioPasses) {
-  testing::ExpectTourScenarioVerifies(&RunSharedFileTour);
+  testing::ExpectScenarioVerifies(&RunSharedFileTour);
 }
 
 }  // namespace

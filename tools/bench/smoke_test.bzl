@@ -1,5 +1,7 @@
 """bench_smoke_test: runs a benchmark once, small, and checks its report."""
 
+load("//bazel:ipcbox_test.bzl", "ipcbox_sh_test")
+
 def bench_smoke_test(name, benchmark, flags = [], **kwargs):
     """An sh_test that runs `benchmark` through bench_smoke_test.sh.
 
@@ -13,12 +15,10 @@ def bench_smoke_test(name, benchmark, flags = [], **kwargs):
       flags: more flags for the benchmark; they override the script's.
       **kwargs: passed to sh_test.
     """
-    runner = "//toolchains:qemu_runner"
-    native.sh_test(
+    ipcbox_sh_test(
         name = name,
-        size = kwargs.pop("size", "small"),
         srcs = ["bench_smoke_test.sh"],
-        args = ["$(rootpath %s)" % runner, "$(rootpath %s)" % benchmark] + flags,
-        data = [runner, benchmark],
+        programs = [benchmark],
+        args = flags,
         **kwargs
     )
