@@ -1,7 +1,7 @@
 // Helpers shared by the channel tests and the mixed-architecture peer: a
 // name guard that removes the channel's shm object even when a test fails,
-// a replayable random seed, and samples whose every byte is a function of their sequence number, so
-// that a torn, stale or misplaced sample is caught.
+// a replayable random seed, and samples whose every byte is a function of their
+// sequence number, so that a torn, stale or misplaced sample is caught.
 
 #ifndef IPCBOX_TESTS_CHANNEL_CHANNEL_TEST_UTIL_H_
 #define IPCBOX_TESTS_CHANNEL_CHANNEL_TEST_UTIL_H_

@@ -31,13 +31,13 @@ namespace ipcbox {
 namespace {
 
 using ::ipcbox::testing::ChannelNameGuard;
-using ::ipcbox::testing::ReplayableSeed;
 using ::ipcbox::testing::CheckSample;
 using ::ipcbox::testing::ChildProcess;
 using ::ipcbox::testing::ExitedWith;
 using ::ipcbox::testing::ExitResult;
 using ::ipcbox::testing::FillSample;
 using ::ipcbox::testing::ForkChild;
+using ::ipcbox::testing::ReplayableSeed;
 using ::ipcbox::testing::SampleLength;
 
 constexpr uint64_t kEndMarker = ~uint64_t{0};

@@ -33,8 +33,8 @@ namespace ipcbox {
 namespace {
 
 using ::ipcbox::testing::ChannelNameGuard;
-using ::ipcbox::testing::ReplayableSeed;
 using ::ipcbox::testing::FillSample;
+using ::ipcbox::testing::ReplayableSeed;
 
 // The test's own mapping of the channel, through which it scribbles.
 struct Scribbler {

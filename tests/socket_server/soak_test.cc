@@ -87,8 +87,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
       std::mt19937 random(1234 + t);
       for (uint64_t i = 0; running(); ++i) {
         const size_t size = 1 + random() % 20000;
-        absl::StatusOr<StreamSocket> c =
-            StreamSocket::Connect(address, Soon());
+        absl::StatusOr<StreamSocket> c = StreamSocket::Connect(address, Soon());
         absl::Status s =
             c.ok() ? EchoRoundTrip(*c, SeededPattern(t * 1000000 + i, size))
                    : c.status();
@@ -109,8 +108,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
     std::vector<StreamSocket> idle;
     while (running()) {
       if (idle.size() >= 64) idle.erase(idle.begin());
-      absl::StatusOr<StreamSocket> c =
-          StreamSocket::Connect(address, Soon());
+      absl::StatusOr<StreamSocket> c = StreamSocket::Connect(address, Soon());
       if (c.ok()) {
         idle.push_back(*std::move(c));
         ++tally.idle_opened;
@@ -121,8 +119,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
   // Slow clients: one byte every 50 ms, echoed back.
   clients.emplace_back([&] {
     while (running()) {
-      absl::StatusOr<StreamSocket> c =
-          StreamSocket::Connect(address, Soon());
+      absl::StatusOr<StreamSocket> c = StreamSocket::Connect(address, Soon());
       if (!c.ok()) continue;
       for (int i = 0; i < 10 && running(); ++i) {
         if (!EchoRoundTrip(*c, "x").ok()) break;
@@ -135,8 +132,7 @@ TEST(ConcurrentServerSoakTest, MixedClientsForABoundedTime) {
   clients.emplace_back([&] {
     const std::string chunk = SeededPattern(7, 64 * 1024);
     for (int round = 0; running(); ++round) {
-      absl::StatusOr<StreamSocket> c =
-          StreamSocket::Connect(address, Soon());
+      absl::StatusOr<StreamSocket> c = StreamSocket::Connect(address, Soon());
       if (!c.ok()) continue;
       switch (round % 3) {
         case 0: {  // flood without reading until stalled or closed
