@@ -219,7 +219,10 @@ TYPED_TEST(FileLockFaultTest, AnEndlessEintrStormEndsAtTheDeadline) {
       HoldTheLock<TypeParam>(this->path_);
   ASSERT_TRUE(holder.ok()) << holder.status();
   ScopedFault storm(Syscall::kClockNanosleep, FaultOn(-1, EINTR, -1));
-  const absl::Duration timeout = absl::Milliseconds(20);
+  // Long enough that the back-off gets past its sched_yield() steps and
+  // sleeps: on a loaded machine each yield can give the CPU away for
+  // several milliseconds, and 20 ms were at times used up by yields alone.
+  const absl::Duration timeout = absl::Milliseconds(300);
   const absl::Time start = absl::Now();
   EXPECT_TRUE(IsTimedOut(this->lock_->LockFor(LockType::kExclusive, timeout)));
   EXPECT_GE(absl::Now() - start, timeout) << "returned early";
