@@ -55,9 +55,6 @@ class PipeReader : public PipeEnd {
   // descriptor is closed on failure.
   static absl::StatusOr<PipeReader> FromFd(Fd fd);
 
-  PipeReader(PipeReader&&) = default;
-  PipeReader& operator=(PipeReader&&) = default;
-
   // Reads what is available, up to `buf.size()` bytes. On a blocking end,
   // waits until at least one byte or end-of-stream; on a non-blocking end,
   // returns `WouldBlockError()` at once if the pipe is empty.

@@ -57,9 +57,6 @@ class PipeWriter : public PipeEnd {
   // EBADF's status if it is not open; the descriptor is closed on failure.
   static absl::StatusOr<PipeWriter> FromFd(Fd fd);
 
-  PipeWriter(PipeWriter&&) = default;
-  PipeWriter& operator=(PipeWriter&&) = default;
-
   // One write. On a blocking end, waits until all of `data` is written
   // (unless a signal handler interrupts it part-way); on a non-blocking end,
   // writes what fits, or returns `WouldBlockError()` if nothing does.
