@@ -64,7 +64,7 @@ void Pause(const FifoWriterOptions& options) {
 absl::StatusOr<Fifo> WaitForFifo(const std::string& path, absl::Duration wait) {
   const Deadline deadline = Deadline::After(wait);
   for (;;) {
-    absl::StatusOr<Fifo> fifo = Fifo::Existing(path);
+    absl::StatusOr<Fifo> fifo = Fifo::OpenExisting(path);
     if (fifo.ok() || !absl::IsNotFound(fifo.status()) || deadline.expired()) {
       return fifo;
     }
@@ -87,8 +87,10 @@ bool SeedIsPrime(uint32_t n) {
 absl::StatusOr<int64_t> RunFifoWriter(const FifoWriterOptions& options) {
   if (absl::Status s = CheckWriterOptions(options); !s.ok()) return s;
   // The seed ignores mkfifo's result so that an existing FIFO is used.
-  absl::StatusOr<Fifo> fifo = Fifo::Create(
-      options.fifo_path, OpenMode::kOpenOrCreate, options.permissions);
+  FifoOptions fifo_options;
+  fifo_options.open_mode = OpenMode::kOpenOrCreate;
+  fifo_options.permissions = options.permissions;
+  absl::StatusOr<Fifo> fifo = Fifo::Open(options.fifo_path, fifo_options);
   if (!fifo.ok()) return fifo.status();
   absl::StatusOr<PipeWriter> writer =
       OpenFifoWriter(fifo->path(), Deadline::After(options.open_timeout));

@@ -43,8 +43,10 @@ absl::string_view AsCString(absl::string_view bytes) {
 
 absl::Status RunChatServer(const ChatServerOptions& options, std::FILE* out) {
   // Removed on return if this server created it (not if it was there).
-  absl::StatusOr<Fifo> fifo = Fifo::Create(
-      options.fifo_path, OpenMode::kOpenOrCreate, options.permissions);
+  FifoOptions fifo_options;
+  fifo_options.open_mode = OpenMode::kOpenOrCreate;
+  fifo_options.permissions = options.permissions;
+  absl::StatusOr<Fifo> fifo = Fifo::Open(options.fifo_path, fifo_options);
   if (!fifo.ok()) return fifo.status();
   absl::StatusOr<PipeReader> reader =
       OpenFifoReader(fifo->path(), Deadline::After(options.open_timeout));

@@ -10,22 +10,15 @@
 #include "examples/common/octal_mode.h"
 #include "examples/common/program_flags.h"
 #include "examples/message_queue/flags.h"
+#include "examples/message_queue/key_flags.h"
 #include "examples/message_queue/mqueue.h"
 
 using ipcbox::examples::MessageTypes;
-using ipcbox::examples::OctalMode;
 
-ABSL_FLAG(std::string, path, ipcbox::examples::kPathName,
-          "the existing file ftok() derives the key from (the seed's "
-          "PathName)");
-ABSL_FLAG(int, project_id, ipcbox::examples::kProjectId,
-          "ftok()'s project id, 1..255 (the seed's ProjectId)");
 ABSL_FLAG(MessageTypes, types,
           MessageTypes{ipcbox::examples::ReceiverConfig().types},
           "msgrcv()'s msgtyp for each receive: > 0 that type, 0 any, < 0 "
           "the lowest type up to its absolute value");
-ABSL_FLAG(OctalMode, mode, OctalMode{ipcbox::examples::kQueueMode},
-          "the queue's mode if this program creates it (the seed's 0666)");
 ABSL_FLAG(bool, nowait, true,
           "receive without blocking (IPC_NOWAIT), as the seed");
 ABSL_FLAG(bool, remove, true, "remove the queue at the end, as the seed");

@@ -11,24 +11,17 @@
 #include "examples/common/octal_mode.h"
 #include "examples/common/program_flags.h"
 #include "examples/message_queue/flags.h"
+#include "examples/message_queue/key_flags.h"
 #include "examples/message_queue/mqueue.h"
 
 using ipcbox::examples::MessageTypes;
-using ipcbox::examples::OctalMode;
 
-ABSL_FLAG(std::string, path, ipcbox::examples::kPathName,
-          "the existing file ftok() derives the key from (the seed's "
-          "PathName)");
-ABSL_FLAG(int, project_id, ipcbox::examples::kProjectId,
-          "ftok()'s project id, 1..255 (the seed's ProjectId)");
 ABSL_FLAG(std::vector<std::string>, payloads,
           ipcbox::examples::SenderConfig().payloads,
           "the messages, at most MsgLen (4) bytes each");
 ABSL_FLAG(MessageTypes, types,
           MessageTypes{ipcbox::examples::SenderConfig().types},
           "the type of each message, each > 0");
-ABSL_FLAG(OctalMode, mode, OctalMode{ipcbox::examples::kQueueMode},
-          "the queue's mode if this program creates it (the seed's 0666)");
 ABSL_FLAG(bool, nowait, true,
           "send without blocking (IPC_NOWAIT), as the seed; a full queue "
           "is then an error");

@@ -18,12 +18,6 @@
 namespace ipcbox::examples {
 namespace {
 
-int Fail(std::FILE* err, absl::string_view what, absl::string_view why) {
-  std::fprintf(err, "%.*s: %.*s\n", static_cast<int>(what.size()), what.data(),
-               static_cast<int>(why.size()), why.data());
-  return kSeedFailureExit;
-}
-
 std::string DescribeWriter(const std::optional<LockConflict>& holder) {
   if (!holder.has_value()) return "by a writer that has just let go";
   if (holder->pid == kOpenFileDescriptionOwner) {
@@ -39,10 +33,10 @@ int RunConsumer(const ConsumerOptions& options, std::FILE* out,
   absl::StatusOr<SharedFileReader> reader =
       SharedFileReader::Open(options.file);
   if (absl::IsNotFound(reader.status())) {
-    return Fail(err, "open to read failed...", std::strerror(ENOENT));
+    return SeedFail(err, "open to read failed...", std::strerror(ENOENT));
   }
   if (!reader.ok()) {
-    return Fail(err, "open to read failed...", reader.status().message());
+    return SeedFail(err, "open to read failed...", reader.status().message());
   }
   char scratch[4096];
   absl::StatusOr<ReadResult> read = reader->ReadChunks(
@@ -56,11 +50,11 @@ int RunConsumer(const ConsumerOptions& options, std::FILE* out,
       Deadline::After(options.wait));
   std::fflush(out);
   if (!read.ok())
-    return Fail(err, "can't read the file...", read.status().message());
+    return SeedFail(err, "can't read the file...", read.status().message());
   switch (read->state) {
     case ReadState::kLocked:
-      return Fail(err, "file is still write locked...",
-                  absl::StrCat("locked ", DescribeWriter(read->holder)));
+      return SeedFail(err, "file is still write locked...",
+                      absl::StrCat("locked ", DescribeWriter(read->holder)));
     case ReadState::kEmpty:
       // Not a success: a producer killed before its first write finished
       // leaves exactly this (the file it locks, with nothing renamed over

@@ -20,13 +20,14 @@
 #include "ipcbox/shared_file/shared_file_writer.h"
 
 namespace ipcbox::examples {
-namespace {
 
-int Fail(std::FILE* err, absl::string_view what, absl::string_view why) {
+int SeedFail(std::FILE* err, absl::string_view what, absl::string_view why) {
   std::fprintf(err, "%.*s: %.*s\n", static_cast<int>(what.size()), what.data(),
                static_cast<int>(why.size()), why.data());
   return kSeedFailureExit;
 }
+
+namespace {
 
 std::string DescribeHolder(const std::optional<LockConflict>& holder) {
   if (!holder.has_value()) return "the lock is taken";
@@ -44,24 +45,25 @@ std::string DescribeHolder(const std::optional<LockConflict>& holder) {
 int RunProducer(const ProducerOptions& options, std::FILE* err) {
   absl::StatusOr<Permissions> permissions = Permissions::FromMode(options.mode);
   if (!permissions.ok()) {
-    return Fail(err, "open failed...", permissions.status().message());
+    return SeedFail(err, "open failed...", permissions.status().message());
   }
   SharedFileWriterOptions writer_options;
   writer_options.permissions = *permissions;
   absl::StatusOr<SharedFileWriter> writer =
       SharedFileWriter::Open(options.file, writer_options);
   if (!writer.ok()) {
-    return Fail(err, "open failed...", writer.status().message());
+    return SeedFail(err, "open failed...", writer.status().message());
   }
   absl::StatusOr<WriteResult> written =
       writer->Write(options.data, Deadline::After(options.wait));
   if (!written.ok()) {
-    return Fail(err, "fcntl failed to get lock...", written.status().message());
+    return SeedFail(err, "fcntl failed to get lock...",
+                    written.status().message());
   }
   if (written->state == WriteState::kLocked) {
-    return Fail(err, "fcntl failed to get lock...",
-                absl::StrCat(std::strerror(EAGAIN), " (",
-                             DescribeHolder(written->holder), ")"));
+    return SeedFail(err, "fcntl failed to get lock...",
+                    absl::StrCat(std::strerror(EAGAIN), " (",
+                                 DescribeHolder(written->holder), ")"));
   }
   std::fprintf(err, "Process %d has written to data file...\n",
                static_cast<int>(::getpid()));

@@ -45,6 +45,10 @@ inline constexpr mode_t kSharedFileMode = 0666;
 // The seed's exit(-1), as the shell sees it.
 inline constexpr int kSeedFailureExit = 255;
 
+// The seed's report_and_exit(): prints "what: why" on `err` and returns
+// kSeedFailureExit for the program to exit with.
+int SeedFail(std::FILE* err, absl::string_view what, absl::string_view why);
+
 struct ProducerOptions {
   std::string file = std::string(kSharedFileName);
   std::string data = std::string(kSharedFileData);

@@ -1,6 +1,7 @@
 #include "examples/shm/memreader.h"
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -21,50 +22,35 @@
 #include "ipcbox/shm/posix_shared_memory.h"
 
 namespace ipcbox::examples {
-namespace {
-
-int Fail(std::FILE* err, const char* what, const absl::Status& status) {
-  std::fprintf(err, "%s: %s\n", what, std::string(status.message()).c_str());
-  std::fflush(err);
-  return kSeedFailureExit;
-}
-
-}  // namespace
 
 int RunMemreader(const MemreaderOptions& options, std::FILE* out,
                  std::FILE* err) {
   const ShmemOptions& shmem = options.shmem;
-  absl::StatusOr<PosixName> backing_file =
-      SeedName(shmem.backing_file, NAME_MAX);
-  if (!backing_file.ok()) {
-    return Fail(err, "Can't get file descriptor...", backing_file.status());
-  }
-  absl::StatusOr<PosixName> semaphore_name =
-      SeedName(shmem.semaphore_name, kMaxSemaphoreNameLength);
-  if (!semaphore_name.ok())
-    return Fail(err, "sem_open", semaphore_name.status());
-  absl::StatusOr<Permissions> perms = Permissions::FromMode(shmem.access_perms);
-  if (!perms.ok()) return Fail(err, "sem_open", perms.status());
+  int exit_code = 0;
+  const std::optional<SeedObjects> seed = ResolveSeedObjects(
+      shmem, err, "Can't get file descriptor...", "sem_open", &exit_code);
+  if (!seed) return exit_code;
 
   // shm_open(BackingFile, O_RDWR, AccessPerms) and mmap, read-only here.
   absl::StatusOr<posix::SharedMemory> memory =
-      posix::SharedMemory::OpenExisting(*backing_file, shmem.byte_size,
+      posix::SharedMemory::OpenExisting(seed->backing_file, shmem.byte_size,
                                         MemoryAccess::kReadOnly);
   if (!memory.ok()) {
-    return Fail(err, "Can't get file descriptor...", memory.status());
+    return SeedFail(err, "Can't get file descriptor...", memory.status());
   }
 
   // sem_open(SemaphoreName, O_CREAT, AccessPerms, 0): the writer may not
   // have opened it yet.
   SemaphoreOptions sem_options;
   sem_options.initial_value = 0;
-  sem_options.permissions = *perms;
+  sem_options.permissions = seed->permissions;
   // With a holder record, so that a reader killed between its wait and its
   // post does not block every later reader (see recoverable_semaphore.h).
   absl::StatusOr<posix::RecoverableSemaphore> semaphore =
       posix::RecoverableSemaphore::Open(
-          *semaphore_name, WithOpenMode(OpenMode::kOpenOrCreate, sem_options));
-  if (!semaphore.ok()) return Fail(err, "sem_open", semaphore.status());
+          seed->semaphore_name,
+          WithOpenMode(OpenMode::kOpenOrCreate, sem_options));
+  if (!semaphore.ok()) return SeedFail(err, "sem_open", semaphore.status());
 
   // Wait until the writer has posted, read, and let the next reader in.
   if (absl::Status s = semaphore->TakeTurn(Deadline::After(options.timeout));
@@ -76,7 +62,7 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
                                      absl::FormatDuration(options.timeout),
                                      ": ", s.message()));
     }
-    return Fail(err, "sem_wait", s);
+    return SeedFail(err, "sem_wait", s);
   }
   if (semaphore->recovered_from() != 0) {
     std::fprintf(err,
@@ -93,7 +79,7 @@ int RunMemreader(const MemreaderOptions& options, std::FILE* out,
                          absl::StrCat("shared memory ", memory->name().view()));
   if (!copied.ok()) {
     semaphore->GiveBackTurn().IgnoreError();
-    return Fail(err, "read", copied.status());
+    return SeedFail(err, "read", copied.status());
   }
   text.resize(*copied);
   std::fwrite(text.data(), 1, text.size(), out);

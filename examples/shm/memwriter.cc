@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -23,13 +24,6 @@
 namespace ipcbox::examples {
 namespace {
 
-// The seed's report_and_exit(): perror(what), exit(-1).
-int Fail(std::FILE* err, const char* what, const absl::Status& status) {
-  std::fprintf(err, "%s: %s\n", what, std::string(status.message()).c_str());
-  std::fflush(err);
-  return kSeedFailureExit;
-}
-
 // Takes back posts an earlier run left (see the header). Bounded: a peer
 // posting as fast as we take cannot keep us here.
 void DrainStalePosts(posix::NamedSemaphore& semaphore) {
@@ -41,20 +35,13 @@ void DrainStalePosts(posix::NamedSemaphore& semaphore) {
 
 int RunMemwriter(const MemwriterOptions& options, std::FILE* err) {
   const ShmemOptions& shmem = options.shmem;
-  absl::StatusOr<PosixName> backing_file =
-      SeedName(shmem.backing_file, NAME_MAX);
-  if (!backing_file.ok()) {
-    return Fail(err, "Can't open shared mem segment...", backing_file.status());
-  }
-  absl::StatusOr<PosixName> semaphore_name =
-      SeedName(shmem.semaphore_name, kMaxSemaphoreNameLength);
-  if (!semaphore_name.ok())
-    return Fail(err, "sem_open", semaphore_name.status());
-  absl::StatusOr<Permissions> perms = Permissions::FromMode(shmem.access_perms);
-  if (!perms.ok())
-    return Fail(err, "Can't open shared mem segment...", perms.status());
+  int exit_code = 0;
+  const std::optional<SeedObjects> seed =
+      ResolveSeedObjects(shmem, err, "Can't open shared mem segment...",
+                         "Can't open shared mem segment...", &exit_code);
+  if (!seed) return exit_code;
   if (options.contents.size() >= shmem.byte_size) {
-    return Fail(
+    return SeedFail(
         err, "Can't open shared mem segment...",
         absl::InvalidArgumentError(absl::StrCat(
             "the text (", options.contents.size(),
@@ -64,28 +51,30 @@ int RunMemwriter(const MemwriterOptions& options, std::FILE* err) {
   // shm_open(BackingFile, O_RDWR | O_CREAT, AccessPerms), ftruncate, mmap.
   SharedMemoryOptions shm_options;
   shm_options.open_mode = OpenMode::kOpenOrCreate;
-  shm_options.permissions = *perms;
-  absl::StatusOr<posix::SharedMemory> memory =
-      posix::SharedMemory::Open(*backing_file, shmem.byte_size, shm_options);
+  shm_options.permissions = seed->permissions;
+  absl::StatusOr<posix::SharedMemory> memory = posix::SharedMemory::Open(
+      seed->backing_file, shmem.byte_size, shm_options);
   if (!memory.ok()) {
-    return Fail(err, "Can't open shared mem segment...", memory.status());
+    return SeedFail(err, "Can't open shared mem segment...", memory.status());
   }
   const absl::Span<char> bytes = memory->mutable_bytes();
   std::fprintf(err, "shared mem address: %p [0..%d]\n",
                static_cast<void*>(bytes.data()),
                static_cast<int>(bytes.size()) - 1);
-  std::fprintf(err, "backing file:\t\t/dev/shm%s\n", backing_file->c_str());
+  std::fprintf(err, "backing file:\t\t/dev/shm%s\n",
+               seed->backing_file.c_str());
   std::fflush(err);
 
   // sem_open(SemaphoreName, O_CREAT, AccessPerms, 0).
   SemaphoreOptions sem_options;
   sem_options.initial_value = 0;
-  sem_options.permissions = *perms;
+  sem_options.permissions = seed->permissions;
   // With the holder record that lets readers recover a dead reader's turn.
   absl::StatusOr<posix::RecoverableSemaphore> semaphore =
       posix::RecoverableSemaphore::Open(
-          *semaphore_name, WithOpenMode(OpenMode::kOpenOrCreate, sem_options));
-  if (!semaphore.ok()) return Fail(err, "sem_open", semaphore.status());
+          seed->semaphore_name,
+          WithOpenMode(OpenMode::kOpenOrCreate, sem_options));
+  if (!semaphore.ok()) return SeedFail(err, "sem_open", semaphore.status());
   if (!semaphore->created()) DrainStalePosts(semaphore->semaphore());
 
   // strcpy(memptr, MemContents): the text and its NUL.
@@ -93,7 +82,7 @@ int RunMemwriter(const MemwriterOptions& options, std::FILE* err) {
   bytes[options.contents.size()] = '\0';
 
   if (absl::Status s = semaphore->Post(); !s.ok()) {
-    return Fail(err, "sem_post", s);
+    return SeedFail(err, "sem_post", s);
   }
 
   absl::SleepFor(options.linger);  // sleep(12): give the reader a chance.

@@ -25,11 +25,15 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdio>
+#include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/name.h"
+#include "ipcbox/core/permissions.h"
 
 namespace ipcbox::examples {
 
@@ -58,6 +62,26 @@ struct ShmemOptions {
 // one semaphore (/dev/shm/sem.mysemaphore); ipcbox requires the slash, and
 // this adds it when missing. `max_length` as for `PosixName::Create()`.
 absl::StatusOr<PosixName> SeedName(absl::string_view name, size_t max_length);
+
+// The seed's report_and_exit(): perror(what), exit(-1). Prints "what:
+// message" on `err` and returns kSeedFailureExit for main() to exit with.
+int SeedFail(std::FILE* err, const char* what, const absl::Status& status);
+
+// The names and mode both programs derive from `ShmemOptions`.
+struct SeedObjects {
+  PosixName backing_file;
+  PosixName semaphore_name;
+  Permissions permissions;
+};
+
+// Checks `shmem`'s names and mode. On failure, reports it as the seed's
+// failing call would (`backing_what` for the backing file, `perms_what` for
+// the mode, "sem_open" for the semaphore's name) and sets `*exit_code`.
+std::optional<SeedObjects> ResolveSeedObjects(const ShmemOptions& shmem,
+                                              std::FILE* err,
+                                              const char* backing_what,
+                                              const char* perms_what,
+                                              int* exit_code);
 
 }  // namespace ipcbox::examples
 

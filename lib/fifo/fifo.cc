@@ -49,7 +49,7 @@ absl::Status CheckFoundFifo(const std::string& path, NodeId node,
   if (::lstat(path.c_str(), &st) != 0) return ErrnoError(errno, "lstat", path);
   if (NodeId::Of(st) != node) {
     return absl::AbortedError(
-        absl::StrCat("Fifo::Create(", QuoteForMessage(path),
+        absl::StrCat("Fifo::Open(", QuoteForMessage(path),
                      "): the FIFO was replaced while it was checked"));
   }
   return CheckOwnership("FIFO", path, st.st_uid, st.st_mode, widest, ownership);
@@ -57,9 +57,11 @@ absl::Status CheckFoundFifo(const std::string& path, NodeId node,
 
 }  // namespace
 
-absl::StatusOr<Fifo> Fifo::Create(absl::string_view path, OpenMode mode,
-                                  Permissions permissions,
-                                  const OwnershipPolicy& ownership) {
+absl::StatusOr<Fifo> Fifo::Open(absl::string_view path,
+                                const FifoOptions& options) {
+  const OpenMode mode = options.open_mode;
+  const Permissions permissions = options.permissions;
+  const OwnershipPolicy& ownership = options.ownership;
   if (absl::Status s = fifo_internal::CheckFifoPath(path); !s.ok()) return s;
   std::string owned_path(path);
 
@@ -101,12 +103,19 @@ absl::StatusOr<Fifo> Fifo::Create(absl::string_view path, OpenMode mode,
     if (!absl::IsNotFound(existing.status())) return existing.status();
   }
   return absl::AbortedError(
-      absl::StrCat("Fifo::Create(", QuoteForMessage(path),
+      absl::StrCat("Fifo::Open(", QuoteForMessage(path),
                    "): the path kept appearing and disappearing"));
 }
 
-absl::StatusOr<Fifo> Fifo::Existing(absl::string_view path) {
-  return Create(path, OpenMode::kOpenExisting);
+absl::StatusOr<Fifo> Fifo::Create(absl::string_view path,
+                                  Permissions permissions) {
+  FifoOptions options;
+  options.permissions = permissions;
+  return Open(path, WithOpenMode(OpenMode::kCreateExclusive, options));
+}
+
+absl::StatusOr<Fifo> Fifo::OpenExisting(absl::string_view path) {
+  return Open(path, WithOpenMode(OpenMode::kOpenExisting, FifoOptions()));
 }
 
 Fifo::Fifo(Fifo&& other) noexcept

@@ -10,18 +10,18 @@
 //
 // Example (the side that owns the channel):
 //
-//   absl::StatusOr<Fifo> fifo =
-//       Fifo::Create("/run/sensor.fifo", OpenMode::kCreateExclusive,
-//                    Permissions::OwnerOnly());
+//   absl::StatusOr<Fifo> fifo = Fifo::Create("/run/sensor.fifo");
 //   if (!fifo.ok()) return fifo.status();
 //   absl::StatusOr<PipeReader> reader =
 //       OpenFifoReader(fifo->path(), Deadline::After(absl::Seconds(5)));
 //   ...                       // read until end-of-stream
 //   // ~Fifo unlinks /run/sensor.fifo
 //
-// Only a `Fifo` that created the FIFO (`created()`) removes it, and only if
-// the path still names that FIFO. lib/fifo's README.md has what each
-// `OpenMode` does with what is at the path, and how the mode is made exact.
+// The peer that merely uses the FIFO takes `Fifo::OpenExisting(path)`, or
+// `Fifo::Open(path, options)` with another `options.open_mode`. Only a `Fifo`
+// that created the FIFO (`created()`) removes it, and only if the path still
+// names that FIFO. lib/fifo's README.md has what each `OpenMode` does with
+// what is at the path, and how the mode is made exact.
 
 #ifndef IPCBOX_FIFO_FIFO_H_
 #define IPCBOX_FIFO_FIFO_H_
@@ -41,28 +41,47 @@
 
 namespace ipcbox {
 
+// What `Fifo::Open()` does with the path. The defaults are the safe ones for
+// the side that owns the FIFO (the `Fifo` that creates it removes it): create
+// exclusively, owner-only.
+struct FifoOptions {
+  OpenMode open_mode = OpenMode::kCreateExclusive;
+  // Applied exactly (whatever the umask) to a FIFO this call creates. With
+  // kOpenOrCreate, also the widest mode a FIFO found at the path may have.
+  Permissions permissions = Permissions::OwnerOnly();
+  // A FIFO found at the path rather than made must be owned by this user (or
+  // `ownership.allowed_owner`).
+  OwnershipPolicy ownership;
+};
+
 class Fifo {
  public:
-  // Makes sure a FIFO exists at `path` as `mode` says (see the table above)
-  // and returns the object that stands for it. Errors name the call and the
-  // path: kInvalidArgument for an empty path, a NUL byte or one of PATH_MAX
-  // bytes or more (checked before any system call), kNotFound for a missing
-  // directory, and the statuses of mkfifo/lstat (EACCES, ENAMETOOLONG,
-  // ENOTDIR, EROFS, ...). Nothing is left at the path on failure unless it
-  // was there before.
+  // Makes sure a FIFO exists at `path` as `options.open_mode` says (see
+  // lib/fifo's README.md) and returns the object that stands for it. Errors
+  // name the call and the path: kInvalidArgument for an empty path, a NUL byte
+  // or one of PATH_MAX bytes or more (checked before any system call),
+  // kNotFound for a missing directory, and the statuses of mkfifo/lstat
+  // (EACCES, ENAMETOOLONG, ENOTDIR, EROFS, ...). Nothing is left at the path on
+  // failure unless it was there before.
   //
   // A FIFO found at the path rather than made (kOpenOrCreate,
   // kOpenExisting) must be owned by this user (or
-  // `ownership.allowed_owner`) and, for kOpenOrCreate, be no wider than
-  // `permissions`; else PermissionDenied naming its owner and mode. A
-  // stranger's FIFO would let them feed the reader or read the writer.
-  static absl::StatusOr<Fifo> Create(
-      absl::string_view path, OpenMode mode = OpenMode::kCreateExclusive,
-      Permissions permissions = Permissions::OwnerOnly(),
-      const OwnershipPolicy& ownership = OwnershipPolicy());
+  // `options.ownership.allowed_owner`) and, for kOpenOrCreate, be no wider
+  // than `options.permissions`; else PermissionDenied naming its owner and
+  // mode. A stranger's FIFO would let them feed the reader or read the
+  // writer.
+  static absl::StatusOr<Fifo> Open(absl::string_view path,
+                                   const FifoOptions& options = FifoOptions());
 
-  // A FIFO that must exist already: `Create(path, OpenMode::kOpenExisting)`.
-  static absl::StatusOr<Fifo> Existing(absl::string_view path);
+  // A new FIFO with `permissions`, owned (and removed) by the result: `Open`
+  // with kCreateExclusive.
+  static absl::StatusOr<Fifo> Create(
+      absl::string_view path,
+      Permissions permissions = Permissions::OwnerOnly());
+
+  // A FIFO that must exist already, owned by this user: `Open` with
+  // kOpenExisting.
+  static absl::StatusOr<Fifo> OpenExisting(absl::string_view path);
 
   // Stands for nothing; `path()` is empty and `Remove()` does nothing.
   Fifo() = default;

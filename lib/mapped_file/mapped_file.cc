@@ -63,13 +63,12 @@ absl::StatusOr<uint64_t> MappableFileSize(int fd, const std::string& path) {
   return stat->size;
 }
 
-// Opens `path` read-write as `mode` says; `created` tells whether this call
-// made the file. Open-or-create tries an exclusive create first so that it
-// knows (only a creator sets the permissions).
+// Opens `path` read-write as `mode` (one that may create) says; `created`
+// tells whether this call made the file. Open-or-create tries an exclusive
+// create first so that it knows (only a creator sets the permissions).
 absl::StatusOr<Fd> OpenForCreate(const std::string& path, OpenMode mode,
                                  Permissions permissions, bool& created) {
   created = false;
-  if (!MayCreate(mode)) return OpenNoFollow(path, O_RDWR, 0);
   // A peer may remove the file between our two attempts; try again then.
   for (int attempt = 0;; ++attempt) {
     absl::StatusOr<Fd> fd =
@@ -98,8 +97,8 @@ absl::StatusOr<MappedFile> MappedFile::MapOpenFile(std::string path, int fd,
   return MappedFile(std::move(path), *std::move(mapping));
 }
 
-absl::StatusOr<MappedFile> MappedFile::Open(absl::string_view path,
-                                            MemoryAccess access) {
+absl::StatusOr<MappedFile> MappedFile::OpenExisting(absl::string_view path,
+                                                    MemoryAccess access) {
   std::string owned_path(path);
   absl::StatusOr<Fd> fd = OpenNoFollow(owned_path, OpenAccessFlags(access), 0);
   if (!fd.ok()) return fd.status();
@@ -109,9 +108,9 @@ absl::StatusOr<MappedFile> MappedFile::Open(absl::string_view path,
                      static_cast<size_t>(*size));
 }
 
-absl::StatusOr<MappedFile> MappedFile::Open(absl::string_view path,
-                                            MemoryAccess access,
-                                            size_t length) {
+absl::StatusOr<MappedFile> MappedFile::OpenExisting(absl::string_view path,
+                                                    size_t length,
+                                                    MemoryAccess access) {
   std::string owned_path(path);
   if (length == 0) {
     return absl::InvalidArgumentError(
@@ -129,8 +128,25 @@ absl::StatusOr<MappedFile> MappedFile::Open(absl::string_view path,
 }
 
 absl::StatusOr<MappedFile> MappedFile::Create(absl::string_view path,
-                                              size_t size, OpenMode mode,
+                                              size_t size,
                                               Permissions permissions) {
+  MappedFileOptions options;
+  options.permissions = permissions;
+  return Open(path, size, WithOpenMode(OpenMode::kCreateExclusive, options));
+}
+
+absl::StatusOr<MappedFile> MappedFile::Open(absl::string_view path, size_t size,
+                                            const MappedFileOptions& options) {
+  const OpenMode mode = options.open_mode;
+  if (mode == OpenMode::kOpenExisting) {
+    return OpenExisting(path, size, options.access);
+  }
+  if (options.access != MemoryAccess::kReadWrite) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot create ", QuoteForMessage(path), " (", OpenModeName(mode),
+        ") read-only: its creator sizes it, which needs write access"));
+  }
+  const Permissions permissions = options.permissions;
   std::string owned_path(path);
   if (absl::Status s = CheckMappableSize(size, "file", owned_path); !s.ok())
     return s;

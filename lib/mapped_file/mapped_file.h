@@ -8,14 +8,16 @@
 //
 // Example (one process writes, another reads the same path):
 //
-//   absl::StatusOr<MappedFile> file = MappedFile::Create(
-//       "/var/run/board/counters", sizeof(Counters), OpenMode::kOpenOrCreate);
+//   MappedFileOptions options;
+//   options.open_mode = OpenMode::kOpenOrCreate;
+//   absl::StatusOr<MappedFile> file = MappedFile::Open(
+//       "/var/run/board/counters", sizeof(Counters), options);
 //   if (!file.ok()) return file.status();
 //   std::memcpy(file->mutable_bytes().data(), &counters, sizeof(counters));
 //   if (absl::Status s = file->Sync(); !s.ok()) return s;   // on disk now
 //
-//   absl::StatusOr<MappedFile> view =
-//       MappedFile::Open("/var/run/board/counters", MemoryAccess::kReadOnly);
+//   absl::StatusOr<MappedFile> view = MappedFile::OpenExisting(
+//       "/var/run/board/counters", MemoryAccess::kReadOnly);
 //   absl::Span<const char> bytes = view->bytes();
 //
 // A symbolic link at the path is refused, and nothing past the file's end is
@@ -42,30 +44,58 @@
 
 namespace ipcbox {
 
+// What `MappedFile::Open()` does. The defaults: create exclusively (a file
+// is data, not a rendezvous: nobody else should have made it first),
+// owner-only, read-write.
+struct MappedFileOptions {
+  OpenMode open_mode = OpenMode::kCreateExclusive;
+  // Applied exactly, whatever the umask, to a file this call creates.
+  Permissions permissions = Permissions::OwnerOnly();
+  // Read-only is for kOpenExisting: a mode that may create needs kReadWrite.
+  MemoryAccess access = MemoryAccess::kReadWrite;
+};
+
 class MappedFile {
  public:
-  // Maps the whole regular file at `path`. Errors: NotFound (no such file),
-  // FailedPrecondition (an empty file, a directory, device or FIFO, or a
-  // symbolic link), PermissionDenied (`access` not allowed), ResourceExhausted
-  // (a file larger than this process can map).
-  static absl::StatusOr<MappedFile> Open(absl::string_view path,
-                                         MemoryAccess access);
+  // Opens or creates the file at `path` as `options.open_mode` says and maps
+  // its first `size` bytes.
+  //
+  // - kCreateExclusive / kPurgeAndCreate: a new file of `size` zero bytes.
+  //   The space is reserved with posix_fallocate(), so a full file system is
+  //   a ResourceExhausted status now, not a SIGBUS on a later write.
+  //   kPurgeAndCreate first unlinks what is at the path.
+  // - kOpenOrCreate: creates as above if nothing is there; otherwise opens
+  //   the file and grows it to `size` if it is smaller (never shrunk, so a
+  //   peer's mapping stays valid).
+  // - kOpenExisting: the file must exist and hold at least `size` bytes.
+  //
+  // Errors: InvalidArgument for `size` 0 or a creating mode with read-only
+  // access; AlreadyExists, NotFound, PermissionDenied from open();
+  // FailedPrecondition for a directory, device, FIFO or symbolic link, or,
+  // naming both sizes, an existing file smaller than `size` (kOpenExisting).
+  // A file this call created is removed again on failure.
+  static absl::StatusOr<MappedFile> Open(
+      absl::string_view path, size_t size,
+      const MappedFileOptions& options = MappedFileOptions());
 
-  // Maps the first `length` bytes of the file. FailedPrecondition, naming both
-  // sizes, when the file holds fewer; InvalidArgument for `length` 0.
-  static absl::StatusOr<MappedFile> Open(absl::string_view path,
-                                         MemoryAccess access, size_t length);
-
-  // Creates a file of `size` bytes (zero-filled) and maps it read-write.
-  // The space is reserved with posix_fallocate(), so a full file system is
-  // a ResourceExhausted status now, not a SIGBUS on a later write.
-  // `permissions` apply exactly, whatever the umask, to a file this call
-  // creates. With kOpenOrCreate an existing file is opened and grown to
-  // `size` if it is smaller (never shrunk, so a peer's mapping stays valid).
+  // A new file of `size` zero bytes, read-write: `Open` with
+  // kCreateExclusive.
   static absl::StatusOr<MappedFile> Create(
       absl::string_view path, size_t size,
-      OpenMode mode = OpenMode::kCreateExclusive,
       Permissions permissions = Permissions::OwnerOnly());
+
+  // Maps the whole existing regular file at `path`. Errors: NotFound (no such
+  // file), FailedPrecondition (an empty file, a directory, device or FIFO, or
+  // a symbolic link), PermissionDenied (`access` not allowed),
+  // ResourceExhausted (a file larger than this process can map).
+  static absl::StatusOr<MappedFile> OpenExisting(
+      absl::string_view path, MemoryAccess access = MemoryAccess::kReadWrite);
+
+  // Maps the first `size` bytes of the existing file: `Open` with
+  // kOpenExisting.
+  static absl::StatusOr<MappedFile> OpenExisting(
+      absl::string_view path, size_t size,
+      MemoryAccess access = MemoryAccess::kReadWrite);
 
   MappedFile() = default;
   MappedFile(MappedFile&&) noexcept = default;

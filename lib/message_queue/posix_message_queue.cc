@@ -53,6 +53,26 @@ absl::StatusOr<PosixName> PrivateQueueName() {
 // A time long past: a timed call with it makes one attempt and does not wait.
 constexpr struct timespec kPast = {0, 0};
 
+// How a send or receive that failed with `err` ends: nullopt to try again
+// (EINTR; ETIMEDOUT before the monotonic `deadline`, the wall clock having
+// jumped forwards), else would-block, timed-out, or the status of `call`
+// naming the queue `describe()` returns (only then built: it allocates).
+template <typename Describe>
+std::optional<absl::Status> EndOfFailedCall(int err, bool try_once,
+                                            const Deadline& deadline,
+                                            const char* call,
+                                            Describe describe) {
+  if (err == EINTR) return std::nullopt;
+  if (err == EAGAIN || (err == ETIMEDOUT && try_once)) {
+    return WouldBlockError();
+  }
+  if (err == ETIMEDOUT) {
+    if (deadline.expired()) return TimedOutError();
+    return std::nullopt;
+  }
+  return ErrnoError(err, call, describe());
+}
+
 int AccessFlags(Access access) {
   switch (access) {
     case Access::kReceiveOnly:
@@ -328,17 +348,11 @@ absl::Status MessageQueue::SendWith(absl::string_view bytes, unsigned priority,
                          &when);
     }
     if (r == 0) return absl::OkStatus();
-    const int err = errno;
-    if (err == EINTR) continue;
-    if (err == EAGAIN || (err == ETIMEDOUT && wait == Wait::kTry)) {
-      return WouldBlockError();
+    if (std::optional<absl::Status> end =
+            EndOfFailedCall(errno, wait == Wait::kTry, deadline, "mq_send",
+                            [this] { return Describe(); })) {
+      return *std::move(end);
     }
-    if (err == ETIMEDOUT) {
-      // The wall clock may have jumped forwards: trust the monotonic clock.
-      if (deadline.expired()) return TimedOutError();
-      continue;
-    }
-    return ErrnoError(err, "mq_send", Describe());
   }
 }
 
@@ -362,16 +376,11 @@ absl::StatusOr<ReceivedMessage> MessageQueue::ReceiveWith(
       received.priority = priority;
       return received;
     }
-    const int err = errno;
-    if (err == EINTR) continue;
-    if (err == EAGAIN || (err == ETIMEDOUT && wait == Wait::kTry)) {
-      return WouldBlockError();
+    if (std::optional<absl::Status> end =
+            EndOfFailedCall(errno, wait == Wait::kTry, deadline, "mq_receive",
+                            [this] { return Describe(); })) {
+      return *std::move(end);
     }
-    if (err == ETIMEDOUT) {
-      if (deadline.expired()) return TimedOutError();
-      continue;
-    }
-    return ErrnoError(err, "mq_receive", Describe());
   }
 }
 

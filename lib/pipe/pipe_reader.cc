@@ -18,33 +18,13 @@
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/retry.h"
 #include "ipcbox/core/wait_ready.h"
-#include "ipcbox/pipe/internal/pipe_end.h"
 
 namespace ipcbox {
 
-namespace {
-constexpr pipe_internal::Direction kDirection = pipe_internal::Direction::kRead;
-}  // namespace
-
 absl::StatusOr<PipeReader> PipeReader::FromFd(Fd fd) {
-  absl::StatusOr<bool> nonblocking = pipe_internal::CheckEnd(fd, kDirection);
+  absl::StatusOr<bool> nonblocking = CheckEnd(fd, Direction::kRead);
   if (!nonblocking.ok()) return nonblocking.status();
   return PipeReader(std::move(fd), *nonblocking);
-}
-
-absl::Status PipeReader::SetNonBlocking(bool nonblocking) {
-  absl::Status s =
-      pipe_internal::SetEndNonBlocking(fd_, kDirection, nonblocking);
-  if (s.ok()) nonblocking_ = nonblocking;
-  return s;
-}
-
-absl::Status PipeReader::DuplicateOnto(int target_fd) const {
-  return pipe_internal::DuplicateEndOnto(fd_, kDirection, target_fd);
-}
-
-absl::Status PipeReader::NotOpenError(const char* operation) const {
-  return pipe_internal::EndNotOpenError(kDirection, operation);
 }
 
 absl::StatusOr<size_t> PipeReader::CheckedRead(absl::Span<char> buf) {

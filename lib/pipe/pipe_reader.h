@@ -39,23 +39,21 @@
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/end_of_stream.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/pipe/pipe_end.h"
 
 namespace ipcbox {
 
-class PipeReader {
+class PipeReader : public PipeEnd {
  public:
   // An end that is not open; every operation on it fails with
   // kFailedPrecondition. Moved-from and closed readers are in this state.
-  PipeReader() = default;
+  PipeReader() : PipeEnd(Direction::kRead) {}
 
   // Takes ownership of `fd`, the read end of a pipe or FIFO, for instance
   // one inherited across exec. Fails with kInvalidArgument if `fd` is empty
   // or not open for reading, or with EBADF's status if it is not open; the
   // descriptor is closed on failure.
   static absl::StatusOr<PipeReader> FromFd(Fd fd);
-
-  PipeReader(PipeReader&&) = default;
-  PipeReader& operator=(PipeReader&&) = default;
 
   // Reads what is available, up to `buf.size()` bytes. On a blocking end,
   // waits until at least one byte or end-of-stream; on a non-blocking end,
@@ -100,38 +98,9 @@ class PipeReader {
     return ReadFullFrom(buf, 0, CheckOpen("ReadFull"), deadline, bytes_read);
   }
 
-  // The descriptor, still owned by this object: for poll(), or to hand to a
-  // child process. Empty (-1) when not open.
-  const Fd& fd() const { return fd_; }
-  // True while this object holds a descriptor.
-  bool valid() const { return fd_.valid(); }
-  // Whether the end is in non-blocking mode (see README.md, Blocking mode).
-  bool nonblocking() const { return nonblocking_; }
-  // Sets or clears O_NONBLOCK. This changes the open file description, which
-  // every copy of the descriptor (fork, dup) shares.
-  absl::Status SetNonBlocking(bool nonblocking);
-  // Gives up the descriptor (still FD_CLOEXEC) and leaves this end not open.
-  Fd Release() { return std::move(fd_); }
-  // Closes the descriptor now and reports close()'s error. Closing the last
-  // read end makes writers get EPIPE. The end is not open afterwards.
-  absl::Status Close() { return fd_.Close(); }
-  // dup2()s the descriptor onto `target_fd` (STDIN_FILENO, say) without
-  // FD_CLOEXEC, so that it survives exec; this object keeps its own. Meant
-  // for a child between fork and exec: on success it makes no call other
-  // than dup2() or fcntl(), which are async-signal-safe.
-  absl::Status DuplicateOnto(int target_fd) const;
-
  private:
   PipeReader(Fd fd, bool nonblocking)
-      : fd_(std::move(fd)), nonblocking_(nonblocking) {}
-
-  // OK if this end holds a descriptor; otherwise a kFailedPrecondition
-  // status naming `operation` (allocates: it reports a caller bug).
-  absl::Status CheckOpen(const char* operation) const {
-    if (fd_.valid()) return absl::OkStatus();
-    return NotOpenError(operation);
-  }
-  absl::Status NotOpenError(const char* operation) const;
+      : PipeEnd(std::move(fd), nonblocking, Direction::kRead) {}
 
   // One read(2): blocks only if the end is blocking.
   absl::StatusOr<size_t> ReadOnce(absl::Span<char> buf);
@@ -149,9 +118,6 @@ class PipeReader {
                             absl::Status status, const Deadline& deadline,
                             size_t* bytes_read);
   absl::Status CheckReadable(absl::Span<char> buf, const char* operation) const;
-
-  Fd fd_;
-  bool nonblocking_ = false;
 };
 
 }  // namespace ipcbox

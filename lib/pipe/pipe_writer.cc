@@ -17,35 +17,14 @@
 #include "ipcbox/core/fd.h"
 #include "ipcbox/core/retry.h"
 #include "ipcbox/core/wait_ready.h"
-#include "ipcbox/pipe/internal/pipe_end.h"
 #include "ipcbox/pipe/scoped_sigpipe_block.h"
 
 namespace ipcbox {
 
-namespace {
-constexpr pipe_internal::Direction kDirection =
-    pipe_internal::Direction::kWrite;
-}  // namespace
-
 absl::StatusOr<PipeWriter> PipeWriter::FromFd(Fd fd) {
-  absl::StatusOr<bool> nonblocking = pipe_internal::CheckEnd(fd, kDirection);
+  absl::StatusOr<bool> nonblocking = CheckEnd(fd, Direction::kWrite);
   if (!nonblocking.ok()) return nonblocking.status();
   return PipeWriter(std::move(fd), *nonblocking);
-}
-
-absl::Status PipeWriter::SetNonBlocking(bool nonblocking) {
-  absl::Status s =
-      pipe_internal::SetEndNonBlocking(fd_, kDirection, nonblocking);
-  if (s.ok()) nonblocking_ = nonblocking;
-  return s;
-}
-
-absl::Status PipeWriter::DuplicateOnto(int target_fd) const {
-  return pipe_internal::DuplicateEndOnto(fd_, kDirection, target_fd);
-}
-
-absl::Status PipeWriter::NotOpenError(const char* operation) const {
-  return pipe_internal::EndNotOpenError(kDirection, operation);
 }
 
 absl::StatusOr<size_t> PipeWriter::GuardedWrite(absl::string_view data) {

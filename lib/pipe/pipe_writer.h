@@ -37,6 +37,7 @@
 #include "absl/time/time.h"
 #include "ipcbox/core/deadline.h"
 #include "ipcbox/core/fd.h"
+#include "ipcbox/pipe/pipe_end.h"
 #include "ipcbox/pipe/scoped_sigpipe_block.h"
 
 namespace ipcbox {
@@ -45,19 +46,16 @@ namespace ipcbox {
 // 4096 on Linux for every architecture).
 inline constexpr size_t kPipeAtomicWriteSize = PIPE_BUF;
 
-class PipeWriter {
+class PipeWriter : public PipeEnd {
  public:
   // An end that is not open; every operation on it fails with
   // kFailedPrecondition. Moved-from and closed writers are in this state.
-  PipeWriter() = default;
+  PipeWriter() : PipeEnd(Direction::kWrite) {}
 
   // Takes ownership of `fd`, the write end of a pipe or FIFO. Fails with
   // kInvalidArgument if `fd` is empty or not open for writing, or with
   // EBADF's status if it is not open; the descriptor is closed on failure.
   static absl::StatusOr<PipeWriter> FromFd(Fd fd);
-
-  PipeWriter(PipeWriter&&) = default;
-  PipeWriter& operator=(PipeWriter&&) = default;
 
   // One write. On a blocking end, waits until all of `data` is written
   // (unless a signal handler interrupts it part-way); on a non-blocking end,
@@ -102,39 +100,9 @@ class PipeWriter {
     return GuardedWriteAll(data, deadline, bytes_written);
   }
 
-  // The descriptor, still owned by this object: for poll(), or to hand to a
-  // child process. Empty (-1) when not open.
-  const Fd& fd() const { return fd_; }
-  // True while this object holds a descriptor.
-  bool valid() const { return fd_.valid(); }
-  // Whether the end is in non-blocking mode (see README.md, Blocking mode).
-  bool nonblocking() const { return nonblocking_; }
-  // Sets or clears O_NONBLOCK. This changes the open file description, which
-  // every copy of the descriptor (fork, dup) shares.
-  absl::Status SetNonBlocking(bool nonblocking);
-  // Gives up the descriptor (still FD_CLOEXEC) and leaves this end not open.
-  Fd Release() { return std::move(fd_); }
-  // Closes the descriptor now and reports close()'s error. Closing the last
-  // write end gives readers end-of-stream once the pipe is drained. The end
-  // is not open afterwards.
-  absl::Status Close() { return fd_.Close(); }
-  // dup2()s the descriptor onto `target_fd` (STDOUT_FILENO, say) without
-  // FD_CLOEXEC, so that it survives exec; this object keeps its own. Meant
-  // for a child between fork and exec: on success it makes no call other
-  // than dup2() or fcntl(), which are async-signal-safe.
-  absl::Status DuplicateOnto(int target_fd) const;
-
  private:
   PipeWriter(Fd fd, bool nonblocking)
-      : fd_(std::move(fd)), nonblocking_(nonblocking) {}
-
-  // OK if this end holds a descriptor; otherwise a kFailedPrecondition
-  // status naming `operation` (allocates: it reports a caller bug).
-  absl::Status CheckOpen(const char* operation) const {
-    if (fd_.valid()) return absl::OkStatus();
-    return NotOpenError(operation);
-  }
-  absl::Status NotOpenError(const char* operation) const;
+      : PipeEnd(std::move(fd), nonblocking, Direction::kWrite) {}
 
   // The paths of Write() and WriteAll() that are not a bare write(2) under a
   // scope held or SIGPIPE declared ignored: they open a scope of their own.
@@ -160,9 +128,6 @@ class PipeWriter {
   absl::StatusOr<size_t> WriteSome(absl::string_view data,
                                    const Deadline& deadline,
                                    ScopedSigpipeBlock& sigpipe);
-
-  Fd fd_;
-  bool nonblocking_ = false;
 };
 
 }  // namespace ipcbox

@@ -31,6 +31,13 @@ using ::testing::HasSubstr;
 
 Permissions Mode(mode_t mode) { return *Permissions::FromMode(mode); }
 
+FifoOptions Options(OpenMode open_mode, mode_t mode = 0600) {
+  FifoOptions options;
+  options.open_mode = open_mode;
+  options.permissions = Mode(mode);
+  return options;
+}
+
 TEST(FifoTest, CreatesAFifoWithOwnerOnlyPermissionsByDefault) {
   ScopedPath path("fifo_test");
   absl::StatusOr<Fifo> fifo = Fifo::Create(path.path());
@@ -60,8 +67,7 @@ TEST_P(FifoPermissionsTest, ModeIsExactWhateverTheUmask) {
   const auto [umask_bits, mode] = GetParam();
   ScopedUmask umask(umask_bits);
   ScopedPath path("fifo_test");
-  absl::StatusOr<Fifo> fifo =
-      Fifo::Create(path.path(), OpenMode::kCreateExclusive, Mode(mode));
+  absl::StatusOr<Fifo> fifo = Fifo::Create(path.path(), Mode(mode));
   ASSERT_TRUE(fifo.ok()) << fifo.status();
   EXPECT_EQ(LstatMode(path.path()), S_IFIFO | mode)
       << std::oct << "umask " << umask_bits << ", asked " << mode;
@@ -86,13 +92,22 @@ TEST(FifoTest, CreateExclusiveRefusesAnExistingFifo) {
   EXPECT_THAT(second.status().message(), HasSubstr("mkfifo"));
 }
 
+TEST(FifoTest, TheDefaultOpenModeCreatesExclusively) {
+  ScopedPath path("fifo_test");
+  absl::StatusOr<Fifo> first = Fifo::Open(path.path());
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(first->created());
+  EXPECT_EQ(Fifo::Open(path.path()).status().code(),
+            absl::StatusCode::kAlreadyExists);
+}
+
 TEST(FifoTest, OpenOrCreateUsesAnExistingFifoWithoutTakingItOver) {
   ScopedPath path("fifo_test");
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
   ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
   {
     absl::StatusOr<Fifo> fifo =
-        Fifo::Create(path.path(), OpenMode::kOpenOrCreate, Mode(0666));
+        Fifo::Open(path.path(), Options(OpenMode::kOpenOrCreate, 0666));
     ASSERT_TRUE(fifo.ok()) << fifo.status();
     EXPECT_FALSE(fifo->created());
   }
@@ -103,7 +118,7 @@ TEST(FifoTest, OpenOrCreateUsesAnExistingFifoWithoutTakingItOver) {
 TEST(FifoTest, OpenOrCreateCreatesWhenNothingIsThere) {
   ScopedPath path("fifo_test");
   absl::StatusOr<Fifo> fifo =
-      Fifo::Create(path.path(), OpenMode::kOpenOrCreate, Mode(0666));
+      Fifo::Open(path.path(), Options(OpenMode::kOpenOrCreate, 0666));
   ASSERT_TRUE(fifo.ok()) << fifo.status();
   EXPECT_TRUE(fifo->created());
   EXPECT_EQ(LstatMode(path.path()), S_IFIFO | 0666);
@@ -111,12 +126,12 @@ TEST(FifoTest, OpenOrCreateCreatesWhenNothingIsThere) {
 
 TEST(FifoTest, OpenExistingNeedsAFifo) {
   ScopedPath path("fifo_test");
-  absl::StatusOr<Fifo> missing = Fifo::Existing(path.path());
+  absl::StatusOr<Fifo> missing = Fifo::OpenExisting(path.path());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound)
       << missing.status();
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
   {
-    absl::StatusOr<Fifo> fifo = Fifo::Existing(path.path());
+    absl::StatusOr<Fifo> fifo = Fifo::OpenExisting(path.path());
     ASSERT_TRUE(fifo.ok()) << fifo.status();
     EXPECT_FALSE(fifo->created());
   }
@@ -129,7 +144,7 @@ TEST(FifoTest, PurgeAndCreateReplacesAStaleFifo) {
   struct stat before;
   ASSERT_EQ(::lstat(path.c_str(), &before), 0);
   absl::StatusOr<Fifo> fifo =
-      Fifo::Create(path.path(), OpenMode::kPurgeAndCreate);
+      Fifo::Open(path.path(), Options(OpenMode::kPurgeAndCreate));
   ASSERT_TRUE(fifo.ok()) << fifo.status();
   EXPECT_TRUE(fifo->created());
   struct stat after;
@@ -148,7 +163,8 @@ TEST_P(RegularFileAtPathTest, IsAnErrorAndTheFileIsUntouched) {
   ScopedPath path("fifo_test");
   WriteFile(path.path(), "precious data\n");
   ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
-  absl::StatusOr<Fifo> fifo = Fifo::Create(path.path(), GetParam(), Mode(0666));
+  absl::StatusOr<Fifo> fifo =
+      Fifo::Open(path.path(), Options(GetParam(), 0666));
   ASSERT_FALSE(fifo.ok());
   if (GetParam() == OpenMode::kCreateExclusive) {
     EXPECT_EQ(fifo.status().code(), absl::StatusCode::kAlreadyExists);
@@ -183,7 +199,7 @@ TEST_P(SymlinkAtPathTest, IsAnErrorAndNeitherLinkNorTargetChanges) {
     ScopedPath link("fifo_test_link");
     ASSERT_EQ(::symlink(to->c_str(), link.c_str()), 0);
     absl::StatusOr<Fifo> fifo =
-        Fifo::Create(link.path(), GetParam(), Mode(0666));
+        Fifo::Open(link.path(), Options(GetParam(), 0666));
     ASSERT_FALSE(fifo.ok()) << "link to " << to->path();
     if (GetParam() == OpenMode::kCreateExclusive) {
       EXPECT_EQ(fifo.status().code(), absl::StatusCode::kAlreadyExists);
@@ -240,7 +256,7 @@ TEST(FifoTest, AMissingDirectoryIsNotFound) {
 TEST(FifoTest, RemoveRemovesEvenAFifoItDidNotCreate) {
   ScopedPath path("fifo_test");
   ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
-  absl::StatusOr<Fifo> fifo = Fifo::Existing(path.path());
+  absl::StatusOr<Fifo> fifo = Fifo::OpenExisting(path.path());
   ASSERT_TRUE(fifo.ok()) << fifo.status();
   EXPECT_TRUE(fifo->Remove().ok());
   EXPECT_TRUE(NothingAt(path.path()));

@@ -41,32 +41,36 @@ TEST(FifoOwnershipTest, RefusesAFifoAnotherUserMade) {
     GTEST_SKIP() << "lchown: " << std::strerror(errno)
                  << " (no other uid is mapped in this user namespace)";
   }
-  absl::StatusOr<Fifo> fifo = Fifo::Create(path.path(), OpenMode::kOpenOrCreate,
-                                           *Permissions::FromMode(0666));
+  FifoOptions options;
+  options.open_mode = OpenMode::kOpenOrCreate;
+  options.permissions = *Permissions::FromMode(0666);
+  absl::StatusOr<Fifo> fifo = Fifo::Open(path.path(), options);
   ASSERT_TRUE(absl::IsPermissionDenied(fifo.status())) << fifo.status();
   EXPECT_THAT(
       fifo.status().message(),
       AllOf(HasSubstr("FIFO \""), HasSubstr("uid 4242"), HasSubstr("0666")))
       << fifo.status();
-  EXPECT_TRUE(absl::IsPermissionDenied(Fifo::Existing(path.path()).status()));
+  EXPECT_TRUE(
+      absl::IsPermissionDenied(Fifo::OpenExisting(path.path()).status()));
   OwnershipPolicy theirs;
   theirs.allowed_owner = kOtherUser;
-  EXPECT_TRUE(Fifo::Create(path.path(), OpenMode::kOpenExisting,
-                           Permissions::OwnerOnly(), theirs)
-                  .ok());
+  FifoOptions existing;
+  existing.open_mode = OpenMode::kOpenExisting;
+  existing.ownership = theirs;
+  EXPECT_TRUE(Fifo::Open(path.path(), existing).ok());
 }
 
 TEST(FifoOwnershipTest, RefusesAWiderModeThanAsked) {
   ScopedPath path("fifo_wide");
   ASSERT_EQ(::mkfifo(path.path().c_str(), 0600), 0) << std::strerror(errno);
   ASSERT_EQ(::chmod(path.path().c_str(), 0666), 0);
-  absl::StatusOr<Fifo> fifo =
-      Fifo::Create(path.path(), OpenMode::kOpenOrCreate);
+  FifoOptions options;
+  options.open_mode = OpenMode::kOpenOrCreate;
+  absl::StatusOr<Fifo> fifo = Fifo::Open(path.path(), options);
   ASSERT_TRUE(absl::IsPermissionDenied(fifo.status())) << fifo.status();
   EXPECT_THAT(fifo.status().message(), HasSubstr("mode 0666"));
-  EXPECT_TRUE(Fifo::Create(path.path(), OpenMode::kOpenOrCreate,
-                           *Permissions::FromMode(0666))
-                  .ok());
+  options.permissions = *Permissions::FromMode(0666);
+  EXPECT_TRUE(Fifo::Open(path.path(), options).ok());
 }
 
 }  // namespace

@@ -41,6 +41,12 @@ using ::testing::HasSubstr;
 
 constexpr absl::Duration kChildTimeout = absl::Seconds(60);
 
+MappedFileOptions Options(OpenMode open_mode) {
+  MappedFileOptions options;
+  options.open_mode = open_mode;
+  return options;
+}
+
 // A unique path, unlinked (with whatever is there) when the guard goes.
 class ScopedPath {
  public:
@@ -96,7 +102,7 @@ TEST(MappedFileTest, OpenMapsTheWholeFileReadOnly) {
   ScopedPath file;
   WriteFile(file.path(), "Now is the winter of our discontent\n");
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Open(file.path(), MemoryAccess::kReadOnly);
+      MappedFile::OpenExisting(file.path(), MemoryAccess::kReadOnly);
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   EXPECT_EQ(mapped->path(), file.path());
   EXPECT_EQ(mapped->size(), 36u);
@@ -109,7 +115,7 @@ TEST(MappedFileTest, WritesReachTheFileAndSyncFlushesThem) {
   ScopedPath file;
   WriteFile(file.path(), "aaaaaaaa");
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Open(file.path(), MemoryAccess::kReadWrite);
+      MappedFile::OpenExisting(file.path(), MemoryAccess::kReadWrite);
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   ASSERT_TRUE(mapped->writable());
   std::memcpy(mapped->mutable_bytes().data(), "bb", 2);
@@ -127,7 +133,7 @@ TEST(MappedFileTest, AnEmptyFileIsAClearError) {
   ScopedPath file(ShortTempPath("mf_empty"));
   WriteFile(file.path(), "");
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Open(file.path(), MemoryAccess::kReadOnly);
+      MappedFile::OpenExisting(file.path(), MemoryAccess::kReadOnly);
   EXPECT_TRUE(absl::IsFailedPrecondition(mapped.status())) << mapped.status();
   EXPECT_THAT(mapped.status().message(),
               AllOf(HasSubstr(file.path()), HasSubstr("empty")));
@@ -136,7 +142,7 @@ TEST(MappedFileTest, AnEmptyFileIsAClearError) {
 TEST(MappedFileTest, AMissingFileIsNotFound) {
   ScopedPath file(ShortTempPath("mf_missing"));
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Open(file.path(), MemoryAccess::kReadOnly);
+      MappedFile::OpenExisting(file.path(), MemoryAccess::kReadOnly);
   EXPECT_TRUE(absl::IsNotFound(mapped.status())) << mapped.status();
   EXPECT_THAT(mapped.status().message(), HasSubstr(file.path()));
 }
@@ -148,12 +154,13 @@ TEST(MappedFileTest, ASymbolicLinkIsNotFollowed) {
   ASSERT_EQ(::symlink(target.path().c_str(), link.path().c_str()), 0);
   for (MemoryAccess access :
        {MemoryAccess::kReadOnly, MemoryAccess::kReadWrite}) {
-    absl::StatusOr<MappedFile> mapped = MappedFile::Open(link.path(), access);
+    absl::StatusOr<MappedFile> mapped =
+        MappedFile::OpenExisting(link.path(), access);
     EXPECT_TRUE(absl::IsFailedPrecondition(mapped.status())) << mapped.status();
     EXPECT_THAT(mapped.status().message(), HasSubstr("symbolic link"));
   }
   absl::StatusOr<MappedFile> created =
-      MappedFile::Create(link.path(), 64, OpenMode::kOpenOrCreate);
+      MappedFile::Open(link.path(), 64, Options(OpenMode::kOpenOrCreate));
   EXPECT_FALSE(created.ok());
   EXPECT_EQ(ReadFile(target.path()), "secret");
 }
@@ -162,7 +169,7 @@ TEST(MappedFileTest, ADirectoryIsNotARegularFile) {
   const std::string dir = UniqueTempPath("mapped_file_dir");
   ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Open(dir, MemoryAccess::kReadOnly);
+      MappedFile::OpenExisting(dir, MemoryAccess::kReadOnly);
   ::rmdir(dir.c_str());
   EXPECT_TRUE(absl::IsFailedPrecondition(mapped.status())) << mapped.status();
   EXPECT_THAT(mapped.status().message(), HasSubstr("not a regular file"));
@@ -172,15 +179,15 @@ TEST(MappedFileTest, ALengthLargerThanTheFileIsAFailedPrecondition) {
   ScopedPath file;
   WriteFile(file.path(), std::string(100, 'x'));
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Open(file.path(), MemoryAccess::kReadOnly, 4096);
+      MappedFile::OpenExisting(file.path(), 4096, MemoryAccess::kReadOnly);
   EXPECT_TRUE(absl::IsFailedPrecondition(mapped.status())) << mapped.status();
   EXPECT_THAT(mapped.status().message(),
               AllOf(HasSubstr("holds 100 bytes"), HasSubstr("4096")));
   absl::StatusOr<MappedFile> zero =
-      MappedFile::Open(file.path(), MemoryAccess::kReadOnly, 0);
+      MappedFile::OpenExisting(file.path(), 0, MemoryAccess::kReadOnly);
   EXPECT_TRUE(absl::IsInvalidArgument(zero.status())) << zero.status();
   absl::StatusOr<MappedFile> prefix =
-      MappedFile::Open(file.path(), MemoryAccess::kReadOnly, 10);
+      MappedFile::OpenExisting(file.path(), 10, MemoryAccess::kReadOnly);
   ASSERT_TRUE(prefix.ok()) << prefix.status();
   EXPECT_EQ(prefix->size(), 10u);
 }
@@ -195,9 +202,10 @@ TEST(MappedFileTest, OpeningReadWriteWithoutWritePermissionIsDenied) {
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
     if (!testing::DropFileAccessOverride()) return kCannotDropPrivileges;
     absl::StatusOr<MappedFile> rw =
-        MappedFile::Open(file.path(), MemoryAccess::kReadWrite);
+        MappedFile::OpenExisting(file.path(), MemoryAccess::kReadWrite);
     EXPECT_TRUE(absl::IsPermissionDenied(rw.status())) << rw.status();
-    EXPECT_TRUE(MappedFile::Open(file.path(), MemoryAccess::kReadOnly).ok());
+    EXPECT_TRUE(
+        MappedFile::OpenExisting(file.path(), MemoryAccess::kReadOnly).ok());
     return 0;
   });
   ASSERT_TRUE(child.ok()) << child.status();
@@ -212,8 +220,7 @@ TEST(MappedFileTest, CreateMakesAZeroedFileWithExactPermissions) {
   ScopedPath file;
   const mode_t old_umask = ::umask(077);
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Create(file.path(), 5000, OpenMode::kCreateExclusive,
-                         *Permissions::FromMode(0640));
+      MappedFile::Create(file.path(), 5000, *Permissions::FromMode(0640));
   ::umask(old_umask);
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   EXPECT_EQ(mapped->size(), 5000u);
@@ -232,32 +239,53 @@ TEST(MappedFileTest, CreateMakesAZeroedFileWithExactPermissions) {
 TEST(MappedFileTest, CreateModes) {
   ScopedPath file;
   WriteFile(file.path(), "old");
-  EXPECT_TRUE(absl::IsAlreadyExists(
-      MappedFile::Create(file.path(), 64, OpenMode::kCreateExclusive)
-          .status()));
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(MappedFile::Create(file.path(), 64).status()));
   // Open-or-create grows a smaller file, keeping its contents...
   absl::StatusOr<MappedFile> grown =
-      MappedFile::Create(file.path(), 64, OpenMode::kOpenOrCreate);
+      MappedFile::Open(file.path(), 64, Options(OpenMode::kOpenOrCreate));
   ASSERT_TRUE(grown.ok()) << grown.status();
   EXPECT_EQ(AsString(grown->bytes()).substr(0, 3), "old");
   EXPECT_EQ(StatPath(file.path()).st_size, 64);
   // ...and never shrinks a larger one.
   absl::StatusOr<MappedFile> smaller =
-      MappedFile::Create(file.path(), 8, OpenMode::kOpenOrCreate);
+      MappedFile::Open(file.path(), 8, Options(OpenMode::kOpenOrCreate));
   ASSERT_TRUE(smaller.ok()) << smaller.status();
   EXPECT_EQ(smaller->size(), 8u);
   EXPECT_EQ(StatPath(file.path()).st_size, 64);
   // Purge-and-create starts over.
   absl::StatusOr<MappedFile> fresh =
-      MappedFile::Create(file.path(), 16, OpenMode::kPurgeAndCreate);
+      MappedFile::Open(file.path(), 16, Options(OpenMode::kPurgeAndCreate));
   ASSERT_TRUE(fresh.ok()) << fresh.status();
   EXPECT_EQ(AsString(fresh->bytes()), std::string(16, '\0'));
   EXPECT_EQ(AsString(grown->bytes()).substr(0, 3), "old");  // the old inode
   // Open-existing needs the file.
   ScopedPath missing;
   EXPECT_TRUE(absl::IsNotFound(
-      MappedFile::Create(missing.path(), 16, OpenMode::kOpenExisting)
+      MappedFile::Open(missing.path(), 16, Options(OpenMode::kOpenExisting))
           .status()));
+  // ...and never grows it: an opener maps what the creator made.
+  absl::StatusOr<MappedFile> larger =
+      MappedFile::Open(file.path(), 64, Options(OpenMode::kOpenExisting));
+  EXPECT_TRUE(absl::IsFailedPrecondition(larger.status())) << larger.status();
+  EXPECT_EQ(StatPath(file.path()).st_size, 16);
+}
+
+TEST(MappedFileTest, TheDefaultOpenModeCreatesExclusively) {
+  ScopedPath file;
+  ASSERT_TRUE(MappedFile::Open(file.path(), 64).ok());
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(MappedFile::Open(file.path(), 64).status()));
+}
+
+TEST(MappedFileTest, ACreatingModeNeedsReadWriteAccess) {
+  ScopedPath file;
+  MappedFileOptions options = Options(OpenMode::kOpenOrCreate);
+  options.access = MemoryAccess::kReadOnly;
+  absl::StatusOr<MappedFile> mapped =
+      MappedFile::Open(file.path(), 64, options);
+  EXPECT_TRUE(absl::IsInvalidArgument(mapped.status())) << mapped.status();
+  EXPECT_NE(::access(file.path().c_str(), F_OK), 0);
 }
 
 TEST(MappedFileTest, CreateOfSizeZeroIsRefusedAndLeavesNothing) {
@@ -292,7 +320,7 @@ TEST(MappedFileTest, WritingThroughAReadOnlyMappingFaults) {
   ScopedPath file;
   WriteFile(file.path(), "constant");
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Open(file.path(), MemoryAccess::kReadOnly);
+      MappedFile::OpenExisting(file.path(), MemoryAccess::kReadOnly);
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
     ::signal(SIGSEGV, SIG_DFL);
@@ -312,7 +340,7 @@ TEST(MappedFileTest, TruncatingUnderAMappingRaisesSigbus) {
   ScopedPath file;
   WriteFile(file.path(), std::string(8192, 'x'));
   absl::StatusOr<MappedFile> mapped =
-      MappedFile::Open(file.path(), MemoryAccess::kReadOnly);
+      MappedFile::OpenExisting(file.path(), MemoryAccess::kReadOnly);
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
     ::signal(SIGBUS, SIG_DFL);
@@ -326,13 +354,12 @@ TEST(MappedFileTest, TruncatingUnderAMappingRaisesSigbus) {
 
 TEST(MappedFileTest, AChildWritesAndTheParentSeesItWithoutSync) {
   ScopedPath file;
-  absl::StatusOr<MappedFile> parent =
-      MappedFile::Create(file.path(), 4096, OpenMode::kCreateExclusive);
+  absl::StatusOr<MappedFile> parent = MappedFile::Create(file.path(), 4096);
   ASSERT_TRUE(parent.ok()) << parent.status();
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
     // Its own mapping of the file, not the inherited one.
     absl::StatusOr<MappedFile> mine =
-        MappedFile::Open(file.path(), MemoryAccess::kReadWrite);
+        MappedFile::OpenExisting(file.path(), MemoryAccess::kReadWrite);
     if (!mine.ok()) return 2;
     std::memcpy(mine->mutable_bytes().data(), "from the child", 15);
     return 0;
@@ -344,13 +371,12 @@ TEST(MappedFileTest, AChildWritesAndTheParentSeesItWithoutSync) {
 
 TEST(MappedFileTest, TheParentWritesAndAChildReads) {
   ScopedPath file;
-  absl::StatusOr<MappedFile> parent =
-      MappedFile::Create(file.path(), 4096, OpenMode::kCreateExclusive);
+  absl::StatusOr<MappedFile> parent = MappedFile::Create(file.path(), 4096);
   ASSERT_TRUE(parent.ok()) << parent.status();
   std::memcpy(parent->mutable_bytes().data(), "from the parent", 16);
   absl::StatusOr<testing::ChildProcess> child = ForkChild([&] {
     absl::StatusOr<MappedFile> mine =
-        MappedFile::Open(file.path(), MemoryAccess::kReadOnly);
+        MappedFile::OpenExisting(file.path(), MemoryAccess::kReadOnly);
     if (!mine.ok()) return 2;
     return std::strcmp(mine->bytes().data(), "from the parent") == 0 ? 0 : 3;
   });

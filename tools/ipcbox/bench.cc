@@ -55,6 +55,17 @@ absl::Status RawRead(int fd, char* data, size_t size) {
   return absl::OkStatus();
 }
 
+// `ops` exchanges of one message: `first()` then `second()` each time (the
+// side that runs sends first and receives second; its peer the reverse).
+template <typename First, typename Second>
+absl::Status Repeat(int64_t ops, First first, Second second) {
+  for (int64_t i = 0; i < ops; ++i) {
+    if (absl::Status s = first(); !s.ok()) return s;
+    if (absl::Status s = second(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 void CloseFd(int& fd) {
   if (fd >= 0) close(fd);
   fd = -1;
@@ -94,21 +105,17 @@ struct Stream {
     };
     v.peer = [this, socket](int64_t ops) {
       int in = socket ? to_parent[1] : to_peer[0];
-      int out = socket ? to_parent[1] : to_parent[1];
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = RawRead(in, buf, kMessage); !s.ok()) return s;
-        if (absl::Status s = RawWrite(out, buf, kMessage); !s.ok()) return s;
-      }
-      return absl::OkStatus();
+      int out = to_parent[1];
+      return Repeat(
+          ops, [&] { return RawRead(in, buf, kMessage); },
+          [&] { return RawWrite(out, buf, kMessage); });
     };
     v.run = [this, socket](int64_t ops) {
       int out = socket ? to_parent[0] : to_peer[1];
       int in = to_parent[0];
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = RawWrite(out, buf, kMessage); !s.ok()) return s;
-        if (absl::Status s = RawRead(in, buf, kMessage); !s.ok()) return s;
-      }
-      return absl::OkStatus();
+      return Repeat(
+          ops, [&] { return RawWrite(out, buf, kMessage); },
+          [&] { return RawRead(in, buf, kMessage); });
     };
     v.teardown = [this] { CloseAll(); };
     return v;
@@ -118,6 +125,7 @@ struct Stream {
 struct PipeLib {
   std::optional<Pipe> to_peer, to_parent;
   char buf[kMessage] = {};
+  absl::string_view Message() const { return absl::string_view(buf, kMessage); }
   Variant Ipcbox() {
     Variant v;
     v.name = "ipcbox";
@@ -131,30 +139,14 @@ struct PipeLib {
       return absl::OkStatus();
     };
     v.peer = [this](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = to_peer->reader.ReadFull(absl::MakeSpan(buf));
-            !s.ok())
-          return s;
-        if (absl::Status s =
-                to_parent->writer.WriteAll(absl::string_view(buf, kMessage));
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+      return Repeat(
+          ops, [&] { return to_peer->reader.ReadFull(absl::MakeSpan(buf)); },
+          [&] { return to_parent->writer.WriteAll(Message()); });
     };
     v.run = [this](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s =
-                to_peer->writer.WriteAll(absl::string_view(buf, kMessage));
-            !s.ok()) {
-          return s;
-        }
-        if (absl::Status s = to_parent->reader.ReadFull(absl::MakeSpan(buf));
-            !s.ok())
-          return s;
-      }
-      return absl::OkStatus();
+      return Repeat(
+          ops, [&] { return to_peer->writer.WriteAll(Message()); },
+          [&] { return to_parent->reader.ReadFull(absl::MakeSpan(buf)); });
     };
     v.teardown = [this] {
       to_peer.reset();
@@ -167,6 +159,7 @@ struct PipeLib {
 struct SocketLib {
   std::optional<SocketPair<StreamSocket>> pair;
   char buf[kMessage] = {};
+  absl::string_view Message() const { return absl::string_view(buf, kMessage); }
   Variant Ipcbox() {
     Variant v;
     v.name = "ipcbox";
@@ -177,30 +170,14 @@ struct SocketLib {
       return absl::OkStatus();
     };
     v.peer = [this](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s = pair->second.ReceiveFull(absl::MakeSpan(buf));
-            !s.ok())
-          return s;
-        if (absl::Status s =
-                pair->second.SendAll(absl::string_view(buf, kMessage));
-            !s.ok()) {
-          return s;
-        }
-      }
-      return absl::OkStatus();
+      return Repeat(
+          ops, [&] { return pair->second.ReceiveFull(absl::MakeSpan(buf)); },
+          [&] { return pair->second.SendAll(Message()); });
     };
     v.run = [this](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        if (absl::Status s =
-                pair->first.SendAll(absl::string_view(buf, kMessage));
-            !s.ok()) {
-          return s;
-        }
-        if (absl::Status s = pair->first.ReceiveFull(absl::MakeSpan(buf));
-            !s.ok())
-          return s;
-      }
-      return absl::OkStatus();
+      return Repeat(
+          ops, [&] { return pair->first.SendAll(Message()); },
+          [&] { return pair->first.ReceiveFull(absl::MakeSpan(buf)); });
     };
     v.teardown = [this] { pair.reset(); };
     return v;
@@ -245,41 +222,32 @@ struct Queues {
     v.name = raw ? "raw" : "ipcbox";
     v.setup = [this] { return Setup(); };
     v.peer = [this, raw](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        if (raw) {
-          if (absl::Status s = RawReceive(to_peer->fd(), buf); !s.ok())
-            return s;
-          if (absl::Status s = RawSend(to_parent->fd(), buf); !s.ok()) return s;
-          continue;
-        }
-        absl::StatusOr<ReceivedMessage> m =
-            to_peer->Receive(absl::MakeSpan(buf));
-        if (!m.ok()) return m.status();
-        if (absl::Status s =
-                to_parent->Send(absl::string_view(buf, m->size), 0);
-            !s.ok()) {
-          return s;
-        }
+      if (raw) {
+        return Repeat(
+            ops, [&] { return RawReceive(to_peer->fd(), buf); },
+            [&] { return RawSend(to_parent->fd(), buf); });
       }
-      return absl::OkStatus();
+      size_t received = 0;
+      return Repeat(
+          ops,
+          [&] {
+            absl::StatusOr<ReceivedMessage> m =
+                to_peer->Receive(absl::MakeSpan(buf));
+            if (m.ok()) received = m->size;
+            return m.status();
+          },
+          [&] { return to_parent->Send(absl::string_view(buf, received), 0); });
     };
     v.run = [this, raw](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        if (raw) {
-          if (absl::Status s = RawSend(to_peer->fd(), buf); !s.ok()) return s;
-          if (absl::Status s = RawReceive(to_parent->fd(), buf); !s.ok())
-            return s;
-          continue;
-        }
-        if (absl::Status s = to_peer->Send(absl::string_view(buf, kMessage), 0);
-            !s.ok()) {
-          return s;
-        }
-        absl::StatusOr<ReceivedMessage> m =
-            to_parent->Receive(absl::MakeSpan(buf));
-        if (!m.ok()) return m.status();
+      if (raw) {
+        return Repeat(
+            ops, [&] { return RawSend(to_peer->fd(), buf); },
+            [&] { return RawReceive(to_parent->fd(), buf); });
       }
-      return absl::OkStatus();
+      return Repeat(
+          ops,
+          [&] { return to_peer->Send(absl::string_view(buf, kMessage), 0); },
+          [&] { return to_parent->Receive(absl::MakeSpan(buf)).status(); });
     };
     v.teardown = [this] { Teardown(); };
     return v;
@@ -332,20 +300,14 @@ struct Semaphores {
     v.name = use_raw ? "raw" : "ipcbox";
     v.setup = [this, use_raw] { return Setup(use_raw); };
     v.peer = [this, use_raw](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        absl::Status s = use_raw ? RawWait(raw[0]) : lib[0]->Wait();
-        if (s.ok()) s = use_raw ? RawPost(raw[1]) : lib[1]->Post();
-        if (!s.ok()) return s;
-      }
-      return absl::OkStatus();
+      return Repeat(
+          ops, [&] { return use_raw ? RawWait(raw[0]) : lib[0]->Wait(); },
+          [&] { return use_raw ? RawPost(raw[1]) : lib[1]->Post(); });
     };
     v.run = [this, use_raw](int64_t ops) {
-      for (int64_t i = 0; i < ops; ++i) {
-        absl::Status s = use_raw ? RawPost(raw[0]) : lib[0]->Post();
-        if (s.ok()) s = use_raw ? RawWait(raw[1]) : lib[1]->Wait();
-        if (!s.ok()) return s;
-      }
-      return absl::OkStatus();
+      return Repeat(
+          ops, [&] { return use_raw ? RawPost(raw[0]) : lib[0]->Post(); },
+          [&] { return use_raw ? RawWait(raw[1]) : lib[1]->Wait(); });
     };
     v.teardown = [this] { Teardown(); };
     return v;

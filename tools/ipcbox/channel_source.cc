@@ -22,7 +22,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "ipcbox/channel/channel_inspect.h"
-#include "tools/ipcbox/ipcbox_name.h"
 #include "tools/ipcbox/sources.h"
 
 namespace ipcbox::tool {
@@ -138,22 +137,7 @@ void ScanChannels(const std::string& root, const ProcessTable& table,
       close(fd);
       continue;
     }
-    IpcObject o;
-    o.kind = Kind::kChannel;
-    o.name = "/" + n;
-    o.uid = st.st_uid;
-    o.uid_known = true;
-    o.mode = st.st_mode & 07777;
-    o.mode_known = true;
-    o.bytes = st.st_size;
-    o.holders = table.HoldersOf(st.st_dev, st.st_ino);
-    pid_t creator;
-    if (ParseIpcboxName(o.name, &creator)) {
-      o.by_ipcbox = true;
-      o.creator_pid = creator;
-      o.creator_source = "name";
-      o.creator_alive = table.IsAlive(creator);
-    }
+    IpcObject o = ObjectOfFile(Kind::kChannel, "/" + n, st, table);
     absl::StatusOr<ChannelInfo> info = InspectChannel(fd);
     if (info.ok()) {
       std::set<pid_t> pids;

@@ -20,27 +20,6 @@
 namespace ipcbox::tool {
 namespace {
 
-IpcObject FromFile(Kind kind, const std::string& name, const struct stat& st,
-                   const ProcessTable& table) {
-  IpcObject o;
-  o.kind = kind;
-  o.name = name;
-  o.uid = st.st_uid;
-  o.uid_known = true;
-  o.mode = st.st_mode & 07777;
-  o.mode_known = true;
-  o.bytes = st.st_size;
-  o.holders = table.HoldersOf(st.st_dev, st.st_ino);
-  pid_t creator;
-  if (ParseIpcboxName(name, &creator)) {
-    o.by_ipcbox = true;
-    o.creator_pid = creator;
-    o.creator_source = "name";
-    o.creator_alive = table.IsAlive(creator);
-  }
-  return o;
-}
-
 // Calls `visit(file name, stat)` for each regular file in `dir`.
 template <typename Visit>
 void ForEachFile(const std::string& dir, Visit visit) {
@@ -62,12 +41,33 @@ void ForEachFile(const std::string& dir, Visit visit) {
 
 }  // namespace
 
+IpcObject ObjectOfFile(Kind kind, const std::string& name,
+                       const struct stat& st, const ProcessTable& table) {
+  IpcObject o;
+  o.kind = kind;
+  o.name = name;
+  o.uid = st.st_uid;
+  o.uid_known = true;
+  o.mode = st.st_mode & 07777;
+  o.mode_known = true;
+  o.bytes = st.st_size;
+  o.holders = table.HoldersOf(st.st_dev, st.st_ino);
+  pid_t creator;
+  if (ParseIpcboxName(name, &creator)) {
+    o.by_ipcbox = true;
+    o.creator_pid = creator;
+    o.creator_source = "name";
+    o.creator_alive = table.IsAlive(creator);
+  }
+  return o;
+}
+
 void ScanPosixShm(const std::string& root, const ProcessTable& table,
                   std::vector<IpcObject>* out) {
   ForEachFile(root + "/dev/shm",
               [&](const std::string& n, const struct stat& st) {
                 if (absl::StartsWith(n, "sem.")) return;
-                IpcObject o = FromFile(Kind::kShm, "/" + n, st, table);
+                IpcObject o = ObjectOfFile(Kind::kShm, "/" + n, st, table);
                 o.size = absl::StrCat(st.st_size, " B");
                 out->push_back(std::move(o));
               });
@@ -78,7 +78,7 @@ void ScanPosixSem(const std::string& root, const ProcessTable& table,
   ForEachFile(
       root + "/dev/shm", [&](const std::string& n, const struct stat& st) {
         if (!absl::StartsWith(n, "sem.") || n.size() == 4) return;
-        IpcObject o = FromFile(Kind::kSem, "/" + n.substr(4), st, table);
+        IpcObject o = ObjectOfFile(Kind::kSem, "/" + n.substr(4), st, table);
         o.size = "value ?";
         if (root.empty()) {
           // sem_open maps the semaphore into this process, which the process
@@ -99,7 +99,7 @@ void ScanPosixMq(const std::string& root, const ProcessTable& table,
                  std::vector<IpcObject>* out) {
   const std::string dir = root + "/dev/mqueue";
   ForEachFile(dir, [&](const std::string& n, const struct stat& st) {
-    IpcObject o = FromFile(Kind::kMq, "/" + n, st, table);
+    IpcObject o = ObjectOfFile(Kind::kMq, "/" + n, st, table);
     // "QSIZE:129 NOTIFY:2 SIGNO:0 NOTIFY_PID:8260": QSIZE counts bytes.
     std::string text;
     uint64_t qsize = 0;

@@ -12,6 +12,8 @@
 #ifndef IPCBOX_TOOLS_IPCBOX_SOURCES_H_
 #define IPCBOX_TOOLS_IPCBOX_SOURCES_H_
 
+#include <sys/stat.h>
+
 #include <string>
 #include <vector>
 
@@ -19,6 +21,13 @@
 #include "tools/ipcbox/process_table.h"
 
 namespace ipcbox::tool {
+
+// What the file system says of an object that is a file (`st`, under
+// `name`): owner, mode, bytes, the processes holding it, and its creator if
+// the name is one ipcbox makes. The scanners add what is particular to
+// `kind`.
+IpcObject ObjectOfFile(Kind kind, const std::string& name,
+                       const struct stat& st, const ProcessTable& table);
 
 // /dev/shm: POSIX shared memory objects (every file but "sem.*").
 void ScanPosixShm(const std::string& root, const ProcessTable& table,
