@@ -17,9 +17,9 @@ A target that only its own package uses (and, at most, that package's
 tests) is an ipcbox_internal_library instead:
 
     ipcbox_internal_library(
-        name = "pipe_end",
-        srcs = ["internal/pipe_end.cc"],
-        hdrs = ["internal/pipe_end.h"],
+        name = "socket_internal",
+        srcs = ["internal/open_socket.cc"],
+        hdrs = ["internal/open_socket.h"],
         deps = [...],
     )
 
@@ -33,12 +33,6 @@ load("@rules_cc//cc:defs.bzl", "cc_library")
 def ipcbox_cc_library(name, **kwargs):
     """A cc_library with include_prefix "ipcbox" and strip_include_prefix "/lib".
 
-    A deps list (not a select()) is passed on in buildifier's order, so a
-    BUILD file may compose it from a package's shared list and a target's
-    own without changing the target: the order of deps is the order of the
-    include paths on its compile command lines, and so part of their cache
-    keys.
-
     Args:
       name: the target's name.
       **kwargs: any other cc_library attribute but the two this sets.
@@ -46,26 +40,12 @@ def ipcbox_cc_library(name, **kwargs):
     for attribute in ("include_prefix", "strip_include_prefix"):
         if attribute in kwargs:
             fail("ipcbox_cc_library sets %s itself; use cc_library for another layout" % attribute)
-    if type(kwargs.get("deps")) == "list":
-        kwargs["deps"] = sorted(kwargs["deps"], key = _buildifier_order)
     cc_library(
         name = name,
         include_prefix = "ipcbox",
         strip_include_prefix = "/lib",
         **kwargs
     )
-
-def _buildifier_order(label):
-    """The sort key of a label in a deps list, as tools/lint/build_lint.py has it."""
-    if label.startswith(":"):
-        phase = 1
-    elif label.startswith("//"):
-        phase = 2
-    elif label.startswith("@"):
-        phase = 3
-    else:
-        phase = 0
-    return (phase, label.replace(":", ".").split("."), label)
 
 def ipcbox_internal_library(name, visible_to_tests = False, **kwargs):
     """An ipcbox_cc_library that only its own package may depend on.
