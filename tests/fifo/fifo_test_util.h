@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "ipcbox/core/unique_name.h"
 #include "tests/support/pattern.h"
+#include "tests/support/scoped_umask.h"
 #include "tests/support/stopwatch.h"
 
 namespace ipcbox::testing {
@@ -77,18 +78,6 @@ inline std::string ReadFile(const std::string& path) {
   out << in.rdbuf();
   return out.str();
 }
-
-// Sets the process umask for a scope (tests run one at a time per process).
-class ScopedUmask {
- public:
-  explicit ScopedUmask(mode_t mask) : previous_(::umask(mask)) {}
-  ~ScopedUmask() { ::umask(previous_); }
-  ScopedUmask(const ScopedUmask&) = delete;
-  ScopedUmask& operator=(const ScopedUmask&) = delete;
-
- private:
-  mode_t previous_;
-};
 
 }  // namespace ipcbox::testing
 
